@@ -1,0 +1,135 @@
+package dev.pitwall.server;
+
+import dev.pitwall.core.audit.AuditLog;
+import dev.pitwall.core.metrics.Metrics;
+import dev.pitwall.core.storage.Database;
+import dev.pitwall.server.config.PitwallConfig;
+import dev.pitwall.server.config.ServerConfig;
+import dev.pitwall.server.console.ConsoleService;
+import dev.pitwall.server.http.AuditService;
+import dev.pitwall.server.http.ErrorResponses;
+import dev.pitwall.server.http.HealthService;
+import dev.pitwall.server.http.MetricsService;
+import dev.pitwall.server.http.RequestMetricsFilter;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.accesslog.AccessLogFeature;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.staticcontent.ClasspathHandlerConfig;
+import io.helidon.webserver.staticcontent.StaticContentFeature;
+import java.net.URI;
+import java.time.Clock;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Pitwall: the store opened and migrated, the meters bound and the HTTP server
+ * listening with every module's routes. {@link #close()} stops taking requests, lets the
+ * in-flight ones finish within {@link ServerConfig#shutdownGrace()}, then closes the store.
+ */
+public final class Pitwall implements AutoCloseable {
+
+    /** Access log lines go to this logger; logback sends it to its own file. */
+    public static final String ACCESS_LOGGER = "pitwall.access";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Pitwall.class);
+
+    private final Metrics metrics;
+    private final Database database;
+    private final WebServer server;
+
+    private Pitwall(Metrics metrics, Database database, WebServer server) {
+        this.metrics = metrics;
+        this.database = database;
+        this.server = server;
+    }
+
+    public static Pitwall start(PitwallConfig config, Clock clock) {
+        return start(config, clock, Map.of());
+    }
+
+    /**
+     * @param services extra routes by mount path, beside the built-in ones (modules' APIs)
+     */
+    public static Pitwall start(PitwallConfig config, Clock clock, Map<String, HttpService> services) {
+        Metrics metrics = new Metrics();
+        Database database = null;
+        try {
+            database = Database.open(config.storage(), config.dataDir(), metrics.registry());
+            database.migrate(AuditLog.MODULE);
+            WebServer server = webServer(config.server(), routing(database, metrics, clock, services)).start();
+            return new Pitwall(metrics, database, server);
+        } catch (RuntimeException e) {
+            if (database != null) {
+                database.close();
+            }
+            metrics.close();
+            throw e;
+        }
+    }
+
+    private static WebServer webServer(ServerConfig config, HttpRouting.Builder routing) {
+        var builder = WebServer.builder()
+                .host(config.host())
+                .port(config.port())
+                .maxPayloadSize(config.maxRequestBytes())
+                .shutdownGracePeriod(config.shutdownGrace())
+                .directHandlers(ErrorResponses.directHandlers())
+                // Pitwall closes the server and then the store in order; Helidon's own hook
+                // would race the store's closing.
+                .shutdownHook(false)
+                .featuresDiscoverServices(false)
+                .routing(routing);
+        if (config.accessLog()) {
+            builder.addFeature(AccessLogFeature.builder().commonLogFormat().loggerName(ACCESS_LOGGER).build());
+        }
+        return builder.build();
+    }
+
+    private static HttpRouting.Builder routing(Database database, Metrics metrics, Clock clock,
+                                               Map<String, HttpService> services) {
+        HttpRouting.Builder routing = HttpRouting.builder();
+        ErrorResponses.install(routing);
+        routing.addFilter(new RequestMetricsFilter(metrics.registry()));
+        routing.register("/health", new HealthService(database));
+        routing.register("/metrics", new MetricsService(metrics.registry()));
+        routing.register("/api/audit", new AuditService(new AuditLog(database, clock)));
+        services.forEach(routing::register);
+        routing.register("/", new ConsoleService(database, metrics.registry(), clock));
+        routing.register("/static", StaticContentFeature.createService(
+                ClasspathHandlerConfig.builder().location("console").build()));
+        routing.register("/webjars", StaticContentFeature.createService(
+                ClasspathHandlerConfig.builder().location("META-INF/resources/webjars").build()));
+        routing.any(ErrorResponses::notFound);
+        return routing;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    /** The console's address, as a person on this machine would open it. */
+    public URI consoleUri(ServerConfig config) {
+        String host = config.host().equals("0.0.0.0") || config.host().equals("::") ? "127.0.0.1" : config.host();
+        if (host.contains(":")) {
+            host = "[" + host + "]";
+        }
+        return URI.create("http://" + host + ":" + port() + "/");
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } finally {
+            database.close();
+            metrics.close();
+            LOG.debug("stopped");
+        }
+    }
+}

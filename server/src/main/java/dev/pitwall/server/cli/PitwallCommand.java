@@ -1,0 +1,42 @@
+package dev.pitwall.server.cli;
+
+import dev.pitwall.server.BuildInfo;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(name = "pitwall",
+        mixinStandardHelpOptions = true,
+        versionProvider = PitwallCommand.Version.class,
+        description = {
+            "Pitwall keeps GPU training runs on track and LLM serving within SLO.",
+            "Run 'pitwall demo' to see it on embedded defaults, 'pitwall COMMAND --help' for a command's options."
+        },
+        subcommands = {ServeCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+public final class PitwallCommand implements Runnable {
+
+    /** Exit status for a configuration or usage error (picocli uses 2 for usage errors too). */
+    public static final int EXIT_USAGE = 2;
+    /** Exit status when Pitwall could not start (store unreachable, port taken). */
+    public static final int EXIT_FAILED = 1;
+
+    @Spec
+    CommandSpec spec;
+
+    public static CommandLine commandLine() {
+        return new CommandLine(new PitwallCommand()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"pitwall " + BuildInfo.current().version()};
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.pitwall.server.cli;
+
+import dev.pitwall.server.LogSetup;
+import dev.pitwall.server.Pitwall;
+import dev.pitwall.server.config.PitwallConfig;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Starts Pitwall, says where it can be reached, and keeps it running until the process is
+ * told to stop (Ctrl-C, SIGTERM); then it shuts down in order and says so.
+ */
+final class Runner {
+
+    private Runner() {
+    }
+
+    static int runUntilStopped(String heading, PitwallConfig config, PrintWriter out, PrintWriter err) {
+        LogSetup.apply(config.logging(), config.dataDir());
+        Pitwall pitwall;
+        try {
+            pitwall = Pitwall.start(config, Clock.systemUTC());
+        } catch (RuntimeException e) {
+            err.println("pitwall: cannot start: " + rootMessage(e));
+            err.flush();
+            return PitwallCommand.EXIT_FAILED;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.println("Stopping: finishing requests in flight (up to "
+                    + config.server().shutdownGrace().toSeconds() + " s), then closing the store.");
+            out.flush();
+            pitwall.close();
+            out.println("Pitwall stopped.");
+            out.flush();
+            stopped.countDown();
+        }, "pitwall-shutdown"));
+
+        URI console = pitwall.consoleUri(config.server());
+        out.println(heading);
+        out.println("  console  " + console);
+        out.println("  health   " + console.resolve("/health/ready"));
+        out.println("  metrics  " + console.resolve("/metrics"));
+        out.println("  storage  " + pitwall.database().describe());
+        out.println("  data     " + config.dataDir().toAbsolutePath().normalize());
+        out.println("Press Ctrl-C to stop.");
+        out.flush();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    static String rootMessage(Throwable e) {
+        String message = e.getMessage();
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause.getMessage() != null && (message == null || !message.contains(cause.getMessage()))) {
+                message = (message == null ? "" : message + ": ") + cause.getMessage();
+            }
+        }
+        return message == null ? e.getClass().getSimpleName() : message;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.pitwall.server.config;
+
+import dev.pitwall.core.config.ConfigLoader;
+import dev.pitwall.core.config.ConfigProblem;
+import dev.pitwall.core.storage.StorageConfig;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything {@code pitwall.yaml} can say. Each section belongs to the module that uses it;
+ * every key has a default, so an empty file (or none) is a working configuration.
+ *
+ * @param dataDir where the embedded database, logs and generated files live
+ */
+public record PitwallConfig(Path dataDir, ServerConfig server, StorageConfig storage, LoggingConfig logging) {
+
+    /** The file {@code serve} reads when no {@code --config} is given and it exists. */
+    public static final Path DEFAULT_FILE = Path.of("pitwall.yaml");
+
+    public PitwallConfig {
+        if (dataDir == null || dataDir.toString().isBlank()) {
+            throw new ConfigProblem("data-dir", "nothing", "a directory path");
+        }
+    }
+
+    public static PitwallConfig defaults() {
+        return new PitwallConfig(Path.of("pitwall-data"), ServerConfig.defaults(), StorageConfig.defaults(),
+                LoggingConfig.defaults());
+    }
+
+    public static ConfigLoader<PitwallConfig> loader() {
+        return new ConfigLoader<>(PitwallConfig.class, defaults());
+    }
+
+    /** Defaults, then {@code file} when given, then {@code PITWALL_*} variables of {@code env}. */
+    public static PitwallConfig load(Optional<Path> file, Map<String, String> env) {
+        return loader().load(file, env);
+    }
+
+    public PitwallConfig withServer(ServerConfig newServer) {
+        return new PitwallConfig(dataDir, newServer, storage, logging);
+    }
+
+    public PitwallConfig withDataDir(Path newDataDir) {
+        return new PitwallConfig(newDataDir, server, storage, logging);
+    }
+}

@@ -1,0 +1,101 @@
+package dev.pitwall.server.console;
+
+import dev.pitwall.core.storage.Database;
+import dev.pitwall.server.BuildInfo;
+import gg.jte.ContentType;
+import gg.jte.TemplateEngine;
+import gg.jte.output.StringOutput;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The web console: server-rendered pages (JTE templates compiled at build time) with a shared
+ * layout and navigation, plus {@code /api/system}, the JSON the overview's live chart polls.
+ */
+public final class ConsoleService implements HttpService {
+
+    static final List<ConsoleSection> SECTIONS = List.of(
+            new ConsoleSection("/serving", "Serving",
+                    "The LLM gateway: inference backends, routing, protection and SLOs with their error budgets.",
+                    "No inference backends yet",
+                    "Backends configured for the gateway appear here with their load, latency and error rates."),
+            new ConsoleSection("/training", "Training",
+                    "Cluster acceptance runs, incidents with their timelines and the cluster's reliability figures.",
+                    "No acceptance runs or incidents yet",
+                    "Acceptance verdicts and incidents detected on the training clusters appear here."),
+            new ConsoleSection("/planner", "Planner",
+                    "Compute, memory and communication estimates, parallelism search and migration-risk scans.",
+                    "No plans yet",
+                    "Training plans and their estimates appear here once they are made."),
+            new ConsoleSection("/reports", "Reports",
+                    "Acceptance, incident, post-mortem and reliability reports.",
+                    "No reports yet",
+                    "Reports written by Pitwall appear here, ready to read or download."));
+
+    private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
+    private final Database database;
+    private final MeterRegistry registry;
+    private final Clock clock;
+    private final Instant startedAt;
+    private final BuildInfo build = BuildInfo.current();
+
+    public ConsoleService(Database database, MeterRegistry registry, Clock clock) {
+        this.database = database;
+        this.registry = registry;
+        this.clock = clock;
+        this.startedAt = clock.instant();
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/", this::overview);
+        for (ConsoleSection section : SECTIONS) {
+            rules.get(section.path(), (request, response) -> section(section, response));
+        }
+        rules.get("/api/system", this::systemJson);
+    }
+
+    private void overview(ServerRequest request, ServerResponse response) {
+        render(response, "overview.jte", Map.of("view", view("/", "Overview"), "status", status()));
+    }
+
+    private void section(ConsoleSection section, ServerResponse response) {
+        render(response, "section.jte", Map.of("view", view(section.path(), section.title()), "section", section));
+    }
+
+    private void systemJson(ServerRequest request, ServerResponse response) throws Exception {
+        response.header(HeaderValues.CONTENT_TYPE_JSON);
+        response.header(HeaderValues.CACHE_NO_CACHE);
+        response.send(dev.pitwall.core.json.Json.mapper().writeValueAsBytes(status()));
+    }
+
+    private SystemStatus status() {
+        return SystemStatus.read(build.version(), startedAt, clock.instant(), database, registry);
+    }
+
+    private ConsoleView view(String path, String title) {
+        List<ConsoleView.NavItem> items = new ArrayList<>();
+        items.add(new ConsoleView.NavItem("/", "Overview", path.equals("/")));
+        for (ConsoleSection section : SECTIONS) {
+            items.add(new ConsoleView.NavItem(section.path(), section.title(), section.path().equals(path)));
+        }
+        return new ConsoleView(title, items, build.version(), build.uplotVersion());
+    }
+
+    private void render(ServerResponse response, String template, Map<String, Object> model) {
+        StringOutput out = new StringOutput();
+        templates.render(template, model, out);
+        response.header(HeaderNames.CONTENT_TYPE, "text/html; charset=UTF-8");
+        response.send(out.toString());
+    }
+}
