@@ -39,4 +39,8 @@ public record StorageConfig(String url, String username, String password, int po
     public StorageConfig withUrl(String newUrl) {
         return new StorageConfig(newUrl, username, password, poolSize, connectTimeout, busyTimeout);
     }
+
+    public StorageConfig withConnectTimeout(Duration newTimeout) {
+        return new StorageConfig(url, username, password, poolSize, newTimeout, busyTimeout);
+    }
 }
