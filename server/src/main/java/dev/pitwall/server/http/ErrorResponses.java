@@ -49,11 +49,7 @@ public final class ErrorResponses {
                                                           DirectHandler.EventType type, Status status,
                                                           io.helidon.http.ServerResponseHeaders headers,
                                                           String message) {
-        String text = switch (type) {
-            case PAYLOAD_TOO_LARGE -> "request body is larger than the server's limit (server.max-request-bytes)";
-            case INTERNAL_ERROR -> "internal error; the server log has the details";
-            default -> message == null || message.isBlank() ? status.reasonPhrase() : message;
-        };
+        String text = message(status, message);
         return DirectHandler.TransportResponse.builder()
                 .status(status)
                 .headers(headers)
@@ -67,8 +63,17 @@ public final class ErrorResponses {
         if (status.code() >= 500) {
             LOG.error("{} {} failed", request.prologue().method().text(), request.path().path(), e);
         }
-        String message = status.code() >= 500 ? "internal error; the server log has the details" : e.getMessage();
-        ApiError.of(status, message).send(response);
+        ApiError.of(status, message(status, e.getMessage())).send(response);
+    }
+
+    /** What the client is told: the HTTP layer's words, except where Pitwall can say more or must say less. */
+    private static String message(Status status, String message) {
+        if (status.code() == Status.REQUEST_ENTITY_TOO_LARGE_413.code()) {
+            return "request body is larger than the server's limit (server.max-request-bytes)";
+        } else if (status.code() >= 500) {
+            return "internal error; the server log has the details";
+        }
+        return message == null || message.isBlank() ? status.reasonPhrase() : message;
     }
 
     private static void unexpected(ServerRequest request, ServerResponse response, Exception e) {

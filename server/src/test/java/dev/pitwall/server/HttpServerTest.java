@@ -1,0 +1,217 @@
+package dev.pitwall.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pitwall.core.json.Json;
+import dev.pitwall.server.config.PitwallConfig;
+import dev.pitwall.server.config.ServerConfig;
+import io.helidon.webserver.http.HttpService;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The HTTP surface every deployment has: probes, metrics, errors, limits and shutdown. */
+class HttpServerTest {
+
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @TempDir
+    Path dataDir;
+
+    private Pitwall pitwall;
+
+    private Pitwall start(Map<String, HttpService> extra) {
+        PitwallConfig config = PitwallConfig.defaults().withDataDir(dataDir)
+                .withServer(new ServerConfig("127.0.0.1", 0, 4096, Duration.ofSeconds(10), false));
+        pitwall = Pitwall.start(config, Clock.systemUTC(), extra);
+        return pitwall;
+    }
+
+    @AfterEach
+    void stop() {
+        if (pitwall != null) {
+            pitwall.close();
+        }
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + pitwall.port() + path);
+    }
+
+    @Test
+    void answersLivenessAndReadinessWithTheStoreNamed() throws Exception {
+        start(Map.of());
+        HttpResponse<String> live = get("/health/live");
+        assertThat(live.statusCode()).isEqualTo(200);
+        assertThat(Json.mapper().readTree(live.body()).path("status").asText()).isEqualTo("UP");
+
+        HttpResponse<String> ready = get("/health/ready");
+        assertThat(ready.statusCode()).isEqualTo(200);
+        JsonNode check = Json.mapper().readTree(ready.body()).path("checks").get(0);
+        assertThat(check.path("name").asText()).isEqualTo("storage");
+        assertThat(check.path("status").asText()).isEqualTo("UP");
+        assertThat(check.path("detail").asText()).startsWith("SQLite ").endsWith("pitwall.db");
+    }
+
+    @Test
+    void isNotReadyWhenTheStoreIsGone() throws Exception {
+        start(Map.of()).database().close();
+        HttpResponse<String> ready = get("/health/ready");
+        assertThat(ready.statusCode()).isEqualTo(503);
+        assertThat(Json.mapper().readTree(ready.body()).path("status").asText()).isEqualTo("DOWN");
+        assertThat(get("/health/live").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void exposesJvmProcessAndRequestMetricsInPrometheusFormat() throws Exception {
+        start(Map.of());
+        get("/health/live");
+        get("/no/such/page");
+        HttpResponse<String> metrics = get("/metrics");
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.headers().firstValue("content-type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("text/plain; version=0.0.4"));
+        String body = metrics.body();
+        assertThat(body)
+                .containsPattern("(?m)^jvm_memory_used_bytes\\{area=\"heap\",id=\"[^\"]+\"} \\d")
+                .containsPattern("(?m)^jvm_gc_\\w+")
+                .containsPattern("(?m)^jvm_threads_live_threads \\d")
+                .containsPattern("(?m)^jvm_threads_virtual_\\w+")
+                .containsPattern("(?m)^process_resident_memory_bytes [1-9]")
+                .containsPattern("(?m)^hikaricp_connections\\{pool=\"pitwall-storage\"}")
+                .containsPattern("(?m)^http_server_requests_seconds_count\\{method=\"GET\",outcome=\"SUCCESS\","
+                        + "route=\"/health/live\",status=\"200\"} 1$")
+                .containsPattern("(?m)^http_server_requests_seconds_count\\{method=\"GET\",outcome=\"CLIENT_ERROR\","
+                        + "route=\"UNMATCHED\",status=\"404\"} 1$");
+    }
+
+    @Test
+    void servesOpenMetricsWhenAskedFor() throws Exception {
+        start(Map.of());
+        HttpResponse<String> metrics = CLIENT.send(HttpRequest.newBuilder(uri("/metrics"))
+                .header("Accept", "application/openmetrics-text; version=1.0.0").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.headers().firstValue("content-type").orElse("")).startsWith("application/openmetrics-text");
+        assertThat(metrics.body()).endsWith("# EOF\n");
+    }
+
+    @Test
+    void answersUnknownRoutesWithAJsonError() throws Exception {
+        start(Map.of());
+        HttpResponse<String> response = get("/api/nothing-here");
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
+        JsonNode error = Json.mapper().readTree(response.body()).path("error");
+        assertThat(error.path("message").asText()).isEqualTo("no route for GET /api/nothing-here");
+        assertThat(error.path("type").asText()).isEqualTo("not_found");
+        assertThat(error.path("code").asInt()).isEqualTo(404);
+    }
+
+    @Test
+    void neverShowsAStackTraceToTheClient() throws Exception {
+        HttpService failing = rules -> rules.get("/", (req, res) -> {
+            throw new IllegalStateException("secret internal detail");
+        });
+        start(Map.of("/boom", failing));
+        HttpResponse<String> response = get("/boom");
+        assertThat(response.statusCode()).isEqualTo(500);
+        assertThat(response.body())
+                .doesNotContain("secret internal detail")
+                .doesNotContain("IllegalStateException")
+                .doesNotContain("at dev.pitwall");
+        assertThat(Json.mapper().readTree(response.body()).path("error").path("type").asText()).isEqualTo("server_error");
+    }
+
+    @Test
+    void refusesBodiesOverTheLimitWith413() throws Exception {
+        HttpService echo = rules -> rules.post("/", (req, res) -> res.send(req.content().as(String.class)));
+        start(Map.of("/echo", echo));
+        HttpResponse<String> small = CLIENT.send(HttpRequest.newBuilder(uri("/echo"))
+                .POST(HttpRequest.BodyPublishers.ofString("x".repeat(100))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(small.statusCode()).isEqualTo(200);
+
+        HttpResponse<String> large = CLIENT.send(HttpRequest.newBuilder(uri("/echo"))
+                .POST(HttpRequest.BodyPublishers.ofString("x".repeat(10_000))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(large.statusCode()).isEqualTo(413);
+        assertThat(Json.mapper().readTree(large.body()).path("error").path("message").asText())
+                .contains("server.max-request-bytes");
+    }
+
+    @Test
+    void answersMalformedRequestsWithAJsonError() throws Exception {
+        start(Map.of());
+        try (Socket socket = new Socket("127.0.0.1", pitwall.port())) {
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            out.write("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nBroken header without colon\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String response = readAll(socket.getInputStream());
+            assertThat(response).startsWith("HTTP/1.1 400");
+            assertThat(response).contains("\"error\":{").contains("\"code\":400");
+        }
+    }
+
+    @Test
+    void finishesRequestsInFlightBeforeClosingTheStore() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        HttpService slow = rules -> rules.get("/", (req, res) -> {
+            entered.countDown();
+            release.await(30, TimeUnit.SECONDS);
+            res.send("finished");
+        });
+        Pitwall running = start(Map.of("/slow", slow));
+        CompletableFuture<HttpResponse<String>> inFlight = CLIENT.sendAsync(
+                HttpRequest.newBuilder(uri("/slow")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(running::close);
+        release.countDown();
+        HttpResponse<String> response = inFlight.get(15, TimeUnit.SECONDS);
+        closing.get(15, TimeUnit.SECONDS);
+        pitwall = null;
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("finished");
+        assertThat(running.database().ping(Duration.ofSeconds(1))).as("store closed after shutdown").isFalse();
+    }
+
+    private static String readAll(InputStream in) throws IOException {
+        StringBuilder out = new StringBuilder();
+        byte[] buffer = new byte[4096];
+        int n;
+        try {
+            while ((n = in.read(buffer)) > 0) {
+                out.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+                if (out.indexOf("}}") >= 0) {
+                    break;
+                }
+            }
+        } catch (java.net.SocketTimeoutException e) {
+            // the server kept the connection open after answering; what arrived is the answer
+        }
+        return out.toString();
+    }
+}

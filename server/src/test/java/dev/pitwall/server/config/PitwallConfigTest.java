@@ -1,0 +1,143 @@
+package dev.pitwall.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pitwall.core.config.ConfigException;
+import dev.pitwall.core.config.ConfigLoader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** pitwall.yaml as its author experiences it: defaults, overrides, and one-line errors. */
+class PitwallConfigTest {
+
+    @TempDir
+    Path dir;
+
+    private Path write(String yaml) throws IOException {
+        Path file = dir.resolve("pitwall.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    private PitwallConfig load(String yaml, Map<String, String> env) throws IOException {
+        return PitwallConfig.load(Optional.of(write(yaml)), env);
+    }
+
+    private String errorOf(String yaml, Map<String, String> env) {
+        return assertThatThrownBy(() -> load(yaml, env)).isInstanceOf(ConfigException.class)
+                .actual().getMessage();
+    }
+
+    @Test
+    void runsOnDefaultsWithoutAFile() {
+        PitwallConfig config = PitwallConfig.load(Optional.empty(), Map.of());
+        assertThat(config).isEqualTo(PitwallConfig.defaults());
+        assertThat(config.server().host()).isEqualTo("127.0.0.1");
+        assertThat(config.server().port()).isEqualTo(8080);
+        assertThat(config.storage().url()).isEmpty();
+        assertThat(config.dataDir()).isEqualTo(Path.of("pitwall-data"));
+    }
+
+    @Test
+    void takesTheFileOverDefaultsAndTheEnvironmentOverTheFile() throws IOException {
+        PitwallConfig config = load("""
+                data-dir: /var/lib/pitwall
+                server:
+                  port: 9000
+                  shutdown-grace: 30s
+                storage:
+                  url: jdbc:postgresql://db.internal:5432/pitwall
+                  pool-size: 20
+                """, Map.of("PITWALL_SERVER_PORT", "9100", "PITWALL_STORAGE_PASSWORD", "s3cret: #1"));
+        assertThat(config.dataDir()).isEqualTo(Path.of("/var/lib/pitwall"));
+        assertThat(config.server().port()).isEqualTo(9100);
+        assertThat(config.server().shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.server().host()).as("untouched keys keep their default").isEqualTo("127.0.0.1");
+        assertThat(config.storage().url()).isEqualTo("jdbc:postgresql://db.internal:5432/pitwall");
+        assertThat(config.storage().poolSize()).isEqualTo(20);
+        assertThat(config.storage().password()).as("text variables are taken as written").isEqualTo("s3cret: #1");
+    }
+
+    @Test
+    void treatsAnEmptyFileAndEmptyValuesAsDefaults() throws IOException {
+        assertThat(load("", Map.of())).isEqualTo(PitwallConfig.defaults());
+        assertThat(load("server:\n  port:\n", Map.of()).server().port()).isEqualTo(8080);
+    }
+
+    @Test
+    void namesTheLineAndTheKnownKeysForAnUnknownKey() {
+        String message = errorOf("""
+                server:
+                  host: 0.0.0.0
+                  prot: 9000
+                """, Map.of());
+        assertThat(message).isEqualTo(dir.resolve("pitwall.yaml") + ":3: server.prot: unknown key; expected one of "
+                + "access-log, host, max-request-bytes, port, shutdown-grace");
+    }
+
+    @Test
+    void saysWhatWasFoundAndExpectedForAWrongType() {
+        assertThat(errorOf("server:\n  port: eighty\n", Map.of()))
+                .isEqualTo(dir.resolve("pitwall.yaml") + ":2: server.port: found \"eighty\", expected a whole number");
+        assertThat(errorOf("server:\n  port: 80.5\n", Map.of()))
+                .endsWith(":2: server.port: found 80.5, expected a whole number");
+        assertThat(errorOf("server: 8080\n", Map.of()))
+                .endsWith(":1: server: found 8080, expected a mapping of keys");
+        assertThat(errorOf("server:\n  shutdown-grace: soon\n", Map.of()))
+                .endsWith(":2: server.shutdown-grace: found \"soon\", expected a duration such as 500ms, 10s, 5m or 1h");
+    }
+
+    @Test
+    void rejectsImpossibleValuesWithTheirLine() {
+        assertThat(errorOf("server:\n  host: 127.0.0.1\n  port: 70000\n", Map.of()))
+                .isEqualTo(dir.resolve("pitwall.yaml") + ":3: server.port: found 70000, "
+                        + "expected a TCP port (0 for any free port) between 0 and 65535");
+        assertThat(errorOf("storage:\n  url: mysql://db/pitwall\n", Map.of()))
+                .endsWith(":2: storage.url: found \"mysql://db/pitwall\", "
+                        + "expected empty (embedded SQLite), a jdbc:sqlite: URL or a jdbc:postgresql: URL");
+        assertThat(errorOf("logging:\n  format: xml\n", Map.of()))
+                .endsWith(":2: logging.format: found \"xml\", expected text or json");
+    }
+
+    @Test
+    void blamesTheEnvironmentVariableWhenItIsWrong() {
+        assertThat(errorOf("server:\n  port: 9000\n", Map.of("PITWALL_SERVER_PORT", "abc")))
+                .isEqualTo("environment variable PITWALL_SERVER_PORT: server.port: found \"abc\", expected a whole number");
+        assertThat(errorOf("", Map.of("PITWALL_STORAGE_POOL_SIZE", "0")))
+                .isEqualTo("environment variable PITWALL_STORAGE_POOL_SIZE: storage.pool-size: found 0, "
+                        + "expected a connection count between 1 and 200");
+    }
+
+    @Test
+    void pointsAtBrokenYamlSyntax() {
+        assertThat(errorOf("server:\n  port: 80\n   host: [x\n", Map.of()))
+                .startsWith(dir.resolve("pitwall.yaml") + ":3: not valid YAML: ");
+        assertThat(errorOf("- just\n- a list\n", Map.of()))
+                .isEqualTo(dir.resolve("pitwall.yaml") + ":1: the top level must be a mapping of keys (such as 'server:'), found a list");
+    }
+
+    @Test
+    void saysWhenTheFileIsMissing() {
+        Path missing = dir.resolve("nope.yaml");
+        assertThatThrownBy(() -> PitwallConfig.load(Optional.of(missing), Map.of()))
+                .hasMessage(missing + ": no such file (give an existing YAML file with --config)");
+    }
+
+    @Test
+    void documentsEveryKeyWithItsVariableAndDefault() throws IOException {
+        Path docs = Path.of("..", "docs", "configuration.md");
+        String text = Files.readString(docs);
+        PitwallConfig.loader().keysWithDefaults().forEach((key, value) -> {
+            String shown = value.asText().isEmpty() ? "\"\"" : value.asText();
+            String row = "| `" + key + "` | `" + ConfigLoader.envName(key) + "` | `" + shown + "` |";
+            assertThat(text).as("docs/configuration.md lists %s", key).contains(row);
+        });
+    }
+}
