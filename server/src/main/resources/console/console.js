@@ -13,6 +13,10 @@
     const plot = new uPlot({
         width: chartEl.clientWidth - 24,
         height: 300,
+        scales: {
+            rate: { range: (u, min, max) => [0, Math.max(1, max * 1.2)] },
+            mib: { range: (u, min, max) => [0, Math.max(1, max * 1.2)] }
+        },
         series: [
             {},
             { label: "requests/s", stroke: "#c8102e", width: 2, scale: "rate" },
