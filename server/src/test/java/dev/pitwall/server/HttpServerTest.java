@@ -124,8 +124,9 @@ class HttpServerTest {
         assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
         JsonNode error = Json.mapper().readTree(response.body()).path("error");
         assertThat(error.path("message").asText()).isEqualTo("no route for GET /api/nothing-here");
-        assertThat(error.path("type").asText()).isEqualTo("not_found");
-        assertThat(error.path("code").asInt()).isEqualTo(404);
+        assertThat(error.path("type").asText()).isEqualTo("not_found_error");
+        assertThat(error.has("param")).isTrue();
+        assertThat(error.has("code")).isTrue();
     }
 
     @Test
@@ -169,7 +170,7 @@ class HttpServerTest {
             out.flush();
             String response = readAll(socket.getInputStream());
             assertThat(response).startsWith("HTTP/1.1 400");
-            assertThat(response).contains("\"error\":{").contains("\"code\":400");
+            assertThat(response).contains("\"error\":{").contains("\"type\":\"invalid_request_error\"");
         }
     }
 

@@ -8,15 +8,27 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
- * The JSON error body every Pitwall HTTP API answers with:
- * {@code {"error":{"message":"…","type":"not_found","code":404}}}. It follows the OpenAI error
- * shape so that one client-side error reader works for the gateway and the operations APIs alike.
+ * The JSON error body every Pitwall HTTP API answers with, in OpenAI's error shape so that one
+ * client-side reader works for the gateway and the operations APIs alike:
+ * {@code {"error":{"message":"…","type":"invalid_request_error","param":"model","code":"model_not_found"}}}.
  * The message is meant for a person and never carries a stack trace.
+ *
+ * @param param the request field at fault, or null
+ * @param code  a stable machine-readable reason, or null
  */
-public record ApiError(Status status, String type, String message) {
+public record ApiError(Status status, String type, String message, String param, String code) {
 
     public static ApiError of(Status status, String message) {
-        return new ApiError(status, typeOf(status), message);
+        return new ApiError(status, typeOf(status), message, null, null);
+    }
+
+    /** An error about one field of the request. */
+    public static ApiError ofParam(Status status, String message, String param, String code) {
+        return new ApiError(status, typeOf(status), message, param, code);
+    }
+
+    public ApiError withCode(String newCode) {
+        return new ApiError(status, type, message, param, newCode);
     }
 
     /** Sends this error as the response, replacing whatever status was set. */
@@ -26,29 +38,31 @@ public record ApiError(Status status, String type, String message) {
         response.send(body());
     }
 
-    public byte[] body() {
+    public ObjectNode toJson() {
         ObjectNode root = Json.mapper().createObjectNode();
         ObjectNode error = root.putObject("error");
         error.put("message", message);
         error.put("type", type);
-        error.put("code", status.code());
+        error.put("param", param);
+        error.put("code", code);
+        return root;
+    }
+
+    public byte[] body() {
         try {
-            return Json.mapper().writeValueAsBytes(root);
+            return Json.mapper().writeValueAsBytes(toJson());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("an error body could not be written", e);
         }
     }
 
+    /** OpenAI's error types by HTTP status. */
     private static String typeOf(Status status) {
         return switch (status.code()) {
-            case 400 -> "invalid_request_error";
             case 401 -> "authentication_error";
             case 403 -> "permission_error";
-            case 404 -> "not_found";
-            case 405 -> "method_not_allowed";
-            case 413 -> "request_too_large";
-            case 429 -> "rate_limit_exceeded";
-            case 503 -> "service_unavailable";
+            case 404 -> "not_found_error";
+            case 429 -> "rate_limit_error";
             default -> status.code() >= 500 ? "server_error" : "invalid_request_error";
         };
     }

@@ -68,7 +68,7 @@ public final class ErrorResponses {
 
     /** What the client is told: the HTTP layer's words, except where Pitwall can say more or must say less. */
     private static String message(Status status, String message) {
-        if (status.code() == Status.REQUEST_ENTITY_TOO_LARGE_413.code()) {
+        if (status.code() == Status.REQUEST_ENTITY_TOO_LARGE_413_CODE) {
             return "request body is larger than the server's limit (server.max-request-bytes)";
         } else if (status.code() >= 500) {
             return "internal error; the server log has the details";
