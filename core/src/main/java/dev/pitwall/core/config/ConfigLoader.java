@@ -73,13 +73,19 @@ public final class ConfigLoader<T> {
      * @param env  the environment, usually {@code System.getenv()}
      */
     public T load(Optional<Path> file, Map<String, String> env) {
+        return load(file.map(Path::toString).orElse(null), file.map(this::read).orElse(""), env);
+    }
+
+    /**
+     * Like {@link #load(Optional, Map)} for YAML that is not a file of its own (a resource).
+     *
+     * @param sourceName what error messages call the text, or null for defaults only
+     */
+    public T load(String sourceName, String text, Map<String, String> env) {
         ObjectNode merged = mapper.valueToTree(defaults);
-        String text = "";
-        String fileName = file.map(Path::toString).orElse(null);
-        if (file.isPresent()) {
-            text = read(file.get());
-            JsonNode fromFile = parse(fileName, text);
-            merge(merged, fromFile);
+        String fileName = sourceName;
+        if (sourceName != null) {
+            merge(merged, parse(fileName, text));
         }
         Map<String, String> envOrigins = applyEnvironment(merged, env);
         try {
