@@ -3,6 +3,7 @@ package dev.pitwall.server;
 import dev.pitwall.core.audit.AuditLog;
 import dev.pitwall.core.metrics.Metrics;
 import dev.pitwall.core.storage.Database;
+import dev.pitwall.gateway.Gateway;
 import dev.pitwall.server.config.PitwallConfig;
 import dev.pitwall.server.config.ServerConfig;
 import dev.pitwall.server.console.ConsoleService;
@@ -37,11 +38,13 @@ public final class Pitwall implements AutoCloseable {
 
     private final Metrics metrics;
     private final Database database;
+    private final Gateway gateway;
     private final WebServer server;
 
-    private Pitwall(Metrics metrics, Database database, WebServer server) {
+    private Pitwall(Metrics metrics, Database database, Gateway gateway, WebServer server) {
         this.metrics = metrics;
         this.database = database;
+        this.gateway = gateway;
         this.server = server;
     }
 
@@ -55,12 +58,19 @@ public final class Pitwall implements AutoCloseable {
     public static Pitwall start(PitwallConfig config, Clock clock, Map<String, HttpService> services) {
         Metrics metrics = new Metrics();
         Database database = null;
+        Gateway gateway = null;
         try {
             database = Database.open(config.storage(), config.dataDir(), metrics.registry());
             database.migrate(AuditLog.MODULE);
-            WebServer server = webServer(config.server(), routing(database, metrics, clock, services)).start();
-            return new Pitwall(metrics, database, server);
+            gateway = new Gateway(config.gateway(), System.getenv());
+            Map<String, HttpService> mounted = new java.util.LinkedHashMap<>(services);
+            mounted.put(Gateway.PATH, gateway.service());
+            WebServer server = webServer(config.server(), routing(database, metrics, clock, mounted)).start();
+            return new Pitwall(metrics, database, gateway, server);
         } catch (RuntimeException e) {
+            if (gateway != null) {
+                gateway.close();
+            }
             if (database != null) {
                 database.close();
             }
@@ -127,6 +137,7 @@ public final class Pitwall implements AutoCloseable {
         try {
             server.stop();
         } finally {
+            gateway.close();
             database.close();
             metrics.close();
             LOG.debug("stopped");

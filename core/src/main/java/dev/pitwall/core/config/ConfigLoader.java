@@ -173,14 +173,18 @@ public final class ConfigLoader<T> {
         return origins;
     }
 
-    /** Text keys take the variable as it is; others read it as a YAML scalar (8080, true). */
+    /**
+     * Text keys take the variable as it is; others read it as YAML: a scalar (8080, true), or
+     * for list keys a flow list ({@code [{name: a, url: "http://…"}]}).
+     */
     private JsonNode envValue(JsonNode defaultValue, String value) {
         if (defaultValue.isTextual() || defaultValue.isNull()) {
             return TextNode.valueOf(value);
         }
         try {
             JsonNode parsed = mapper.readTree(value);
-            return parsed != null && parsed.isValueNode() ? parsed : TextNode.valueOf(value);
+            boolean fits = parsed != null && (parsed.isValueNode() || parsed.isArray() && defaultValue.isArray());
+            return fits ? parsed : TextNode.valueOf(value);
         } catch (JsonProcessingException e) {
             return TextNode.valueOf(value);
         }

@@ -1,8 +1,16 @@
 package dev.pitwall.server.cli;
 
+import dev.pitwall.gateway.config.BackendConfig;
+import dev.pitwall.gateway.config.BackendKind;
+import dev.pitwall.gateway.config.GatewayConfig;
 import dev.pitwall.server.BuildInfo;
 import dev.pitwall.server.config.PitwallConfig;
+import dev.pitwall.sim.engine.EngineProfile;
+import dev.pitwall.sim.engine.SimEngine;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,6 +21,9 @@ import picocli.CommandLine.Spec;
         description = "Run everything on embedded defaults (SQLite, loopback) to look around.",
         mixinStandardHelpOptions = true)
 final class DemoCommand implements Callable<Integer> {
+
+    /** The alias the demo's clients use for the simulated engines' model. */
+    static final String DEMO_MODEL = "llama3-8b";
 
     @Spec
     CommandSpec spec;
@@ -36,7 +47,26 @@ final class DemoCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("pitwall demo: " + e.getMessage());
             return PitwallCommand.EXIT_USAGE;
         }
+        // Two simulated vLLM engines on loopback, one per GPU generation, behind the gateway.
+        List<SimEngine> engines = new ArrayList<>();
+        List<BackendConfig> backends = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        long seed = 1;
+        for (String profileName : List.of("h100-llama3-8b", "a100-llama3-8b")) {
+            EngineProfile profile = EngineProfile.load(profileName);
+            SimEngine engine = SimEngine.start(profile, seed++, "127.0.0.1", 0);
+            engines.add(engine);
+            String name = "sim-" + profileName.substring(0, profileName.indexOf('-'));
+            backends.add(BackendConfig.of(name, engine.baseUrl().toString(), BackendKind.VLLM,
+                    List.of(profile.model()), Map.of(DEMO_MODEL, profile.model())));
+            notes.add("  engine   " + name + " (simulated vLLM, " + profileName + ") at " + engine.baseUrl());
+        }
+        String base = "http://127.0.0.1:" + (port == 0 ? "PORT" : port);
+        notes.add("Try the gateway:");
+        notes.add("  curl -N " + base + "/v1/chat/completions -H 'Content-Type: application/json' \\");
+        notes.add("    -d '{\"model\":\"" + DEMO_MODEL + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}'");
         return Runner.runUntilStopped("Pitwall " + BuildInfo.current().version() + " demo (embedded defaults)",
-                config, spec.commandLine().getOut(), spec.commandLine().getErr());
+                config.withGateway(new GatewayConfig(backends, List.of())), engines, notes,
+                spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

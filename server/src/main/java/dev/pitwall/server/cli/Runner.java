@@ -6,6 +6,7 @@ import dev.pitwall.server.config.PitwallConfig;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -18,6 +19,15 @@ final class Runner {
     }
 
     static int runUntilStopped(String heading, PitwallConfig config, PrintWriter out, PrintWriter err) {
+        return runUntilStopped(heading, config, List.of(), List.of(), out, err);
+    }
+
+    /**
+     * @param companions started before Pitwall, closed after it (the demo's simulated engines)
+     * @param notes      lines printed after the addresses
+     */
+    static int runUntilStopped(String heading, PitwallConfig config, List<? extends AutoCloseable> companions,
+                               List<String> notes, PrintWriter out, PrintWriter err) {
         LogSetup.apply(config.logging(), config.dataDir());
         Pitwall pitwall;
         try {
@@ -25,6 +35,7 @@ final class Runner {
         } catch (RuntimeException e) {
             err.println("pitwall: cannot start: " + rootMessage(e));
             err.flush();
+            closeAll(companions);
             return PitwallCommand.EXIT_FAILED;
         }
         CountDownLatch stopped = new CountDownLatch(1);
@@ -33,6 +44,7 @@ final class Runner {
                     + config.server().shutdownGrace().toSeconds() + " s), then closing the store.");
             out.flush();
             pitwall.close();
+            closeAll(companions);
             out.println("Pitwall stopped.");
             out.flush();
             stopped.countDown();
@@ -45,6 +57,7 @@ final class Runner {
         out.println("  metrics  " + console.resolve("/metrics"));
         out.println("  storage  " + pitwall.database().describe());
         out.println("  data     " + config.dataDir().toAbsolutePath().normalize());
+        notes.forEach(out::println);
         out.println("Press Ctrl-C to stop.");
         out.flush();
         try {
@@ -53,6 +66,16 @@ final class Runner {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    static void closeAll(List<? extends AutoCloseable> resources) {
+        for (AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                // shutting down: one failure must not keep the others open
+            }
+        }
     }
 
     static String rootMessage(Throwable e) {

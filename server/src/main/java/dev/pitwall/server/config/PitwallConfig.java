@@ -3,6 +3,7 @@ package dev.pitwall.server.config;
 import dev.pitwall.core.config.ConfigLoader;
 import dev.pitwall.core.config.ConfigProblem;
 import dev.pitwall.core.storage.StorageConfig;
+import dev.pitwall.gateway.config.GatewayConfig;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -13,7 +14,8 @@ import java.util.Optional;
  *
  * @param dataDir where the embedded database, logs and generated files live
  */
-public record PitwallConfig(Path dataDir, ServerConfig server, StorageConfig storage, LoggingConfig logging) {
+public record PitwallConfig(Path dataDir, ServerConfig server, StorageConfig storage, LoggingConfig logging,
+                            GatewayConfig gateway) {
 
     /** The file {@code serve} reads when no {@code --config} is given and it exists. */
     public static final Path DEFAULT_FILE = Path.of("pitwall.yaml");
@@ -26,7 +28,7 @@ public record PitwallConfig(Path dataDir, ServerConfig server, StorageConfig sto
 
     public static PitwallConfig defaults() {
         return new PitwallConfig(Path.of("pitwall-data"), ServerConfig.defaults(), StorageConfig.defaults(),
-                LoggingConfig.defaults());
+                LoggingConfig.defaults(), GatewayConfig.defaults());
     }
 
     public static ConfigLoader<PitwallConfig> loader() {
@@ -39,10 +41,14 @@ public record PitwallConfig(Path dataDir, ServerConfig server, StorageConfig sto
     }
 
     public PitwallConfig withServer(ServerConfig newServer) {
-        return new PitwallConfig(dataDir, newServer, storage, logging);
+        return new PitwallConfig(dataDir, newServer, storage, logging, gateway);
     }
 
     public PitwallConfig withDataDir(Path newDataDir) {
-        return new PitwallConfig(newDataDir, server, storage, logging);
+        return new PitwallConfig(newDataDir, server, storage, logging, gateway);
+    }
+
+    public PitwallConfig withGateway(GatewayConfig newGateway) {
+        return new PitwallConfig(dataDir, server, storage, logging, newGateway);
     }
 }

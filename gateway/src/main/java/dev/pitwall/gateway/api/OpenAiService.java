@@ -1,0 +1,114 @@
+package dev.pitwall.gateway.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pitwall.core.http.ApiError;
+import dev.pitwall.core.json.Json;
+import dev.pitwall.gateway.routing.Route;
+import dev.pitwall.gateway.routing.Router;
+import dev.pitwall.gateway.upstream.UpstreamClients;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * OpenAI's API in front of the configured backends: {@code POST /v1/chat/completions},
+ * {@code /v1/completions}, {@code /v1/embeddings} and {@code GET /v1/models}. A request is
+ * checked, its model resolved (aliases, fallbacks), and sent to the backends in the router's
+ * order until one serves it; fields the gateway does not know are passed on untouched.
+ */
+public final class OpenAiService implements HttpService {
+
+    private final Router router;
+    private final Forwarder forwarder;
+
+    public OpenAiService(Router router, UpstreamClients clients) {
+        this.router = router;
+        this.forwarder = new Forwarder(clients);
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/chat/completions", (req, res) -> forward(req, res, Endpoint.CHAT))
+                .post("/completions", (req, res) -> forward(req, res, Endpoint.COMPLETIONS))
+                .post("/embeddings", (req, res) -> forward(req, res, Endpoint.EMBEDDINGS))
+                .get("/models", this::models);
+    }
+
+    private void models(ServerRequest req, ServerResponse res) {
+        ObjectNode out = Json.mapper().createObjectNode().put("object", "list");
+        ArrayNode data = out.putArray("data");
+        for (String model : router.modelNames()) {
+            data.addObject().put("id", model).put("object", "model").put("created", 0).put("owned_by", "pitwall");
+        }
+        res.header(HeaderValues.CONTENT_TYPE_JSON);
+        res.send(out.toString());
+    }
+
+    private void forward(ServerRequest req, ServerResponse res, Endpoint endpoint) throws IOException {
+        ObjectNode body;
+        try {
+            JsonNode parsed = Json.mapper().readTree(req.content().as(byte[].class));
+            if (!(parsed instanceof ObjectNode object)) {
+                throw new IOException("not an object");
+            }
+            body = object;
+        } catch (IOException e) {
+            ApiError.of(Status.BAD_REQUEST_400, "the request body must be a JSON object").send(res);
+            return;
+        }
+        JsonNode modelNode = body.path("model");
+        if (!modelNode.isTextual() || modelNode.asText().isBlank()) {
+            Endpoint.invalid("model is required: the name of the model to use", "model").send(res);
+            return;
+        }
+        Optional<ApiError> invalid = endpoint.check(body);
+        if (invalid.isPresent()) {
+            invalid.get().send(res);
+            return;
+        }
+        String model = modelNode.asText();
+        if (!router.serves(model)) {
+            ApiError.ofParam(Status.NOT_FOUND_404, "The model `" + model + "` does not exist or is not served here; "
+                    + "GET /v1/models lists the models this gateway serves", "model", "model_not_found").send(res);
+            return;
+        }
+        boolean stream = endpoint.streams && body.path("stream").asBoolean(false);
+        List<String> failures = new ArrayList<>();
+        boolean allFull = true;
+        for (Route route : router.routes(model)) {
+            if (!route.backend().tryAcquire()) {
+                failures.add(route.backend().name() + ": at max-in-flight");
+                continue;
+            }
+            allFull = false;
+            try {
+                ObjectNode upstreamBody = body.deepCopy().put("model", route.upstreamModel());
+                Forwarder.Outcome outcome = stream
+                        ? forwarder.stream(route, endpoint.path, upstreamBody, res)
+                        : forwarder.complete(route, endpoint.path, upstreamBody, res);
+                if (outcome.served()) {
+                    return;
+                }
+                failures.add(route.backend().name() + ": " + outcome.failure());
+            } finally {
+                route.backend().release();
+            }
+        }
+        if (allFull) {
+            ApiError.ofParam(Status.TOO_MANY_REQUESTS_429, "every backend serving `" + model
+                    + "` is at its max-in-flight; retry shortly", "model", "backends_full").send(res);
+        } else {
+            ApiError.ofParam(Status.BAD_GATEWAY_502, "no backend could serve `" + model + "`: "
+                    + String.join("; ", failures), "model", "upstream_unavailable").send(res);
+        }
+    }
+}
