@@ -1,0 +1,83 @@
+package dev.pitwall.gateway.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pitwall.gateway.config.BackendConfig;
+import dev.pitwall.gateway.config.BackendKind;
+import dev.pitwall.gateway.config.BackendTimeouts;
+import dev.pitwall.gateway.config.FallbackConfig;
+import dev.pitwall.gateway.config.GatewayConfig;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class RouterTest {
+
+    private static BackendConfig backend(String name, double weight, String... models) {
+        return new BackendConfig(name, "http://127.0.0.1:1/v1", BackendKind.VLLM, List.of(models),
+                Map.of("small", models[0]), "", weight, 100, BackendTimeouts.defaults());
+    }
+
+    @Test
+    void splitsIdleTrafficByWeight() {
+        Router router = new Router(new GatewayConfig(List.of(backend("a", 2, "m"), backend("b", 1, "m")), List.of()),
+                new SplittableRandom(7));
+        Map<String, Integer> firsts = new HashMap<>();
+        for (int i = 0; i < 30_000; i++) {
+            firsts.merge(router.routes("m").getFirst().backend().name(), 1, Integer::sum);
+        }
+        assertThat(firsts.get("a") / (double) firsts.get("b")).isBetween(1.9, 2.1);
+    }
+
+    @Test
+    void shiftsTrafficAwayFromABusyBackend() {
+        Router router = new Router(new GatewayConfig(List.of(backend("a", 1, "m"), backend("b", 1, "m")), List.of()),
+                new SplittableRandom(7));
+        Backend a = router.backends().getFirst();
+        for (int i = 0; i < 9; i++) {
+            assertThat(a.tryAcquire()).isTrue();
+        }
+        int toA = 0;
+        for (int i = 0; i < 10_000; i++) {
+            toA += router.routes("m").getFirst().backend() == a ? 1 : 0;
+        }
+        // a: weight 1 over 10 in flight (0.1); b: 1 over 1 (1.0) → a is drawn about 1 time in 11.
+        assertThat(toA / 10_000.0).isBetween(0.07, 0.11);
+        assertThat(router.routes("m")).extracting(r -> r.backend().name()).containsExactlyInAnyOrder("a", "b");
+    }
+
+    @Test
+    void triesEveryBackendOfTheModelThenItsFallbacks() {
+        Router router = new Router(new GatewayConfig(
+                List.of(backend("big-1", 1, "big"), backend("big-2", 1, "big"), backend("small-1", 1, "tiny")),
+                List.of(new FallbackConfig("big", List.of("tiny")))), new SplittableRandom(1));
+        List<Route> routes = router.routes("big");
+        assertThat(routes).extracting(r -> r.backend().name()).hasSize(3).endsWith("small-1");
+        assertThat(routes.getLast().upstreamModel()).isEqualTo("tiny");
+        assertThat(router.routes("tiny")).extracting(r -> r.backend().name()).containsExactly("small-1");
+    }
+
+    @Test
+    void resolvesAliasesToTheBackendsOwnModelName() {
+        Router router = new Router(new GatewayConfig(List.of(backend("a", 1, "org/model-8b")), List.of()),
+                new SplittableRandom(1));
+        assertThat(router.serves("small")).isTrue();
+        assertThat(router.routes("small").getFirst().upstreamModel()).isEqualTo("org/model-8b");
+        assertThat(router.serves("unknown")).isFalse();
+        assertThat(router.routes("unknown")).isEmpty();
+        assertThat(router.modelNames()).containsExactly("org/model-8b", "small");
+    }
+
+    @Test
+    void neverGivesMoreSlotsThanMaxInFlight() {
+        Backend backend = new Backend(new BackendConfig("a", "http://127.0.0.1:1/v1", BackendKind.VLLM, List.of("m"),
+                Map.of(), "", 1, 2, BackendTimeouts.defaults()));
+        assertThat(backend.tryAcquire()).isTrue();
+        assertThat(backend.tryAcquire()).isTrue();
+        assertThat(backend.tryAcquire()).isFalse();
+        backend.release();
+        assertThat(backend.tryAcquire()).isTrue();
+    }
+}

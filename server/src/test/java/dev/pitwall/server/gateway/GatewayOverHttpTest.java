@@ -1,0 +1,309 @@
+package dev.pitwall.server.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pitwall.core.json.Json;
+import dev.pitwall.gateway.config.BackendConfig;
+import dev.pitwall.gateway.config.BackendKind;
+import dev.pitwall.gateway.config.BackendTimeouts;
+import dev.pitwall.gateway.config.GatewayConfig;
+import dev.pitwall.server.Pitwall;
+import dev.pitwall.server.config.PitwallConfig;
+import dev.pitwall.server.config.ServerConfig;
+import dev.pitwall.sim.engine.EngineProfile;
+import dev.pitwall.sim.engine.Faults;
+import dev.pitwall.sim.engine.SimEngine;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The gateway as OpenAI clients meet it, in front of simulated vLLM engines reached over
+ * loopback HTTP exactly as real ones are.
+ */
+class GatewayOverHttpTest {
+
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+    private static final String MODEL = "meta-llama/Meta-Llama-3-8B-Instruct";
+
+    @TempDir
+    Path dataDir;
+
+    private final List<AutoCloseable> running = new ArrayList<>();
+    private Pitwall pitwall;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (pitwall != null) {
+            pitwall.close();
+        }
+        for (AutoCloseable closeable : running.reversed()) {
+            closeable.close();
+        }
+    }
+
+    private SimEngine engine(Faults faults) {
+        SimEngine engine = SimEngine.start(EngineProfile.load("h100-llama3-8b"), 3, "127.0.0.1", 0);
+        engine.faults(faults);
+        running.add(engine);
+        return engine;
+    }
+
+    private static BackendConfig backend(String name, String url, double weight, int maxInFlight, BackendTimeouts timeouts) {
+        return new BackendConfig(name, url, BackendKind.VLLM, List.of(MODEL), Map.of("llama3-8b", MODEL), "",
+                weight, maxInFlight, timeouts);
+    }
+
+    private static BackendConfig backend(String name, String url, double weight) {
+        return backend(name, url, weight, 256, BackendTimeouts.defaults());
+    }
+
+    private void startGateway(BackendConfig... backends) {
+        pitwall = Pitwall.start(PitwallConfig.defaults().withDataDir(dataDir)
+                .withServer(new ServerConfig("127.0.0.1", 0, 64 * 1024, Duration.ofSeconds(5), false))
+                .withGateway(new GatewayConfig(List.of(backends), List.of())), Clock.systemUTC());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + pitwall.port() + path);
+    }
+
+    private HttpResponse<String> post(String path, String body) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String chat(int maxTokens, boolean stream) {
+        return "{\"model\":\"llama3-8b\",\"messages\":[{\"role\":\"user\",\"content\":\"tell me\"}],\"max_tokens\":"
+                + maxTokens + ",\"stream\":" + stream + ",\"stream_options\":{\"include_usage\":true}}";
+    }
+
+    /** Every data payload of a streamed answer, in order. */
+    private List<String> events(String body) throws Exception {
+        HttpResponse<InputStream> response = CLIENT.send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("content-type")).hasValue("text/event-stream");
+        List<String> events = new ArrayList<>();
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                if (line.startsWith("data: ")) {
+                    events.add(line.substring(6));
+                }
+            }
+        }
+        return events;
+    }
+
+    private static JsonNode json(String text) throws Exception {
+        return Json.mapper().readTree(text);
+    }
+
+    @Test
+    void streamsEveryChunkInOrderWithUsageAndDone() throws Exception {
+        SimEngine engine = engine(Faults.NONE);
+        startGateway(backend("sim", engine.baseUrl().toString(), 1));
+        JsonNode whole = json(post("/v1/chat/completions", chat(40, false)).body());
+        List<String> events = events(chat(40, true));
+
+        assertThat(events.getLast()).isEqualTo("[DONE]");
+        StringBuilder content = new StringBuilder();
+        for (String event : events.subList(0, events.size() - 1)) {
+            for (JsonNode choice : json(event).path("choices")) {
+                content.append(choice.path("delta").path("content").asText(""));
+            }
+        }
+        assertThat(content.toString()).isEqualTo(whole.path("choices").get(0).path("message").path("content").asText());
+        assertThat(json(events.get(events.size() - 2)).path("usage")).isEqualTo(whole.path("usage"));
+        assertThat(whole.path("usage").path("completion_tokens").asInt()).isBetween(1, 40);
+    }
+
+    @Test
+    void servesCompletionsEmbeddingsAndTheModelList() throws Exception {
+        SimEngine engine = engine(Faults.NONE);
+        startGateway(backend("sim", engine.baseUrl().toString(), 1));
+        JsonNode completion = json(post("/v1/completions",
+                "{\"model\":\"llama3-8b\",\"prompt\":\"Once\",\"max_tokens\":5}").body());
+        assertThat(completion.path("object").asText()).isEqualTo("text_completion");
+        assertThat(completion.path("choices").get(0).path("text").asText()).isNotBlank();
+
+        JsonNode embeddings = json(post("/v1/embeddings", "{\"model\":\"llama3-8b\",\"input\":[\"a\",\"b\",\"c\"]}").body());
+        assertThat(embeddings.path("data")).hasSize(3);
+
+        JsonNode models = json(CLIENT.send(HttpRequest.newBuilder(uri("/v1/models")).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(models.path("data").findValuesAsText("id")).containsExactly(MODEL, "llama3-8b");
+    }
+
+    @Test
+    void passesUnknownFieldsThroughAndAsksForTheBackendsModelName() throws Exception {
+        AtomicReference<String> received = new AtomicReference<>();
+        AtomicReference<String> authorization = new AtomicReference<>();
+        WebServer echo = WebServer.builder().host("127.0.0.1").port(0).shutdownHook(false)
+                .routing(HttpRouting.builder().post("/v1/chat/completions", (req, res) -> {
+                    received.set(req.content().as(String.class));
+                    authorization.set(req.headers().first(io.helidon.http.HeaderNames.AUTHORIZATION).orElse(""));
+                    res.header("Content-Type", "application/json");
+                    res.send("{\"id\":\"x\",\"object\":\"chat.completion\",\"choices\":[]}");
+                })).build().start();
+        running.add(echo::stop);
+        startGateway(backend("echo", "http://127.0.0.1:" + echo.port() + "/v1", 1));
+        HttpResponse<String> response = post("/v1/chat/completions", "{\"model\":\"llama3-8b\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"guided_json\":{\"type\":\"object\"},\"top_k\":5}");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("x-pitwall-backend")).hasValue("echo");
+        JsonNode sent = json(received.get());
+        assertThat(sent.path("model").asText()).isEqualTo(MODEL);
+        assertThat(sent.path("guided_json").path("type").asText()).isEqualTo("object");
+        assertThat(sent.path("top_k").asInt()).isEqualTo(5);
+        assertThat(authorization.get()).isEmpty();
+    }
+
+    @Test
+    void failsOverToAnotherBackendBeforeTheFirstByte() throws Exception {
+        SimEngine failing = engine(new Faults(1.0, 1.0, 503, -1, -1, false));
+        SimEngine healthy = engine(Faults.NONE);
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        // Weights make the broken backends the first choice nearly always.
+        startGateway(backend("failing", failing.baseUrl().toString(), 1000),
+                backend("refusing", "http://127.0.0.1:" + closedPort + "/v1", 1000),
+                backend("healthy", healthy.baseUrl().toString(), 0.001));
+        for (boolean stream : new boolean[] {false, true}) {
+            HttpResponse<String> response = post("/v1/chat/completions", chat(5, stream));
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().firstValue("x-pitwall-backend")).hasValue("healthy");
+        }
+    }
+
+    @Test
+    void endsAStreamThatBreaksWithAnErrorEvent() throws Exception {
+        SimEngine dropping = engine(new Faults(1.0, 0, 503, -1, 3, false));
+        startGateway(backend("dropping", dropping.baseUrl().toString(), 1));
+        List<String> events = events(chat(50, true));
+        JsonNode last = json(events.getLast());
+        assertThat(last.path("error").path("type").asText()).isEqualTo("server_error");
+        assertThat(last.path("error").path("code").asText()).isEqualTo("upstream_incomplete");
+        assertThat(last.path("error").path("message").asText()).startsWith("backend dropping broke off the stream");
+        assertThat(events).hasSize(1 + 3 + 1).doesNotContain("[DONE]");
+    }
+
+    @Test
+    void endsAStreamWithUnreadableEventsWithAnErrorEvent() throws Exception {
+        SimEngine garbage = engine(new Faults(1.0, 0, 503, -1, -1, true));
+        startGateway(backend("garbage", garbage.baseUrl().toString(), 1));
+        List<String> events = events(chat(10, true));
+        assertThat(json(events.getLast()).path("error").path("code").asText()).isEqualTo("upstream_invalid");
+        assertThat(events).noneMatch(event -> event.contains("<garbage"));
+    }
+
+    @Test
+    void givesUpOnAStreamThatFallsSilent() throws Exception {
+        SimEngine hanging = engine(new Faults(1.0, 0, 503, 2, -1, false));
+        BackendTimeouts timeouts = new BackendTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(10),
+                Duration.ofMillis(700), Duration.ofMinutes(1));
+        startGateway(backend("hanging", hanging.baseUrl().toString(), 1, 10, timeouts));
+        List<String> events = events(chat(50, true));
+        JsonNode last = json(events.getLast());
+        assertThat(last.path("error").path("code").asText()).isEqualTo("upstream_timeout");
+        assertThat(last.path("error").path("message").asText()).isEqualTo("backend hanging no token for 700 ms");
+    }
+
+    @Test
+    void cancelsTheUpstreamRequestWithinASecondOfTheClientLeaving() throws Exception {
+        SimEngine slow = engine(new Faults(20.0, 0, 503, -1, -1, false)); // 180 ms a token
+        startGateway(backend("slow", slow.baseUrl().toString(), 1));
+        HttpResponse<InputStream> response = CLIENT.send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
+                .POST(HttpRequest.BodyPublishers.ofString(chat(200, true))).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+        int data = 0;
+        while (data < 3) {
+            if (reader.readLine().startsWith("data: ")) {
+                data++;
+            }
+        }
+        assertThat(runningOn(slow)).isEqualTo(1);
+        reader.close(); // the client leaves mid-answer
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20)).until(() -> runningOn(slow) == 0);
+    }
+
+    @Test
+    void answersBadRequestsInOpenAisErrorShape() throws Exception {
+        SimEngine engine = engine(Faults.NONE);
+        startGateway(backend("sim", engine.baseUrl().toString(), 1));
+
+        HttpResponse<String> unknown = post("/v1/chat/completions",
+                "{\"model\":\"gpt-99\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(json(unknown.body()).path("error").path("code").asText()).isEqualTo("model_not_found");
+        assertThat(json(unknown.body()).path("error").path("param").asText()).isEqualTo("model");
+
+        HttpResponse<String> noModel = post("/v1/chat/completions", "{\"messages\":[]}");
+        assertThat(noModel.statusCode()).isEqualTo(400);
+        assertThat(json(noModel.body()).path("error").path("param").asText()).isEqualTo("model");
+
+        HttpResponse<String> notJson = post("/v1/embeddings", "{model:");
+        assertThat(notJson.statusCode()).isEqualTo(400);
+        assertThat(json(notJson.body()).path("error").path("type").asText()).isEqualTo("invalid_request_error");
+
+        HttpResponse<String> tooLarge = post("/v1/chat/completions", "{\"model\":\"llama3-8b\",\"messages\":[{\"role\":"
+                + "\"user\",\"content\":\"" + "x".repeat(100_000) + "\"}]}");
+        assertThat(tooLarge.statusCode()).isEqualTo(413);
+        assertThat(json(tooLarge.body()).path("error").path("type").asText()).isEqualTo("invalid_request_error");
+
+        HttpResponse<String> refusedUpstream = post("/v1/completions", "{\"model\":\"llama3-8b\",\"prompt\":\"x\",\"max_tokens\":0}");
+        assertThat(refusedUpstream.statusCode()).as("the backend's 400 is the client's to fix, not retried").isEqualTo(400);
+    }
+
+    @Test
+    void answers429WhenEveryBackendIsFullAnd502WhenAllFail() throws Exception {
+        SimEngine slow = engine(new Faults(20.0, 0, 503, -1, -1, false));
+        startGateway(backend("tiny", slow.baseUrl().toString(), 1, 1, BackendTimeouts.defaults()));
+        CompletableFuture<HttpResponse<InputStream>> occupying = CLIENT.sendAsync(
+                HttpRequest.newBuilder(uri("/v1/chat/completions")).POST(HttpRequest.BodyPublishers.ofString(chat(100, true)))
+                        .build(), HttpResponse.BodyHandlers.ofInputStream());
+        InputStream first = occupying.get().body();
+        first.read(); // the one slot is taken while this stream runs
+        HttpResponse<String> full = post("/v1/chat/completions", chat(5, false));
+        assertThat(full.statusCode()).isEqualTo(429);
+        assertThat(json(full.body()).path("error").path("type").asText()).isEqualTo("rate_limit_error");
+        first.close();
+
+        slow.faults(new Faults(1.0, 1.0, 500, -1, -1, false));
+        await().atMost(Duration.ofSeconds(5)).until(() -> post("/v1/chat/completions", chat(5, false)).statusCode() == 502);
+        JsonNode error = json(post("/v1/chat/completions", chat(5, false)).body()).path("error");
+        assertThat(error.path("message").asText()).isEqualTo("no backend could serve `llama3-8b`: tiny: answered 500");
+    }
+
+    private static int runningOn(SimEngine engine) throws Exception {
+        String metrics = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + engine.port() + "/metrics"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        return metrics.lines().filter(line -> line.startsWith("vllm:num_requests_running{"))
+                .mapToInt(line -> (int) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst().orElseThrow();
+    }
+}
