@@ -234,7 +234,7 @@ class GatewayOverHttpTest {
 
     @Test
     void cancelsTheUpstreamRequestWithinASecondOfTheClientLeaving() throws Exception {
-        SimEngine slow = engine(new Faults(20.0, 0, 503, -1, -1, false)); // 180 ms a token
+        SimEngine slow = engine(new Faults(5.0, 0, 503, -1, -1, false)); // 45 ms a token
         startGateway(backend("slow", slow.baseUrl().toString(), 1));
         HttpResponse<InputStream> response = CLIENT.send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
                 .POST(HttpRequest.BodyPublishers.ofString(chat(200, true))).build(),
