@@ -1,32 +1,57 @@
 package dev.pitwall.gateway;
 
+import dev.pitwall.core.audit.AuditLog;
+import dev.pitwall.core.storage.Database;
 import dev.pitwall.gateway.api.OpenAiService;
+import dev.pitwall.gateway.auth.AdminKeysService;
+import dev.pitwall.gateway.auth.ApiKeys;
+import dev.pitwall.gateway.auth.TenantAuthentication;
 import dev.pitwall.gateway.config.GatewayConfig;
 import dev.pitwall.gateway.routing.Router;
 import dev.pitwall.gateway.upstream.UpstreamClients;
 import io.helidon.webserver.http.HttpService;
+import java.time.Clock;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 
-/** The LLM gateway: its router, its upstream clients and its {@code /v1} routes. */
+/** The LLM gateway: its router, upstream clients, tenants' keys and HTTP routes. */
 public final class Gateway implements AutoCloseable {
 
     /** Where {@link #service()} is mounted. */
     public static final String PATH = "/v1";
+    /** The gateway's tables, migrated from {@code db/migration/gateway}. */
+    public static final String MODULE = "gateway";
 
     private final Router router;
     private final UpstreamClients clients;
+    private final ApiKeys apiKeys;
     private final OpenAiService service;
+    private final AdminKeysService adminService;
 
-    /** @param env where backends' API key variables are looked up */
-    public Gateway(GatewayConfig config, Map<String, String> env) {
+    /**
+     * @param database where tenants and keys are kept; its {@value #MODULE} tables must be migrated
+     * @param env      where backends' API key variables are looked up
+     */
+    public Gateway(GatewayConfig config, Database database, AuditLog audit, Clock clock, Map<String, String> env) {
         this.router = new Router(config, RandomGenerator.getDefault());
         this.clients = new UpstreamClients(router.backends(), env);
-        this.service = new OpenAiService(router, clients);
+        this.apiKeys = new ApiKeys(database, audit, clock);
+        this.service = new OpenAiService(router, clients, new TenantAuthentication(apiKeys, config.requireApiKey()));
+        this.adminService = new AdminKeysService(apiKeys, config.adminKey());
     }
 
+    /** {@code /v1}: OpenAI's API. */
     public HttpService service() {
         return service;
+    }
+
+    /** {@value AdminKeysService#PATH}: tenants' keys. */
+    public HttpService adminService() {
+        return adminService;
+    }
+
+    public ApiKeys apiKeys() {
+        return apiKeys;
     }
 
     public Router router() {

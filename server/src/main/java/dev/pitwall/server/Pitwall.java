@@ -4,6 +4,7 @@ import dev.pitwall.core.audit.AuditLog;
 import dev.pitwall.core.metrics.Metrics;
 import dev.pitwall.core.storage.Database;
 import dev.pitwall.gateway.Gateway;
+import dev.pitwall.gateway.auth.AdminKeysService;
 import dev.pitwall.server.config.PitwallConfig;
 import dev.pitwall.server.config.ServerConfig;
 import dev.pitwall.server.console.ConsoleService;
@@ -20,6 +21,7 @@ import io.helidon.webserver.staticcontent.ClasspathHandlerConfig;
 import io.helidon.webserver.staticcontent.StaticContentFeature;
 import java.net.URI;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,10 +64,13 @@ public final class Pitwall implements AutoCloseable {
         try {
             database = Database.open(config.storage(), config.dataDir(), metrics.registry());
             database.migrate(AuditLog.MODULE);
-            gateway = new Gateway(config.gateway(), System.getenv());
-            Map<String, HttpService> mounted = new java.util.LinkedHashMap<>(services);
+            database.migrate(Gateway.MODULE);
+            AuditLog audit = new AuditLog(database, clock);
+            gateway = new Gateway(config.gateway(), database, audit, clock, System.getenv());
+            Map<String, HttpService> mounted = new LinkedHashMap<>(services);
             mounted.put(Gateway.PATH, gateway.service());
-            WebServer server = webServer(config.server(), routing(database, metrics, clock, mounted)).start();
+            mounted.put(AdminKeysService.PATH, gateway.adminService());
+            WebServer server = webServer(config.server(), routing(database, metrics, audit, clock, mounted)).start();
             return new Pitwall(metrics, database, gateway, server);
         } catch (RuntimeException e) {
             if (gateway != null) {
@@ -97,14 +102,14 @@ public final class Pitwall implements AutoCloseable {
         return builder.build();
     }
 
-    private static HttpRouting.Builder routing(Database database, Metrics metrics, Clock clock,
+    private static HttpRouting.Builder routing(Database database, Metrics metrics, AuditLog audit, Clock clock,
                                                Map<String, HttpService> services) {
         HttpRouting.Builder routing = HttpRouting.builder();
         ErrorResponses.install(routing);
         routing.addFilter(new RequestMetricsFilter(metrics.registry()));
         routing.register("/health", new HealthService(database));
         routing.register("/metrics", new MetricsService(metrics.registry()));
-        routing.register("/api/audit", new AuditService(new AuditLog(database, clock)));
+        routing.register("/api/audit", new AuditService(audit));
         services.forEach(routing::register);
         routing.register("/", new ConsoleService(database, metrics.registry(), clock));
         routing.register("/static", StaticContentFeature.createService(
@@ -121,6 +126,10 @@ public final class Pitwall implements AutoCloseable {
 
     public Database database() {
         return database;
+    }
+
+    public Gateway gateway() {
+        return gateway;
     }
 
     /** The console's address, as a person on this machine would open it. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pitwall.core.http.ApiError;
 import dev.pitwall.core.json.Json;
+import dev.pitwall.gateway.auth.TenantAuthentication;
 import dev.pitwall.gateway.routing.Route;
 import dev.pitwall.gateway.routing.Router;
 import dev.pitwall.gateway.upstream.UpstreamClients;
@@ -29,15 +30,18 @@ public final class OpenAiService implements HttpService {
 
     private final Router router;
     private final Forwarder forwarder;
+    private final TenantAuthentication authentication;
 
-    public OpenAiService(Router router, UpstreamClients clients) {
+    public OpenAiService(Router router, UpstreamClients clients, TenantAuthentication authentication) {
         this.router = router;
         this.forwarder = new Forwarder(clients);
+        this.authentication = authentication;
     }
 
     @Override
     public void routing(HttpRules rules) {
-        rules.post("/chat/completions", (req, res) -> forward(req, res, Endpoint.CHAT))
+        rules.any(authentication)
+                .post("/chat/completions", (req, res) -> forward(req, res, Endpoint.CHAT))
                 .post("/completions", (req, res) -> forward(req, res, Endpoint.COMPLETIONS))
                 .post("/embeddings", (req, res) -> forward(req, res, Endpoint.EMBEDDINGS))
                 .get("/models", this::models);

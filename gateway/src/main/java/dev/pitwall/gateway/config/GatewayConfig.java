@@ -8,12 +8,20 @@ import java.util.Set;
 /**
  * The gateway's section of {@code pitwall.yaml}.
  *
- * @param backends  the inference servers behind {@code /v1}
- * @param fallbacks model fallback chains
+ * @param requireApiKey whether {@code /v1} requests need a tenant's API key
+ * @param adminKey      the key of the admin API that issues tenants' keys; empty turns it off
+ * @param backends      the inference servers behind {@code /v1}
+ * @param fallbacks     model fallback chains
  */
-public record GatewayConfig(List<BackendConfig> backends, List<FallbackConfig> fallbacks) {
+public record GatewayConfig(boolean requireApiKey, String adminKey, List<BackendConfig> backends,
+                            List<FallbackConfig> fallbacks) {
 
     public GatewayConfig {
+        adminKey = adminKey == null ? "" : adminKey;
+        if (!adminKey.isEmpty() && adminKey.length() < 16) {
+            throw new ConfigProblem("admin-key", "a key of " + adminKey.length() + " characters",
+                    "empty (admin API off) or at least 16 characters");
+        }
         backends = backends == null ? List.of() : List.copyOf(backends);
         fallbacks = fallbacks == null ? List.of() : List.copyOf(fallbacks);
         Set<String> names = new HashSet<>();
@@ -25,6 +33,10 @@ public record GatewayConfig(List<BackendConfig> backends, List<FallbackConfig> f
     }
 
     public static GatewayConfig defaults() {
-        return new GatewayConfig(List.of(), List.of());
+        return new GatewayConfig(true, "", List.of(), List.of());
+    }
+
+    public GatewayConfig withBackends(List<BackendConfig> newBackends) {
+        return new GatewayConfig(requireApiKey, adminKey, newBackends, fallbacks);
     }
 }

@@ -22,7 +22,7 @@ class RouterTest {
 
     @Test
     void splitsIdleTrafficByWeight() {
-        Router router = new Router(new GatewayConfig(List.of(backend("a", 2, "m"), backend("b", 1, "m")), List.of()),
+        Router router = new Router(new GatewayConfig(true, "", List.of(backend("a", 2, "m"), backend("b", 1, "m")), List.of()),
                 new SplittableRandom(7));
         Map<String, Integer> firsts = new HashMap<>();
         for (int i = 0; i < 30_000; i++) {
@@ -33,7 +33,7 @@ class RouterTest {
 
     @Test
     void shiftsTrafficAwayFromABusyBackend() {
-        Router router = new Router(new GatewayConfig(List.of(backend("a", 1, "m"), backend("b", 1, "m")), List.of()),
+        Router router = new Router(new GatewayConfig(true, "", List.of(backend("a", 1, "m"), backend("b", 1, "m")), List.of()),
                 new SplittableRandom(7));
         Backend a = router.backends().getFirst();
         for (int i = 0; i < 9; i++) {
@@ -50,7 +50,7 @@ class RouterTest {
 
     @Test
     void triesEveryBackendOfTheModelThenItsFallbacks() {
-        Router router = new Router(new GatewayConfig(
+        Router router = new Router(new GatewayConfig(true, "",
                 List.of(backend("big-1", 1, "big"), backend("big-2", 1, "big"), backend("small-1", 1, "tiny")),
                 List.of(new FallbackConfig("big", List.of("tiny")))), new SplittableRandom(1));
         List<Route> routes = router.routes("big");
@@ -61,7 +61,7 @@ class RouterTest {
 
     @Test
     void resolvesAliasesToTheBackendsOwnModelName() {
-        Router router = new Router(new GatewayConfig(List.of(backend("a", 1, "org/model-8b")), List.of()),
+        Router router = new Router(new GatewayConfig(true, "", List.of(backend("a", 1, "org/model-8b")), List.of()),
                 new SplittableRandom(1));
         assertThat(router.serves("small")).isTrue();
         assertThat(router.routes("small").getFirst().upstreamModel()).isEqualTo("org/model-8b");

@@ -2,11 +2,14 @@ package dev.pitwall.server.cli;
 
 import dev.pitwall.gateway.config.BackendConfig;
 import dev.pitwall.gateway.config.BackendKind;
-import dev.pitwall.gateway.config.GatewayConfig;
+import dev.pitwall.gateway.auth.ApiKeys;
 import dev.pitwall.server.BuildInfo;
 import dev.pitwall.server.config.PitwallConfig;
 import dev.pitwall.sim.engine.EngineProfile;
 import dev.pitwall.sim.engine.SimEngine;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +27,8 @@ final class DemoCommand implements Callable<Integer> {
 
     /** The alias the demo's clients use for the simulated engines' model. */
     static final String DEMO_MODEL = "llama3-8b";
+    static final String DEMO_TENANT = "demo";
+    static final String DEMO_KEY_FILE = "demo.key";
 
     @Spec
     CommandSpec spec;
@@ -61,12 +66,34 @@ final class DemoCommand implements Callable<Integer> {
                     List.of(profile.model()), Map.of(DEMO_MODEL, profile.model())));
             notes.add("  engine   " + name + " (simulated vLLM, " + profileName + ") at " + engine.baseUrl());
         }
-        String base = "http://127.0.0.1:" + (port == 0 ? "PORT" : port);
-        notes.add("Try the gateway:");
-        notes.add("  curl -N " + base + "/v1/chat/completions -H 'Content-Type: application/json' \\");
-        notes.add("    -d '{\"model\":\"" + DEMO_MODEL + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}'");
         return Runner.runUntilStopped("Pitwall " + BuildInfo.current().version() + " demo (embedded defaults)",
-                config.withGateway(new GatewayConfig(backends, List.of())), engines, notes,
-                spec.commandLine().getOut(), spec.commandLine().getErr());
+                config.withGateway(config.gateway().withBackends(backends)), engines, pitwall -> {
+                    Path keyFile = dataDir.resolve(DEMO_KEY_FILE);
+                    String key = demoKey(pitwall.gateway().apiKeys(), keyFile);
+                    String base = "http://127.0.0.1:" + pitwall.port();
+                    notes.add("  tenant   demo, API key in " + keyFile + ": " + key);
+                    notes.add("Try the gateway:");
+                    notes.add("  curl -N " + base + "/v1/chat/completions -H \"Authorization: Bearer $(cat " + keyFile + ")\" \\");
+                    notes.add("    -H 'Content-Type: application/json' -d '{\"model\":\"" + DEMO_MODEL
+                            + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}'");
+                    return notes;
+                }, spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    /** The demo tenant's key: the one in {@code keyFile} while it is still valid, else a new one written there. */
+    static String demoKey(ApiKeys keys, Path keyFile) {
+        try {
+            if (Files.exists(keyFile)) {
+                String existing = Files.readString(keyFile).strip();
+                if (keys.tenantOf(existing).filter(DEMO_TENANT::equals).isPresent()) {
+                    return existing;
+                }
+            }
+            String secret = keys.create(DEMO_TENANT, "pitwall demo").secret();
+            Files.writeString(keyFile, secret + "\n");
+            return secret;
+        } catch (IOException e) {
+            throw new UncheckedIOException("the demo key cannot be written to " + keyFile, e);
+        }
     }
 }

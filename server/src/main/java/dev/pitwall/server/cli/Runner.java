@@ -8,6 +8,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 
 /**
  * Starts Pitwall, says where it can be reached, and keeps it running until the process is
@@ -19,15 +20,15 @@ final class Runner {
     }
 
     static int runUntilStopped(String heading, PitwallConfig config, PrintWriter out, PrintWriter err) {
-        return runUntilStopped(heading, config, List.of(), List.of(), out, err);
+        return runUntilStopped(heading, config, List.of(), pitwall -> List.of(), out, err);
     }
 
     /**
      * @param companions started before Pitwall, closed after it (the demo's simulated engines)
-     * @param notes      lines printed after the addresses
+     * @param afterStart work once Pitwall runs; returns lines to print after the addresses
      */
     static int runUntilStopped(String heading, PitwallConfig config, List<? extends AutoCloseable> companions,
-                               List<String> notes, PrintWriter out, PrintWriter err) {
+                               Function<Pitwall, List<String>> afterStart, PrintWriter out, PrintWriter err) {
         LogSetup.apply(config.logging(), config.dataDir());
         Pitwall pitwall;
         try {
@@ -57,7 +58,7 @@ final class Runner {
         out.println("  metrics  " + console.resolve("/metrics"));
         out.println("  storage  " + pitwall.database().describe());
         out.println("  data     " + config.dataDir().toAbsolutePath().normalize());
-        notes.forEach(out::println);
+        afterStart.apply(pitwall).forEach(out::println);
         out.println("Press Ctrl-C to stop.");
         out.flush();
         try {

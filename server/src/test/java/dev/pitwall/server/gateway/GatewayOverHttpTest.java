@@ -52,6 +52,7 @@ class GatewayOverHttpTest {
 
     private final List<AutoCloseable> running = new ArrayList<>();
     private Pitwall pitwall;
+    private String apiKey;
 
     @AfterEach
     void stop() throws Exception {
@@ -82,7 +83,12 @@ class GatewayOverHttpTest {
     private void startGateway(BackendConfig... backends) {
         pitwall = Pitwall.start(PitwallConfig.defaults().withDataDir(dataDir)
                 .withServer(new ServerConfig("127.0.0.1", 0, 64 * 1024, Duration.ofSeconds(5), false))
-                .withGateway(new GatewayConfig(List.of(backends), List.of())), Clock.systemUTC());
+                .withGateway(new GatewayConfig(true, "", List.of(backends), List.of())), Clock.systemUTC());
+        apiKey = pitwall.gateway().apiKeys().create("team-a", "test").secret();
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + apiKey);
     }
 
     private URI uri(String path) {
@@ -90,7 +96,7 @@ class GatewayOverHttpTest {
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {
-        return CLIENT.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+        return CLIENT.send(request(path).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -101,7 +107,7 @@ class GatewayOverHttpTest {
 
     /** Every data payload of a streamed answer, in order. */
     private List<String> events(String body) throws Exception {
-        HttpResponse<InputStream> response = CLIENT.send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
+        HttpResponse<InputStream> response = CLIENT.send(request("/v1/chat/completions")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("content-type")).hasValue("text/event-stream");
@@ -151,7 +157,7 @@ class GatewayOverHttpTest {
         JsonNode embeddings = json(post("/v1/embeddings", "{\"model\":\"llama3-8b\",\"input\":[\"a\",\"b\",\"c\"]}").body());
         assertThat(embeddings.path("data")).hasSize(3);
 
-        JsonNode models = json(CLIENT.send(HttpRequest.newBuilder(uri("/v1/models")).build(),
+        JsonNode models = json(CLIENT.send(request("/v1/models").build(),
                 HttpResponse.BodyHandlers.ofString()).body());
         assertThat(models.path("data").findValuesAsText("id")).containsExactly(MODEL, "llama3-8b");
     }
@@ -236,7 +242,7 @@ class GatewayOverHttpTest {
     void cancelsTheUpstreamRequestWithinASecondOfTheClientLeaving() throws Exception {
         SimEngine slow = engine(new Faults(5.0, 0, 503, -1, -1, false)); // 45 ms a token
         startGateway(backend("slow", slow.baseUrl().toString(), 1));
-        HttpResponse<InputStream> response = CLIENT.send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
+        HttpResponse<InputStream> response = CLIENT.send(request("/v1/chat/completions")
                 .POST(HttpRequest.BodyPublishers.ofString(chat(200, true))).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
@@ -284,7 +290,7 @@ class GatewayOverHttpTest {
         SimEngine slow = engine(new Faults(20.0, 0, 503, -1, -1, false));
         startGateway(backend("tiny", slow.baseUrl().toString(), 1, 1, BackendTimeouts.defaults()));
         CompletableFuture<HttpResponse<InputStream>> occupying = CLIENT.sendAsync(
-                HttpRequest.newBuilder(uri("/v1/chat/completions")).POST(HttpRequest.BodyPublishers.ofString(chat(100, true)))
+                request("/v1/chat/completions").POST(HttpRequest.BodyPublishers.ofString(chat(100, true)))
                         .build(), HttpResponse.BodyHandlers.ofInputStream());
         InputStream first = occupying.get().body();
         first.read(); // the one slot is taken while this stream runs
