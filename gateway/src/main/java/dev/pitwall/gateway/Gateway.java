@@ -8,8 +8,10 @@ import dev.pitwall.gateway.auth.ApiKeys;
 import dev.pitwall.gateway.auth.TenantAuthentication;
 import dev.pitwall.gateway.config.GatewayConfig;
 import dev.pitwall.gateway.routing.Router;
+import dev.pitwall.gateway.sli.GatewayMetrics;
 import dev.pitwall.gateway.upstream.UpstreamClients;
 import io.helidon.webserver.http.HttpService;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.Map;
 import java.util.random.RandomGenerator;
@@ -30,13 +32,16 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * @param database where tenants and keys are kept; its {@value #MODULE} tables must be migrated
+     * @param registry where the service-level indicators go
      * @param env      where backends' API key variables are looked up
      */
-    public Gateway(GatewayConfig config, Database database, AuditLog audit, Clock clock, Map<String, String> env) {
+    public Gateway(GatewayConfig config, Database database, AuditLog audit, MeterRegistry registry, Clock clock,
+                   Map<String, String> env) {
         this.router = new Router(config, RandomGenerator.getDefault());
         this.clients = new UpstreamClients(router.backends(), env);
         this.apiKeys = new ApiKeys(database, audit, clock);
-        this.service = new OpenAiService(router, clients, new TenantAuthentication(apiKeys, config.requireApiKey()));
+        this.service = new OpenAiService(router, clients, new TenantAuthentication(apiKeys, config.requireApiKey()),
+                new GatewayMetrics(registry, router.backends()));
         this.adminService = new AdminKeysService(apiKeys, config.adminKey());
     }
 

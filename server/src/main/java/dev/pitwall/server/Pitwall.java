@@ -66,7 +66,7 @@ public final class Pitwall implements AutoCloseable {
             database.migrate(AuditLog.MODULE);
             database.migrate(Gateway.MODULE);
             AuditLog audit = new AuditLog(database, clock);
-            gateway = new Gateway(config.gateway(), database, audit, clock, System.getenv());
+            gateway = new Gateway(config.gateway(), database, audit, metrics.registry(), clock, System.getenv());
             Map<String, HttpService> mounted = new LinkedHashMap<>(services);
             mounted.put(Gateway.PATH, gateway.service());
             mounted.put(AdminKeysService.PATH, gateway.adminService());

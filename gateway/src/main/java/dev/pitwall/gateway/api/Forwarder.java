@@ -1,10 +1,13 @@
 package dev.pitwall.gateway.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pitwall.core.http.ApiError;
 import dev.pitwall.core.json.Json;
 import dev.pitwall.gateway.config.BackendTimeouts;
 import dev.pitwall.gateway.routing.Route;
+import dev.pitwall.gateway.sli.Outcome;
+import dev.pitwall.gateway.sli.RequestObservation;
 import dev.pitwall.gateway.upstream.SseReader;
 import dev.pitwall.gateway.upstream.UpstreamClients;
 import dev.pitwall.gateway.upstream.UpstreamEvent;
@@ -20,6 +23,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -37,12 +41,14 @@ final class Forwarder {
     private static final byte[] HEARTBEAT_EVENT = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
     private static final String BACKEND_HEADER = "X-Pitwall-Backend";
 
-    /** Whether the client was answered; if not, why this backend failed. */
-    record Outcome(boolean served, String failure) {
-        static final Outcome SERVED = new Outcome(true, null);
+    /** Whether the client was answered and how; if not, why this backend failed. */
+    record Attempt(boolean served, Outcome outcome, String failure) {
+        static Attempt served(Outcome how) {
+            return new Attempt(true, how, null);
+        }
 
-        static Outcome failed(String why) {
-            return new Outcome(false, why);
+        static Attempt failed(String why) {
+            return new Attempt(false, null, why);
         }
     }
 
@@ -52,7 +58,8 @@ final class Forwarder {
         this.clients = clients;
     }
 
-    Outcome complete(Route route, String path, ObjectNode body, ServerResponse res) throws IOException {
+    Attempt complete(Route route, String path, ObjectNode body, ServerResponse res, RequestObservation observation)
+            throws IOException {
         BackendTimeouts timeouts = route.backend().config().timeouts();
         HttpResponse<byte[]> response;
         try {
@@ -60,24 +67,33 @@ final class Forwarder {
                     clients.post(route.backend(), path, Json.mapper().writeValueAsBytes(body), timeouts.total(), false),
                     HttpResponse.BodyHandlers.ofByteArray());
         } catch (HttpTimeoutException e) {
-            return Outcome.failed("no answer within " + seconds(timeouts.total()));
+            return Attempt.failed("no answer within " + seconds(timeouts.total()));
         } catch (IOException e) {
-            return Outcome.failed(describe(e));
+            return Attempt.failed(describe(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Outcome.failed("interrupted");
+            return Attempt.failed("interrupted");
         }
         if (retryable(response.statusCode())) {
-            return Outcome.failed("answered " + response.statusCode());
+            return Attempt.failed("answered " + response.statusCode());
+        }
+        observation.backend(route.backend().name());
+        if (response.statusCode() < 400) {
+            parse(new String(response.body(), StandardCharsets.UTF_8)).ifPresent(answer -> observeUsage(answer, observation));
         }
         res.status(Status.create(response.statusCode()));
         res.header(HeaderNames.CONTENT_TYPE, response.headers().firstValue("content-type").orElse("application/json"));
         res.header(BACKEND_HEADER, route.backend().name());
         res.send(response.body());
-        return Outcome.SERVED;
+        return Attempt.served(response.statusCode() < 400 ? Outcome.SUCCESS : Outcome.CLIENT_ERROR);
     }
 
-    Outcome stream(Route route, String path, ObjectNode body, ServerResponse res) throws IOException {
+    /**
+     * @param relayUsage whether the client asked for the usage chunk; the gateway always asks the
+     *                   backend for it (to count tokens) and drops it when the client did not
+     */
+    Attempt stream(Route route, String path, ObjectNode body, boolean relayUsage, ServerResponse res,
+                   RequestObservation observation) throws IOException {
         BackendTimeouts timeouts = route.backend().config().timeouts();
         long start = System.nanoTime();
         HttpResponse<InputStream> response;
@@ -86,33 +102,37 @@ final class Forwarder {
                     clients.post(route.backend(), path, Json.mapper().writeValueAsBytes(body), timeouts.firstToken(), true),
                     HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpTimeoutException e) {
-            return Outcome.failed("no answer within " + seconds(timeouts.firstToken()));
+            return Attempt.failed("no answer within " + seconds(timeouts.firstToken()));
         } catch (IOException e) {
-            return Outcome.failed(describe(e));
+            return Attempt.failed(describe(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Outcome.failed("interrupted");
+            return Attempt.failed("interrupted");
         }
         InputStream upstream = response.body();
         if (retryable(response.statusCode())) {
             upstream.close();
-            return Outcome.failed("answered " + response.statusCode());
+            return Attempt.failed("answered " + response.statusCode());
         }
         if (response.statusCode() >= 400) {
             // The request itself was refused (bad parameters, context too long): the client's to fix.
             res.status(Status.create(response.statusCode()));
             res.header(HeaderNames.CONTENT_TYPE, response.headers().firstValue("content-type").orElse("application/json"));
             res.header(BACKEND_HEADER, route.backend().name());
+            observation.backend(route.backend().name());
             try (upstream) {
                 res.send(upstream.readAllBytes());
             }
-            return Outcome.SERVED;
+            return Attempt.served(Outcome.CLIENT_ERROR);
         }
-        return relay(route, upstream, SseReader.start(upstream, route.backend().name()), timeouts, start, res);
+        observation.backend(route.backend().name());
+        return relay(route, upstream, SseReader.start(upstream, route.backend().name()), timeouts, start, relayUsage,
+                res, observation);
     }
 
-    private Outcome relay(Route route, InputStream upstream, BlockingQueue<UpstreamEvent> events,
-                          BackendTimeouts timeouts, long start, ServerResponse res) throws IOException {
+    private Attempt relay(Route route, InputStream upstream, BlockingQueue<UpstreamEvent> events,
+                          BackendTimeouts timeouts, long start, boolean relayUsage, ServerResponse res,
+                          RequestObservation observation) throws IOException {
         long totalDeadline = start + timeouts.total().toNanos();
         long eventDeadline = start + timeouts.firstToken().toNanos();
         boolean firstEvent = true;
@@ -125,14 +145,14 @@ final class Forwarder {
                     String why = now >= totalDeadline ? "the answer took longer than " + seconds(timeouts.total())
                             : firstEvent ? "no first token within " + seconds(timeouts.firstToken())
                             : "no token for " + seconds(timeouts.idle());
-                    return fail(route, why, "upstream_timeout", out);
+                    return fail(route, why, Outcome.TIMEOUT, "upstream_timeout", out);
                 }
                 UpstreamEvent event;
                 try {
                     event = events.poll(Math.min(deadline - now, HEARTBEAT.toNanos()), TimeUnit.NANOSECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return Outcome.SERVED;
+                    return Attempt.served(Outcome.CLIENT_CANCELLED);
                 }
                 if (event == null) {
                     if (out == null) {
@@ -146,28 +166,36 @@ final class Forwarder {
                     case UpstreamEvent.Data data when data.data().equals("[DONE]") -> {
                         out = out == null ? commit(route, res) : out;
                         write(out, data.data());
-                        return Outcome.SERVED;
+                        return Attempt.served(Outcome.SUCCESS);
                     }
                     case UpstreamEvent.Data data -> {
-                        if (!readable(data.data())) {
-                            return fail(route, "sent an unreadable event", "upstream_invalid", out);
+                        Optional<JsonNode> chunk = parse(data.data());
+                        if (chunk.isEmpty()) {
+                            return fail(route, "sent an unreadable event", Outcome.UPSTREAM_ERROR, "upstream_invalid", out);
+                        }
+                        boolean usageOnly = observeUsage(chunk.get(), observation) && chunk.get().path("choices").isEmpty();
+                        if (carriesOutput(chunk.get())) {
+                            observation.token(System.nanoTime());
                         }
                         out = out == null ? commit(route, res) : out;
-                        write(out, data.data());
+                        if (relayUsage || !usageOnly) {
+                            write(out, data.data());
+                        }
                         firstEvent = false;
                         eventDeadline = System.nanoTime() + timeouts.idle().toNanos();
                     }
                     case UpstreamEvent.Ended ended -> {
-                        return fail(route, "ended the stream before it finished", "upstream_incomplete", out);
+                        return fail(route, "ended the stream before it finished", Outcome.UPSTREAM_ERROR, "upstream_incomplete", out);
                     }
                     case UpstreamEvent.Failed failed -> {
-                        return fail(route, "broke off the stream: " + describe(failed.cause()), "upstream_incomplete", out);
+                        return fail(route, "broke off the stream: " + describe(failed.cause()), Outcome.UPSTREAM_ERROR,
+                                "upstream_incomplete", out);
                     }
                 }
             }
         } catch (IOException | UncheckedIOException e) {
             // The client went away; closing the upstream connection (below) cancels the backend's work.
-            return Outcome.SERVED;
+            return Attempt.served(Outcome.CLIENT_CANCELLED);
         } finally {
             upstream.close();
             if (out != null) {
@@ -177,14 +205,15 @@ final class Forwarder {
     }
 
     /** Before the first byte: let the next backend try. After it: an error event ends the stream. */
-    private static Outcome fail(Route route, String why, String code, OutputStream out) throws IOException {
+    private static Attempt fail(Route route, String why, Outcome how, String code, OutputStream out)
+            throws IOException {
         if (out == null) {
-            return Outcome.failed(why);
+            return Attempt.failed(why);
         }
         ApiError error = ApiError.ofParam(Status.BAD_GATEWAY_502, "backend " + route.backend().name() + " " + why,
                 null, code);
         write(out, error.toJson().toString());
-        return Outcome.SERVED;
+        return Attempt.served(how);
     }
 
     private static OutputStream commit(Route route, ServerResponse res) {
@@ -200,12 +229,34 @@ final class Forwarder {
         out.flush();
     }
 
-    private static boolean readable(String data) {
+    /** The event or answer as a JSON object, or empty when it is not one. */
+    private static Optional<JsonNode> parse(String data) {
         try {
-            return Json.mapper().readTree(data).isObject();
+            JsonNode node = Json.mapper().readTree(data);
+            return node != null && node.isObject() ? Optional.of(node) : Optional.empty();
         } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Takes the token counts of an answer or chunk that has them; true when it had them. */
+    private static boolean observeUsage(JsonNode answer, RequestObservation observation) {
+        JsonNode usage = answer.path("usage");
+        if (!usage.isObject()) {
             return false;
         }
+        observation.usage(usage.path("prompt_tokens").asLong(0), usage.path("completion_tokens").asLong(0));
+        return true;
+    }
+
+    /** True when a chunk carries generated text (chat delta or completion text). */
+    private static boolean carriesOutput(JsonNode chunk) {
+        for (JsonNode choice : chunk.path("choices")) {
+            if (!choice.path("delta").path("content").asText("").isEmpty() || !choice.path("text").asText("").isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Worth another backend: it is failing or overloaded, not refusing this request. */

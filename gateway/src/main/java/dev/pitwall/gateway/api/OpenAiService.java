@@ -8,6 +8,9 @@ import dev.pitwall.core.json.Json;
 import dev.pitwall.gateway.auth.TenantAuthentication;
 import dev.pitwall.gateway.routing.Route;
 import dev.pitwall.gateway.routing.Router;
+import dev.pitwall.gateway.sli.GatewayMetrics;
+import dev.pitwall.gateway.sli.Outcome;
+import dev.pitwall.gateway.sli.RequestObservation;
 import dev.pitwall.gateway.upstream.UpstreamClients;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
@@ -31,11 +34,14 @@ public final class OpenAiService implements HttpService {
     private final Router router;
     private final Forwarder forwarder;
     private final TenantAuthentication authentication;
+    private final GatewayMetrics metrics;
 
-    public OpenAiService(Router router, UpstreamClients clients, TenantAuthentication authentication) {
+    public OpenAiService(Router router, UpstreamClients clients, TenantAuthentication authentication,
+                         GatewayMetrics metrics) {
         this.router = router;
         this.forwarder = new Forwarder(clients);
         this.authentication = authentication;
+        this.metrics = metrics;
     }
 
     @Override
@@ -58,34 +64,41 @@ public final class OpenAiService implements HttpService {
     }
 
     private void forward(ServerRequest req, ServerResponse res, Endpoint endpoint) throws IOException {
-        ObjectNode body;
-        try {
-            JsonNode parsed = Json.mapper().readTree(req.content().as(byte[].class));
-            if (!(parsed instanceof ObjectNode object)) {
-                throw new IOException("not an object");
-            }
-            body = object;
-        } catch (IOException e) {
+        long start = System.nanoTime();
+        ObjectNode body = readObject(req);
+        String requested = body == null ? "" : body.path("model").asText("");
+        // Unknown names share one label so that a client's typos cannot grow the metric's series.
+        RequestObservation observation = new RequestObservation(router.serves(requested) ? requested : "unknown",
+                TenantAuthentication.tenantOf(req), start);
+        Outcome outcome = answer(body, endpoint, res, observation);
+        observation.finish(outcome, System.nanoTime());
+        metrics.record(observation);
+    }
+
+    private Outcome answer(ObjectNode body, Endpoint endpoint, ServerResponse res, RequestObservation observation)
+            throws IOException {
+        if (body == null) {
             ApiError.of(Status.BAD_REQUEST_400, "the request body must be a JSON object").send(res);
-            return;
+            return Outcome.CLIENT_ERROR;
         }
         JsonNode modelNode = body.path("model");
         if (!modelNode.isTextual() || modelNode.asText().isBlank()) {
             Endpoint.invalid("model is required: the name of the model to use", "model").send(res);
-            return;
+            return Outcome.CLIENT_ERROR;
         }
         Optional<ApiError> invalid = endpoint.check(body);
         if (invalid.isPresent()) {
             invalid.get().send(res);
-            return;
+            return Outcome.CLIENT_ERROR;
         }
         String model = modelNode.asText();
         if (!router.serves(model)) {
             ApiError.ofParam(Status.NOT_FOUND_404, "The model `" + model + "` does not exist or is not served here; "
                     + "GET /v1/models lists the models this gateway serves", "model", "model_not_found").send(res);
-            return;
+            return Outcome.CLIENT_ERROR;
         }
         boolean stream = endpoint.streams && body.path("stream").asBoolean(false);
+        boolean clientWantsUsage = body.path("stream_options").path("include_usage").asBoolean(false);
         List<String> failures = new ArrayList<>();
         boolean allFull = true;
         for (Route route : router.routes(model)) {
@@ -96,13 +109,17 @@ public final class OpenAiService implements HttpService {
             allFull = false;
             try {
                 ObjectNode upstreamBody = body.deepCopy().put("model", route.upstreamModel());
-                Forwarder.Outcome outcome = stream
-                        ? forwarder.stream(route, endpoint.path, upstreamBody, res)
-                        : forwarder.complete(route, endpoint.path, upstreamBody, res);
-                if (outcome.served()) {
-                    return;
+                Forwarder.Attempt attempt;
+                if (stream) {
+                    upstreamBody.withObjectProperty("stream_options").put("include_usage", true);
+                    attempt = forwarder.stream(route, endpoint.path, upstreamBody, clientWantsUsage, res, observation);
+                } else {
+                    attempt = forwarder.complete(route, endpoint.path, upstreamBody, res, observation);
                 }
-                failures.add(route.backend().name() + ": " + outcome.failure());
+                if (attempt.served()) {
+                    return attempt.outcome();
+                }
+                failures.add(route.backend().name() + ": " + attempt.failure());
             } finally {
                 route.backend().release();
             }
@@ -110,9 +127,18 @@ public final class OpenAiService implements HttpService {
         if (allFull) {
             ApiError.ofParam(Status.TOO_MANY_REQUESTS_429, "every backend serving `" + model
                     + "` is at its max-in-flight; retry shortly", "model", "backends_full").send(res);
-        } else {
-            ApiError.ofParam(Status.BAD_GATEWAY_502, "no backend could serve `" + model + "`: "
-                    + String.join("; ", failures), "model", "upstream_unavailable").send(res);
+            return Outcome.REJECTED;
+        }
+        ApiError.ofParam(Status.BAD_GATEWAY_502, "no backend could serve `" + model + "`: "
+                + String.join("; ", failures), "model", "upstream_unavailable").send(res);
+        return Outcome.UPSTREAM_ERROR;
+    }
+
+    private static ObjectNode readObject(ServerRequest req) {
+        try {
+            return Json.mapper().readTree(req.content().as(byte[].class)) instanceof ObjectNode object ? object : null;
+        } catch (IOException e) {
+            return null;
         }
     }
 }

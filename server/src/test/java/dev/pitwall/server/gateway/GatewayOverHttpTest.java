@@ -146,6 +146,36 @@ class GatewayOverHttpTest {
     }
 
     @Test
+    void countsTokensAndLatenciesPerModelBackendAndTenant() throws Exception {
+        SimEngine engine = engine(Faults.NONE);
+        startGateway(backend("sim", engine.baseUrl().toString(), 1));
+        String noUsage = "{\"model\":\"llama3-8b\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                + "\"max_tokens\":12,\"stream\":true}";
+        List<String> events = events(noUsage);
+        assertThat(events).as("no usage chunk unless the client asks").noneMatch(e -> e.contains("\"usage\""));
+        JsonNode whole = json(post("/v1/chat/completions", chat(12, false)).body());
+        post("/v1/chat/completions", "{\"model\":\"gpt-99\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+
+        String metrics = CLIENT.send(HttpRequest.newBuilder(uri("/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        String labels = "backend=\"sim\",model=\"llama3-8b\",tenant=\"team-a\"";
+        int streamedTokens = events.size() - 3; // role chunk, finish chunk, [DONE]
+        long completion = 12 + whole.path("usage").path("completion_tokens").asLong();
+        assertThat(metrics)
+                .contains("pitwall_gateway_requests_total{backend=\"sim\",model=\"llama3-8b\",outcome=\"success\","
+                        + "tenant=\"team-a\"} 2.0")
+                .contains("pitwall_gateway_requests_total{backend=\"none\",model=\"unknown\",outcome=\"client_error\","
+                        + "tenant=\"team-a\"} 1.0")
+                .contains("pitwall_gateway_time_to_first_token_seconds_count{" + labels + "} 1")
+                .contains("pitwall_gateway_inter_token_latency_seconds_count{" + labels + "} " + (streamedTokens - 1))
+                .contains("pitwall_gateway_completion_tokens_total{" + labels + "} " + completion + ".0")
+                .contains("pitwall_gateway_request_duration_seconds_count{" + labels + "} 2")
+                .contains("pitwall_gateway_output_tokens_per_second_count{" + labels + "} 2")
+                .contains("pitwall_gateway_in_flight{backend=\"sim\"} 0.0");
+        assertThat(streamedTokens).isEqualTo(12);
+    }
+
+    @Test
     void servesCompletionsEmbeddingsAndTheModelList() throws Exception {
         SimEngine engine = engine(Faults.NONE);
         startGateway(backend("sim", engine.baseUrl().toString(), 1));

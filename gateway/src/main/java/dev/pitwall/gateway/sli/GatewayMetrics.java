@@ -1,0 +1,84 @@
+package dev.pitwall.gateway.sli;
+
+import dev.pitwall.gateway.routing.Backend;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The gateway's service-level indicators on {@code /metrics}, labelled by model, backend and
+ * tenant: requests by outcome, time to first token, inter-token latency, end-to-end latency,
+ * prompt and completion tokens, output tokens per second, and requests in flight per backend.
+ * Histogram buckets are cut for LLM latencies: tens of milliseconds between tokens, up to
+ * minutes for a long answer.
+ */
+public final class GatewayMetrics {
+
+    private static final Duration[] FIRST_TOKEN_BUCKETS = durations(25, 50, 100, 200, 400, 800, 1_500, 3_000,
+            6_000, 12_000, 30_000, 60_000);
+    private static final Duration[] TOKEN_GAP_BUCKETS = durations(5, 10, 20, 40, 60, 80, 100, 150, 250, 500,
+            1_000, 2_500);
+    private static final Duration[] REQUEST_BUCKETS = durations(100, 250, 500, 1_000, 2_500, 5_000, 10_000, 20_000,
+            40_000, 80_000, 160_000, 320_000);
+    private static final double[] TOKENS_PER_SECOND_BUCKETS = {5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500};
+
+    private final MeterRegistry registry;
+
+    public GatewayMetrics(MeterRegistry registry, List<Backend> backends) {
+        this.registry = registry;
+        for (Backend backend : backends) {
+            Gauge.builder("pitwall.gateway.in.flight", backend, Backend::inFlight)
+                    .description("Requests the gateway has in flight to the backend")
+                    .tag("backend", backend.name())
+                    .register(registry);
+        }
+    }
+
+    /** Records one finished request. */
+    public void record(RequestObservation done) {
+        Tags tags = Tags.of("model", done.model(), "backend", done.backend(), "tenant", done.tenant());
+        Counter.builder("pitwall.gateway.requests").description("Requests answered, by outcome")
+                .tags(tags).tag("outcome", done.outcome().label()).register(registry).increment();
+        Timer.builder("pitwall.gateway.request.duration").description("From request to last byte")
+                .tags(tags).serviceLevelObjectives(REQUEST_BUCKETS).register(registry).record(done.duration());
+        if (done.timeToFirstToken() != null) {
+            Timer.builder("pitwall.gateway.time.to.first.token").description("From request to first token")
+                    .tags(tags).serviceLevelObjectives(FIRST_TOKEN_BUCKETS).register(registry)
+                    .record(done.timeToFirstToken());
+        }
+        if (!done.tokenGaps().isEmpty()) {
+            Timer gaps = Timer.builder("pitwall.gateway.inter.token.latency").description("Time between streamed tokens")
+                    .tags(tags).serviceLevelObjectives(TOKEN_GAP_BUCKETS).register(registry);
+            done.tokenGaps().forEach(gaps::record);
+        }
+        if (done.promptTokens() > 0) {
+            Counter.builder("pitwall.gateway.prompt.tokens").description("Prompt tokens, as the backends count them")
+                    .tags(tags).register(registry).increment(done.promptTokens());
+        }
+        if (done.completionTokens() > 0) {
+            Counter.builder("pitwall.gateway.completion.tokens").description("Completion tokens, as the backends count them")
+                    .tags(tags).register(registry).increment(done.completionTokens());
+            Duration generating = done.timeToFirstToken() == null ? done.duration()
+                    : done.duration().minus(done.timeToFirstToken());
+            if (done.completionTokens() > 1 && generating.toNanos() > 0) {
+                DistributionSummary.builder("pitwall.gateway.output.tokens.per.second")
+                        .description("Completion tokens per second after the first token")
+                        .tags(tags).serviceLevelObjectives(TOKENS_PER_SECOND_BUCKETS).register(registry)
+                        .record((done.completionTokens() - 1) / (generating.toNanos() / 1e9));
+            }
+        }
+    }
+
+    private static Duration[] durations(long... millis) {
+        Duration[] out = new Duration[millis.length];
+        for (int i = 0; i < millis.length; i++) {
+            out[i] = Duration.ofMillis(millis[i]);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.pitwall.gateway.sli;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What one gateway request measured on its way through, filled in as it happens and handed to
+ * {@link GatewayMetrics} at the end. Used by the request's own thread only.
+ */
+public final class RequestObservation {
+
+    private final String model;
+    private final String tenant;
+    private final long startNanos;
+    private final List<Duration> tokenGaps = new ArrayList<>();
+    private String backend = "none";
+    private Outcome outcome = Outcome.SUCCESS;
+    private Duration timeToFirstToken;
+    private long lastTokenNanos;
+    private Duration duration;
+    private long promptTokens;
+    private long completionTokens;
+
+    public RequestObservation(String model, String tenant, long startNanos) {
+        this.model = model;
+        this.tenant = tenant;
+        this.startNanos = startNanos;
+    }
+
+    public void backend(String name) {
+        backend = name;
+    }
+
+    /** A streamed event carrying output arrived at {@code nanos}. */
+    public void token(long nanos) {
+        if (timeToFirstToken == null) {
+            timeToFirstToken = Duration.ofNanos(nanos - startNanos);
+        } else {
+            tokenGaps.add(Duration.ofNanos(nanos - lastTokenNanos));
+        }
+        lastTokenNanos = nanos;
+    }
+
+    public void usage(long prompt, long completion) {
+        promptTokens = prompt;
+        completionTokens = completion;
+    }
+
+    public void finish(Outcome how, long nanos) {
+        outcome = how;
+        duration = Duration.ofNanos(nanos - startNanos);
+    }
+
+    public String model() {
+        return model;
+    }
+
+    public String tenant() {
+        return tenant;
+    }
+
+    public String backend() {
+        return backend;
+    }
+
+    public Outcome outcome() {
+        return outcome;
+    }
+
+    public Duration duration() {
+        return duration;
+    }
+
+    /** Null when no output came (errors, embeddings). */
+    public Duration timeToFirstToken() {
+        return timeToFirstToken;
+    }
+
+    public List<Duration> tokenGaps() {
+        return tokenGaps;
+    }
+
+    public long promptTokens() {
+        return promptTokens;
+    }
+
+    public long completionTokens() {
+        return completionTokens;
+    }
+}
