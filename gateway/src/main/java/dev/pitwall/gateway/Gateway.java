@@ -7,6 +7,7 @@ import dev.pitwall.gateway.auth.AdminKeysService;
 import dev.pitwall.gateway.auth.ApiKeys;
 import dev.pitwall.gateway.auth.TenantAuthentication;
 import dev.pitwall.gateway.config.GatewayConfig;
+import dev.pitwall.gateway.routing.BackendMonitor;
 import dev.pitwall.gateway.routing.Router;
 import dev.pitwall.gateway.sli.GatewayMetrics;
 import dev.pitwall.gateway.upstream.UpstreamClients;
@@ -29,6 +30,7 @@ public final class Gateway implements AutoCloseable {
     private final ApiKeys apiKeys;
     private final OpenAiService service;
     private final AdminKeysService adminService;
+    private final BackendMonitor monitor;
 
     /**
      * @param database where tenants and keys are kept; its {@value #MODULE} tables must be migrated
@@ -40,8 +42,9 @@ public final class Gateway implements AutoCloseable {
         this.router = new Router(config, RandomGenerator.getDefault());
         this.clients = new UpstreamClients(router.backends(), env);
         this.apiKeys = new ApiKeys(database, audit, clock);
-        this.service = new OpenAiService(router, clients, new TenantAuthentication(apiKeys, config.requireApiKey()),
-                new GatewayMetrics(registry, router.backends()));
+        this.service = new OpenAiService(config, router, clients,
+                new TenantAuthentication(apiKeys, config.requireApiKey()), new GatewayMetrics(registry, router.backends()));
+        this.monitor = new BackendMonitor(router.backends(), clients, config.probeInterval());
         this.adminService = new AdminKeysService(apiKeys, config.adminKey());
     }
 
@@ -63,8 +66,13 @@ public final class Gateway implements AutoCloseable {
         return router;
     }
 
+    public BackendMonitor monitor() {
+        return monitor;
+    }
+
     @Override
     public void close() {
+        monitor.close();
         clients.close();
     }
 }

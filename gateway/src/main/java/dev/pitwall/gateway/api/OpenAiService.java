@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pitwall.core.http.ApiError;
 import dev.pitwall.core.json.Json;
 import dev.pitwall.gateway.auth.TenantAuthentication;
+import dev.pitwall.gateway.config.GatewayConfig;
 import dev.pitwall.gateway.routing.Route;
 import dev.pitwall.gateway.routing.Router;
 import dev.pitwall.gateway.sli.GatewayMetrics;
@@ -35,9 +36,11 @@ public final class OpenAiService implements HttpService {
     private final Forwarder forwarder;
     private final TenantAuthentication authentication;
     private final GatewayMetrics metrics;
+    private final GatewayConfig config;
 
-    public OpenAiService(Router router, UpstreamClients clients, TenantAuthentication authentication,
-                         GatewayMetrics metrics) {
+    public OpenAiService(GatewayConfig config, Router router, UpstreamClients clients,
+                         TenantAuthentication authentication, GatewayMetrics metrics) {
+        this.config = config;
         this.router = router;
         this.forwarder = new Forwarder(clients);
         this.authentication = authentication;
@@ -116,6 +119,7 @@ public final class OpenAiService implements HttpService {
                 } else {
                     attempt = forwarder.complete(route, endpoint.path, upstreamBody, res, observation);
                 }
+                report(route, attempt);
                 if (attempt.served()) {
                     return attempt.outcome();
                 }
@@ -132,6 +136,15 @@ public final class OpenAiService implements HttpService {
         ApiError.ofParam(Status.BAD_GATEWAY_502, "no backend could serve `" + model + "`: "
                 + String.join("; ", failures), "model", "upstream_unavailable").send(res);
         return Outcome.UPSTREAM_ERROR;
+    }
+
+    /** Passive outlier detection: what the backend did with this request. */
+    private void report(Route route, Forwarder.Attempt attempt) {
+        if (!attempt.served() || attempt.outcome() == Outcome.UPSTREAM_ERROR || attempt.outcome() == Outcome.TIMEOUT) {
+            route.backend().failed(System.nanoTime(), config.ejectAfterFailures(), config.ejectionTime());
+        } else if (attempt.outcome() != Outcome.CLIENT_CANCELLED) {
+            route.backend().succeeded();
+        }
     }
 
     private static ObjectNode readObject(ServerRequest req) {

@@ -52,8 +52,15 @@ public record BackendConfig(String name, String url, BackendKind kind, List<Stri
         timeouts = timeouts == null ? BackendTimeouts.defaults() : timeouts;
     }
 
+    /** {@code path} under the OpenAI base URL ({@code /chat/completions} → {@code …/v1/chat/completions}). */
     public URI endpoint(String path) {
         return URI.create(url + path);
+    }
+
+    /** {@code path} under the server's root, where health checks and metrics live ({@code /metrics}). */
+    public URI rootEndpoint(String path) {
+        String root = url.endsWith("/v1") ? url.substring(0, url.length() - 3) : url;
+        return URI.create(root + path);
     }
 
     /** A backend of {@code kind} at {@code url} serving {@code models}, everything else by default. */

@@ -1,6 +1,7 @@
 package dev.pitwall.gateway.config;
 
 import dev.pitwall.core.config.ConfigProblem;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -8,15 +9,21 @@ import java.util.Set;
 /**
  * The gateway's section of {@code pitwall.yaml}.
  *
- * @param requireApiKey whether {@code /v1} requests need a tenant's API key
- * @param adminKey      the key of the admin API that issues tenants' keys; empty turns it off
- * @param backends      the inference servers behind {@code /v1}
- * @param fallbacks     model fallback chains
+ * @param requireApiKey      whether {@code /v1} requests need a tenant's API key
+ * @param adminKey           the key of the admin API that issues tenants' keys; empty turns it off
+ * @param probeInterval      how often each backend's health and load are checked
+ * @param ejectAfterFailures consecutive failed requests after which a backend is left out
+ * @param ejectionTime       how long a backend is left out
+ * @param backends           the inference servers behind {@code /v1}
+ * @param fallbacks          model fallback chains
  */
-public record GatewayConfig(boolean requireApiKey, String adminKey, List<BackendConfig> backends,
-                            List<FallbackConfig> fallbacks) {
+public record GatewayConfig(boolean requireApiKey, String adminKey, Duration probeInterval, int ejectAfterFailures,
+                            Duration ejectionTime, List<BackendConfig> backends, List<FallbackConfig> fallbacks) {
 
     public GatewayConfig {
+        ConfigProblem.positive("probe-interval", probeInterval);
+        ConfigProblem.inRange("eject-after-failures", ejectAfterFailures, 1, 1000, "a count of failures");
+        ConfigProblem.positive("ejection-time", ejectionTime);
         adminKey = adminKey == null ? "" : adminKey;
         if (!adminKey.isEmpty() && adminKey.length() < 16) {
             throw new ConfigProblem("admin-key", "a key of " + adminKey.length() + " characters",
@@ -33,10 +40,26 @@ public record GatewayConfig(boolean requireApiKey, String adminKey, List<Backend
     }
 
     public static GatewayConfig defaults() {
-        return new GatewayConfig(true, "", List.of(), List.of());
+        return new GatewayConfig(true, "", Duration.ofSeconds(2), 3, Duration.ofSeconds(10), List.of(), List.of());
     }
 
     public GatewayConfig withBackends(List<BackendConfig> newBackends) {
-        return new GatewayConfig(requireApiKey, adminKey, newBackends, fallbacks);
+        return new GatewayConfig(requireApiKey, adminKey, probeInterval, ejectAfterFailures, ejectionTime,
+                newBackends, fallbacks);
+    }
+
+    public GatewayConfig withAdminKey(String newAdminKey) {
+        return new GatewayConfig(requireApiKey, newAdminKey, probeInterval, ejectAfterFailures, ejectionTime,
+                backends, fallbacks);
+    }
+
+    public GatewayConfig withFallbacks(List<FallbackConfig> newFallbacks) {
+        return new GatewayConfig(requireApiKey, adminKey, probeInterval, ejectAfterFailures, ejectionTime,
+                backends, newFallbacks);
+    }
+
+    public GatewayConfig withProbeInterval(Duration newInterval) {
+        return new GatewayConfig(requireApiKey, adminKey, newInterval, ejectAfterFailures, ejectionTime,
+                backends, fallbacks);
     }
 }

@@ -4,7 +4,9 @@ import dev.pitwall.gateway.config.BackendConfig;
 import dev.pitwall.gateway.config.FallbackConfig;
 import dev.pitwall.gateway.config.GatewayConfig;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -13,10 +15,12 @@ import java.util.Set;
 import java.util.random.RandomGenerator;
 
 /**
- * Chooses where a request for a model goes. Among the backends serving the model, the first
- * choice is drawn at random with odds proportional to {@code weight / (in-flight + 1)}: traffic
- * splits by weight while backends are idle and shifts away from one that is falling behind. The
- * others follow, most attractive first, as retries; then the model's fallback chain, likewise.
+ * Chooses where a request for a model goes. Among the available backends serving the model
+ * (healthy, not ejected), the first choice is drawn at random with odds proportional to each
+ * one's {@linkplain Backend#attraction attraction}: traffic splits by weight while backends are
+ * idle and shifts away from one that is falling behind. The others follow, most attractive
+ * first, as retries; backends that are down come last, as a last resort; then the model's
+ * fallback chain, likewise.
  */
 public final class Router {
 
@@ -25,9 +29,12 @@ public final class Router {
     private final Map<String, List<Route>> routesByName = new LinkedHashMap<>();
     private final Map<String, List<String>> fallbacks = new LinkedHashMap<>();
     private final RandomGenerator random;
+    private final Duration loadFreshFor;
 
     public Router(GatewayConfig config, RandomGenerator random) {
         this.random = random;
+        // An engine's report older than three probes is stale: the engine may have stopped answering.
+        this.loadFreshFor = config.probeInterval().multipliedBy(3);
         this.backends = config.backends().stream().map(Backend::new).toList();
         for (Backend backend : backends) {
             BackendConfig c = backend.config();
@@ -71,25 +78,39 @@ public final class Router {
     }
 
     private List<Route> rank(List<Route> routes) {
-        if (routes.size() <= 1) {
-            return routes;
+        long now = System.nanoTime();
+        List<Route> available = new ArrayList<>();
+        List<Route> down = new ArrayList<>();
+        for (Route route : routes) {
+            (route.backend().available(now) ? available : down).add(route);
         }
-        List<Route> rest = new ArrayList<>(routes);
-        double total = rest.stream().mapToDouble(r -> r.backend().attraction()).sum();
+        Map<Route, Double> attraction = new HashMap<>();
+        for (Route route : routes) {
+            attraction.put(route, route.backend().attraction(now, loadFreshFor));
+        }
+        Comparator<Route> mostAttractive = Comparator.comparingDouble((Route r) -> attraction.get(r)).reversed();
+        List<Route> ranked = new ArrayList<>(routes.size());
+        if (!available.isEmpty()) {
+            Route first = draw(available, attraction);
+            ranked.add(first);
+            available.remove(first);
+            available.sort(mostAttractive);
+            ranked.addAll(available);
+        }
+        down.sort(mostAttractive);
+        ranked.addAll(down);
+        return ranked;
+    }
+
+    private Route draw(List<Route> routes, Map<Route, Double> attraction) {
+        double total = routes.stream().mapToDouble(attraction::get).sum();
         double draw = random.nextDouble() * total;
-        Route first = rest.getLast();
-        for (Route route : rest) {
-            draw -= route.backend().attraction();
+        for (Route route : routes) {
+            draw -= attraction.get(route);
             if (draw < 0) {
-                first = route;
-                break;
+                return route;
             }
         }
-        rest.remove(first);
-        rest.sort(Comparator.comparingDouble((Route r) -> r.backend().attraction()).reversed());
-        List<Route> ranked = new ArrayList<>(routes.size());
-        ranked.add(first);
-        ranked.addAll(rest);
-        return ranked;
+        return routes.getLast();
     }
 }

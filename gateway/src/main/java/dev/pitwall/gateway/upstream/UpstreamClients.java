@@ -47,6 +47,16 @@ public final class UpstreamClients implements AutoCloseable {
         return request.build();
     }
 
+    /** A GET of {@code uri} (health checks, metrics), with the backend's key when it has one. */
+    public HttpRequest get(Backend backend, URI uri, Duration timeout) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).GET();
+        String key = apiKeys.get(backend.name());
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
+        return request.build();
+    }
+
     @Override
     public void close() {
         clients.values().forEach(HttpClient::close);

@@ -22,7 +22,7 @@ class RouterTest {
 
     @Test
     void splitsIdleTrafficByWeight() {
-        Router router = new Router(new GatewayConfig(true, "", List.of(backend("a", 2, "m"), backend("b", 1, "m")), List.of()),
+        Router router = new Router(GatewayConfig.defaults().withBackends(List.of(backend("a", 2, "m"), backend("b", 1, "m"))),
                 new SplittableRandom(7));
         Map<String, Integer> firsts = new HashMap<>();
         for (int i = 0; i < 30_000; i++) {
@@ -33,7 +33,7 @@ class RouterTest {
 
     @Test
     void shiftsTrafficAwayFromABusyBackend() {
-        Router router = new Router(new GatewayConfig(true, "", List.of(backend("a", 1, "m"), backend("b", 1, "m")), List.of()),
+        Router router = new Router(GatewayConfig.defaults().withBackends(List.of(backend("a", 1, "m"), backend("b", 1, "m"))),
                 new SplittableRandom(7));
         Backend a = router.backends().getFirst();
         for (int i = 0; i < 9; i++) {
@@ -50,9 +50,9 @@ class RouterTest {
 
     @Test
     void triesEveryBackendOfTheModelThenItsFallbacks() {
-        Router router = new Router(new GatewayConfig(true, "",
-                List.of(backend("big-1", 1, "big"), backend("big-2", 1, "big"), backend("small-1", 1, "tiny")),
-                List.of(new FallbackConfig("big", List.of("tiny")))), new SplittableRandom(1));
+        Router router = new Router(GatewayConfig.defaults()
+                .withBackends(List.of(backend("big-1", 1, "big"), backend("big-2", 1, "big"), backend("small-1", 1, "tiny")))
+                .withFallbacks(List.of(new FallbackConfig("big", List.of("tiny")))), new SplittableRandom(1));
         List<Route> routes = router.routes("big");
         assertThat(routes).extracting(r -> r.backend().name()).hasSize(3).endsWith("small-1");
         assertThat(routes.getLast().upstreamModel()).isEqualTo("tiny");
@@ -61,7 +61,7 @@ class RouterTest {
 
     @Test
     void resolvesAliasesToTheBackendsOwnModelName() {
-        Router router = new Router(new GatewayConfig(true, "", List.of(backend("a", 1, "org/model-8b")), List.of()),
+        Router router = new Router(GatewayConfig.defaults().withBackends(List.of(backend("a", 1, "org/model-8b"))),
                 new SplittableRandom(1));
         assertThat(router.serves("small")).isTrue();
         assertThat(router.routes("small").getFirst().upstreamModel()).isEqualTo("org/model-8b");
@@ -79,5 +79,50 @@ class RouterTest {
         assertThat(backend.tryAcquire()).isFalse();
         backend.release();
         assertThat(backend.tryAcquire()).isTrue();
+    }
+
+    @Test
+    void weighsTheQueueAnEngineReports() {
+        Router router = new Router(GatewayConfig.defaults().withBackends(List.of(backend("a", 1, "m"), backend("b", 1, "m"))),
+                new SplittableRandom(3));
+        Backend a = router.backends().getFirst();
+        // 4 running and 3 waiting on a's engine, from other clients: load 4 + 3 + 3 = 10.
+        a.engineLoad(new Backend.EngineLoad(3, 4, 0.0, System.nanoTime()));
+        int toA = 0;
+        for (int i = 0; i < 10_000; i++) {
+            toA += router.routes("m").getFirst().backend() == a ? 1 : 0;
+        }
+        assertThat(toA / 10_000.0).isBetween(0.07, 0.11);
+
+        // A report older than three probe intervals no longer counts.
+        a.engineLoad(new Backend.EngineLoad(3, 4, 0.0, System.nanoTime() - java.time.Duration.ofSeconds(60).toNanos()));
+        toA = 0;
+        for (int i = 0; i < 10_000; i++) {
+            toA += router.routes("m").getFirst().backend() == a ? 1 : 0;
+        }
+        assertThat(toA / 10_000.0).isBetween(0.45, 0.55);
+    }
+
+    @Test
+    void putsDownAndEjectedBackendsLastButStillTriesThem() {
+        Router router = new Router(GatewayConfig.defaults().withBackends(
+                List.of(backend("a", 1000, "m"), backend("b", 1, "m"), backend("c", 1, "m"))), new SplittableRandom(3));
+        Backend a = router.backends().get(0);
+        Backend b = router.backends().get(1);
+        a.healthy(false);
+        long now = System.nanoTime();
+        for (int i = 0; i < 3; i++) {
+            b.failed(now, 3, java.time.Duration.ofSeconds(10));
+        }
+        assertThat(b.available(now)).isFalse();
+        assertThat(b.available(now + java.time.Duration.ofSeconds(11).toNanos())).isTrue();
+        for (int i = 0; i < 100; i++) {
+            List<String> order = router.routes("m").stream().map(r -> r.backend().name()).toList();
+            assertThat(order.getFirst()).isEqualTo("c");
+            assertThat(order).containsExactlyInAnyOrder("a", "b", "c");
+        }
+        b.succeeded();
+        b.failed(now, 3, java.time.Duration.ofSeconds(10));
+        assertThat(b.available(now + java.time.Duration.ofSeconds(11).toNanos())).isTrue();
     }
 }

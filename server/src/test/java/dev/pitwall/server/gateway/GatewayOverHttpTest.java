@@ -83,7 +83,7 @@ class GatewayOverHttpTest {
     private void startGateway(BackendConfig... backends) {
         pitwall = Pitwall.start(PitwallConfig.defaults().withDataDir(dataDir)
                 .withServer(new ServerConfig("127.0.0.1", 0, 64 * 1024, Duration.ofSeconds(5), false))
-                .withGateway(new GatewayConfig(true, "", List.of(backends), List.of())), Clock.systemUTC());
+                .withGateway(GatewayConfig.defaults().withBackends(List.of(backends))), Clock.systemUTC());
         apiKey = pitwall.gateway().apiKeys().create("team-a", "test").secret();
     }
 
@@ -173,6 +173,33 @@ class GatewayOverHttpTest {
                 .contains("pitwall_gateway_output_tokens_per_second_count{" + labels + "} 2")
                 .contains("pitwall_gateway_in_flight{backend=\"sim\"} 0.0");
         assertThat(streamedTokens).isEqualTo(12);
+    }
+
+    @Test
+    void seesEngineLoadAndHealthThroughTheirOwnEndpoints() throws Exception {
+        SimEngine busy = engine(new Faults(20.0, 0, 503, -1, -1, false));
+        SimEngine stopping = engine(Faults.NONE);
+        startGateway(backend("busy", busy.baseUrl().toString(), 1), backend("stopping", stopping.baseUrl().toString(), 1));
+        var monitor = pitwall.gateway().monitor();
+        var busyBackend = pitwall.gateway().router().backends().get(0);
+        var stoppingBackend = pitwall.gateway().router().backends().get(1);
+
+        // Another client, straight to the engine: load the gateway did not send.
+        CompletableFuture<HttpResponse<String>> elsewhere = CLIENT.sendAsync(HttpRequest.newBuilder(busy.baseUrl()
+                        .resolve("/v1/chat/completions")).POST(HttpRequest.BodyPublishers.ofString(chat(100, false)
+                        .replace("llama3-8b", MODEL))).build(), HttpResponse.BodyHandlers.ofString());
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            monitor.probe(busyBackend);
+            return busyBackend.engineLoad() != null && busyBackend.engineLoad().running() == 1;
+        });
+        assertThat(busyBackend.healthy()).isTrue();
+        assertThat(busyBackend.inFlight()).isZero();
+
+        stopping.close();
+        running.remove(stopping);
+        monitor.probe(stoppingBackend);
+        assertThat(stoppingBackend.healthy()).isFalse();
+        elsewhere.cancel(true);
     }
 
     @Test

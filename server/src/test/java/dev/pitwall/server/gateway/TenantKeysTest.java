@@ -35,7 +35,7 @@ class TenantKeysTest {
     private void start(String adminKey) {
         pitwall = Pitwall.start(PitwallConfig.defaults().withDataDir(dataDir)
                 .withServer(ServerConfig.defaults().withPort(0))
-                .withGateway(new GatewayConfig(true, adminKey, List.of(), List.of())), Clock.systemUTC());
+                .withGateway(GatewayConfig.defaults().withAdminKey(adminKey)), Clock.systemUTC());
     }
 
     @AfterEach
