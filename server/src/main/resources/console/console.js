@@ -65,3 +65,124 @@
     poll();
     setInterval(poll, 2000);
 })();
+
+// Serving page: polls /api/serving; fills the backend table and charts rates per model and backend.
+(function () {
+    "use strict";
+    const root = document.getElementById("serving");
+    if (!root || typeof uPlot === "undefined") {
+        return;
+    }
+    const keepSeconds = 600;
+    const palette = ["#c8102e", "#1d2330", "#1b7f4c", "#d98e04", "#3461c1", "#8e44ad"];
+
+    // A chart whose series are named by keys that may appear over time.
+    function liveChart(el, unit) {
+        const times = [];
+        const values = new Map();
+        let plot = null;
+        let names = [];
+        function rebuild() {
+            if (plot) {
+                plot.destroy();
+            }
+            const data = [times, ...names.map(n => values.get(n))];
+            plot = new uPlot({
+                width: el.clientWidth - 24,
+                height: 220,
+                scales: { y: { range: (u, min, max) => [0, Math.max(unit === "s" ? 0.1 : 1, max * 1.2)] } },
+                series: [{}, ...names.map((n, i) => ({ label: n, stroke: palette[i % palette.length], width: 2 }))],
+                axes: [{}, { label: unit }]
+            }, data, el);
+        }
+        return {
+            add(time, point) {
+                for (const name of Object.keys(point)) {
+                    if (!values.has(name)) {
+                        values.set(name, times.map(() => null));
+                    }
+                }
+                times.push(time);
+                for (const [name, series] of values) {
+                    series.push(name in point ? point[name] : null);
+                }
+                while (times.length && times[0] < time - keepSeconds) {
+                    times.shift();
+                    for (const series of values.values()) {
+                        series.shift();
+                    }
+                }
+                const current = [...values.keys()];
+                if (!plot || current.length !== names.length) {
+                    names = current;
+                    rebuild();
+                } else {
+                    plot.setData([times, ...names.map(n => values.get(n))]);
+                }
+            }
+        };
+    }
+
+    const rates = liveChart(document.getElementById("rate-chart"), "req/s");
+    const ttft = liveChart(document.getElementById("ttft-chart"), "s");
+    const errors = liveChart(document.getElementById("error-chart"), "err/s");
+    let last = null;
+
+    function cell(row, text, className) {
+        const td = row.insertCell();
+        td.textContent = text;
+        if (className) {
+            td.className = className;
+        }
+    }
+
+    function fillBackends(backends) {
+        const body = document.querySelector("#backends tbody");
+        body.replaceChildren();
+        for (const b of backends) {
+            const row = body.insertRow();
+            row.dataset.backend = b.name;
+            cell(row, b.name);
+            cell(row, b.kind);
+            cell(row, !b.healthy ? "down" : b.available ? "up" : "ejected", b.healthy && b.available ? "health-up" : "health-down");
+            cell(row, b.inFlight + " / " + b.maxInFlight);
+            cell(row, b.engine ? String(b.engine.waiting) : "–");
+            cell(row, b.engine ? String(b.engine.running) : "–");
+            cell(row, b.engine ? Math.round(b.engine.kvUsage * 100) + " %" : "–");
+        }
+        document.getElementById("backends").hidden = backends.length === 0;
+        document.getElementById("no-backends").hidden = backends.length !== 0;
+    }
+
+    async function poll() {
+        try {
+            const response = await fetch(root.dataset.source, { cache: "no-store" });
+            const s = await response.json();
+            fillBackends(s.backends);
+            const now = Date.now() / 1000;
+            if (last !== null) {
+                const dt = now - last.time;
+                const rate = {}, firstToken = {}, errorRate = {};
+                for (const [model, t] of Object.entries(s.models)) {
+                    const before = last.models[model] || { requests: 0, firstTokens: 0, firstTokenSecondsSum: 0 };
+                    rate[model] = (t.requests - before.requests) / dt;
+                    const streamed = t.firstTokens - before.firstTokens;
+                    firstToken[model] = streamed > 0 ? (t.firstTokenSecondsSum - before.firstTokenSecondsSum) / streamed : null;
+                }
+                for (const [backend, t] of Object.entries(s.backendTotals)) {
+                    const before = last.backendTotals[backend] || { errors: 0 };
+                    errorRate[backend] = (t.errors - before.errors) / dt;
+                }
+                rates.add(now, rate);
+                ttft.add(now, firstToken);
+                errors.add(now, errorRate);
+            }
+            last = { time: now, models: s.models, backendTotals: s.backendTotals };
+        } catch (e) {
+            // the next poll tries again
+        }
+    }
+
+    poll();
+    setInterval(poll, 2000);
+})();

@@ -3,6 +3,7 @@ package dev.pitwall.gateway;
 import dev.pitwall.core.audit.AuditLog;
 import dev.pitwall.core.storage.Database;
 import dev.pitwall.gateway.api.OpenAiService;
+import dev.pitwall.gateway.api.ServingStatusService;
 import dev.pitwall.gateway.auth.AdminKeysService;
 import dev.pitwall.gateway.auth.ApiKeys;
 import dev.pitwall.gateway.auth.TenantAuthentication;
@@ -30,6 +31,7 @@ public final class Gateway implements AutoCloseable {
     private final ApiKeys apiKeys;
     private final OpenAiService service;
     private final AdminKeysService adminService;
+    private final ServingStatusService statusService;
     private final BackendMonitor monitor;
 
     /**
@@ -42,8 +44,10 @@ public final class Gateway implements AutoCloseable {
         this.router = new Router(config, RandomGenerator.getDefault());
         this.clients = new UpstreamClients(router.backends(), env);
         this.apiKeys = new ApiKeys(database, audit, clock);
+        GatewayMetrics metrics = new GatewayMetrics(registry, router.backends());
         this.service = new OpenAiService(config, router, clients,
-                new TenantAuthentication(apiKeys, config.requireApiKey()), new GatewayMetrics(registry, router.backends()));
+                new TenantAuthentication(apiKeys, config.requireApiKey()), metrics);
+        this.statusService = new ServingStatusService(router, metrics);
         this.monitor = new BackendMonitor(router.backends(), clients, config.probeInterval());
         this.adminService = new AdminKeysService(apiKeys, config.adminKey());
     }
@@ -56,6 +60,11 @@ public final class Gateway implements AutoCloseable {
     /** {@value AdminKeysService#PATH}: tenants' keys. */
     public HttpService adminService() {
         return adminService;
+    }
+
+    /** {@value ServingStatusService#PATH}: backends' health and load, totals per model and backend. */
+    public HttpService statusService() {
+        return statusService;
     }
 
     public ApiKeys apiKeys() {

@@ -4,6 +4,7 @@ import dev.pitwall.core.audit.AuditLog;
 import dev.pitwall.core.metrics.Metrics;
 import dev.pitwall.core.storage.Database;
 import dev.pitwall.gateway.Gateway;
+import dev.pitwall.gateway.api.ServingStatusService;
 import dev.pitwall.gateway.auth.AdminKeysService;
 import dev.pitwall.server.config.PitwallConfig;
 import dev.pitwall.server.config.ServerConfig;
@@ -70,6 +71,7 @@ public final class Pitwall implements AutoCloseable {
             Map<String, HttpService> mounted = new LinkedHashMap<>(services);
             mounted.put(Gateway.PATH, gateway.service());
             mounted.put(AdminKeysService.PATH, gateway.adminService());
+            mounted.put(ServingStatusService.PATH, gateway.statusService());
             WebServer server = webServer(config.server(), routing(database, metrics, audit, clock, mounted)).start();
             return new Pitwall(metrics, database, gateway, server);
         } catch (RuntimeException e) {

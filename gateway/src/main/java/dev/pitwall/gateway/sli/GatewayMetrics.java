@@ -9,6 +9,8 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * The gateway's service-level indicators on {@code /metrics}, labelled by model, backend and
@@ -28,6 +30,8 @@ public final class GatewayMetrics {
     private static final double[] TOKENS_PER_SECOND_BUCKETS = {5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500};
 
     private final MeterRegistry registry;
+    private final Map<String, Totals> byModel = new ConcurrentSkipListMap<>();
+    private final Map<String, Totals> byBackend = new ConcurrentSkipListMap<>();
 
     public GatewayMetrics(MeterRegistry registry, List<Backend> backends) {
         this.registry = registry;
@@ -41,6 +45,8 @@ public final class GatewayMetrics {
 
     /** Records one finished request. */
     public void record(RequestObservation done) {
+        byModel.computeIfAbsent(done.model(), m -> new Totals()).add(done);
+        byBackend.computeIfAbsent(done.backend(), b -> new Totals()).add(done);
         Tags tags = Tags.of("model", done.model(), "backend", done.backend(), "tenant", done.tenant());
         Counter.builder("pitwall.gateway.requests").description("Requests answered, by outcome")
                 .tags(tags).tag("outcome", done.outcome().label()).register(registry).increment();
@@ -72,6 +78,16 @@ public final class GatewayMetrics {
                         .record((done.completionTokens() - 1) / (generating.toNanos() / 1e9));
             }
         }
+    }
+
+    /** Totals per model name asked for, sorted by name. */
+    public Map<String, Totals> byModel() {
+        return byModel;
+    }
+
+    /** Totals per backend that answered ({@code none} when no backend did), sorted by name. */
+    public Map<String, Totals> byBackend() {
+        return byBackend;
     }
 
     private static Duration[] durations(long... millis) {

@@ -24,4 +24,9 @@ public enum Outcome {
     public String label() {
         return label;
     }
+
+    /** Counts against the serving side's SLO: the client did nothing wrong. */
+    public boolean serverSideFailure() {
+        return this == REJECTED || this == UPSTREAM_ERROR || this == TIMEOUT;
+    }
 }

@@ -8,6 +8,13 @@ package dev.pitwall.server.console;
  * @param summary    one sentence on what the area is for
  * @param emptyTitle the empty state's heading
  * @param emptyText  the empty state's explanation
+ * @param template   the page's JTE template
  */
-public record ConsoleSection(String path, String title, String summary, String emptyTitle, String emptyText) {
+public record ConsoleSection(String path, String title, String summary, String emptyTitle, String emptyText,
+                             String template) {
+
+    /** A section shown by the generic template until it has a page of its own. */
+    public ConsoleSection(String path, String title, String summary, String emptyTitle, String emptyText) {
+        this(path, title, summary, emptyTitle, emptyText, "section.jte");
+    }
 }

@@ -26,9 +26,11 @@ public final class ConsoleService implements HttpService {
 
     static final List<ConsoleSection> SECTIONS = List.of(
             new ConsoleSection("/serving", "Serving",
-                    "The LLM gateway: inference backends, routing, protection and SLOs with their error budgets.",
+                    "The LLM gateway: request rate, time to first token and errors by model and backend, "
+                            + "and each backend's health and load, refreshed every two seconds.",
                     "No inference backends yet",
-                    "Backends configured for the gateway appear here with their load, latency and error rates."),
+                    "Add backends under gateway.backends in pitwall.yaml (see docs/gateway.md); "
+                            + "./pitwall demo starts two simulated ones.", "serving.jte"),
             new ConsoleSection("/training", "Training",
                     "Cluster acceptance runs, incidents with their timelines and the cluster's reliability figures.",
                     "No acceptance runs or incidents yet",
@@ -70,7 +72,7 @@ public final class ConsoleService implements HttpService {
     }
 
     private void section(ConsoleSection section, ServerResponse response) {
-        render(response, "section.jte", Map.of("view", view(section.path(), section.title()), "section", section));
+        render(response, section.template(), Map.of("view", view(section.path(), section.title()), "section", section));
     }
 
     private void systemJson(ServerRequest request, ServerResponse response) throws Exception {

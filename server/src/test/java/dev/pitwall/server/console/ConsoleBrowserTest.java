@@ -1,12 +1,10 @@
 package dev.pitwall.server.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pitwall.server.Pitwall;
 import dev.pitwall.server.config.PitwallConfig;
 import dev.pitwall.server.config.ServerConfig;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,9 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -30,9 +25,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class ConsoleBrowserTest {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-
     @TempDir
     static Path dataDir;
 
@@ -41,19 +33,9 @@ class ConsoleBrowserTest {
 
     @BeforeAll
     static void start() {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "browser test skipped: install Debian's chromium and chromium-driver (.ci/run does)");
+        browser = HeadlessChromium.start(dataDir.resolve("chromium"));
         pitwall = Pitwall.start(PitwallConfig.defaults().withDataDir(dataDir)
                 .withServer(ServerConfig.defaults().withPort(0)), Clock.systemUTC());
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        // No network beyond loopback here: keep Chromium from calling home at start.
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--window-size=1280,900", "--user-data-dir=" + dataDir.resolve("chromium"));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
     }
 
     @AfterAll
@@ -100,6 +82,8 @@ class ConsoleBrowserTest {
             assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo(section);
             WebElement current = browser.findElement(By.cssSelector("nav a[aria-current=page]"));
             assertThat(current.getText()).isEqualTo(section);
+            new WebDriverWait(browser, Duration.ofSeconds(10)).until(
+                    ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".empty-state h2")));
             assertThat(browser.findElement(By.cssSelector(".empty-state h2")).getText()).startsWith("No ");
         }
         browser.findElement(By.linkText("Overview")).click();

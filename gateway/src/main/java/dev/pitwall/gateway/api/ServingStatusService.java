@@ -1,0 +1,67 @@
+package dev.pitwall.gateway.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pitwall.core.json.Json;
+import dev.pitwall.gateway.routing.Backend;
+import dev.pitwall.gateway.routing.Router;
+import dev.pitwall.gateway.sli.GatewayMetrics;
+import dev.pitwall.gateway.sli.Totals;
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.Map;
+
+/**
+ * {@code GET /api/serving}: each backend's health and load, and running totals per model and
+ * per backend, for the console's Serving page (which turns totals into rates).
+ */
+public final class ServingStatusService implements HttpService {
+
+    public static final String PATH = "/api/serving";
+
+    private final Router router;
+    private final GatewayMetrics metrics;
+
+    public ServingStatusService(Router router, GatewayMetrics metrics) {
+        this.router = router;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/", this::status);
+    }
+
+    private void status(ServerRequest req, ServerResponse res) {
+        ObjectNode out = Json.mapper().createObjectNode();
+        long now = System.nanoTime();
+        ArrayNode backends = out.putArray("backends");
+        for (Backend backend : router.backends()) {
+            ObjectNode b = backends.addObject()
+                    .put("name", backend.name())
+                    .put("kind", backend.config().kind().name().toLowerCase(java.util.Locale.ROOT))
+                    .put("url", backend.config().url())
+                    .put("healthy", backend.healthy())
+                    .put("available", backend.available(now))
+                    .put("inFlight", backend.inFlight())
+                    .put("maxInFlight", backend.config().maxInFlight());
+            Backend.EngineLoad load = backend.engineLoad();
+            if (load != null) {
+                b.putObject("engine").put("waiting", load.waiting()).put("running", load.running())
+                        .put("kvUsage", load.kvUsage());
+            }
+        }
+        totals(out.putObject("models"), metrics.byModel());
+        totals(out.putObject("backendTotals"), metrics.byBackend());
+        res.header(HeaderValues.CONTENT_TYPE_JSON);
+        res.header(HeaderValues.CACHE_NO_CACHE);
+        res.send(out.toString());
+    }
+
+    private static void totals(ObjectNode target, Map<String, Totals> totals) {
+        totals.forEach((name, t) -> target.set(name, Json.mapper().valueToTree(t.snapshot())));
+    }
+}

@@ -1,0 +1,83 @@
+package dev.pitwall.server.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pitwall.gateway.config.BackendConfig;
+import dev.pitwall.gateway.config.BackendKind;
+import dev.pitwall.gateway.config.GatewayConfig;
+import dev.pitwall.server.Pitwall;
+import dev.pitwall.server.config.PitwallConfig;
+import dev.pitwall.server.config.ServerConfig;
+import dev.pitwall.sim.engine.EngineProfile;
+import dev.pitwall.sim.engine.SimEngine;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/** The Serving page in a real browser, with a simulated engine behind the gateway. */
+class ServingPageBrowserTest {
+
+    @TempDir
+    Path dataDir;
+
+    private WebDriver browser;
+    private SimEngine engine;
+    private Pitwall pitwall;
+
+    @AfterEach
+    void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (pitwall != null) {
+            pitwall.close();
+        }
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    @Test
+    void showsBackendHealthAndChartsPerModel() throws Exception {
+        browser = HeadlessChromium.start(dataDir.resolve("chromium"));
+        EngineProfile profile = EngineProfile.load("h100-llama3-8b");
+        engine = SimEngine.start(profile, 9, "127.0.0.1", 0);
+        pitwall = Pitwall.start(PitwallConfig.defaults().withDataDir(dataDir)
+                .withServer(ServerConfig.defaults().withPort(0))
+                .withGateway(GatewayConfig.defaults().withProbeInterval(Duration.ofMillis(200))
+                        .withBackends(List.of(BackendConfig.of("sim-h100", engine.baseUrl().toString(), BackendKind.VLLM,
+                                List.of(profile.model()), Map.of("llama3-8b", profile.model()))))),
+                Clock.systemUTC());
+        String key = pitwall.gateway().apiKeys().create("console", "test").secret();
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + pitwall.port() + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + key)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"llama3-8b\",\"stream\":true,\"max_tokens\":5,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).isEqualTo(200);
+
+        browser.get("http://127.0.0.1:" + pitwall.port() + "/serving");
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+        wait.until(d -> !d.findElements(By.cssSelector("#backends tr[data-backend='sim-h100']")).isEmpty()
+                && d.findElement(By.cssSelector("#backends tr[data-backend='sim-h100']")).getText().contains("up"));
+        String row = browser.findElement(By.cssSelector("#backends tr[data-backend='sim-h100']")).getText();
+        assertThat(row).contains("sim-h100").contains("vllm").contains("0 / 256").contains("0 %");
+
+        // Rates need two readings; the series are named by model and backend.
+        wait.until(d -> d.findElement(By.cssSelector("#rate-chart")).getText().contains("llama3-8b"));
+        assertThat(browser.findElement(By.cssSelector("#ttft-chart")).getText()).contains("llama3-8b");
+        assertThat(browser.findElement(By.cssSelector("#error-chart")).getText()).contains("sim-h100");
+    }
+}
