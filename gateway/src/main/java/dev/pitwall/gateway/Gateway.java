@@ -8,6 +8,8 @@ import dev.pitwall.gateway.auth.AdminKeysService;
 import dev.pitwall.gateway.auth.ApiKeys;
 import dev.pitwall.gateway.auth.TenantAuthentication;
 import dev.pitwall.gateway.config.GatewayConfig;
+import dev.pitwall.gateway.contract.ContractService;
+import dev.pitwall.gateway.contract.OpenApiContract;
 import dev.pitwall.gateway.routing.BackendMonitor;
 import dev.pitwall.gateway.routing.Router;
 import dev.pitwall.gateway.sli.GatewayMetrics;
@@ -32,6 +34,7 @@ public final class Gateway implements AutoCloseable {
     private final OpenAiService service;
     private final AdminKeysService adminService;
     private final ServingStatusService statusService;
+    private final ContractService contractService;
     private final BackendMonitor monitor;
 
     /**
@@ -45,8 +48,10 @@ public final class Gateway implements AutoCloseable {
         this.clients = new UpstreamClients(router.backends(), env);
         this.apiKeys = new ApiKeys(database, audit, clock);
         GatewayMetrics metrics = new GatewayMetrics(registry, router.backends());
-        this.service = new OpenAiService(config, router, clients,
+        OpenApiContract contract = new OpenApiContract();
+        this.service = new OpenAiService(config, contract, router, clients,
                 new TenantAuthentication(apiKeys, config.requireApiKey()), metrics);
+        this.contractService = new ContractService(contract);
         this.statusService = new ServingStatusService(router, metrics);
         this.monitor = new BackendMonitor(router.backends(), clients, config.probeInterval());
         this.adminService = new AdminKeysService(apiKeys, config.adminKey());
@@ -65,6 +70,11 @@ public final class Gateway implements AutoCloseable {
     /** {@value ServingStatusService#PATH}: backends' health and load, totals per model and backend. */
     public HttpService statusService() {
         return statusService;
+    }
+
+    /** {@value ContractService#PATH}: the OpenAPI document {@code /v1} is checked against. */
+    public HttpService contractService() {
+        return contractService;
     }
 
     public ApiKeys apiKeys() {

@@ -6,6 +6,7 @@ import dev.pitwall.core.storage.Database;
 import dev.pitwall.gateway.Gateway;
 import dev.pitwall.gateway.api.ServingStatusService;
 import dev.pitwall.gateway.auth.AdminKeysService;
+import dev.pitwall.gateway.contract.ContractService;
 import dev.pitwall.server.config.PitwallConfig;
 import dev.pitwall.server.config.ServerConfig;
 import dev.pitwall.server.console.ConsoleService;
@@ -72,6 +73,7 @@ public final class Pitwall implements AutoCloseable {
             mounted.put(Gateway.PATH, gateway.service());
             mounted.put(AdminKeysService.PATH, gateway.adminService());
             mounted.put(ServingStatusService.PATH, gateway.statusService());
+            mounted.put(ContractService.PATH, gateway.contractService());
             WebServer server = webServer(config.server(), routing(database, metrics, audit, clock, mounted)).start();
             return new Pitwall(metrics, database, gateway, server);
         } catch (RuntimeException e) {

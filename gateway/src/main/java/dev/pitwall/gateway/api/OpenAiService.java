@@ -7,6 +7,7 @@ import dev.pitwall.core.http.ApiError;
 import dev.pitwall.core.json.Json;
 import dev.pitwall.gateway.auth.TenantAuthentication;
 import dev.pitwall.gateway.config.GatewayConfig;
+import dev.pitwall.gateway.contract.OpenApiContract;
 import dev.pitwall.gateway.routing.Route;
 import dev.pitwall.gateway.routing.Router;
 import dev.pitwall.gateway.sli.GatewayMetrics;
@@ -27,8 +28,9 @@ import java.util.Optional;
 /**
  * OpenAI's API in front of the configured backends: {@code POST /v1/chat/completions},
  * {@code /v1/completions}, {@code /v1/embeddings} and {@code GET /v1/models}. A request is
- * checked, its model resolved (aliases, fallbacks), and sent to the backends in the router's
- * order until one serves it; fields the gateway does not know are passed on untouched.
+ * checked against the gateway's OpenAPI contract, its model resolved (aliases, fallbacks), and
+ * sent to the backends in the router's order until one serves it; fields the gateway does not
+ * know are passed on untouched.
  */
 public final class OpenAiService implements HttpService {
 
@@ -37,10 +39,12 @@ public final class OpenAiService implements HttpService {
     private final TenantAuthentication authentication;
     private final GatewayMetrics metrics;
     private final GatewayConfig config;
+    private final OpenApiContract contract;
 
-    public OpenAiService(GatewayConfig config, Router router, UpstreamClients clients,
+    public OpenAiService(GatewayConfig config, OpenApiContract contract, Router router, UpstreamClients clients,
                          TenantAuthentication authentication, GatewayMetrics metrics) {
         this.config = config;
+        this.contract = contract;
         this.router = router;
         this.forwarder = new Forwarder(clients);
         this.authentication = authentication;
@@ -84,17 +88,12 @@ public final class OpenAiService implements HttpService {
             ApiError.of(Status.BAD_REQUEST_400, "the request body must be a JSON object").send(res);
             return Outcome.CLIENT_ERROR;
         }
-        JsonNode modelNode = body.path("model");
-        if (!modelNode.isTextual() || modelNode.asText().isBlank()) {
-            Endpoint.invalid("model is required: the name of the model to use", "model").send(res);
+        Optional<OpenApiContract.Violation> violation = contract.check(endpoint.requestSchema, body);
+        if (violation.isPresent()) {
+            ApiError.ofParam(Status.BAD_REQUEST_400, violation.get().message(), violation.get().param(), null).send(res);
             return Outcome.CLIENT_ERROR;
         }
-        Optional<ApiError> invalid = endpoint.check(body);
-        if (invalid.isPresent()) {
-            invalid.get().send(res);
-            return Outcome.CLIENT_ERROR;
-        }
-        String model = modelNode.asText();
+        String model = body.path("model").asText();
         if (!router.serves(model)) {
             ApiError.ofParam(Status.NOT_FOUND_404, "The model `" + model + "` does not exist or is not served here; "
                     + "GET /v1/models lists the models this gateway serves", "model", "model_not_found").send(res);

@@ -9,6 +9,7 @@ import dev.pitwall.gateway.config.BackendConfig;
 import dev.pitwall.gateway.config.BackendKind;
 import dev.pitwall.gateway.config.BackendTimeouts;
 import dev.pitwall.gateway.config.GatewayConfig;
+import dev.pitwall.gateway.contract.OpenApiContract;
 import dev.pitwall.server.Pitwall;
 import dev.pitwall.server.config.PitwallConfig;
 import dev.pitwall.server.config.ServerConfig;
@@ -126,17 +127,26 @@ class GatewayOverHttpTest {
         return Json.mapper().readTree(text);
     }
 
+    private static final OpenApiContract CONTRACT = new OpenApiContract();
+
+    /** Contract test: the gateway's answers are what its own OpenAPI document promises. */
+    private static JsonNode conforming(String schema, String text) throws Exception {
+        JsonNode node = json(text);
+        assertThat(CONTRACT.check(schema, node)).as("%s against %s", text, schema).isEmpty();
+        return node;
+    }
+
     @Test
     void streamsEveryChunkInOrderWithUsageAndDone() throws Exception {
         SimEngine engine = engine(Faults.NONE);
         startGateway(backend("sim", engine.baseUrl().toString(), 1));
-        JsonNode whole = json(post("/v1/chat/completions", chat(40, false)).body());
+        JsonNode whole = conforming("ChatCompletion", post("/v1/chat/completions", chat(40, false)).body());
         List<String> events = events(chat(40, true));
 
         assertThat(events.getLast()).isEqualTo("[DONE]");
         StringBuilder content = new StringBuilder();
         for (String event : events.subList(0, events.size() - 1)) {
-            for (JsonNode choice : json(event).path("choices")) {
+            for (JsonNode choice : conforming("ChatCompletionChunk", event).path("choices")) {
                 content.append(choice.path("delta").path("content").asText(""));
             }
         }
@@ -206,16 +216,21 @@ class GatewayOverHttpTest {
     void servesCompletionsEmbeddingsAndTheModelList() throws Exception {
         SimEngine engine = engine(Faults.NONE);
         startGateway(backend("sim", engine.baseUrl().toString(), 1));
-        JsonNode completion = json(post("/v1/completions",
+        JsonNode completion = conforming("Completion", post("/v1/completions",
                 "{\"model\":\"llama3-8b\",\"prompt\":\"Once\",\"max_tokens\":5}").body());
         assertThat(completion.path("object").asText()).isEqualTo("text_completion");
         assertThat(completion.path("choices").get(0).path("text").asText()).isNotBlank();
 
-        JsonNode embeddings = json(post("/v1/embeddings", "{\"model\":\"llama3-8b\",\"input\":[\"a\",\"b\",\"c\"]}").body());
+        JsonNode embeddings = conforming("EmbeddingList",
+                post("/v1/embeddings", "{\"model\":\"llama3-8b\",\"input\":[\"a\",\"b\",\"c\"]}").body());
         assertThat(embeddings.path("data")).hasSize(3);
 
-        JsonNode models = json(CLIENT.send(request("/v1/models").build(),
+        JsonNode models = conforming("ModelList", CLIENT.send(request("/v1/models").build(),
                 HttpResponse.BodyHandlers.ofString()).body());
+        HttpResponse<String> document = CLIENT.send(HttpRequest.newBuilder(uri("/openapi.yaml")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(document.statusCode()).isEqualTo(200);
+        assertThat(document.body()).startsWith("openapi: 3.1.0").contains("/chat/completions:");
         assertThat(models.path("data").findValuesAsText("id")).containsExactly(MODEL, "llama3-8b");
     }
 
@@ -322,10 +337,17 @@ class GatewayOverHttpTest {
         HttpResponse<String> unknown = post("/v1/chat/completions",
                 "{\"model\":\"gpt-99\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
         assertThat(unknown.statusCode()).isEqualTo(404);
+        conforming("ErrorResponse", unknown.body());
+
+        HttpResponse<String> badRole = post("/v1/chat/completions",
+                "{\"model\":\"llama3-8b\",\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}");
+        assertThat(badRole.statusCode()).isEqualTo(400);
+        assertThat(json(badRole.body()).path("error").path("param").asText()).isEqualTo("messages[0].role");
+        assertThat(json(badRole.body()).path("error").path("message").asText()).startsWith("messages[0].role: ");
         assertThat(json(unknown.body()).path("error").path("code").asText()).isEqualTo("model_not_found");
         assertThat(json(unknown.body()).path("error").path("param").asText()).isEqualTo("model");
 
-        HttpResponse<String> noModel = post("/v1/chat/completions", "{\"messages\":[]}");
+        HttpResponse<String> noModel = post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
         assertThat(noModel.statusCode()).isEqualTo(400);
         assertThat(json(noModel.body()).path("error").path("param").asText()).isEqualTo("model");
 
