@@ -1,0 +1,399 @@
+package dev.pitwall.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Load on loopback against the simulated engine directly, through Pitwall's gateway, and through
+ * nginx as a plain reverse proxy (when installed): fixed request rates of non-streamed requests
+ * (open loop, timed from each request's scheduled start, so a stall is not hidden), then fixed
+ * numbers of concurrent streams. Prints latency added over the direct path, errors, and the
+ * gateway's CPU and resident memory. Every phase is bounded in time and stops by itself.
+ *
+ * <p>Usage: {@code java -cp … dev.pitwall.bench.GatewayBench SERVER_JAR [seconds] [rates] [streams]}
+ */
+public final class GatewayBench {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String MODEL = "bench-model";
+    private static final String ADMIN_KEY = "bench-admin-key-0123456789";
+
+    private record Target(String name, String baseUrl, String key) {
+    }
+
+    /** One phase's figures for one target. */
+    private record Result(double rps, Histogram latency, Histogram firstToken, long errors, double cpuCores, long rssBytes) {
+    }
+
+    private final Path serverJar;
+    private final Duration phase;
+    private final Path work;
+    private final List<Process> processes = new ArrayList<>();
+    private long gatewayPid;
+
+    private GatewayBench(Path serverJar, Duration phase) throws IOException {
+        this.serverJar = serverJar;
+        this.phase = phase;
+        this.work = Files.createTempDirectory("pitwall-bench");
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path jar = Path.of(args.length > 0 ? args[0] : "server/target/pitwall.jar");
+        Duration phase = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 15);
+        List<Integer> rates = ints(args.length > 2 ? args[2] : "500,1000");
+        List<Integer> streams = ints(args.length > 3 ? args[3] : "100,500,2000");
+        GatewayBench bench = new GatewayBench(jar, phase);
+        try {
+            bench.run(rates, streams);
+        } finally {
+            bench.stopAll();
+        }
+    }
+
+    private void run(List<Integer> rates, List<Integer> streamCounts) throws Exception {
+        int enginePort = freePort();
+        int gatewayPort = freePort();
+        Path profile = work.resolve("bench-profile.yaml");
+        // Room for every stream at once, so that the engine, not its queue, sets the pace.
+        Files.writeString(profile, """
+                model: %s
+                max-model-len: 8192
+                kv-cache-tokens: 2000000
+                max-running: 4096
+                output-tokens-min: 16
+                output-tokens-max: 64
+                """.formatted(MODEL));
+        start("engine", List.of("sim", "engine", "--port", String.valueOf(enginePort), "--profile", profile.toString()),
+                Map.of());
+        Path config = work.resolve("pitwall.yaml");
+        Files.writeString(config, """
+                data-dir: %s
+                server:
+                  port: %d
+                gateway:
+                  backends:
+                    - name: sim
+                      url: http://127.0.0.1:%d/v1
+                      kind: vllm
+                      models: [%s]
+                      max-in-flight: 10000
+                """.formatted(work.resolve("data"), gatewayPort, enginePort, MODEL));
+        Process gateway = start("gateway", List.of("serve", "--config", config.toString()),
+                Map.of("PITWALL_GATEWAY_ADMIN_KEY", ADMIN_KEY));
+        gatewayPid = gateway.pid();
+        waitFor("http://127.0.0.1:" + gatewayPort + "/health/ready");
+        waitFor("http://127.0.0.1:" + enginePort + "/health");
+
+        List<Target> targets = new ArrayList<>();
+        targets.add(new Target("direct", "http://127.0.0.1:" + enginePort + "/v1", ""));
+        targets.add(new Target("gateway", "http://127.0.0.1:" + gatewayPort + "/v1", issueKey(gatewayPort)));
+        startNginx(enginePort).ifPresent(port -> targets.add(new Target("nginx", "http://127.0.0.1:" + port + "/v1", "")));
+
+        System.out.printf("Pitwall gateway benchmark: %d s a phase, %d cores, %s%n", phase.toSeconds(),
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        for (Target target : targets) {
+            fixedRate(target, 200, Duration.ofSeconds(5)); // warm-up: JIT, connection pools
+        }
+        System.out.println();
+        System.out.println("Non-streamed chat (max_tokens 1) at a fixed rate; latency from scheduled start:");
+        System.out.printf("%-8s %-8s %8s %9s %9s %11s %11s %7s %8s %8s%n", "rate", "target", "rps", "p50 ms",
+                "p99 ms", "+p50 ms", "+p99 ms", "errors", "gw cpu", "gw MiB");
+        for (int rate : rates) {
+            Map<String, Result> results = new LinkedHashMap<>();
+            for (Target target : targets) {
+                results.put(target.name(), fixedRate(target, rate, phase));
+            }
+            print(String.valueOf(rate) + "/s", results, false);
+        }
+        System.out.println();
+        System.out.println("Concurrent streams (max_tokens 32), each sending its next request when one ends:");
+        System.out.printf("%-8s %-8s %8s %9s %9s %11s %11s %7s %8s %8s%n", "streams", "target", "rps", "ttft p50",
+                "ttft p99", "+ttft p50", "+ttft p99", "errors", "gw cpu", "gw MiB");
+        for (int count : streamCounts) {
+            Map<String, Result> results = new LinkedHashMap<>();
+            for (Target target : targets) {
+                results.put(target.name(), streams(target, count, phase));
+            }
+            print(String.valueOf(count), results, true);
+        }
+    }
+
+    private Result fixedRate(Target target, int rate, Duration duration) throws Exception {
+        Histogram latency = new ConcurrentHistogram(3);
+        AtomicLong errors = new AtomicLong();
+        AtomicLong done = new AtomicLong();
+        String body = "{\"model\":\"" + MODEL + "\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        long[] cpu = {gatewayCpuNanos()};
+        long start = System.nanoTime();
+        long total = rate * duration.toSeconds();
+        try (HttpClient client = client(); ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (long i = 0; i < total; i++) {
+                long scheduled = start + i * 1_000_000_000L / rate;
+                long wait = scheduled - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                senders.submit(() -> {
+                    try {
+                        HttpResponse<String> response = client.send(post(target, "/chat/completions", body),
+                                HttpResponse.BodyHandlers.ofString());
+                        if (response.statusCode() != 200) {
+                            errors.incrementAndGet();
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        errors.incrementAndGet();
+                    }
+                    latency.recordValue(Math.max(1, (System.nanoTime() - scheduled) / 1000));
+                    done.incrementAndGet();
+                });
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Result(done.get() / seconds, latency, null, errors.get(),
+                (gatewayCpuNanos() - cpu[0]) / 1e9 / seconds, gatewayRss());
+    }
+
+    private Result streams(Target target, int count, Duration duration) throws Exception {
+        Histogram latency = new ConcurrentHistogram(3);
+        Histogram firstToken = new ConcurrentHistogram(3);
+        AtomicLong errors = new AtomicLong();
+        AtomicLong done = new AtomicLong();
+        String body = "{\"model\":\"" + MODEL + "\",\"max_tokens\":32,\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"tell me more\"}]}";
+        long cpu = gatewayCpuNanos();
+        long start = System.nanoTime();
+        long end = start + duration.toNanos();
+        try (HttpClient client = client(); ExecutorService streams = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int s = 0; s < count; s++) {
+                streams.submit(() -> {
+                    while (System.nanoTime() < end) {
+                        long begin = System.nanoTime();
+                        try {
+                            HttpResponse<InputStream> response = client.send(post(target, "/chat/completions", body),
+                                    HttpResponse.BodyHandlers.ofInputStream());
+                            boolean first = true;
+                            boolean finished = false;
+                            try (BufferedReader reader = new BufferedReader(
+                                    new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+                                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                                    if (first && line.startsWith("data: {") && line.contains("\"content\":\"")
+                                            && !line.contains("\"content\":\"\"")) {
+                                        firstToken.recordValue(Math.max(1, (System.nanoTime() - begin) / 1000));
+                                        first = false;
+                                    }
+                                    finished |= line.equals("data: [DONE]");
+                                }
+                            }
+                            if (response.statusCode() != 200 || !finished) {
+                                errors.incrementAndGet();
+                            }
+                        } catch (IOException | InterruptedException e) {
+                            errors.incrementAndGet();
+                        }
+                        latency.recordValue(Math.max(1, (System.nanoTime() - begin) / 1000));
+                        done.incrementAndGet();
+                    }
+                    return null;
+                });
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Result(done.get() / seconds, latency, firstToken, errors.get(),
+                (gatewayCpuNanos() - cpu) / 1e9 / seconds, gatewayRss());
+    }
+
+    private void print(String scenario, Map<String, Result> results, boolean streaming) {
+        Result direct = results.get("direct");
+        for (Map.Entry<String, Result> entry : results.entrySet()) {
+            Result r = entry.getValue();
+            Histogram shown = streaming ? r.firstToken() : r.latency();
+            Histogram base = streaming ? direct.firstToken() : direct.latency();
+            boolean isGateway = entry.getKey().equals("gateway");
+            System.out.printf(Locale.ROOT, "%-8s %-8s %8.0f %9.2f %9.2f %11s %11s %7d %8s %8s%n", scenario,
+                    entry.getKey(), r.rps(), ms(shown, 50), ms(shown, 99),
+                    entry.getKey().equals("direct") ? "" : String.format(Locale.ROOT, "%+.2f", ms(shown, 50) - ms(base, 50)),
+                    entry.getKey().equals("direct") ? "" : String.format(Locale.ROOT, "%+.2f", ms(shown, 99) - ms(base, 99)),
+                    r.errors(), isGateway ? String.format(Locale.ROOT, "%.2f", r.cpuCores()) : "",
+                    isGateway ? String.valueOf(r.rssBytes() / (1024 * 1024)) : "");
+        }
+    }
+
+    private static double ms(Histogram histogram, double percentile) {
+        return histogram == null || histogram.getTotalCount() == 0 ? Double.NaN
+                : histogram.getValueAtPercentile(percentile) / 1000.0;
+    }
+
+    private static HttpRequest post(Target target, String path, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target.baseUrl() + path))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (!target.key().isEmpty()) {
+            request.header("Authorization", "Bearer " + target.key());
+        }
+        return request.build();
+    }
+
+    private static HttpClient client() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+    }
+
+    private Process start(String name, List<String> args, Map<String, String> env) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", serverJar.toString()));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(work.resolve(name + ".log").toFile());
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        processes.add(process);
+        return process;
+    }
+
+    private java.util.Optional<Integer> startNginx(int enginePort) throws IOException {
+        Path nginx = Path.of("/usr/sbin/nginx");
+        if (!Files.isExecutable(nginx)) {
+            System.out.println("nginx not installed (apt-get install nginx-light): comparison skipped");
+            return java.util.Optional.empty();
+        }
+        int port = freePort();
+        Path dir = Files.createDirectories(work.resolve("nginx"));
+        Files.createDirectories(dir.resolve("logs"));
+        Files.writeString(dir.resolve("nginx.conf"), """
+                worker_processes auto;
+                pid %1$s/nginx.pid;
+                error_log %1$s/logs/error.log warn;
+                events { worker_connections 16384; }
+                http {
+                    access_log %1$s/logs/access.log;
+                    client_body_temp_path %1$s/body;
+                    proxy_temp_path %1$s/proxy;
+                    upstream engine { server 127.0.0.1:%2$d; keepalive 256; }
+                    server {
+                        listen 127.0.0.1:%3$d;
+                        location / {
+                            proxy_pass http://engine;
+                            proxy_http_version 1.1;
+                            proxy_set_header Connection "";
+                            proxy_buffering off;
+                        }
+                    }
+                }
+                """.formatted(dir, enginePort, port));
+        Process process = new ProcessBuilder(nginx.toString(), "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString(),
+                "-g", "daemon off;").redirectErrorStream(true).redirectOutput(dir.resolve("logs/stdout.log").toFile()).start();
+        processes.add(process);
+        try {
+            waitFor("http://127.0.0.1:" + port + "/health");
+        } catch (IllegalStateException e) {
+            System.out.println("nginx did not start (see " + dir.resolve("logs") + "): comparison skipped");
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(port);
+    }
+
+    private String issueKey(int gatewayPort) throws Exception {
+        try (HttpClient client = client()) {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + gatewayPort + "/admin/api/keys"))
+                    .header("Authorization", "Bearer " + ADMIN_KEY)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"tenant\":\"bench\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode issued = JSON.readTree(response.body());
+            return issued.path("key").asText();
+        }
+    }
+
+    private static void waitFor(String url) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            while (System.nanoTime() < deadline) {
+                try {
+                    if (client.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode() < 500) {
+                        return;
+                    }
+                } catch (IOException e) {
+                    // not up yet
+                }
+                Thread.sleep(200);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new IllegalStateException(url + " did not answer within 60 s");
+    }
+
+    /** User plus system CPU time of the gateway process, from /proc (clock ticks of 10 ms). */
+    private long gatewayCpuNanos() {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(gatewayPid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private long gatewayRss() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(gatewayPid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        return 0;
+    }
+
+    private void stopAll() {
+        for (Process process : processes.reversed()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static List<Integer> ints(String csv) {
+        return java.util.Arrays.stream(csv.split(",")).map(String::strip).map(Integer::parseInt).toList();
+    }
+}
