@@ -19,8 +19,11 @@ import java.util.Map;
  * @param timeouts    how long to wait on it
  */
 public record BackendConfig(String name, String url, BackendKind kind, List<String> models,
-                            Map<String, String> aliases, String apiKeyEnv, double weight, int maxInFlight,
+                            Map<String, String> aliases, String apiKeyEnv, Double weight, Integer maxInFlight,
                             BackendTimeouts timeouts) {
+
+    public static final double DEFAULT_WEIGHT = 1.0;
+    public static final int DEFAULT_MAX_IN_FLIGHT = 256;
 
     public BackendConfig {
         if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
@@ -44,7 +47,10 @@ public record BackendConfig(String name, String url, BackendKind kind, List<Stri
                         "one of this backend's models: " + String.join(", ", models));
             }
         }
+        // Entries of a list get no defaults from the loader: each key left out is filled in here.
         apiKeyEnv = apiKeyEnv == null ? "" : apiKeyEnv;
+        weight = weight == null ? DEFAULT_WEIGHT : weight;
+        maxInFlight = maxInFlight == null ? DEFAULT_MAX_IN_FLIGHT : maxInFlight;
         if (!(weight > 0)) {
             throw new ConfigProblem("weight", weight, "a number greater than zero");
         }
@@ -66,6 +72,6 @@ public record BackendConfig(String name, String url, BackendKind kind, List<Stri
     /** A backend of {@code kind} at {@code url} serving {@code models}, everything else by default. */
     public static BackendConfig of(String name, String url, BackendKind kind, List<String> models,
                                    Map<String, String> aliases) {
-        return new BackendConfig(name, url, kind, models, aliases, "", 1.0, 256, BackendTimeouts.defaults());
+        return new BackendConfig(name, url, kind, models, aliases, "", null, null, null);
     }
 }

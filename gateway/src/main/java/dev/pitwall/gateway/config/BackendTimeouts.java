@@ -14,6 +14,12 @@ import java.time.Duration;
 public record BackendTimeouts(Duration connect, Duration firstToken, Duration idle, Duration total) {
 
     public BackendTimeouts {
+        // Each timeout left out of a backend's entry takes its default.
+        BackendTimeouts defaults = connect == null || firstToken == null || idle == null || total == null ? defaults() : null;
+        connect = connect == null ? defaults.connect() : connect;
+        firstToken = firstToken == null ? defaults.firstToken() : firstToken;
+        idle = idle == null ? defaults.idle() : idle;
+        total = total == null ? defaults.total() : total;
         ConfigProblem.positive("connect", connect);
         ConfigProblem.positive("first-token", firstToken);
         ConfigProblem.positive("idle", idle);

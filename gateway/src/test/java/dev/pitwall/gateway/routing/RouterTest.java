@@ -73,7 +73,7 @@ class RouterTest {
     @Test
     void neverGivesMoreSlotsThanMaxInFlight() {
         Backend backend = new Backend(new BackendConfig("a", "http://127.0.0.1:1/v1", BackendKind.VLLM, List.of("m"),
-                Map.of(), "", 1, 2, BackendTimeouts.defaults()));
+                Map.of(), "", 1.0, 2, BackendTimeouts.defaults()));
         assertThat(backend.tryAcquire()).isTrue();
         assertThat(backend.tryAcquire()).isTrue();
         assertThat(backend.tryAcquire()).isFalse();

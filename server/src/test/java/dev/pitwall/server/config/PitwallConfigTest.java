@@ -66,6 +66,38 @@ class PitwallConfigTest {
     }
 
     @Test
+    void fillsInTheDefaultsOfEachBackendEntry() throws IOException {
+        PitwallConfig config = load("""
+                gateway:
+                  backends:
+                    - name: vllm-a
+                      url: http://10.0.0.11:8000/v1/
+                      kind: vllm
+                      models: [m]
+                      timeouts: {first-token: 20s}
+                    - name: other
+                      url: http://10.0.0.12:8000/v1
+                      models: [m]
+                      weight: 3
+                """, Map.of());
+        var first = config.gateway().backends().get(0);
+        assertThat(first.url()).isEqualTo("http://10.0.0.11:8000/v1");
+        assertThat(first.weight()).isEqualTo(1.0);
+        assertThat(first.maxInFlight()).isEqualTo(256);
+        assertThat(first.timeouts().firstToken()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(first.timeouts().idle()).isEqualTo(Duration.ofSeconds(30));
+        var second = config.gateway().backends().get(1);
+        assertThat(second.kind()).isEqualTo(dev.pitwall.gateway.config.BackendKind.OPENAI_COMPATIBLE);
+        assertThat(second.weight()).isEqualTo(3.0);
+        assertThat(errorOf("gateway:\n  backends:\n    - name: x\n      url: ftp://y\n      models: [m]\n", Map.of()))
+                .endsWith(":4: gateway.backends[0].url: found \"ftp://y\", "
+                        + "expected an http:// or https:// base URL such as http://127.0.0.1:8000/v1");
+        assertThat(errorOf("gateway:\n  backends:\n    - name: x\n      url: http://y/v1\n      models: [m]\n"
+                + "      kind: triton\n", Map.of()))
+                .contains("gateway.backends[0].kind: found \"triton\", expected one of");
+    }
+
+    @Test
     void treatsAnEmptyFileAndEmptyValuesAsDefaults() throws IOException {
         assertThat(load("", Map.of())).isEqualTo(PitwallConfig.defaults());
         assertThat(load("server:\n  port:\n", Map.of()).server().port()).isEqualTo(8080);
