@@ -102,8 +102,13 @@ public final class GatewayBench {
                       models: [%s]
                       max-in-flight: 10000
                 """.formatted(work.resolve("data"), gatewayPort, enginePort, MODEL));
-        Process gateway = start("gateway", List.of("serve", "--config", config.toString()),
-                Map.of("PITWALL_GATEWAY_ADMIN_KEY", ADMIN_KEY));
+        Map<String, String> gatewayEnv = new java.util.HashMap<>(Map.of("PITWALL_GATEWAY_ADMIN_KEY", ADMIN_KEY));
+        // BENCH_GATEWAY_JAVA_OPTS reaches the gateway's JVM only, e.g. a flight recording to profile it.
+        String gatewayOpts = System.getenv("BENCH_GATEWAY_JAVA_OPTS");
+        if (gatewayOpts != null) {
+            gatewayEnv.put("JAVA_TOOL_OPTIONS", gatewayOpts);
+        }
+        Process gateway = start("gateway", List.of("serve", "--config", config.toString()), gatewayEnv);
         gatewayPid = gateway.pid();
         waitFor("http://127.0.0.1:" + gatewayPort + "/health/ready");
         waitFor("http://127.0.0.1:" + enginePort + "/health");

@@ -93,6 +93,9 @@ public final class Pitwall implements AutoCloseable {
                 .host(config.host())
                 .port(config.port())
                 .maxPayloadSize(config.maxRequestBytes())
+                // Streamed tokens are small writes; without TCP_NODELAY, Nagle's algorithm holds
+                // each one back until the client's (delayed) acknowledgement of the previous one.
+                .connectionOptions(socket -> socket.tcpNoDelay(true))
                 .shutdownGracePeriod(config.shutdownGrace())
                 .directHandlers(ErrorResponses.directHandlers())
                 // Pitwall closes the server and then the store in order; Helidon's own hook

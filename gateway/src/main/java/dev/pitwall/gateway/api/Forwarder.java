@@ -136,6 +136,7 @@ final class Forwarder {
         long totalDeadline = start + timeouts.total().toNanos();
         long eventDeadline = start + timeouts.firstToken().toNanos();
         boolean firstEvent = true;
+        boolean complete = false;
         OutputStream out = null;
         try {
             while (true) {
@@ -164,6 +165,7 @@ final class Forwarder {
                 }
                 switch (event) {
                     case UpstreamEvent.Data data when data.data().equals("[DONE]") -> {
+                        complete = true;
                         out = out == null ? commit(route, res) : out;
                         write(out, data.data());
                         return Attempt.served(Outcome.SUCCESS);
@@ -197,7 +199,11 @@ final class Forwarder {
             // The client went away; closing the upstream connection (below) cancels the backend's work.
             return Attempt.served(Outcome.CLIENT_CANCELLED);
         } finally {
-            upstream.close();
+            // A finished answer is left to the reader, which reads the response to its end so that
+            // the connection goes back to the pool; anything else closes it, cancelling the request.
+            if (!complete) {
+                upstream.close();
+            }
             if (out != null) {
                 closeQuietly(out);
             }

@@ -7,11 +7,14 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Jdbi;
 
@@ -26,11 +29,23 @@ public final class ApiKeys {
     public static final String KEY_PREFIX = "pw-";
     private static final Pattern TENANT = Pattern.compile("[a-z0-9][a-z0-9._-]{0,99}");
     private static final int PREFIX_LENGTH = 10;
+    private static final int MAX_REMEMBERED = 100_000;
+
+    /**
+     * How long a key's tenant is remembered. Every request presents a key; remembering spares the
+     * store a query each time. A key revoked here is forgotten at once; one revoked through
+     * another replica sharing the store stops working within this time.
+     */
+    static final Duration REMEMBER = Duration.ofSeconds(10);
+
+    private record Remembered(Optional<String> tenant, long untilNanos) {
+    }
 
     private final Jdbi jdbi;
     private final AuditLog audit;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
+    private final Map<String, Remembered> remembered = new ConcurrentHashMap<>();
 
     public ApiKeys(Database database, AuditLog audit, Clock clock) {
         this.jdbi = database.jdbi();
@@ -76,10 +91,21 @@ public final class ApiKeys {
         if (secret == null || !secret.startsWith(KEY_PREFIX)) {
             return Optional.empty();
         }
-        return jdbi.withHandle(handle -> handle.createQuery("""
+        String digest = digest(secret);
+        long now = System.nanoTime();
+        Remembered known = remembered.get(digest);
+        if (known != null && now - known.untilNanos() < 0) {
+            return known.tenant();
+        }
+        Optional<String> tenant = jdbi.withHandle(handle -> handle.createQuery("""
                         SELECT t.name FROM api_key k JOIN tenant t ON t.id = k.tenant_id
                         WHERE k.digest = :digest AND k.revoked_at IS NULL""")
-                .bind("digest", digest(secret)).mapTo(String.class).findOne());
+                .bind("digest", digest).mapTo(String.class).findOne());
+        if (remembered.size() > MAX_REMEMBERED) {
+            remembered.clear(); // a flood of made-up keys must not grow the map without bound
+        }
+        remembered.put(digest, new Remembered(tenant, now + REMEMBER.toNanos()));
+        return tenant;
     }
 
     public List<ApiKey> list() {
@@ -101,6 +127,7 @@ public final class ApiKeys {
                         "UPDATE api_key SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL")
                 .bind("now", clock.millis()).bind("id", id).execute());
         if (changed > 0) {
+            remembered.clear();
             audit.record(actor, "api-key.revoke", "key " + id, "");
         }
         return changed > 0;

@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 
 /**
@@ -22,6 +23,8 @@ public final class UpstreamClients implements AutoCloseable {
         this.clients = backends.stream().collect(Collectors.toMap(Backend::name, b -> HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(b.config().timeouts().connect())
+                // The client's internal tasks on virtual threads too: no pool to size.
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .build()));
         this.apiKeys = backends.stream()
                 .filter(b -> !b.config().apiKeyEnv().isEmpty() && env.get(b.config().apiKeyEnv()) != null)

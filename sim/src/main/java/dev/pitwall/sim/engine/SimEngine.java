@@ -43,6 +43,7 @@ public final class SimEngine implements AutoCloseable {
         WebServer server = WebServer.builder()
                 .host(host)
                 .port(port)
+                .connectionOptions(socket -> socket.tcpNoDelay(true)) // as engines' HTTP servers do
                 .shutdownHook(false)
                 .featuresDiscoverServices(false)
                 .routing(routing)
