@@ -16,6 +16,7 @@ import dev.pitwall.gateway.sli.GatewayMetrics;
 import dev.pitwall.gateway.upstream.UpstreamClients;
 import io.helidon.webserver.http.HttpService;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Tracer;
 import java.time.Clock;
 import java.util.Map;
 import java.util.random.RandomGenerator;
@@ -40,17 +41,18 @@ public final class Gateway implements AutoCloseable {
     /**
      * @param database where tenants and keys are kept; its {@value #MODULE} tables must be migrated
      * @param registry where the service-level indicators go
+     * @param tracer   where each request's trace goes
      * @param env      where backends' API key variables are looked up
      */
-    public Gateway(GatewayConfig config, Database database, AuditLog audit, MeterRegistry registry, Clock clock,
-                   Map<String, String> env) {
+    public Gateway(GatewayConfig config, Database database, AuditLog audit, MeterRegistry registry, Tracer tracer,
+                   Clock clock, Map<String, String> env) {
         this.router = new Router(config, RandomGenerator.getDefault());
         this.clients = new UpstreamClients(router.backends(), env);
         this.apiKeys = new ApiKeys(database, audit, clock);
         GatewayMetrics metrics = new GatewayMetrics(registry, router.backends());
         OpenApiContract contract = new OpenApiContract();
         this.service = new OpenAiService(config, contract, router, clients,
-                new TenantAuthentication(apiKeys, config.requireApiKey()), metrics);
+                new TenantAuthentication(apiKeys, config.requireApiKey()), metrics, tracer);
         this.contractService = new ContractService(contract);
         this.statusService = new ServingStatusService(router, metrics);
         this.monitor = new BackendMonitor(router.backends(), clients, config.probeInterval());

@@ -3,6 +3,7 @@ package dev.pitwall.server;
 import dev.pitwall.core.audit.AuditLog;
 import dev.pitwall.core.metrics.Metrics;
 import dev.pitwall.core.storage.Database;
+import dev.pitwall.core.tracing.Tracing;
 import dev.pitwall.gateway.Gateway;
 import dev.pitwall.gateway.api.ServingStatusService;
 import dev.pitwall.gateway.auth.AdminKeysService;
@@ -41,12 +42,14 @@ public final class Pitwall implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Pitwall.class);
 
     private final Metrics metrics;
+    private final Tracing tracing;
     private final Database database;
     private final Gateway gateway;
     private final WebServer server;
 
-    private Pitwall(Metrics metrics, Database database, Gateway gateway, WebServer server) {
+    private Pitwall(Metrics metrics, Tracing tracing, Database database, Gateway gateway, WebServer server) {
         this.metrics = metrics;
+        this.tracing = tracing;
         this.database = database;
         this.gateway = gateway;
         this.server = server;
@@ -61,6 +64,7 @@ public final class Pitwall implements AutoCloseable {
      */
     public static Pitwall start(PitwallConfig config, Clock clock, Map<String, HttpService> services) {
         Metrics metrics = new Metrics();
+        Tracing tracing = Tracing.create(config.tracing(), BuildInfo.current().version());
         Database database = null;
         Gateway gateway = null;
         try {
@@ -68,14 +72,15 @@ public final class Pitwall implements AutoCloseable {
             database.migrate(AuditLog.MODULE);
             database.migrate(Gateway.MODULE);
             AuditLog audit = new AuditLog(database, clock);
-            gateway = new Gateway(config.gateway(), database, audit, metrics.registry(), clock, System.getenv());
+            gateway = new Gateway(config.gateway(), database, audit, metrics.registry(),
+                    tracing.tracer("dev.pitwall.gateway"), clock, System.getenv());
             Map<String, HttpService> mounted = new LinkedHashMap<>(services);
             mounted.put(Gateway.PATH, gateway.service());
             mounted.put(AdminKeysService.PATH, gateway.adminService());
             mounted.put(ServingStatusService.PATH, gateway.statusService());
             mounted.put(ContractService.PATH, gateway.contractService());
             WebServer server = webServer(config.server(), routing(database, metrics, audit, clock, mounted)).start();
-            return new Pitwall(metrics, database, gateway, server);
+            return new Pitwall(metrics, tracing, database, gateway, server);
         } catch (RuntimeException e) {
             if (gateway != null) {
                 gateway.close();
@@ -83,6 +88,7 @@ public final class Pitwall implements AutoCloseable {
             if (database != null) {
                 database.close();
             }
+            tracing.close();
             metrics.close();
             throw e;
         }
@@ -155,6 +161,7 @@ public final class Pitwall implements AutoCloseable {
         } finally {
             gateway.close();
             database.close();
+            tracing.close();
             metrics.close();
             LOG.debug("stopped");
         }

@@ -8,6 +8,7 @@ import dev.pitwall.gateway.config.BackendTimeouts;
 import dev.pitwall.gateway.routing.Route;
 import dev.pitwall.gateway.sli.Outcome;
 import dev.pitwall.gateway.sli.RequestObservation;
+import dev.pitwall.gateway.sli.RequestTrace;
 import dev.pitwall.gateway.upstream.SseReader;
 import dev.pitwall.gateway.upstream.UpstreamClients;
 import dev.pitwall.gateway.upstream.UpstreamEvent;
@@ -58,8 +59,8 @@ final class Forwarder {
         this.clients = clients;
     }
 
-    Attempt complete(Route route, String path, ObjectNode body, ServerResponse res, RequestObservation observation)
-            throws IOException {
+    Attempt complete(Route route, String path, ObjectNode body, ServerResponse res, RequestObservation observation,
+                     RequestTrace trace) throws IOException {
         BackendTimeouts timeouts = route.backend().config().timeouts();
         HttpResponse<byte[]> response;
         try {
@@ -74,6 +75,7 @@ final class Forwarder {
             Thread.currentThread().interrupt();
             return Attempt.failed("interrupted");
         }
+        trace.answered();
         if (retryable(response.statusCode())) {
             return Attempt.failed("answered " + response.statusCode());
         }
@@ -93,7 +95,7 @@ final class Forwarder {
      *                   backend for it (to count tokens) and drops it when the client did not
      */
     Attempt stream(Route route, String path, ObjectNode body, boolean relayUsage, ServerResponse res,
-                   RequestObservation observation) throws IOException {
+                   RequestObservation observation, RequestTrace trace) throws IOException {
         BackendTimeouts timeouts = route.backend().config().timeouts();
         long start = System.nanoTime();
         HttpResponse<InputStream> response;
@@ -110,6 +112,7 @@ final class Forwarder {
             return Attempt.failed("interrupted");
         }
         InputStream upstream = response.body();
+        trace.answered();
         if (retryable(response.statusCode())) {
             upstream.close();
             return Attempt.failed("answered " + response.statusCode());
@@ -127,12 +130,12 @@ final class Forwarder {
         }
         observation.backend(route.backend().name());
         return relay(route, upstream, SseReader.start(upstream, route.backend().name()), timeouts, start, relayUsage,
-                res, observation);
+                res, observation, trace);
     }
 
     private Attempt relay(Route route, InputStream upstream, BlockingQueue<UpstreamEvent> events,
                           BackendTimeouts timeouts, long start, boolean relayUsage, ServerResponse res,
-                          RequestObservation observation) throws IOException {
+                          RequestObservation observation, RequestTrace trace) throws IOException {
         long totalDeadline = start + timeouts.total().toNanos();
         long eventDeadline = start + timeouts.firstToken().toNanos();
         boolean firstEvent = true;
@@ -177,6 +180,9 @@ final class Forwarder {
                         }
                         boolean usageOnly = observeUsage(chunk.get(), observation) && chunk.get().path("choices").isEmpty();
                         if (carriesOutput(chunk.get())) {
+                            if (observation.timeToFirstToken() == null) {
+                                trace.firstToken();
+                            }
                             observation.token(System.nanoTime());
                         }
                         out = out == null ? commit(route, res) : out;

@@ -13,6 +13,7 @@ import dev.pitwall.gateway.routing.Router;
 import dev.pitwall.gateway.sli.GatewayMetrics;
 import dev.pitwall.gateway.sli.Outcome;
 import dev.pitwall.gateway.sli.RequestObservation;
+import dev.pitwall.gateway.sli.RequestTrace;
 import dev.pitwall.gateway.upstream.UpstreamClients;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
@@ -20,6 +21,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.opentelemetry.api.trace.Tracer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,11 +42,13 @@ public final class OpenAiService implements HttpService {
     private final GatewayMetrics metrics;
     private final GatewayConfig config;
     private final OpenApiContract contract;
+    private final Tracer tracer;
 
     public OpenAiService(GatewayConfig config, OpenApiContract contract, Router router, UpstreamClients clients,
-                         TenantAuthentication authentication, GatewayMetrics metrics) {
+                         TenantAuthentication authentication, GatewayMetrics metrics, Tracer tracer) {
         this.config = config;
         this.contract = contract;
+        this.tracer = tracer;
         this.router = router;
         this.forwarder = new Forwarder(clients);
         this.authentication = authentication;
@@ -77,13 +81,15 @@ public final class OpenAiService implements HttpService {
         // Unknown names share one label so that a client's typos cannot grow the metric's series.
         RequestObservation observation = new RequestObservation(router.serves(requested) ? requested : "unknown",
                 TenantAuthentication.tenantOf(req), start);
-        Outcome outcome = answer(body, endpoint, res, observation);
+        RequestTrace trace = new RequestTrace(tracer, "POST /v1" + endpoint.path);
+        Outcome outcome = answer(body, endpoint, res, observation, trace);
         observation.finish(outcome, System.nanoTime());
         metrics.record(observation);
+        trace.finish(observation);
     }
 
-    private Outcome answer(ObjectNode body, Endpoint endpoint, ServerResponse res, RequestObservation observation)
-            throws IOException {
+    private Outcome answer(ObjectNode body, Endpoint endpoint, ServerResponse res, RequestObservation observation,
+                           RequestTrace trace) throws IOException {
         if (body == null) {
             ApiError.of(Status.BAD_REQUEST_400, "the request body must be a JSON object").send(res);
             return Outcome.CLIENT_ERROR;
@@ -109,15 +115,18 @@ public final class OpenAiService implements HttpService {
                 continue;
             }
             allFull = false;
+            trace.attempt(route.backend().name(), route.upstreamModel());
             try {
                 ObjectNode upstreamBody = body.deepCopy().put("model", route.upstreamModel());
                 Forwarder.Attempt attempt;
                 if (stream) {
                     upstreamBody.withObjectProperty("stream_options").put("include_usage", true);
-                    attempt = forwarder.stream(route, endpoint.path, upstreamBody, clientWantsUsage, res, observation);
+                    attempt = forwarder.stream(route, endpoint.path, upstreamBody, clientWantsUsage, res, observation,
+                            trace);
                 } else {
-                    attempt = forwarder.complete(route, endpoint.path, upstreamBody, res, observation);
+                    attempt = forwarder.complete(route, endpoint.path, upstreamBody, res, observation, trace);
                 }
+                trace.attemptEnded(attempt.failure());
                 report(route, attempt);
                 if (attempt.served()) {
                     return attempt.outcome();

@@ -3,6 +3,7 @@ package dev.pitwall.server.config;
 import dev.pitwall.core.config.ConfigLoader;
 import dev.pitwall.core.config.ConfigProblem;
 import dev.pitwall.core.storage.StorageConfig;
+import dev.pitwall.core.tracing.TracingConfig;
 import dev.pitwall.gateway.config.GatewayConfig;
 import java.nio.file.Path;
 import java.util.Map;
@@ -15,7 +16,7 @@ import java.util.Optional;
  * @param dataDir where the embedded database, logs and generated files live
  */
 public record PitwallConfig(Path dataDir, ServerConfig server, StorageConfig storage, LoggingConfig logging,
-                            GatewayConfig gateway) {
+                            TracingConfig tracing, GatewayConfig gateway) {
 
     /** The file {@code serve} reads when no {@code --config} is given and it exists. */
     public static final Path DEFAULT_FILE = Path.of("pitwall.yaml");
@@ -28,7 +29,7 @@ public record PitwallConfig(Path dataDir, ServerConfig server, StorageConfig sto
 
     public static PitwallConfig defaults() {
         return new PitwallConfig(Path.of("pitwall-data"), ServerConfig.defaults(), StorageConfig.defaults(),
-                LoggingConfig.defaults(), GatewayConfig.defaults());
+                LoggingConfig.defaults(), TracingConfig.defaults(), GatewayConfig.defaults());
     }
 
     public static ConfigLoader<PitwallConfig> loader() {
@@ -41,14 +42,18 @@ public record PitwallConfig(Path dataDir, ServerConfig server, StorageConfig sto
     }
 
     public PitwallConfig withServer(ServerConfig newServer) {
-        return new PitwallConfig(dataDir, newServer, storage, logging, gateway);
+        return new PitwallConfig(dataDir, newServer, storage, logging, tracing, gateway);
     }
 
     public PitwallConfig withDataDir(Path newDataDir) {
-        return new PitwallConfig(newDataDir, server, storage, logging, gateway);
+        return new PitwallConfig(newDataDir, server, storage, logging, tracing, gateway);
+    }
+
+    public PitwallConfig withTracing(TracingConfig newTracing) {
+        return new PitwallConfig(dataDir, server, storage, logging, newTracing, gateway);
     }
 
     public PitwallConfig withGateway(GatewayConfig newGateway) {
-        return new PitwallConfig(dataDir, server, storage, logging, newGateway);
+        return new PitwallConfig(dataDir, server, storage, logging, tracing, newGateway);
     }
 }

@@ -1,0 +1,99 @@
+package dev.pitwall.gateway.sli;
+
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+
+/**
+ * One request's trace: a server span for the whole request, with a child span for the time
+ * spent before any backend was asked ({@code queue}), and per backend tried an {@code upstream}
+ * span holding {@code connect} (request sent, until the answer's headers), {@code first token}
+ * and {@code streaming}. With tracing off every call is a no-op.
+ */
+public final class RequestTrace {
+
+    private final Tracer tracer;
+    private final Span request;
+    private Span queue;
+    private Span upstream;
+    private Span phase;
+
+    public RequestTrace(Tracer tracer, String operation) {
+        this.tracer = tracer;
+        this.request = tracer.spanBuilder(operation).setSpanKind(SpanKind.SERVER).startSpan();
+        this.queue = child(request, "queue", SpanKind.INTERNAL);
+    }
+
+    /** A backend is about to be asked (the first one ends the queueing). */
+    public void attempt(String backend, String model) {
+        endQueue();
+        upstream = child(request, "upstream " + backend, SpanKind.CLIENT);
+        upstream.setAttribute("pitwall.backend", backend);
+        upstream.setAttribute("gen_ai.request.model", model);
+        phase = child(upstream, "connect", SpanKind.INTERNAL);
+    }
+
+    /** The backend's answer began (its headers arrived). */
+    public void answered() {
+        nextPhase("first token");
+    }
+
+    /** The first token arrived. */
+    public void firstToken() {
+        nextPhase("streaming");
+    }
+
+    /** The attempt is over: {@code failure} is null when the backend served the request. */
+    public void attemptEnded(String failure) {
+        if (upstream == null) {
+            return;
+        }
+        endPhase();
+        if (failure != null) {
+            upstream.setStatus(StatusCode.ERROR, failure);
+        }
+        upstream.end();
+        upstream = null;
+    }
+
+    public void finish(RequestObservation done) {
+        endQueue();
+        request.setAttribute("gen_ai.request.model", done.model());
+        request.setAttribute("pitwall.tenant", done.tenant());
+        request.setAttribute("pitwall.backend", done.backend());
+        request.setAttribute("pitwall.outcome", done.outcome().label());
+        request.setAttribute("gen_ai.usage.input_tokens", done.promptTokens());
+        request.setAttribute("gen_ai.usage.output_tokens", done.completionTokens());
+        if (done.outcome().serverSideFailure()) {
+            request.setStatus(StatusCode.ERROR, done.outcome().label());
+        }
+        request.end();
+    }
+
+    private void nextPhase(String name) {
+        if (upstream != null) {
+            endPhase();
+            phase = child(upstream, name, SpanKind.INTERNAL);
+        }
+    }
+
+    private void endPhase() {
+        if (phase != null) {
+            phase.end();
+            phase = null;
+        }
+    }
+
+    private void endQueue() {
+        if (queue != null) {
+            queue.end();
+            queue = null;
+        }
+    }
+
+    private Span child(Span parent, String name, SpanKind kind) {
+        return tracer.spanBuilder(name).setParent(Context.current().with(parent)).setSpanKind(kind).startSpan();
+    }
+}
