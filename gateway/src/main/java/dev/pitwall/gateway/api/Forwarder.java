@@ -11,6 +11,7 @@ import dev.pitwall.gateway.sli.RequestObservation;
 import dev.pitwall.gateway.sli.RequestTrace;
 import dev.pitwall.gateway.upstream.SseReader;
 import dev.pitwall.gateway.upstream.UpstreamClients;
+import dev.pitwall.gateway.upstream.UpstreamErrors;
 import dev.pitwall.gateway.upstream.UpstreamEvent;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -80,14 +81,24 @@ final class Forwarder {
             return Attempt.failed("answered " + response.statusCode());
         }
         observation.backend(route.backend().name());
-        if (response.statusCode() < 400) {
-            parse(new String(response.body(), StandardCharsets.UTF_8)).ifPresent(answer -> observeUsage(answer, observation));
+        if (response.statusCode() >= 400) {
+            return refused(route, response.statusCode(), response.body(), res);
         }
+        parse(new String(response.body(), StandardCharsets.UTF_8)).ifPresent(answer -> observeUsage(answer, observation));
         res.status(Status.create(response.statusCode()));
         res.header(HeaderNames.CONTENT_TYPE, response.headers().firstValue("content-type").orElse("application/json"));
         res.header(BACKEND_HEADER, route.backend().name());
         res.send(response.body());
-        return Attempt.served(response.statusCode() < 400 ? Outcome.SUCCESS : Outcome.CLIENT_ERROR);
+        return Attempt.served(Outcome.SUCCESS);
+    }
+
+    /** The backend refused the request itself (bad parameters, context too long): the client's to fix. */
+    private static Attempt refused(Route route, int status, byte[] body, ServerResponse res) {
+        res.status(Status.create(status));
+        res.header(HeaderValues.CONTENT_TYPE_JSON);
+        res.header(BACKEND_HEADER, route.backend().name());
+        res.send(UpstreamErrors.asOpenAi(status, body));
+        return Attempt.served(Outcome.CLIENT_ERROR);
     }
 
     /**
@@ -118,15 +129,10 @@ final class Forwarder {
             return Attempt.failed("answered " + response.statusCode());
         }
         if (response.statusCode() >= 400) {
-            // The request itself was refused (bad parameters, context too long): the client's to fix.
-            res.status(Status.create(response.statusCode()));
-            res.header(HeaderNames.CONTENT_TYPE, response.headers().firstValue("content-type").orElse("application/json"));
-            res.header(BACKEND_HEADER, route.backend().name());
             observation.backend(route.backend().name());
             try (upstream) {
-                res.send(upstream.readAllBytes());
+                return refused(route, response.statusCode(), upstream.readAllBytes(), res);
             }
-            return Attempt.served(Outcome.CLIENT_ERROR);
         }
         observation.backend(route.backend().name());
         return relay(route, upstream, SseReader.start(upstream, route.backend().name()), timeouts, start, relayUsage,

@@ -116,6 +116,7 @@ public final class OpenAiService implements HttpService {
             }
             allFull = false;
             trace.attempt(route.backend().name(), route.upstreamModel());
+            observation.routed(System.nanoTime());
             try {
                 ObjectNode upstreamBody = body.deepCopy().put("model", route.upstreamModel());
                 Forwarder.Attempt attempt;
