@@ -60,22 +60,35 @@ final class Forwarder {
         this.clients = clients;
     }
 
-    Attempt complete(Route route, String path, ObjectNode body, ServerResponse res, RequestObservation observation,
-                     RequestTrace trace) throws IOException {
-        BackendTimeouts timeouts = route.backend().config().timeouts();
-        HttpResponse<byte[]> response;
+    /** The backend's answer, or why there was none. */
+    private record Sent<T>(HttpResponse<T> response, String failure) {
+    }
+
+    /** Sends the request; {@code timeout} bounds the wait for the answer's headers. */
+    private <T> Sent<T> send(Route route, String path, ObjectNode body, Duration timeout, boolean stream,
+                             HttpResponse.BodyHandler<T> handler) throws IOException {
         try {
-            response = clients.client(route.backend()).send(
-                    clients.post(route.backend(), path, Json.mapper().writeValueAsBytes(body), timeouts.total(), false),
-                    HttpResponse.BodyHandlers.ofByteArray());
+            return new Sent<>(clients.client(route.backend()).send(
+                    clients.post(route.backend(), path, Json.mapper().writeValueAsBytes(body), timeout, stream), handler),
+                    null);
         } catch (HttpTimeoutException e) {
-            return Attempt.failed("no answer within " + seconds(timeouts.total()));
+            return new Sent<>(null, "no answer within " + seconds(timeout));
         } catch (IOException e) {
-            return Attempt.failed(describe(e));
+            return new Sent<>(null, describe(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Attempt.failed("interrupted");
+            return new Sent<>(null, "interrupted");
         }
+    }
+
+    Attempt complete(Route route, String path, ObjectNode body, ServerResponse res, RequestObservation observation,
+                     RequestTrace trace) throws IOException {
+        Sent<byte[]> sent = send(route, path, body, route.backend().config().timeouts().total(), false,
+                HttpResponse.BodyHandlers.ofByteArray());
+        if (sent.response() == null) {
+            return Attempt.failed(sent.failure());
+        }
+        HttpResponse<byte[]> response = sent.response();
         trace.answered();
         if (retryable(response.statusCode())) {
             return Attempt.failed("answered " + response.statusCode());
@@ -109,19 +122,12 @@ final class Forwarder {
                    RequestObservation observation, RequestTrace trace) throws IOException {
         BackendTimeouts timeouts = route.backend().config().timeouts();
         long start = System.nanoTime();
-        HttpResponse<InputStream> response;
-        try {
-            response = clients.client(route.backend()).send(
-                    clients.post(route.backend(), path, Json.mapper().writeValueAsBytes(body), timeouts.firstToken(), true),
-                    HttpResponse.BodyHandlers.ofInputStream());
-        } catch (HttpTimeoutException e) {
-            return Attempt.failed("no answer within " + seconds(timeouts.firstToken()));
-        } catch (IOException e) {
-            return Attempt.failed(describe(e));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Attempt.failed("interrupted");
+        Sent<InputStream> sent = send(route, path, body, timeouts.firstToken(), true,
+                HttpResponse.BodyHandlers.ofInputStream());
+        if (sent.response() == null) {
+            return Attempt.failed(sent.failure());
         }
+        HttpResponse<InputStream> response = sent.response();
         InputStream upstream = response.body();
         trace.answered();
         if (retryable(response.statusCode())) {

@@ -39,8 +39,7 @@ final class Runner {
             closeAll(companions);
             return PitwallCommand.EXIT_FAILED;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Runnable stop = () -> {
             out.println("Stopping: finishing requests in flight (up to "
                     + config.server().shutdownGrace().toSeconds() + " s), then closing the store.");
             out.flush();
@@ -48,9 +47,7 @@ final class Runner {
             closeAll(companions);
             out.println("Pitwall stopped.");
             out.flush();
-            stopped.countDown();
-        }, "pitwall-shutdown"));
-
+        };
         URI console = pitwall.consoleUri(config.server());
         out.println(heading);
         out.println("  console  " + console);
@@ -61,12 +58,25 @@ final class Runner {
         afterStart.apply(pitwall).forEach(out::println);
         out.println("Press Ctrl-C to stop.");
         out.flush();
+        awaitShutdown(stop);
+        return 0;
+    }
+
+    /**
+     * Blocks until the process is told to stop (Ctrl-C, SIGTERM), then runs {@code stop} before
+     * the JVM exits. The JVM runs it on its shutdown-hook thread; this thread only waits.
+     */
+    static void awaitShutdown(Runnable stop) {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.run();
+            stopped.countDown();
+        }, "pitwall-shutdown"));
         try {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return 0;
     }
 
     static void closeAll(List<? extends AutoCloseable> resources) {

@@ -5,7 +5,6 @@ import dev.pitwall.sim.engine.EngineProfile;
 import dev.pitwall.sim.engine.SimEngine;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -67,24 +66,17 @@ final class SimCommand implements Runnable {
                 spec.commandLine().getErr().println("pitwall sim engine: cannot start: " + Runner.rootMessage(e));
                 return PitwallCommand.EXIT_FAILED;
             }
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                engine.close();
-                out.println("Simulated engine stopped.");
-                out.flush();
-                stopped.countDown();
-            }, "sim-engine-shutdown"));
             out.println("Simulated vLLM engine serving " + loaded.model() + " (" + profile + ", seed " + seed + ")");
             out.println("  base URL  http://" + host + ":" + engine.port() + "/v1");
             out.println("  metrics   http://" + host + ":" + engine.port() + "/metrics");
             out.println("  faults    POST http://" + host + ":" + engine.port() + "/admin/faults");
             out.println("Press Ctrl-C to stop.");
             out.flush();
-            try {
-                stopped.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            Runner.awaitShutdown(() -> {
+                engine.close();
+                out.println("Simulated engine stopped.");
+                out.flush();
+            });
             return 0;
         }
     }
