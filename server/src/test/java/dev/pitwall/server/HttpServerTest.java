@@ -152,7 +152,7 @@ class HttpServerTest {
                 .POST(HttpRequest.BodyPublishers.ofString("x".repeat(100))).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(small.statusCode()).isEqualTo(200);
 
-        HttpResponse<String> large = CLIENT.send(HttpRequest.newBuilder(uri("/echo"))
+        HttpResponse<String> large = CLIENT.send(HttpRequest.newBuilder(uri("/echo")).expectContinue(true)
                 .POST(HttpRequest.BodyPublishers.ofString("x".repeat(10_000))).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(large.statusCode()).isEqualTo(413);
         assertThat(Json.mapper().readTree(large.body()).path("error").path("message").asText())

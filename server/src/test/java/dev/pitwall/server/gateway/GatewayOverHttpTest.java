@@ -356,8 +356,12 @@ class GatewayOverHttpTest {
         assertThat(notJson.statusCode()).isEqualTo(400);
         assertThat(json(notJson.body()).path("error").path("type").asText()).isEqualTo("invalid_request_error");
 
-        HttpResponse<String> tooLarge = post("/v1/chat/completions", "{\"model\":\"llama3-8b\",\"messages\":[{\"role\":"
-                + "\"user\",\"content\":\"" + "x".repeat(100_000) + "\"}]}");
+        // Expect: 100-continue, as clients that upload large bodies send it: the server can refuse
+        // before the body is on the wire, instead of closing a connection the client still writes to.
+        HttpResponse<String> tooLarge = CLIENT.send(request("/v1/chat/completions").expectContinue(true)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"llama3-8b\",\"messages\":[{\"role\":"
+                        + "\"user\",\"content\":\"" + "x".repeat(100_000) + "\"}]}")).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(tooLarge.statusCode()).isEqualTo(413);
         assertThat(json(tooLarge.body()).path("error").path("type").asText()).isEqualTo("invalid_request_error");
 
