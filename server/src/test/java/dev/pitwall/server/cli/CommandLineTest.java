@@ -58,6 +58,36 @@ class CommandLineTest {
     }
 
     @Test
+    void parsesToolOutputsIntoJson() throws Exception {
+        Path log = dir.resolve("node1-all_reduce_perf.log");
+        Files.writeString(log, """
+                # nThread 1 nGpus 8 minBytes 1048576 maxBytes 2097152 step: 2(factor) warmup iters: 5 iters: 20 validation: 1
+                #  Rank  0 Group  0 Pid 7 on node1 device  0 [0x1b] NVIDIA H100 80GB HBM3
+                     1048576        262144     float     sum      -1    40.10   26.15   45.76       0    39.90   26.28   45.99       0
+                     2097152        524288     float     sum      -1    61.00   34.38   60.16       0    60.50   34.66   60.66       0
+                # Out of bounds values : 0 OK
+                # Avg bus bandwidth    : 53.14
+                """);
+        assertThat(run("check", "parse", "--format", "json", log.toString())).isZero();
+        var files = dev.pitwall.core.json.Json.mapper().readTree(out.toString());
+        assertThat(files).hasSize(1);
+        var file = files.get(0);
+        assertThat(file.path("tool").asText()).isEqualTo("nccl-tests");
+        assertThat(file.path("host").asText()).isEqualTo("node1");
+        var first = file.path("measurements").get(0);
+        assertThat(first.path("name").asText()).isEqualTo("busbw");
+        assertThat(first.path("value").asDouble()).isEqualTo(45.76);
+        assertThat(first.path("unit").asText()).isEqualTo("GB/s");
+        assertThat(first.path("size_bytes").asLong()).isEqualTo(1048576);
+        assertThat(first.path("in_place").asBoolean()).isFalse();
+        assertThat(first.path("wrong").asInt()).isZero();
+        assertThat(file.path("problems")).isEmpty();
+
+        assertThat(run("check", "parse", dir.resolve("missing.log").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("missing.log: no such file");
+    }
+
+    @Test
     void printsItsVersion() {
         assertThat(run("--version")).isZero();
         assertThat(out.toString()).startsWith("pitwall ");

@@ -1,0 +1,97 @@
+package dev.pitwall.server.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.pitwall.core.json.Json;
+import dev.pitwall.trainops.check.parse.Measurement;
+import dev.pitwall.trainops.check.parse.Problem;
+import dev.pitwall.trainops.check.parse.ToolOutput;
+import dev.pitwall.trainops.check.parse.ToolParsers;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "check",
+        description = "Cluster acceptance checks: read benchmark and health-check outputs.",
+        mixinStandardHelpOptions = true,
+        subcommands = CheckCommand.Parse.class)
+final class CheckCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    enum Format { JSON, TEXT }
+
+    @Command(name = "parse",
+            description = "Read tool outputs (nccl-tests so far) and print what each file says: "
+                    + "measurements, the tool's own warnings, and what could not be read.",
+            mixinStandardHelpOptions = true)
+    static final class Parse implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "FILE", arity = "1..*", description = "Output files of the tools.")
+        List<Path> files;
+
+        @Option(names = "--format", paramLabel = "json|text", defaultValue = "text",
+                description = "json: an array with one object per file; text: a summary per file (default: ${DEFAULT-VALUE}).")
+        Format format;
+
+        @Override
+        public Integer call() throws JsonProcessingException {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            List<ToolOutput> outputs = new ArrayList<>();
+            boolean unreadable = false;
+            for (Path file : files) {
+                try {
+                    outputs.add(ToolParsers.parse(file));
+                } catch (NoSuchFileException e) {
+                    err.println(file + ": no such file");
+                    unreadable = true;
+                } catch (IOException e) {
+                    err.println(file + ": cannot be read: " + e.getMessage());
+                    unreadable = true;
+                }
+            }
+            if (format == Format.JSON) {
+                out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(outputs));
+            } else {
+                outputs.forEach(output -> summarize(output, out));
+            }
+            out.flush();
+            return unreadable ? PitwallCommand.EXIT_USAGE : 0;
+        }
+
+        private static void summarize(ToolOutput output, PrintWriter out) {
+            out.println(output.file() + ": " + output.tool() + (output.host() == null ? "" : " on " + output.host())
+                    + ", " + output.measurements().size() + " measurements");
+            for (Measurement m : output.measurements()) {
+                if (m.name().equals("avg_busbw")) {
+                    out.printf("  %-22s average bus bandwidth %.2f GB/s%n", m.label("test"), m.value());
+                }
+            }
+            for (Problem warning : output.warnings()) {
+                out.println("  warning, line " + warning.line() + ": " + warning.text());
+            }
+            for (Problem problem : output.problems()) {
+                out.println("  could not read" + (problem.line() > 0 ? ", line " + problem.line() : "") + ": "
+                        + problem.reason());
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.pitwall.trainops.check.parse;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The tool output formats Pitwall reads, and the choice of one for a file. */
+public final class ToolParsers {
+
+    private static final int HEAD_LINES = 400;
+    private static final List<ToolParser> PARSERS = List.of(new NcclTestsParser());
+
+    private ToolParsers() {
+    }
+
+    public static List<String> tools() {
+        return PARSERS.stream().map(ToolParser::tool).toList();
+    }
+
+    /** Reads {@code file} with the parser that recognises it, or says that none does. */
+    public static ToolOutput parse(Path file) throws IOException {
+        // Tool outputs are not always clean UTF-8 (terminal control bytes, cut multi-byte
+        // characters); ISO-8859-1 reads every byte and keeps ASCII as it is.
+        List<String> lines = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
+        String head = String.join("\n", lines.subList(0, Math.min(HEAD_LINES, lines.size())));
+        String name = file.toString();
+        for (ToolParser parser : PARSERS) {
+            if (parser.recognizes(head)) {
+                return parser.parse(name, lines);
+            }
+        }
+        return new ToolOutput(name, "unknown", null, List.of(), List.of(), List.of(new Problem(0, "",
+                "not recognised as the output of a supported tool (" + String.join(", ", tools()) + ")")));
+    }
+}
