@@ -10,7 +10,7 @@ import java.util.List;
 public final class ToolParsers {
 
     private static final int HEAD_LINES = 400;
-    private static final List<ToolParser> PARSERS = List.of(new NcclTestsParser());
+    private static final List<ToolParser> PARSERS = List.of(new NcclTestsParser(), new FioJsonParser());
 
     private ToolParsers() {
     }
