@@ -36,7 +36,7 @@ final class CheckCommand implements Runnable {
     enum Format { JSON, TEXT }
 
     @Command(name = "parse",
-            description = "Read tool outputs (nccl-tests, fio JSON, dcgmi diag JSON, perftest, gpu-burn so far) and print what each file says: "
+            description = "Read tool outputs (nccl-tests, fio JSON, dcgmi diag JSON, perftest, gpu-burn, nvidia-smi -q -x so far) and print what each file says: "
                     + "measurements, the tool's own warnings, and what could not be read.",
             mixinStandardHelpOptions = true)
     static final class Parse implements Callable<Integer> {
