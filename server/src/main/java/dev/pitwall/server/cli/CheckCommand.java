@@ -6,6 +6,10 @@ import dev.pitwall.trainops.check.parse.Measurement;
 import dev.pitwall.trainops.check.parse.Problem;
 import dev.pitwall.trainops.check.parse.ToolOutput;
 import dev.pitwall.trainops.check.parse.ToolParsers;
+import dev.pitwall.trainops.check.verdict.Evaluation;
+import dev.pitwall.trainops.check.verdict.Finding;
+import dev.pitwall.trainops.check.verdict.ResultsEvaluator;
+import dev.pitwall.trainops.check.verdict.Verdict;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
@@ -22,7 +26,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "check",
         description = "Cluster acceptance checks: read benchmark and health-check outputs.",
         mixinStandardHelpOptions = true,
-        subcommands = CheckCommand.Parse.class)
+        subcommands = {CheckCommand.Parse.class, CheckCommand.Evaluate.class})
 final class CheckCommand implements Runnable {
 
     @Spec
@@ -92,6 +96,52 @@ final class CheckCommand implements Runnable {
                 out.println("  could not read" + (problem.line() > 0 ? ", line " + problem.line() : "") + ": "
                         + problem.reason());
             }
+        }
+    }
+
+    @Command(name = "evaluate",
+            description = "Judge a results folder (one sub-folder per node): the tools' own failures, node "
+                    + "consistency and slow nodes against the fleet. Exit 0 pass, 1 fail, 2 could not evaluate.",
+            mixinStandardHelpOptions = true)
+    static final class Evaluate implements Callable<Integer> {
+
+        static final int EXIT_FAIL = 1;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "RESULTS_DIR", description = "The folder the checks wrote: RESULTS_DIR/<node>/<tool output>.")
+        Path results;
+
+        @Option(names = "--format", paramLabel = "json|text", defaultValue = "text",
+                description = "json: the verdict, each node's and every finding; text: a summary (default: ${DEFAULT-VALUE}).")
+        Format format;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            if (!java.nio.file.Files.isDirectory(results)) {
+                spec.commandLine().getErr().println(results + ": not a folder of results");
+                return PitwallCommand.EXIT_USAGE;
+            }
+            Evaluation evaluation = ResultsEvaluator.evaluate(results);
+            if (format == Format.JSON) {
+                out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(evaluation));
+            } else {
+                out.println(results + ": " + (evaluation.evaluable() ? evaluation.verdict() : "NOT EVALUATED")
+                        + " (" + evaluation.files() + " tool outputs, " + evaluation.nodes().size() + " nodes)");
+                evaluation.nodes().forEach((node, verdict) -> out.printf("  %-24s %s%n", node, verdict));
+                for (Finding finding : evaluation.findings()) {
+                    out.println("  " + finding.verdict() + " " + finding.node() + " " + finding.check() + ": "
+                            + finding.detail());
+                }
+                evaluation.unread().forEach(file -> out.println("  not read: " + file + " (no parser recognises it)"));
+            }
+            out.flush();
+            if (!evaluation.evaluable()) {
+                return PitwallCommand.EXIT_USAGE;
+            }
+            return evaluation.verdict() == Verdict.FAIL ? EXIT_FAIL : 0;
         }
     }
 }

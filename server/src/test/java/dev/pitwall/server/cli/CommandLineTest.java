@@ -88,6 +88,29 @@ class CommandLineTest {
     }
 
     @Test
+    void evaluatesAResultsFolderWithExitCodesForScripts() throws Exception {
+        for (String node : new String[] {"n1", "n2", "n3"}) {
+            Path folder = Files.createDirectories(dir.resolve("results").resolve(node));
+            Files.writeString(folder.resolve("gpu_burn.log"), "GPU 0: NVIDIA H100 80GB HBM3 (UUID: GPU-" + node + ")\n"
+                    + "100.0%  proc'd: 900 (50000 Gflop/s)   errors: 0   temps: 70 C\nTested 1 GPUs:\n\tGPU 0: "
+                    + (node.equals("n3") ? "FAULTY" : "OK") + "\n");
+        }
+        assertThat(run("check", "evaluate", dir.resolve("results").toString())).isEqualTo(1);
+        assertThat(out.toString()).contains(": FAIL (3 tool outputs, 3 nodes)")
+                .containsPattern("FAIL n3 tool.gpu-burn: gpu-burn found GPU 0 faulty \\(gpu_burn.log:4\\)");
+
+        Files.writeString(dir.resolve("results").resolve("n3").resolve("gpu_burn.log"),
+                "GPU 0: NVIDIA H100 80GB HBM3 (UUID: GPU-n3)\n100.0%  proc'd: 900 (50000 Gflop/s)   errors: 0   temps: 70 C\n"
+                        + "Tested 1 GPUs:\n\tGPU 0: OK\n");
+        out.getBuffer().setLength(0);
+        assertThat(run("check", "evaluate", "--format", "json", dir.resolve("results").toString())).isZero();
+        assertThat(dev.pitwall.core.json.Json.mapper().readTree(out.toString()).path("verdict").asText()).isEqualTo("PASS");
+
+        Files.createDirectories(dir.resolve("empty"));
+        assertThat(run("check", "evaluate", dir.resolve("empty").toString())).isEqualTo(2);
+    }
+
+    @Test
     void printsItsVersion() {
         assertThat(run("--version")).isZero();
         assertThat(out.toString()).startsWith("pitwall ");
