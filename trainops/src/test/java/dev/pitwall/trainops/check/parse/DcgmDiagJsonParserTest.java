@@ -1,15 +1,10 @@
 package dev.pitwall.trainops.check.parse;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class DcgmDiagJsonParserTest {
-
-    private static final Path SAMPLES = Path.of("..", "..", "shared", "samples", "dcgm");
 
     private static double figure(ToolOutput out, String name) {
         return out.measurements().stream().filter(m -> m.name().equals(name)).findFirst().orElseThrow().value();
@@ -43,8 +38,7 @@ class DcgmDiagJsonParserTest {
 
     @Test
     void readsTheRealLevelThreeRun() throws Exception {
-        assumeTrue(Files.isDirectory(SAMPLES), "samples skipped: " + SAMPLES + " is not here");
-        ToolOutput out = ToolParsers.parse(SAMPLES.resolve("virtualclient_dcgmi_diag_r3.json"));
+        ToolOutput out = ToolParsers.parse(Samples.dir("dcgm").resolve("virtualclient_dcgmi_diag_r3.json"));
         assertThat(out.tool()).isEqualTo(DcgmDiagJsonParser.TOOL);
         assertThat(figure(out, "gpu_to_host_bandwidth")).isEqualTo(13.15);
         assertThat(figure(out, "host_to_gpu_bandwidth")).isEqualTo(13.11);
@@ -57,7 +51,7 @@ class DcgmDiagJsonParserTest {
         assertThat(out.warnings()).isEmpty();
         assertThat(out.problems()).isEmpty();
 
-        ToolOutput r2 = ToolParsers.parse(SAMPLES.resolve("virtualclient_dcgmi_diag_r2.json"));
+        ToolOutput r2 = ToolParsers.parse(Samples.dir("dcgm").resolve("virtualclient_dcgmi_diag_r2.json"));
         assertThat(r2.measurements()).filteredOn(m -> m.name().equals("dcgm_diag"))
                 .allSatisfy(m -> assertThat(m.value()).isEqualTo(1.0));
     }

@@ -1,16 +1,11 @@
 package dev.pitwall.trainops.check.parse;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class FioJsonParserTest {
-
-    private static final Path SAMPLES = Path.of("..", "..", "shared", "samples", "fio");
 
     private static double value(ToolOutput out, String name, String job, String direction) {
         return out.measurements().stream()
@@ -65,19 +60,18 @@ class FioJsonParserTest {
 
     @Test
     void readsTheRealSamples() throws Exception {
-        assumeTrue(Files.isDirectory(SAMPLES), "samples skipped: " + SAMPLES + " is not here");
-        ToolOutput rbd = ToolParsers.parse(SAMPLES.resolve("kubestr_fio320_rbd_randread_randwrite_4k_qd64.json"));
+        ToolOutput rbd = ToolParsers.parse(Samples.dir("fio").resolve("kubestr_fio320_rbd_randread_randwrite_4k_qd64.json"));
         assertThat(rbd.tool()).isEqualTo("fio");
         assertThat(value(rbd, "iops", "read_iops", "read")).isEqualTo(982.05078);
         assertThat(value(rbd, "iops", "write_iops", "write")).isEqualTo(390.525218);
         assertThat(rbd.measurements()).anySatisfy(m -> assertThat(m.label("disk")).isEqualTo("rbd4"));
 
-        ToolOutput nvme = ToolParsers.parse(SAMPLES.resolve("superbench_fio316_nvme_randrw_4k_qd64x4.json"));
+        ToolOutput nvme = ToolParsers.parse(Samples.dir("fio").resolve("superbench_fio316_nvme_randrw_4k_qd64x4.json"));
         assertThat(value(nvme, "iops", "rand_read_write", "read")).isEqualTo(85138.890741);
         assertThat(value(nvme, "lat_p99", "rand_read_write", "read")).isEqualTo(2244.608);
         assertThat(value(nvme, "lat_p99", "rand_read_write", "write")).isEqualTo(2072.576);
 
-        ToolOutput windows = ToolParsers.parse(SAMPLES.resolve("virtualclient_fio326_randwrite_4k_qd1_windows.json"));
+        ToolOutput windows = ToolParsers.parse(Samples.dir("fio").resolve("virtualclient_fio326_randwrite_4k_qd1_windows.json"));
         assertThat(value(windows, "iops", "fio_randwrite_1GB_4k_d1_th1_direct", "write")).isEqualTo(2167.231601);
         assertThat(value(windows, "bandwidth", "fio_randwrite_1GB_4k_d1_th1_direct", "write")).isEqualTo(8876980.0);
         assertThat(windows.problems()).isEmpty();

@@ -1,7 +1,6 @@
 package dev.pitwall.trainops.check.parse;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,11 +15,8 @@ import org.junit.jupiter.api.Test;
  */
 class NcclTestsSamplesTest {
 
-    private static final Path SAMPLES = Path.of("..", "..", "shared", "samples", "nccl_tests");
-
     private static ToolOutput read(String name) throws Exception {
-        assumeTrue(Files.isDirectory(SAMPLES), "samples skipped: " + SAMPLES + " is not here");
-        ToolOutput out = ToolParsers.parse(SAMPLES.resolve(name));
+        ToolOutput out = ToolParsers.parse(Samples.dir("nccl_tests").resolve(name));
         assertThat(out.tool()).isEqualTo(NcclTestsParser.TOOL);
         return out;
     }
@@ -107,8 +103,7 @@ class NcclTestsSamplesTest {
 
     @Test
     void everySampleIsRecognised() throws Exception {
-        assumeTrue(Files.isDirectory(SAMPLES), "samples skipped: " + SAMPLES + " is not here");
-        try (var files = Files.list(SAMPLES)) {
+        try (var files = Files.list(Samples.dir("nccl_tests"))) {
             List<Path> logs = files.filter(p -> p.toString().endsWith(".log")).toList();
             assertThat(logs).hasSizeGreaterThanOrEqualTo(8);
             for (Path log : logs) {

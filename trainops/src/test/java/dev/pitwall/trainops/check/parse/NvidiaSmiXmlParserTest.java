@@ -1,16 +1,11 @@
 package dev.pitwall.trainops.check.parse;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class NvidiaSmiXmlParserTest {
-
-    private static final Path SAMPLES = Path.of("..", "..", "shared", "samples", "nvidia_smi");
 
     private static Measurement only(ToolOutput out, String name) {
         return out.measurements().stream().filter(m -> m.name().equals(name)).findFirst().orElseThrow();
@@ -64,8 +59,7 @@ class NvidiaSmiXmlParserTest {
 
     @Test
     void readsTheRealSamples() throws Exception {
-        assumeTrue(Files.isDirectory(SAMPLES), "samples skipped: " + SAMPLES + " is not here");
-        ToolOutput a100 = ToolParsers.parse(SAMPLES.resolve("nvidia_smi_q_x_a100_sxm4_mig.xml"));
+        ToolOutput a100 = ToolParsers.parse(Samples.dir("nvidia_smi").resolve("nvidia_smi_q_x_a100_sxm4_mig.xml"));
         assertThat(a100.tool()).isEqualTo(NvidiaSmiXmlParser.TOOL);
         Measurement gpu = only(a100, "gpu");
         assertThat(gpu.label("product_name")).isEqualTo("NVIDIA A100-SXM4-40GB");
@@ -78,7 +72,7 @@ class NvidiaSmiXmlParserTest {
         assertThat(only(a100, "power_draw").value()).isEqualTo(66.92);
         assertThat(only(a100, "ecc_uncorrectable_aggregate").value()).isZero();
 
-        ToolOutput p100 = ToolParsers.parse(SAMPLES.resolve("nvidia_smi_q_x_tesla_p100.xml"));
+        ToolOutput p100 = ToolParsers.parse(Samples.dir("nvidia_smi").resolve("nvidia_smi_q_x_tesla_p100.xml"));
         assertThat(only(p100, "gpu").label("product_name")).isEqualTo("Tesla P100-PCIE-16GB");
         assertThat(only(p100, "power_draw").value()).isEqualTo(26.16);
         assertThat(p100.measurements()).filteredOn(m -> m.name().equals("retired_pages")).hasSize(2)

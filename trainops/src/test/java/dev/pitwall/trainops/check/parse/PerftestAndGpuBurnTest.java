@@ -1,17 +1,12 @@
 package dev.pitwall.trainops.check.parse;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PerftestAndGpuBurnTest {
-
-    private static final Path SAMPLES = Path.of("..", "..", "shared", "samples");
 
     private static List<Measurement> named(ToolOutput out, String name) {
         return out.measurements().stream().filter(m -> m.name().equals(name)).toList();
@@ -69,8 +64,7 @@ class PerftestAndGpuBurnTest {
 
     @Test
     void readsTheRealSamples() throws Exception {
-        assumeTrue(Files.isDirectory(SAMPLES), "samples skipped: " + SAMPLES + " is not here");
-        ToolOutput single = ToolParsers.parse(SAMPLES.resolve("perftest/superbench_ib_write_bw_loopback_8M.log"));
+        ToolOutput single = ToolParsers.parse(Samples.dir("perftest").resolve("superbench_ib_write_bw_loopback_8M.log"));
         assertThat(single.tool()).isEqualTo(PerftestParser.TOOL);
         assertThat(named(single, "bw_average")).singleElement().satisfies(m -> {
             assertThat(m.value()).isEqualTo(24056.72);
@@ -78,7 +72,7 @@ class PerftestAndGpuBurnTest {
         });
         assertThat(named(single, "bw_peak").getFirst().value()).isEqualTo(24056.74);
 
-        ToolOutput sweep = ToolParsers.parse(SAMPLES.resolve("perftest/superbench_ib_write_bw_loopback_all_sizes_interleaved.log"));
+        ToolOutput sweep = ToolParsers.parse(Samples.dir("perftest").resolve("superbench_ib_write_bw_loopback_all_sizes_interleaved.log"));
         assertThat(named(sweep, "bw_average")).hasSize(23);
         assertThat(named(sweep, "bw_average").getFirst().value()).isEqualTo(5.30);
         assertThat(named(sweep, "bw_average").stream().max(Comparator.comparingDouble(Measurement::value)).orElseThrow()
@@ -86,7 +80,7 @@ class PerftestAndGpuBurnTest {
         assertThat(named(sweep, "bw_peak").stream().max(Comparator.comparingDouble(Measurement::value)).orElseThrow()
                 .value()).isEqualTo(23330.56);
 
-        ToolOutput burn = ToolParsers.parse(SAMPLES.resolve("gpu_burn/superbench_gpu_burn_8xa100_ok.log"));
+        ToolOutput burn = ToolParsers.parse(Samples.dir("gpu_burn").resolve("superbench_gpu_burn_8xa100_ok.log"));
         assertThat(burn.tool()).isEqualTo(GpuBurnParser.TOOL);
         assertThat(named(burn, "gflops")).extracting(Measurement::value)
                 .containsExactly(16942.0, 17093.0, 16957.0, 16926.0, 16890.0, 16950.0, 17010.0, 16926.0);
