@@ -1,6 +1,5 @@
 package dev.pitwall.trainops.check.parse;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pitwall.core.json.Json;
 import java.util.ArrayList;
@@ -41,14 +40,11 @@ public final class DcgmDiagJsonParser implements ToolParser {
         List<Measurement> measurements = new ArrayList<>();
         List<Problem> warnings = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
-        JsonNode root;
-        try {
-            root = Json.mapper().readTree(String.join("\n", lines));
-        } catch (JsonProcessingException e) {
-            problems.add(new Problem(e.getLocation() == null ? 0 : e.getLocation().getLineNr(), "",
-                    "dcgmi's JSON cannot be read here (" + e.getOriginalMessage() + "); the output may be cut short"));
+        var tree = StructuredOutput.read(Json.mapper(), String.join("\n", lines), 1, "dcgmi's JSON", problems);
+        if (tree.isEmpty()) {
             return new ToolOutput(file, TOOL, null, measurements, warnings, problems);
         }
+        JsonNode root = tree.get();
         JsonNode categories = root.path("DCGM GPU Diagnostic").path("test_categories");
         if (!categories.isArray()) {
             problems.add(new Problem(0, "", "no 'test_categories' under 'DCGM GPU Diagnostic': a dcgmi JSON layout "

@@ -1,6 +1,5 @@
 package dev.pitwall.trainops.check.parse;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pitwall.core.json.Json;
 import java.util.ArrayList;
@@ -39,15 +38,12 @@ public final class FioJsonParser implements ToolParser {
         while (start < lines.size() && !lines.get(start).stripLeading().startsWith("{")) {
             start++;
         }
-        JsonNode root;
-        try {
-            root = Json.mapper().readTree(String.join("\n", lines.subList(start, lines.size())));
-        } catch (JsonProcessingException e) {
-            int line = start + (e.getLocation() == null ? 1 : e.getLocation().getLineNr());
-            problems.add(new Problem(line, "", "fio's JSON cannot be read here (" + e.getOriginalMessage()
-                    + "); the output may be cut short"));
+        var tree = StructuredOutput.read(Json.mapper(), String.join("\n", lines.subList(start, lines.size())), start + 1,
+                "fio's JSON", problems);
+        if (tree.isEmpty()) {
             return new ToolOutput(file, TOOL, null, measurements, warnings, problems);
         }
+        JsonNode root = tree.get();
         JsonNode global = root.path("global options");
         for (JsonNode job : root.path("jobs")) {
             String name = job.path("jobname").asText("job");

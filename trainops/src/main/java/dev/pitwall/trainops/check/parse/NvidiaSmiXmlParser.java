@@ -1,6 +1,5 @@
 package dev.pitwall.trainops.check.parse;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.xml.XmlFactory;
 import com.fasterxml.jackson.dataformat.xml.XmlMapper;
@@ -38,14 +37,11 @@ public final class NvidiaSmiXmlParser implements ToolParser {
     public ToolOutput parse(String file, List<String> lines) {
         List<Measurement> measurements = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
-        JsonNode root;
-        try {
-            root = XML.readTree(String.join("\n", lines));
-        } catch (JsonProcessingException e) {
-            problems.add(new Problem(e.getLocation() == null ? 0 : e.getLocation().getLineNr(), "",
-                    "nvidia-smi's XML cannot be read here (" + e.getOriginalMessage() + "); the output may be cut short"));
+        var tree = StructuredOutput.read(XML, String.join("\n", lines), 1, "nvidia-smi's XML", problems);
+        if (tree.isEmpty()) {
             return new ToolOutput(file, TOOL, null, measurements, List.of(), problems);
         }
+        JsonNode root = tree.get();
         JsonNode gpus = root.path("gpu");
         List<JsonNode> list = new ArrayList<>();
         if (gpus.isArray()) {
