@@ -6,6 +6,8 @@ import dev.pitwall.trainops.check.parse.Measurement;
 import dev.pitwall.trainops.check.parse.Problem;
 import dev.pitwall.trainops.check.parse.ToolOutput;
 import dev.pitwall.trainops.check.parse.ToolParsers;
+import dev.pitwall.core.config.ConfigException;
+import dev.pitwall.trainops.check.verdict.Baseline;
 import dev.pitwall.trainops.check.verdict.Evaluation;
 import dev.pitwall.trainops.check.verdict.Finding;
 import dev.pitwall.trainops.check.verdict.ResultsEvaluator;
@@ -16,6 +18,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -117,6 +120,11 @@ final class CheckCommand implements Runnable {
                 description = "json: the verdict, each node's and every finding; text: a summary (default: ${DEFAULT-VALUE}).")
         Format format;
 
+        @Option(names = "--profile", paramLabel = "NAME|FILE",
+                description = "Hold every node to a hardware profile's baselines too: h100-sxm-8x, a100-sxm-8x, "
+                        + "or a YAML profile file.")
+        String profile;
+
         @Override
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
@@ -124,7 +132,14 @@ final class CheckCommand implements Runnable {
                 spec.commandLine().getErr().println(results + ": not a folder of results");
                 return PitwallCommand.EXIT_USAGE;
             }
-            Evaluation evaluation = ResultsEvaluator.evaluate(results);
+            Optional<Baseline> baseline;
+            try {
+                baseline = Optional.ofNullable(profile).map(Baseline::load);
+            } catch (ConfigException e) {
+                spec.commandLine().getErr().println(e.getMessage());
+                return PitwallCommand.EXIT_USAGE;
+            }
+            Evaluation evaluation = ResultsEvaluator.evaluate(results, baseline);
             if (format == Format.JSON) {
                 out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(evaluation));
             } else {

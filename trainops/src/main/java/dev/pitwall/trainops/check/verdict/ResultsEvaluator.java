@@ -10,15 +10,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
  * Judges a results folder, one sub-folder per node ({@code results/gpu-a01/…}); files at the
  * top are put under the host they name, or their own name. Every file is parsed; then the
- * tools' own failures, node consistency and fleet outliers give findings, and the worst finding
- * gives each node's and the cluster's verdict.
+ * tools' own failures, node consistency, fleet outliers and (when given) a hardware profile's
+ * baselines give findings, and the worst finding gives each node's and the cluster's verdict.
  */
 public final class ResultsEvaluator {
 
@@ -26,6 +28,14 @@ public final class ResultsEvaluator {
     }
 
     public static Evaluation evaluate(Path resultsDir) throws IOException {
+        return evaluate(resultsDir, Optional.empty());
+    }
+
+    /**
+     * @param baseline the hardware profile nodes are held to, besides each other; empty for the
+     *                 fleet comparison alone
+     */
+    public static Evaluation evaluate(Path resultsDir, Optional<Baseline> baseline) throws IOException {
         Map<String, List<ToolOutput>> outputsByNode = new TreeMap<>();
         List<String> unread = new ArrayList<>();
         int files = 0;
@@ -42,8 +52,7 @@ public final class ResultsEvaluator {
         }
         List<Finding> findings = new ArrayList<>();
         Map<String, List<Measurement>> gpus = new TreeMap<>();
-        Map<String, Map<String, Double>> fleet = new TreeMap<>();
-        Map<String, String> units = new TreeMap<>();
+        Map<String, Map<String, NodeFigures.Figure>> figuresByNode = new TreeMap<>();
         outputsByNode.forEach((node, outputs) -> {
             for (ToolOutput output : outputs) {
                 for (Problem warning : output.warnings()) {
@@ -54,21 +63,15 @@ public final class ResultsEvaluator {
                     findings.add(new Finding(node, "read." + output.tool(), Verdict.WARN, problem.text(), "",
                             problem.reason() + where(output, problem)));
                 }
-                for (Measurement m : output.measurements()) {
-                    if (output.tool().equals("nvidia-smi") && m.name().equals("gpu")) {
-                        gpus.computeIfAbsent(node, n -> new ArrayList<>()).add(m);
-                    }
-                    FleetFigure figure = FleetFigure.of(output.tool(), m);
-                    if (figure != null) {
-                        // Several readings of one figure on a node (GPUs, repeated runs): the worst counts.
-                        fleet.computeIfAbsent(figure.check(), c -> new TreeMap<>()).merge(node, m.value(), Math::min);
-                        units.put(figure.check(), m.unit());
-                    }
-                }
+                output.measurements().stream()
+                        .filter(m -> output.tool().equals("nvidia-smi") && m.name().equals("gpu"))
+                        .forEach(m -> gpus.computeIfAbsent(node, n -> new ArrayList<>()).add(m));
             }
+            figuresByNode.put(node, NodeFigures.of(outputs));
         });
         findings.addAll(NodeConsistency.check(gpus));
-        fleet.forEach((check, byNode) -> findings.addAll(FleetOutliers.check(check, byNode, units.get(check))));
+        findings.addAll(fleet(figuresByNode));
+        baseline.ifPresent(profile -> findings.addAll(againstBaseline(profile, figuresByNode)));
         findings.sort(Comparator.comparing(Finding::verdict).reversed().thenComparing(Finding::node)
                 .thenComparing(Finding::check));
 
@@ -80,6 +83,47 @@ public final class ResultsEvaluator {
             overall = overall.worst(finding.verdict());
         }
         return new Evaluation(overall, nodes, findings, files, unread);
+    }
+
+    /** Every figure that three or more nodes report, against its median. */
+    private static List<Finding> fleet(Map<String, Map<String, NodeFigures.Figure>> figuresByNode) {
+        Map<String, Map<String, Double>> byFigure = new TreeMap<>();
+        Map<String, String> units = new TreeMap<>();
+        figuresByNode.forEach((node, figures) -> figures.forEach((name, figure) -> {
+            if (!name.equals(NodeFigures.GPU_COUNT)) {
+                byFigure.computeIfAbsent(name, n -> new TreeMap<>()).put(node, figure.value());
+                units.put(name, figure.unit());
+            }
+        }));
+        List<Finding> findings = new ArrayList<>();
+        byFigure.forEach((name, byNode) -> findings.addAll(FleetOutliers.check("fleet." + name, byNode, units.get(name))));
+        return findings;
+    }
+
+    /** Each expectation of the profile, node by node; a figure the node did not measure is a warning. */
+    private static List<Finding> againstBaseline(Baseline profile, Map<String, Map<String, NodeFigures.Figure>> figuresByNode) {
+        List<Finding> findings = new ArrayList<>();
+        for (Baseline.Expectation expected : profile.expectations()) {
+            String check = "baseline." + expected.figure();
+            String wanted = String.format(Locale.ROOT, "at least %.2f %s (%s)", expected.passAtLeast(), expected.unit(),
+                    profile.name());
+            figuresByNode.forEach((node, figures) -> {
+                NodeFigures.Figure figure = figures.get(expected.figure());
+                if (figure == null) {
+                    findings.add(new Finding(node, check, Verdict.WARN, "not measured", wanted,
+                            expected.figure() + " was not measured on " + node));
+                    return;
+                }
+                Verdict verdict = expected.judge(figure.value());
+                if (verdict != Verdict.PASS) {
+                    findings.add(new Finding(node, check, verdict,
+                            String.format(Locale.ROOT, "%.2f %s", figure.value(), figure.unit()), wanted,
+                            expected.figure() + " is below the " + profile.name() + " baseline on " + node + ": "
+                                    + expected.source()));
+                }
+            });
+        }
+        return findings;
     }
 
     private static String node(Path resultsDir, Path file, ToolOutput output) {
@@ -98,24 +142,5 @@ public final class ResultsEvaluator {
     private static String where(ToolOutput output, Problem problem) {
         String file = Path.of(output.file()).getFileName().toString();
         return " (" + file + (problem.line() > 0 ? ":" + problem.line() : "") + ")";
-    }
-
-    /** The figures compared across the fleet, higher being better, and what each is called. */
-    private record FleetFigure(String check) {
-
-        static final long LARGE_MESSAGE = 1L << 20;
-
-        static FleetFigure of(String tool, Measurement m) {
-            return switch (tool + "/" + m.name()) {
-                case "nccl-tests/avg_busbw" -> new FleetFigure("fleet.nccl." + m.label("test") + ".avg_busbw");
-                case "gpu-burn/gflops" -> new FleetFigure("fleet.gpu-burn.gflops");
-                case "dcgmi-diag/gflops" -> new FleetFigure("fleet.dcgmi-diag.gflops");
-                // Small messages measure latency more than bandwidth, and vary too much to compare.
-                case "perftest/bw_average" -> ((Long) m.label("size_bytes")) < LARGE_MESSAGE ? null
-                        : new FleetFigure("fleet.perftest." + m.label("test") + "." + m.label("size_bytes") + "B.bw_average");
-                case "fio/iops" -> new FleetFigure("fleet.fio." + m.label("job") + "." + m.label("direction") + ".iops");
-                default -> null;
-            };
-        }
     }
 }

@@ -1,9 +1,11 @@
 package dev.pitwall.trainops.check.verdict;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,6 +65,42 @@ class ResultsEvaluatorTest {
                 org.assertj.core.groups.Tuple.tuple("a04", "fleet.nccl.all_reduce_perf.avg_busbw"),
                 org.assertj.core.groups.Tuple.tuple("a05", "tool.gpu-burn"));
         assertThat(sick.unread()).containsExactly("notes.txt");
+    }
+
+    @Test
+    void holdsEveryNodeToTheHardwareProfile() throws Exception {
+        node("a01", "550.54.15", 470, "OK");
+        node("a02", "550.54.15", 430, "OK");
+        node("a03", "550.54.15", 380, "OK");
+        Evaluation evaluation = ResultsEvaluator.evaluate(results, Optional.of(Baseline.load("h100-sxm-8x")));
+        assertThat(evaluation.findings()).filteredOn(f -> f.check().equals("baseline.nccl.all_reduce_perf.busbw_max"))
+                .extracting(Finding::node, Finding::verdict)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("a03", Verdict.FAIL),
+                        org.assertj.core.groups.Tuple.tuple("a02", Verdict.WARN));
+        assertThat(evaluation.findings()).filteredOn(f -> f.check().equals("baseline.nvidia-smi.gpu_count"))
+                .hasSize(3).allSatisfy(f -> {
+                    assertThat(f.value()).isEqualTo("1.00 GPUs");
+                    assertThat(f.expected()).isEqualTo("at least 8.00 GPUs (h100-sxm-8x)");
+                });
+        assertThat(evaluation.findings()).filteredOn(f -> f.check().equals("baseline.perftest.ib_write_bw.bw_average_max"))
+                .hasSize(3).allSatisfy(f -> assertThat(f.verdict()).isEqualTo(Verdict.WARN));
+        assertThat(evaluation.verdict()).isEqualTo(Verdict.FAIL);
+    }
+
+    @Test
+    void shipsProfilesWithASourceForEveryExpectation() {
+        for (String name : Baseline.BUILT_IN) {
+            Baseline profile = Baseline.load(name);
+            assertThat(profile.name()).isEqualTo(name);
+            assertThat(profile.expectations()).isNotEmpty().allSatisfy(e -> {
+                assertThat(e.source()).isNotBlank();
+                assertThat(e.warnAtLeast()).isLessThanOrEqualTo(e.passAtLeast());
+            });
+            assertThat(dev.pitwall.core.catalog.GpuCatalog.builtIn().all())
+                    .anySatisfy(g -> assertThat(g.name()).isEqualTo(profile.gpu()));
+        }
+        assertThatThrownBy(() -> Baseline.load("b300-72x")).isInstanceOf(dev.pitwall.core.config.ConfigException.class)
+                .hasMessageContaining("no such profile; use one of h100-sxm-8x, a100-sxm-8x");
     }
 
     @Test

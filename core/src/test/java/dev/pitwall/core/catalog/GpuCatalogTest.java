@@ -1,0 +1,68 @@
+package dev.pitwall.core.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pitwall.core.config.ConfigException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GpuCatalogTest {
+
+    private final GpuCatalog catalog = GpuCatalog.builtIn();
+
+    @Test
+    void findsGpusByTheNamesToolsPrint() {
+        assertThat(catalog.find("NVIDIA H100 80GB HBM3")).hasValueSatisfying(g -> {
+            assertThat(g.name()).isEqualTo("H100-SXM5-80GB");
+            assertThat(g.peakTflops("bf16")).hasValue(989.4);
+            assertThat(g.computeCapability()).isEqualTo("9.0");
+        });
+        assertThat(catalog.find("NVIDIA A100-SXM4-40GB")).hasValueSatisfying(g -> assertThat(g.memoryGib()).isEqualTo(40));
+        assertThat(catalog.find("A100-SXM4-80GB")).hasValueSatisfying(g -> assertThat(g.memoryGib()).isEqualTo(80));
+        assertThat(catalog.find("NVIDIA L40S")).hasValueSatisfying(g -> assertThat(g.peakTflops("fp8")).hasValue(733.0));
+        assertThat(catalog.find("Tesla P100-PCIE-16GB")).isEmpty();
+    }
+
+    @Test
+    void everyEntryCitesItsSourceAndHasBf16OrFp16() {
+        assertThat(catalog.all()).hasSizeGreaterThanOrEqualTo(7).allSatisfy(g -> {
+            assertThat(g.source()).isNotBlank();
+            assertThat(g.peakTflops("bf16").or(() -> g.peakTflops("fp16"))).isPresent();
+            assertThat(g.memoryBandwidthTbps()).isPositive();
+        });
+    }
+
+    @Test
+    void takesUserEntriesOverShippedOnes(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("gpus.yaml");
+        Files.writeString(file, """
+                gpus:
+                  - name: H100-SXM5-80GB
+                    match: ["H100 80GB HBM3"]
+                    architecture: hopper
+                    compute-capability: "9.0"
+                    memory-gib: 80
+                    memory-bandwidth-tbps: 3.35
+                    tflops: {bf16: 900}
+                    source: "our own measurement"
+                  - name: MI300X
+                    match: ["MI300X"]
+                    architecture: cdna3
+                    compute-capability: "n/a"
+                    memory-gib: 192
+                    memory-bandwidth-tbps: 5.3
+                    tflops: {bf16: 1307}
+                    source: "AMD Instinct MI300X datasheet"
+                """);
+        GpuCatalog mine = catalog.with(file);
+        assertThat(mine.find("NVIDIA H100 80GB HBM3").orElseThrow().peakTflops("bf16")).hasValue(900.0);
+        assertThat(mine.find("AMD Instinct MI300X")).isPresent();
+        assertThat(mine.all()).hasSize(catalog.all().size() + 1);
+
+        Files.writeString(file, "gpus:\n  - name: X\n    teraflops: 1\n");
+        assertThatThrownBy(() -> catalog.with(file)).isInstanceOf(ConfigException.class).hasMessageContaining("gpus.yaml");
+    }
+}

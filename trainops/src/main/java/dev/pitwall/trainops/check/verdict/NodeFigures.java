@@ -1,0 +1,57 @@
+package dev.pitwall.trainops.check.verdict;
+
+import dev.pitwall.trainops.check.parse.Measurement;
+import dev.pitwall.trainops.check.parse.ToolOutput;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BinaryOperator;
+
+/**
+ * The figures one node's tool outputs add up to, by name, each higher-is-better, which
+ * baselines and the fleet comparison judge: {@code nccl.<test>.busbw_max} and
+ * {@code nccl.<test>.avg_busbw} (GB/s), {@code gpu-burn.gflops_min} and
+ * {@code dcgmi-diag.gflops_min} (the node's slowest GPU), {@code perftest.<test>.bw_average_max}
+ * (MB/s), {@code fio.<job>.<direction>.iops}, and {@code nvidia-smi.gpu_count}.
+ */
+public final class NodeFigures {
+
+    /** A figure and its unit. */
+    public record Figure(double value, String unit) {
+    }
+
+    /** Figures that consistency, not the fleet median, judges. */
+    static final String GPU_COUNT = "nvidia-smi.gpu_count";
+
+    private NodeFigures() {
+    }
+
+    public static Map<String, Figure> of(List<ToolOutput> outputs) {
+        Map<String, Figure> figures = new TreeMap<>();
+        for (ToolOutput output : outputs) {
+            for (Measurement m : output.measurements()) {
+                switch (output.tool() + "/" + m.name()) {
+                    case "nccl-tests/busbw" -> put(figures, "nccl." + m.label("test") + ".busbw_max", m, Math::max);
+                    case "nccl-tests/avg_busbw" -> put(figures, "nccl." + m.label("test") + ".avg_busbw", m, Math::min);
+                    case "gpu-burn/gflops" -> put(figures, "gpu-burn.gflops_min", m, Math::min);
+                    case "dcgmi-diag/gflops" -> put(figures, "dcgmi-diag.gflops_min", m, Math::min);
+                    case "perftest/bw_average" -> put(figures, "perftest." + m.label("test") + ".bw_average_max", m,
+                            Math::max);
+                    case "fio/iops" -> put(figures, "fio." + m.label("job") + "." + m.label("direction") + ".iops", m,
+                            Math::min);
+                    case "nvidia-smi/gpu" -> figures.merge(GPU_COUNT, new Figure(1, "GPUs"),
+                            (a, b) -> new Figure(a.value() + b.value(), a.unit()));
+                    default -> {
+                        // not a figure judged per node
+                    }
+                }
+            }
+        }
+        return figures;
+    }
+
+    /** Several readings of one figure (GPUs, sizes, repeated runs) combine as {@code pick} says. */
+    private static void put(Map<String, Figure> figures, String name, Measurement m, BinaryOperator<Double> pick) {
+        figures.merge(name, new Figure(m.value(), m.unit()), (a, b) -> new Figure(pick.apply(a.value(), b.value()), a.unit()));
+    }
+}
