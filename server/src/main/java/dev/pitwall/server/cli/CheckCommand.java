@@ -7,6 +7,7 @@ import dev.pitwall.trainops.check.parse.Problem;
 import dev.pitwall.trainops.check.parse.ToolOutput;
 import dev.pitwall.trainops.check.parse.ToolParsers;
 import dev.pitwall.core.config.ConfigException;
+import dev.pitwall.trainops.check.report.AcceptanceReport;
 import dev.pitwall.trainops.check.verdict.Baseline;
 import dev.pitwall.trainops.check.verdict.Evaluation;
 import dev.pitwall.trainops.check.verdict.Finding;
@@ -41,6 +42,8 @@ final class CheckCommand implements Runnable {
     }
 
     enum Format { JSON, TEXT }
+
+    enum ReportFormat { JSON, TEXT, HTML, MD }
 
     @Command(name = "parse",
             description = "Read tool outputs (nccl-tests, fio JSON, dcgmi diag JSON, perftest, gpu-burn, nvidia-smi -q -x so far) and print what each file says: "
@@ -116,9 +119,13 @@ final class CheckCommand implements Runnable {
         @Parameters(paramLabel = "RESULTS_DIR", description = "The folder the checks wrote: RESULTS_DIR/<node>/<tool output>.")
         Path results;
 
-        @Option(names = "--format", paramLabel = "json|text", defaultValue = "text",
-                description = "json: the verdict, each node's and every finding; text: a summary (default: ${DEFAULT-VALUE}).")
-        Format format;
+        @Option(names = "--format", paramLabel = "text|json|html|md", defaultValue = "text",
+                description = "text: a summary; json: the verdict, each node's, every finding and figure; html: the "
+                        + "acceptance report as one self-contained page; md: the report in Markdown (default: ${DEFAULT-VALUE}).")
+        ReportFormat format;
+
+        @Option(names = "--title", paramLabel = "TEXT", description = "The report's title (default: Cluster acceptance: RESULTS_DIR).")
+        String title;
 
         @Option(names = "--profile", paramLabel = "NAME|FILE",
                 description = "Hold every node to a hardware profile's baselines too: h100-sxm-8x, a100-sxm-8x, "
@@ -140,8 +147,14 @@ final class CheckCommand implements Runnable {
                 return PitwallCommand.EXIT_USAGE;
             }
             Evaluation evaluation = ResultsEvaluator.evaluate(results, baseline);
-            if (format == Format.JSON) {
+            String heading = title != null ? title : "Cluster acceptance: " + results.toAbsolutePath().normalize().getFileName();
+            String profileName = baseline.map(Baseline::name).orElse(null);
+            if (format == ReportFormat.JSON) {
                 out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(evaluation));
+            } else if (format == ReportFormat.HTML) {
+                out.print(AcceptanceReport.html(heading, profileName, evaluation));
+            } else if (format == ReportFormat.MD) {
+                out.print(AcceptanceReport.markdown(heading, profileName, evaluation));
             } else {
                 out.println(results + ": " + (evaluation.evaluable() ? evaluation.verdict() : "NOT EVALUATED")
                         + " (" + evaluation.files() + " tool outputs, " + evaluation.nodes().size() + " nodes)");

@@ -82,7 +82,18 @@ public final class ResultsEvaluator {
             nodes.merge(finding.node(), finding.verdict(), Verdict::worst);
             overall = overall.worst(finding.verdict());
         }
-        return new Evaluation(overall, nodes, findings, files, unread);
+        return new Evaluation(overall, nodes, findings, figuresByNode, curves(outputsByNode), files, unread);
+    }
+
+    private static Map<String, Map<String, List<Evaluation.Point>>> curves(Map<String, List<ToolOutput>> outputsByNode) {
+        Map<String, Map<String, List<Evaluation.Point>>> curves = new TreeMap<>();
+        outputsByNode.forEach((node, outputs) -> outputs.stream()
+                .flatMap(o -> o.measurements().stream())
+                .filter(m -> m.name().equals("busbw") && Boolean.FALSE.equals(m.label("in_place")))
+                .forEach(m -> curves.computeIfAbsent((String) m.label("test"), t -> new TreeMap<>())
+                        .computeIfAbsent(node, n -> new ArrayList<>())
+                        .add(new Evaluation.Point((Long) m.label("size_bytes"), m.value()))));
+        return curves;
     }
 
     /** Every figure that three or more nodes report, against its median. */

@@ -15,46 +15,18 @@ class ResultsEvaluatorTest {
     @TempDir
     Path results;
 
-    private void node(String name, String driver, double busbw, String burnVerdict) throws Exception {
-        Path dir = Files.createDirectories(results.resolve(name));
-        Files.writeString(dir.resolve("nvidia-smi.xml"), """
-                <?xml version="1.0" ?>
-                <!DOCTYPE nvidia_smi_log SYSTEM "nvsmi_device_v12.dtd">
-                <nvidia_smi_log><driver_version>%s</driver_version><cuda_version>12.4</cuda_version>
-                  <gpu id="00000000:18:00.0"><product_name>NVIDIA H100 80GB HBM3</product_name><vbios_version>96.00.99</vbios_version>
-                    <fb_memory_usage><total>81559 MiB</total></fb_memory_usage><ecc_mode><current_ecc>Enabled</current_ecc></ecc_mode>
-                    <persistence_mode>Enabled</persistence_mode></gpu>
-                </nvidia_smi_log>
-                """.formatted(driver));
-        Files.writeString(dir.resolve("all_reduce_perf.log"), """
-                # Collective test starting: all_reduce_perf
-                # nThread 1 nGpus 1 minBytes 8 maxBytes 8 step: 2(factor) warmup iters: 5 iters: 20 agg iters: 1 validation: 1 graph: 0
-                #  Rank  0 Group  0 Pid 1 on %s device  0 [0000:18:00] NVIDIA H100 80GB HBM3
-                  8589934592    2147483648     float     sum      -1    31000   277.0  %.2f       0    31001   277.0  %.2f       0
-                # Out of bounds values : 0 OK
-                # Avg bus bandwidth    : %.2f
-                # Collective test concluded: all_reduce_perf
-                """.formatted(name, busbw, busbw, busbw));
-        Files.writeString(dir.resolve("gpu_burn.log"), """
-                GPU 0: NVIDIA H100 80GB HBM3 (UUID: GPU-%s)
-                100.0%%  proc'd: 900 (50000 Gflop/s)   errors: 0   temps: 70 C
-                Tested 1 GPUs:
-                \tGPU 0: %s
-                """.formatted(name, burnVerdict));
-    }
-
     @Test
     void passesAHealthyClusterAndNamesTheBadNodesOfAnother() throws Exception {
-        node("a01", "550.54.15", 480, "OK");
-        node("a02", "550.54.15", 482, "OK");
-        node("a03", "550.54.15", 479, "OK");
+        ResultsFolder.node(results, "a01", "550.54.15", 480, "OK");
+        ResultsFolder.node(results, "a02", "550.54.15", 482, "OK");
+        ResultsFolder.node(results, "a03", "550.54.15", 479, "OK");
         Evaluation healthy = ResultsEvaluator.evaluate(results);
         assertThat(healthy.verdict()).isEqualTo(Verdict.PASS);
         assertThat(healthy.files()).isEqualTo(9);
         assertThat(healthy.findings()).isEmpty();
 
-        node("a04", "535.183.01", 300, "OK");
-        node("a05", "550.54.15", 481, "FAULTY");
+        ResultsFolder.node(results, "a04", "535.183.01", 300, "OK");
+        ResultsFolder.node(results, "a05", "550.54.15", 481, "FAULTY");
         Files.writeString(results.resolve("notes.txt"), "rack B, row 3\n");
         Evaluation sick = ResultsEvaluator.evaluate(results);
         assertThat(sick.verdict()).isEqualTo(Verdict.FAIL);
@@ -69,9 +41,9 @@ class ResultsEvaluatorTest {
 
     @Test
     void holdsEveryNodeToTheHardwareProfile() throws Exception {
-        node("a01", "550.54.15", 470, "OK");
-        node("a02", "550.54.15", 430, "OK");
-        node("a03", "550.54.15", 380, "OK");
+        ResultsFolder.node(results, "a01", "550.54.15", 470, "OK");
+        ResultsFolder.node(results, "a02", "550.54.15", 430, "OK");
+        ResultsFolder.node(results, "a03", "550.54.15", 380, "OK");
         Evaluation evaluation = ResultsEvaluator.evaluate(results, Optional.of(Baseline.load("h100-sxm-8x")));
         assertThat(evaluation.findings()).filteredOn(f -> f.check().equals("baseline.nccl.all_reduce_perf.busbw_max"))
                 .extracting(Finding::node, Finding::verdict)
