@@ -8,6 +8,8 @@ import dev.pitwall.trainops.check.parse.ToolOutput;
 import dev.pitwall.trainops.check.parse.ToolParsers;
 import dev.pitwall.core.config.ConfigException;
 import dev.pitwall.trainops.check.report.AcceptanceReport;
+import dev.pitwall.trainops.check.run.CheckPlan;
+import dev.pitwall.trainops.check.run.CheckRunner;
 import dev.pitwall.trainops.check.verdict.Baseline;
 import dev.pitwall.trainops.check.verdict.Evaluation;
 import dev.pitwall.trainops.check.verdict.Finding;
@@ -30,7 +32,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "check",
         description = "Cluster acceptance checks: read benchmark and health-check outputs.",
         mixinStandardHelpOptions = true,
-        subcommands = {CheckCommand.Parse.class, CheckCommand.Evaluate.class})
+        subcommands = {CheckCommand.Run.class, CheckCommand.Parse.class, CheckCommand.Evaluate.class})
 final class CheckCommand implements Runnable {
 
     @Spec
@@ -170,6 +172,70 @@ final class CheckCommand implements Runnable {
                 return PitwallCommand.EXIT_USAGE;
             }
             return evaluation.verdict() == Verdict.FAIL ? EXIT_FAIL : 0;
+        }
+    }
+
+    @Command(name = "run",
+            description = "Run a plan's checks on every node (locally, or through ssh, srun or kubectl exec) and save "
+                    + "each output under RESULTS_DIR/<node>/. Exit 0 when every step succeeded, 1 otherwise.",
+            mixinStandardHelpOptions = true)
+    static final class Run implements Callable<Integer> {
+
+        private static final int BAR = 20;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--plan", paramLabel = "NAME|FILE", required = true,
+                description = "quick (a few minutes a node), full (about an hour), or a YAML plan file.")
+        String plan;
+
+        @Option(names = "--results", paramLabel = "DIR", required = true,
+                description = "Where outputs go: DIR/<node>/<output>, and DIR/run.json.")
+        Path results;
+
+        @Option(names = "--nodes", paramLabel = "NODE", split = ",",
+                description = "The nodes, comma-separated (default: the plan's; for a local plan, this host).")
+        List<String> nodes;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            CheckPlan loaded;
+            try {
+                loaded = CheckPlan.load(plan);
+            } catch (ConfigException e) {
+                spec.commandLine().getErr().println(e.getMessage());
+                return PitwallCommand.EXIT_USAGE;
+            }
+            List<String> targets = nodes != null && !nodes.isEmpty() ? nodes
+                    : !loaded.nodes().isEmpty() ? loaded.nodes()
+                    : loaded.runner().equals("local") ? List.of(java.net.InetAddress.getLocalHost().getHostName()) : List.of();
+            if (targets.isEmpty()) {
+                spec.commandLine().getErr().println("plan " + loaded.name() + " runs through " + loaded.runner()
+                        + ": name the nodes with --nodes or in the plan's nodes:");
+                return PitwallCommand.EXIT_USAGE;
+            }
+            int total = targets.size() * loaded.steps().size();
+            java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+            out.println("Running plan " + loaded.name() + " (" + loaded.steps().size() + " steps) on " + targets.size()
+                    + " node(s) through " + loaded.runner() + "; outputs in " + results);
+            out.flush();
+            CheckRunner.RunRecord record = CheckRunner.run(loaded, targets, results, java.time.Clock.systemUTC(), result -> {
+                int n = done.incrementAndGet();
+                int filled = n * BAR / total;
+                String status = result.ok() ? "ok" : result.timedOut() ? "stopped at its time budget"
+                        : result.error() != null ? "could not start: " + result.error() : "exit " + result.exitCode();
+                synchronized (out) {
+                    out.printf(java.util.Locale.ROOT, "[%s%s] %d/%d %s %s: %s (%.1f s)%n", "#".repeat(filled),
+                            "-".repeat(BAR - filled), n, total, result.node(), result.step(), status, result.seconds());
+                    out.flush();
+                }
+            });
+            out.println((record.allOk() ? "All steps succeeded." : "Some steps failed; their outputs are saved too.")
+                    + " Next: pitwall check evaluate " + results);
+            out.flush();
+            return record.allOk() ? 0 : Evaluate.EXIT_FAIL;
         }
     }
 }

@@ -111,6 +111,27 @@ class CommandLineTest {
     }
 
     @Test
+    void runsAPlanOnEveryNodeWithProgress() throws Exception {
+        Path plan = dir.resolve("plan.yaml");
+        Files.writeString(plan, """
+                name: tiny
+                runner: "NODE={node} sh -c {command}"
+                steps:
+                  - name: inventory
+                    command: echo "inventory of $NODE"
+                    output: inventory.txt
+                """);
+        Path results = dir.resolve("run1");
+        assertThat(run("check", "run", "--plan", plan.toString(), "--results", results.toString(), "--nodes", "a,b"))
+                .isZero();
+        assertThat(results.resolve("b/inventory.txt")).content().isEqualTo("inventory of b\n");
+        assertThat(out.toString()).contains("Running plan tiny (1 steps) on 2 node(s)")
+                .containsPattern("\\[##########----------\\] 1/2 [ab] inventory: ok")
+                .contains("[####################] 2/2").contains("Next: pitwall check evaluate " + results);
+        assertThat(run("check", "run", "--plan", "nope.yaml", "--results", results.toString())).isEqualTo(2);
+    }
+
+    @Test
     void printsItsVersion() {
         assertThat(run("--version")).isZero();
         assertThat(out.toString()).startsWith("pitwall ");
