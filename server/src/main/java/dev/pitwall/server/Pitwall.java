@@ -11,6 +11,8 @@ import dev.pitwall.gateway.contract.ContractService;
 import dev.pitwall.server.config.PitwallConfig;
 import dev.pitwall.server.config.ServerConfig;
 import dev.pitwall.server.console.ConsoleService;
+import dev.pitwall.trainops.check.store.AcceptanceRuns;
+import dev.pitwall.trainops.check.store.AcceptanceService;
 import dev.pitwall.server.http.AuditService;
 import dev.pitwall.server.http.ErrorResponses;
 import dev.pitwall.server.http.HealthService;
@@ -45,13 +47,16 @@ public final class Pitwall implements AutoCloseable {
     private final Tracing tracing;
     private final Database database;
     private final Gateway gateway;
+    private final AcceptanceRuns acceptanceRuns;
     private final WebServer server;
 
-    private Pitwall(Metrics metrics, Tracing tracing, Database database, Gateway gateway, WebServer server) {
+    private Pitwall(Metrics metrics, Tracing tracing, Database database, Gateway gateway, AcceptanceRuns acceptanceRuns,
+                    WebServer server) {
         this.metrics = metrics;
         this.tracing = tracing;
         this.database = database;
         this.gateway = gateway;
+        this.acceptanceRuns = acceptanceRuns;
         this.server = server;
     }
 
@@ -71,6 +76,8 @@ public final class Pitwall implements AutoCloseable {
             database = Database.open(config.storage(), config.dataDir(), metrics.registry());
             database.migrate(AuditLog.MODULE);
             database.migrate(Gateway.MODULE);
+            database.migrate(AcceptanceRuns.MODULE);
+            AcceptanceRuns acceptanceRuns = new AcceptanceRuns(database, clock);
             AuditLog audit = new AuditLog(database, clock);
             gateway = new Gateway(config.gateway(), database, audit, metrics.registry(),
                     tracing.tracer("dev.pitwall.gateway"), clock, System.getenv());
@@ -79,8 +86,10 @@ public final class Pitwall implements AutoCloseable {
             mounted.put(AdminKeysService.PATH, gateway.adminService());
             mounted.put(ServingStatusService.PATH, gateway.statusService());
             mounted.put(ContractService.PATH, gateway.contractService());
-            WebServer server = webServer(config.server(), routing(database, metrics, audit, clock, mounted)).start();
-            return new Pitwall(metrics, tracing, database, gateway, server);
+            mounted.put(AcceptanceService.PATH, new AcceptanceService(acceptanceRuns));
+            WebServer server = webServer(config.server(),
+                    routing(database, acceptanceRuns, metrics, audit, clock, mounted)).start();
+            return new Pitwall(metrics, tracing, database, gateway, acceptanceRuns, server);
         } catch (RuntimeException e) {
             if (gateway != null) {
                 gateway.close();
@@ -115,8 +124,8 @@ public final class Pitwall implements AutoCloseable {
         return builder.build();
     }
 
-    private static HttpRouting.Builder routing(Database database, Metrics metrics, AuditLog audit, Clock clock,
-                                               Map<String, HttpService> services) {
+    private static HttpRouting.Builder routing(Database database, AcceptanceRuns acceptanceRuns, Metrics metrics,
+                                               AuditLog audit, Clock clock, Map<String, HttpService> services) {
         HttpRouting.Builder routing = HttpRouting.builder();
         ErrorResponses.install(routing);
         routing.addFilter(new RequestMetricsFilter(metrics.registry()));
@@ -124,7 +133,7 @@ public final class Pitwall implements AutoCloseable {
         routing.register("/metrics", new MetricsService(metrics.registry()));
         routing.register("/api/audit", new AuditService(audit));
         services.forEach(routing::register);
-        routing.register("/", new ConsoleService(database, metrics.registry(), clock));
+        routing.register("/", new ConsoleService(database, acceptanceRuns, metrics.registry(), clock));
         routing.register("/static", StaticContentFeature.createService(
                 ClasspathHandlerConfig.builder().location("console").build()));
         routing.register("/webjars", StaticContentFeature.createService(
@@ -143,6 +152,10 @@ public final class Pitwall implements AutoCloseable {
 
     public Gateway gateway() {
         return gateway;
+    }
+
+    public AcceptanceRuns acceptanceRuns() {
+        return acceptanceRuns;
     }
 
     /** The console's address, as a person on this machine would open it. */

@@ -4,7 +4,13 @@ import dev.pitwall.gateway.config.BackendConfig;
 import dev.pitwall.gateway.config.BackendKind;
 import dev.pitwall.gateway.auth.ApiKeys;
 import dev.pitwall.server.BuildInfo;
+import dev.pitwall.server.Pitwall;
 import dev.pitwall.server.config.PitwallConfig;
+import dev.pitwall.sim.cluster.AcceptanceOutputs;
+import dev.pitwall.trainops.check.store.AcceptanceService;
+import dev.pitwall.trainops.check.verdict.Baseline;
+import dev.pitwall.trainops.check.verdict.Evaluation;
+import dev.pitwall.trainops.check.verdict.ResultsEvaluator;
 import dev.pitwall.sim.engine.EngineProfile;
 import dev.pitwall.sim.engine.SimEngine;
 import java.io.IOException;
@@ -14,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -68,6 +75,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         return Runner.runUntilStopped("Pitwall " + BuildInfo.current().version() + " demo (embedded defaults)",
                 config.withGateway(config.gateway().withBackends(backends)), engines, pitwall -> {
+                    notes.add("  accept   " + demoAcceptance(pitwall, dataDir.resolve("acceptance-demo")));
                     Path keyFile = dataDir.resolve(DEMO_KEY_FILE);
                     String key = demoKey(pitwall.gateway().apiKeys(), keyFile);
                     String base = "http://127.0.0.1:" + pitwall.port();
@@ -78,6 +86,23 @@ final class DemoCommand implements Callable<Integer> {
                             + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}'");
                     return notes;
                 }, spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    /**
+     * A simulated acceptance run of eight nodes (one slow in NCCL, one with a faulty GPU, one on
+     * another driver): outputs written in the tools' formats, judged, stored. Returns where to read it.
+     */
+    static String demoAcceptance(Pitwall pitwall, Path results) {
+        try {
+            AcceptanceOutputs.write(results, AcceptanceOutputs.demoCluster(), 7);
+            Baseline profile = Baseline.load("h100-sxm-8x");
+            Evaluation evaluation = ResultsEvaluator.evaluate(results, Optional.of(profile));
+            long id = pitwall.acceptanceRuns().save("Simulated 8-node acceptance (demo)", profile.name(), evaluation);
+            return evaluation.verdict() + " for the simulated cluster in " + results + ": http://127.0.0.1:"
+                    + pitwall.port() + AcceptanceService.PATH + "/" + id + "/report";
+        } catch (IOException e) {
+            throw new UncheckedIOException("the demo's acceptance run cannot be written to " + results, e);
+        }
     }
 
     /** The demo tenant's key: the one in {@code keyFile} while it is still valid, else a new one written there. */

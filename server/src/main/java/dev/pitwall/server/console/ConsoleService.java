@@ -2,6 +2,7 @@ package dev.pitwall.server.console;
 
 import dev.pitwall.core.storage.Database;
 import dev.pitwall.server.BuildInfo;
+import dev.pitwall.trainops.check.store.AcceptanceRuns;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
@@ -33,8 +34,8 @@ public final class ConsoleService implements HttpService {
                             + "./pitwall demo starts two simulated ones.", "serving.jte"),
             new ConsoleSection("/training", "Training",
                     "Cluster acceptance runs, incidents with their timelines and the cluster's reliability figures.",
-                    "No acceptance runs or incidents yet",
-                    "Acceptance verdicts and incidents detected on the training clusters appear here."),
+                    "No acceptance runs yet",
+                    "Acceptance verdicts appear here; ./pitwall demo stores a simulated one.", "runs.jte"),
             new ConsoleSection("/planner", "Planner",
                     "Compute, memory and communication estimates, parallelism search and migration-risk scans.",
                     "No plans yet",
@@ -42,17 +43,19 @@ public final class ConsoleService implements HttpService {
             new ConsoleSection("/reports", "Reports",
                     "Acceptance, incident, post-mortem and reliability reports.",
                     "No reports yet",
-                    "Reports written by Pitwall appear here, ready to read or download."));
+                    "Reports written by Pitwall appear here, ready to read or download.", "runs.jte"));
 
     private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
     private final Database database;
+    private final AcceptanceRuns acceptanceRuns;
     private final MeterRegistry registry;
     private final Clock clock;
     private final Instant startedAt;
     private final BuildInfo build = BuildInfo.current();
 
-    public ConsoleService(Database database, MeterRegistry registry, Clock clock) {
+    public ConsoleService(Database database, AcceptanceRuns acceptanceRuns, MeterRegistry registry, Clock clock) {
         this.database = database;
+        this.acceptanceRuns = acceptanceRuns;
         this.registry = registry;
         this.clock = clock;
         this.startedAt = clock.instant();
@@ -72,7 +75,12 @@ public final class ConsoleService implements HttpService {
     }
 
     private void section(ConsoleSection section, ServerResponse response) {
-        render(response, section.template(), Map.of("view", view(section.path(), section.title()), "section", section));
+        Map<String, Object> model = new java.util.HashMap<>(Map.of("view", view(section.path(), section.title()),
+                "section", section));
+        if (section.template().equals("runs.jte")) {
+            model.put("runs", acceptanceRuns.recent(50));
+        }
+        render(response, section.template(), model);
     }
 
     private void systemJson(ServerRequest request, ServerResponse response) throws Exception {

@@ -89,4 +89,25 @@ class ConsoleBrowserTest {
         browser.findElement(By.linkText("Overview")).click();
         new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.titleIs("Overview · Pitwall"));
     }
+
+    @Test
+    void listsAcceptanceRunsAndOpensTheirReports() throws Exception {
+        java.nio.file.Path results = dataDir.resolve("acceptance");
+        dev.pitwall.sim.cluster.AcceptanceOutputs.write(results, dev.pitwall.sim.cluster.AcceptanceOutputs.demoCluster(), 3);
+        var evaluation = dev.pitwall.trainops.check.verdict.ResultsEvaluator.evaluate(results, java.util.Optional.empty());
+        long id = pitwall.acceptanceRuns().save("Rack C acceptance", null, evaluation);
+        try {
+            browser.get(url("/training"));
+            WebElement row = new WebDriverWait(browser, Duration.ofSeconds(10)).until(
+                    ExpectedConditions.presenceOfElementLocated(By.cssSelector("#acceptance-runs tr[data-run='" + id + "']")));
+            assertThat(row.getText()).contains("Rack C acceptance").contains("FAIL").contains("8");
+            row.findElement(By.linkText("Rack C acceptance")).click();
+            new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.titleIs("Rack C acceptance"));
+            assertThat(browser.findElement(By.tagName("body")).getText())
+                    .contains("gpu-b04").contains("gpu-b06").contains("Where to look first".toUpperCase());
+            assertThat(browser.findElements(By.cssSelector("svg polyline"))).hasSize(8);
+        } finally {
+            pitwall.database().jdbi().useHandle(h -> h.execute("DELETE FROM acceptance_run"));
+        }
+    }
 }

@@ -26,7 +26,7 @@ public record ReportView(String title, String profile, Evaluation evaluation, Ma
     private static final int TOP = 20;
     private static final int RIGHT = 20;
 
-    /** One node's line: SVG points, and whether the node has findings (drawn in red). */
+    /** One node's line: SVG points, and whether the node has findings about this collective (drawn in red). */
     public record Line(String node, String points, boolean flagged) {
     }
 
@@ -81,8 +81,10 @@ public record ReportView(String title, String profile, Evaluation evaluation, Ma
                         .sorted(java.util.Comparator.comparingLong(Evaluation.Point::sizeBytes))
                         .forEach(p -> svg.append(String.format(Locale.ROOT, "%.1f,%.1f ",
                                 x(log2(p.sizeBytes()), lo, hi), y(p.busbwGbps(), top))));
-                lines.add(new Line(node, svg.toString().strip(),
-                        evaluation.nodes().getOrDefault(node, Verdict.PASS) != Verdict.PASS));
+                // Red for the nodes whose findings concern this collective, not for every failed node.
+                boolean flagged = evaluation.findings().stream()
+                        .anyMatch(f -> f.node().equals(node) && f.check().contains("nccl." + test + "."));
+                lines.add(new Line(node, svg.toString().strip(), flagged));
             });
             List<Tick> xTicks = new ArrayList<>();
             for (int power = (int) Math.ceil(lo); power <= hi; power += Math.max(1, (int) Math.ceil((hi - lo) / 8))) {
