@@ -1,15 +1,13 @@
 package dev.pitwall.core.catalog;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import dev.pitwall.core.config.ConfigException;
+import dev.pitwall.core.config.ConfigLoader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,12 +17,12 @@ import java.util.Optional;
 public final class GpuCatalog {
 
     private record CatalogFile(List<GpuSpec> gpus) {
+        CatalogFile {
+            gpus = gpus == null ? List.of() : List.copyOf(gpus);
+        }
     }
 
-    private static final YAMLMapper YAML = YAMLMapper.builder()
-            .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
+    private static final ConfigLoader<CatalogFile> LOADER = new ConfigLoader<>(CatalogFile.class, new CatalogFile(List.of()));
 
     private final List<GpuSpec> gpus;
 
@@ -38,7 +36,8 @@ public final class GpuCatalog {
             if (in == null) {
                 throw new IllegalStateException("catalog/gpus.yaml is missing from the core module");
             }
-            return new GpuCatalog(YAML.readValue(in, CatalogFile.class).gpus());
+            return new GpuCatalog(LOADER.load("catalog/gpus.yaml", new String(in.readAllBytes(), StandardCharsets.UTF_8),
+                    Map.of()).gpus());
         } catch (IOException e) {
             throw new IllegalStateException("the shipped GPU catalog cannot be read", e);
         }
@@ -46,13 +45,7 @@ public final class GpuCatalog {
 
     /** The shipped catalog with {@code file}'s entries added, replacing shipped ones of the same name. */
     public GpuCatalog with(Path file) {
-        List<GpuSpec> extra;
-        try {
-            extra = YAML.readValue(Files.readString(file), CatalogFile.class).gpus();
-        } catch (IOException e) {
-            throw new ConfigException(file + ": not a GPU catalog (" + e.getMessage().lines().findFirst().orElse("")
-                    + "); see catalog/gpus.yaml for the shape", e);
-        }
+        List<GpuSpec> extra = LOADER.load(Optional.of(file), Map.of()).gpus();
         List<GpuSpec> merged = new ArrayList<>(gpus);
         for (GpuSpec spec : extra) {
             merged.removeIf(existing -> existing.name().equalsIgnoreCase(spec.name()));

@@ -62,7 +62,11 @@ class GpuCatalogTest {
         assertThat(mine.find("AMD Instinct MI300X")).isPresent();
         assertThat(mine.all()).hasSize(catalog.all().size() + 1);
 
-        Files.writeString(file, "gpus:\n  - name: X\n    teraflops: 1\n");
-        assertThatThrownBy(() -> catalog.with(file)).isInstanceOf(ConfigException.class).hasMessageContaining("gpus.yaml");
+        Files.writeString(file, "gpus:\n  - name: X\n    memory-gib: 1\n    memory-bandwidth-tbps: 1\n    teraflops: 1\n");
+        assertThatThrownBy(() -> catalog.with(file)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(file + ":5: gpus[0].teraflops: unknown key");
+        Files.writeString(file, "gpus:\n  - name: X\n");
+        assertThatThrownBy(() -> catalog.with(file)).isInstanceOf(ConfigException.class)
+                .hasMessage(file + ":2: gpus[0].memory-gib: found nothing, expected a number");
     }
 }

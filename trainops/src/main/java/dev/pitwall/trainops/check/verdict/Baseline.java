@@ -1,14 +1,15 @@
 package dev.pitwall.trainops.check.verdict;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.pitwall.core.config.ConfigException;
+import dev.pitwall.core.config.ConfigLoader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * A hardware profile: what each node of a kind should measure, with where each expectation comes
@@ -35,16 +36,18 @@ public record Baseline(String name, String description, String gpu, int gpusPerN
         }
     }
 
-    private static final YAMLMapper YAML = YAMLMapper.builder()
-            .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
+    public Baseline {
+        expectations = expectations == null ? List.of() : List.copyOf(expectations);
+    }
 
-    /** A shipped profile by name, or a YAML file by path. */
+    /** A shipped profile by name, or a YAML file by path; errors name the file, line and key. */
     public static Baseline load(String nameOrFile) {
+        ConfigLoader<Baseline> loader = new ConfigLoader<>(Baseline.class,
+                new Baseline("", "", "", 0, List.of()));
         if (BUILT_IN.contains(nameOrFile)) {
-            try (InputStream in = Baseline.class.getResourceAsStream("/check/profiles/" + nameOrFile + ".yaml")) {
-                return YAML.readValue(in, Baseline.class);
+            String resource = "/check/profiles/" + nameOrFile + ".yaml";
+            try (InputStream in = Baseline.class.getResourceAsStream(resource)) {
+                return loader.load(resource, new String(in.readAllBytes(), StandardCharsets.UTF_8), Map.of());
             } catch (IOException e) {
                 throw new IllegalStateException("the shipped profile " + nameOrFile + " cannot be read", e);
             }
@@ -54,11 +57,6 @@ public record Baseline(String name, String description, String gpu, int gpusPerN
             throw new ConfigException(nameOrFile + ": no such profile; use one of " + String.join(", ", BUILT_IN)
                     + " or the path of a YAML profile");
         }
-        try {
-            return YAML.readValue(Files.readString(file), Baseline.class);
-        } catch (IOException e) {
-            throw new ConfigException(file + ": not a hardware profile (" + e.getMessage().lines().findFirst().orElse("")
-                    + ")", e);
-        }
+        return loader.load(Optional.of(file), Map.of());
     }
 }
