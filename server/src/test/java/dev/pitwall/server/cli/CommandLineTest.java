@@ -132,6 +132,22 @@ class CommandLineTest {
     }
 
     @Test
+    void detectsFaultsInLogsWithAnExitCodeForScripts() throws Exception {
+        Path log = dir.resolve("kern.log");
+        Files.writeString(log, "[Mon Mar  3 10:01:02 2025] NVRM: loading NVIDIA UNIX x86_64 Kernel Module 550.54.15\n"
+                + "[Mon Mar  3 10:05:40 2025] NVRM: Xid (PCI:0000:3b:00): 79, pid=2311, name=python, GPU has fallen off the bus.\n");
+        assertThat(run("detect", log.toString())).isEqualTo(1);
+        assertThat(out.toString()).contains(log + ": 1 signal")
+                .contains("  2: critical xid {pci=0000:3b:00, xid=79, pid=2311, process=python}: Xid 79: GPU has fallen off the bus");
+
+        Path quiet = dir.resolve("quiet.log");
+        Files.writeString(quiet, "all good\n");
+        out.getBuffer().setLength(0);
+        assertThat(run("detect", "--format", "json", quiet.toString())).isZero();
+        assertThat(dev.pitwall.core.json.Json.mapper().readTree(out.toString()).path(quiet.toString())).isEmpty();
+    }
+
+    @Test
     void printsItsVersion() {
         assertThat(run("--version")).isZero();
         assertThat(out.toString()).startsWith("pitwall ");

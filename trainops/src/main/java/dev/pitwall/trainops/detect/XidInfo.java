@@ -1,0 +1,5 @@
+package dev.pitwall.trainops.detect;
+
+/** What an NVIDIA Xid code means, how bad it is, and what to do about it. */
+public record XidInfo(int code, Severity severity, String meaning, String action) {
+}

@@ -1,0 +1,103 @@
+package dev.pitwall.trainops.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Kernel and job log lines as GPU nodes write them, and what each one means. */
+class LogMatcherTest {
+
+    private static final Path SAMPLES = Path.of("..", "..", "shared", "samples");
+
+    private final LogMatcher matcher = new LogMatcher(RuleCatalog.builtIn());
+
+    private Signal only(String line) {
+        return matcher.match(line, 1).orElseThrow(() -> new AssertionError("no signal for: " + line));
+    }
+
+    @Test
+    void readsXidEventsAndLooksTheirCodesUp() {
+        Signal xid = only("[Mon Mar  3 10:01:02 2025] NVRM: Xid (PCI:0000:3b:00): 79, pid=2311, name=python, "
+                + "GPU has fallen off the bus.");
+        assertThat(xid.rule()).isEqualTo("xid");
+        assertThat(xid.fields()).containsEntry("xid", "79").containsEntry("pci", "0000:3b:00").containsEntry("pid", "2311");
+        assertThat(xid.severity()).isEqualTo(Severity.CRITICAL);
+        assertThat(xid.meaning()).isEqualTo("Xid 79: GPU has fallen off the bus");
+        assertThat(xid.action()).startsWith("drain the node");
+
+        Signal app = only("NVRM: Xid (PCI:0000:38:00): 13, pid='<unknown>', name=<unknown>, Graphics Exception");
+        assertThat(app.severity()).isEqualTo(Severity.WARNING);
+
+        Signal unknown = only("NVRM: Xid (PCI:0000:38:00): 999, pid=1, name=x, something new");
+        assertThat(unknown.meaning()).isEqualTo("Xid 999: not in the catalog");
+    }
+
+    @Test
+    void readsNcclOomNanAndNetworkFailures() {
+        assertThat(only("[rank3]:[E ProcessGroupNCCL.cpp:1182] [Rank 3] Watchdog caught collective operation timeout: "
+                + "WorkNCCL(SeqNum=88412, OpType=ALLREDUCE, NumelIn=1, NumelOut=1, Timeout(ms)=600000) ran for 600021 ms")
+                .fields()).containsEntry("seq", "88412").containsEntry("op", "ALLREDUCE");
+        assertThat(only("node-7:1234:1290 [3] NCCL WARN NET/IB : Got completion from peer with error 12").rule())
+                .isEqualTo("nccl-error");
+        assertThat(only("torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.50 GiB (GPU 0; 79.15 GiB total)")
+                .fields()).containsEntry("requested", "2.50 GiB");
+        assertThat(only(" iteration     1200/  500000 | lm loss: nan | loss scale: 1.0 |").rule()).isEqualTo("nan-loss");
+        assertThat(only("Aug 17 06:18:01 vm-0 systemd-networkd[5398]: ib6: lost carrier").fields()).containsEntry("device", "ib6");
+        assertThat(matcher.match(" iteration 1200 | lm loss: 2.153E+00 | grad norm: 0.41", 1)).isEmpty();
+        assertThat(matcher.match("NVRM: loading NVIDIA UNIX x86_64 Kernel Module  550.54.15", 1)).isEmpty();
+    }
+
+    @Test
+    void letsUsersAddAndOverrideRules(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("rules.yaml");
+        Files.writeString(file, """
+                rules:
+                  - id: ecc-sbe-storm
+                    category: memory
+                    severity: warning
+                    pattern: 'EDAC MC(?<mc>\\d+): (?<count>\\d+) CE'
+                    meaning: host memory corrected errors
+                    action: watch the DIMM
+                xid:
+                  - {code: 13, severity: error, meaning: "treated as serious here", action: "page the on-call"}
+                """);
+        LogMatcher mine = new LogMatcher(RuleCatalog.builtIn().with(file));
+        assertThat(mine.match("EDAC MC0: 12 CE memory read error", 4).orElseThrow().fields())
+                .isEqualTo(Map.of("mc", "0", "count", "12"));
+        assertThat(mine.match("NVRM: Xid (PCI:0000:38:00): 13, pid=1, name=x, y", 1).orElseThrow().severity())
+                .isEqualTo(Severity.ERROR);
+    }
+
+    @Test
+    void findsWhatTheRealLogsShow() throws Exception {
+        assumeTrue(Files.isDirectory(SAMPLES), "samples skipped: " + SAMPLES + " is not here");
+        LogScanner scanner = new LogScanner(matcher);
+
+        List<Signal> gsp = scanner.scan(SAMPLES.resolve("kernel_logs/dmesg_xid119_gsp_timeout_h100.log"));
+        assertThat(gsp).filteredOn(s -> "119".equals(s.fields().get("xid"))).hasSize(5)
+                .allSatisfy(s -> {
+                    assertThat(s.fields()).containsEntry("pci", "0000:9b:00");
+                    assertThat(s.severity()).isEqualTo(Severity.CRITICAL);
+                });
+
+        List<Signal> app = scanner.scan(SAMPLES.resolve("kernel_logs/dmesg_xid13_xid43_and_oom.log"));
+        Map<String, Long> xids = app.stream().filter(s -> s.rule().equals("xid"))
+                .collect(Collectors.groupingBy(s -> s.fields().get("xid"), Collectors.counting()));
+        assertThat(xids).isEqualTo(Map.of("13", 16L, "43", 1L));
+        assertThat(app).anySatisfy(s -> assertThat(s.rule()).isEqualTo("host-oom"));
+
+        List<Signal> flaps = scanner.scan(SAMPLES.resolve("kernel_logs/azurehpc_ib6_link_flap_syslog.log"));
+        assertThat(flaps).hasSize(6).allSatisfy(s -> assertThat(s.fields()).containsEntry("device", "ib6"));
+
+        List<Signal> training = scanner.scan(SAMPLES.resolve("training_logs/superbench_megatron_deepspeed_gpt6.7b_2node_rocm.log"));
+        assertThat(training).noneMatch(s -> s.rule().equals("nan-loss"));
+        assertThat(training).anySatisfy(s -> assertThat(s.rule()).isEqualTo("job-killed"));
+    }
+}
