@@ -148,6 +148,26 @@ class CommandLineTest {
     }
 
     @Test
+    void estimatesATrainingRun() throws Exception {
+        assertThat(run("plan", "estimate", "--model", "llama3-8b", "--gpus", "8", "--zero", "0", "--recompute", "none",
+                "--seq", "8192", "--format", "json")).isZero();
+        var estimate = dev.pitwall.core.json.Json.mapper().readTree(out.toString());
+        assertThat(estimate.path("totalParams").asLong()).isEqualTo(8_030_261_248L);
+        assertThat(estimate.path("fits").asBoolean()).isFalse();
+        assertThat(estimate.path("toFit").asText()).isEqualTo("ZeRO stage 2");
+
+        out.getBuffer().setLength(0);
+        assertThat(run("plan", "estimate", "--model", "llama3-70b", "--gpus", "512", "--tp", "8", "--pp", "2")).isZero();
+        assertThat(out.toString()).contains("llama3-70b on 512 x H100-SXM5-80GB (TP 8, PP 2, DP 32")
+                .contains("fits            yes");
+
+        assertThat(run("plan", "estimate", "--model", "llama9", "--gpus", "8")).isEqualTo(2);
+        assertThat(err.toString()).contains("no model preset llama9; presets: gpt3-175b");
+        assertThat(run("plan", "estimate", "--model", "llama3-8b", "--gpus", "12", "--tp", "8")).isEqualTo(2);
+        assertThat(err.toString()).contains("12 GPUs do not divide into TP 8 x PP 1");
+    }
+
+    @Test
     void printsItsVersion() {
         assertThat(run("--version")).isZero();
         assertThat(out.toString()).startsWith("pitwall ");
