@@ -11,7 +11,8 @@ public final class ToolParsers {
 
     private static final int HEAD_LINES = 400;
     private static final List<ToolParser> PARSERS = List.of(new NcclTestsParser(), new FioJsonParser(),
-            new DcgmDiagJsonParser(), new PerftestParser(), new GpuBurnParser(), new NvidiaSmiXmlParser());
+            new DcgmDiagJsonParser(), new PerftestParser(), new GpuBurnParser(), new NvidiaSmiXmlParser(),
+            new P2pBandwidthParser());
 
     private ToolParsers() {
     }

@@ -12,7 +12,8 @@ import java.util.function.BinaryOperator;
  * baselines and the fleet comparison judge: {@code nccl.<test>.busbw_max} and
  * {@code nccl.<test>.avg_busbw} (GB/s), {@code gpu-burn.gflops_min} and
  * {@code dcgmi-diag.gflops_min} (the node's slowest GPU), {@code perftest.<test>.bw_average_max}
- * (MB/s), {@code fio.<job>.<direction>.iops}, and {@code nvidia-smi.gpu_count}.
+ * (MB/s), {@code fio.<job>.<direction>.iops}, {@code p2p.bw_bidir_min} (the slowest peer-to-peer
+ * pair, GB/s), and {@code nvidia-smi.gpu_count}.
  */
 public final class NodeFigures {
 
@@ -39,6 +40,12 @@ public final class NodeFigures {
                             Math::max);
                     case "fio/iops" -> put(figures, "fio." + m.label("job") + "." + m.label("direction") + ".iops", m,
                             Math::min);
+                    case "p2pBandwidthLatencyTest/p2p_bw_bidir" -> {
+                        // The slowest pair that can talk peer-to-peer: a degraded NVLink shows here.
+                        if (Boolean.TRUE.equals(m.label("p2p")) && Boolean.TRUE.equals(m.label("peer"))) {
+                            put(figures, "p2p.bw_bidir_min", m, Math::min);
+                        }
+                    }
                     case "nvidia-smi/gpu" -> figures.merge(GPU_COUNT, new Figure(1, "GPUs"),
                             (a, b) -> new Figure(a.value() + b.value(), a.unit()));
                     default -> {
