@@ -30,18 +30,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "check",
-        description = "Cluster acceptance checks: read benchmark and health-check outputs.",
+        description = "Cluster acceptance checks: run them, read their outputs, judge the nodes.",
         mixinStandardHelpOptions = true,
         subcommands = {CheckCommand.Run.class, CheckCommand.Parse.class, CheckCommand.Evaluate.class})
-final class CheckCommand implements Runnable {
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class CheckCommand extends CommandGroup {
 
     enum Format { JSON, TEXT }
 

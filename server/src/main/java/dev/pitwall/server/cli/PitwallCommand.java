@@ -16,23 +16,15 @@ import picocli.CommandLine.Spec;
         subcommands = {ServeCommand.class, DemoCommand.class, CheckCommand.class, DetectCommand.class, PlanCommand.class,
             SimCommand.class,
             CommandLine.HelpCommand.class})
-public final class PitwallCommand implements Runnable {
+public final class PitwallCommand extends CommandGroup {
 
     /** Exit status for a configuration or usage error (picocli uses 2 for usage errors too). */
     public static final int EXIT_USAGE = 2;
     /** Exit status when Pitwall could not start (store unreachable, port taken). */
     public static final int EXIT_FAILED = 1;
 
-    @Spec
-    CommandSpec spec;
-
     public static CommandLine commandLine() {
         return new CommandLine(new PitwallCommand()).setCaseInsensitiveEnumValuesAllowed(true);
-    }
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     static final class Version implements CommandLine.IVersionProvider {

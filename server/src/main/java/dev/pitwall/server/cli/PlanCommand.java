@@ -22,15 +22,7 @@ import picocli.CommandLine.Spec;
         description = "Plan training runs before they start: compute, memory and time.",
         mixinStandardHelpOptions = true,
         subcommands = PlanCommand.EstimateCommand.class)
-final class PlanCommand implements Runnable {
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class PlanCommand extends CommandGroup {
 
     @Command(name = "estimate",
             description = "FLOPs, per-GPU memory (and whether it fits, or the smallest change that makes it fit), "

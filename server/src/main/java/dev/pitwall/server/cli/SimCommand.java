@@ -14,15 +14,7 @@ import picocli.CommandLine.Spec;
         description = "Run simulated components that speak real protocols (for tests and demos).",
         mixinStandardHelpOptions = true,
         subcommands = SimCommand.Engine.class)
-final class SimCommand implements Runnable {
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class SimCommand extends CommandGroup {
 
     @Command(name = "engine",
             description = "A simulated vLLM server: OpenAI endpoints, vLLM metrics, fault injection.",
