@@ -1,5 +1,6 @@
 package dev.pitwall.trainops.check.verdict;
 
+import dev.pitwall.core.catalog.GpuCatalog;
 import dev.pitwall.trainops.check.parse.Measurement;
 import dev.pitwall.trainops.check.parse.ToolOutput;
 import java.util.List;
@@ -13,7 +14,8 @@ import java.util.function.BinaryOperator;
  * {@code nccl.<test>.avg_busbw} (GB/s), {@code gpu-burn.gflops_min} and
  * {@code dcgmi-diag.gflops_min} (the node's slowest GPU), {@code perftest.<test>.bw_average_max}
  * (MB/s), {@code fio.<job>.<direction>.iops}, {@code p2p.bw_bidir_min} (the slowest peer-to-peer
- * pair, GB/s), and {@code nvidia-smi.gpu_count}.
+ * pair, GB/s), {@code hpl.gflops} (the best HPL run) and {@code hpl.efficiency} (its share of the
+ * GPUs' FP64 peak from the GPU catalog, when nvidia-smi names the GPU), and {@code nvidia-smi.gpu_count}.
  */
 public final class NodeFigures {
 
@@ -23,14 +25,25 @@ public final class NodeFigures {
 
     /** Figures that consistency, not the fleet median, judges. */
     static final String GPU_COUNT = "nvidia-smi.gpu_count";
+    /** HPL's achieved share of the GPUs' theoretical FP64 peak. */
+    static final String HPL_EFFICIENCY = "hpl.efficiency";
 
     private NodeFigures() {
     }
 
     public static Map<String, Figure> of(List<ToolOutput> outputs) {
         Map<String, Figure> figures = new TreeMap<>();
+        Measurement bestHpl = null;
+        String gpuModel = null;
         for (ToolOutput output : outputs) {
             for (Measurement m : output.measurements()) {
+                if (output.tool().equals("hpl") && m.name().equals("hpl_gflops")
+                        && (bestHpl == null || m.value() > bestHpl.value())) {
+                    bestHpl = m;
+                }
+                if (output.tool().equals("nvidia-smi") && m.name().equals("gpu")) {
+                    gpuModel = String.valueOf(m.label("product_name"));
+                }
                 switch (output.tool() + "/" + m.name()) {
                     case "nccl-tests/busbw" -> put(figures, "nccl." + m.label("test") + ".busbw_max", m, Math::max);
                     case "nccl-tests/avg_busbw" -> put(figures, "nccl." + m.label("test") + ".avg_busbw", m, Math::min);
@@ -46,6 +59,7 @@ public final class NodeFigures {
                             put(figures, "p2p.bw_bidir_min", m, Math::min);
                         }
                     }
+                    case "hpl/hpl_gflops" -> put(figures, "hpl.gflops", m, Math::max);
                     case "nvidia-smi/gpu" -> figures.merge(GPU_COUNT, new Figure(1, "GPUs"),
                             (a, b) -> new Figure(a.value() + b.value(), a.unit()));
                     default -> {
@@ -54,7 +68,19 @@ public final class NodeFigures {
                 }
             }
         }
+        efficiency(bestHpl, gpuModel).ifPresent(e -> figures.put(HPL_EFFICIENCY, new Figure(e, "of peak")));
         return figures;
+    }
+
+    /** Effective against theoretical: the best HPL run's GFLOP/s over P x Q GPUs' FP64 (tensor) peak. */
+    private static java.util.Optional<Double> efficiency(Measurement hpl, String gpuModel) {
+        if (hpl == null || gpuModel == null) {
+            return java.util.Optional.empty();
+        }
+        int gpus = ((Number) hpl.label("p")).intValue() * ((Number) hpl.label("q")).intValue();
+        return GpuCatalog.builtIn().find(gpuModel)
+                .flatMap(g -> g.peakTflops("fp64-tensor").or(() -> g.peakTflops("fp64")))
+                .map(peak -> hpl.value() / 1000 / (gpus * peak));
     }
 
     /** Several readings of one figure (GPUs, sizes, repeated runs) combine as {@code pick} says. */
