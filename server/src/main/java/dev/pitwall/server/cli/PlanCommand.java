@@ -4,6 +4,7 @@ import dev.pitwall.core.catalog.GpuCatalog;
 import dev.pitwall.core.catalog.GpuSpec;
 import dev.pitwall.core.config.ConfigException;
 import dev.pitwall.core.json.Json;
+import dev.pitwall.planner.compat.CompatibilityCheck;
 import dev.pitwall.planner.estimate.Estimate;
 import dev.pitwall.planner.estimate.Estimator;
 import dev.pitwall.planner.estimate.ModelCatalog;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "plan",
         description = "Plan training runs before they start: compute, memory and time.",
         mixinStandardHelpOptions = true,
-        subcommands = PlanCommand.EstimateCommand.class)
+        subcommands = {PlanCommand.EstimateCommand.class, PlanCommand.CompatCommand.class})
 final class PlanCommand extends CommandGroup {
 
     @Command(name = "estimate",
@@ -130,6 +131,48 @@ final class PlanCommand extends CommandGroup {
                     estimate.cost().map(c -> String.format(Locale.ROOT, ", cost %.0f", c)).orElse(""));
             out.flush();
             return 0;
+        }
+    }
+
+    @Command(name = "compat",
+            description = "Check a software stack against a GPU: precision against compute capability, driver against "
+                    + "the CUDA toolkit, PyTorch build against CUDA. Exit 1 when something does not fit.",
+            mixinStandardHelpOptions = true)
+    static final class CompatCommand implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--gpu", required = true, paramLabel = "NAME", description = "A GPU from the catalog, or as nvidia-smi names it.")
+        String gpu;
+
+        @Option(names = "--precision", paramLabel = "bf16|fp16|fp8|fp32") String precision;
+
+        @Option(names = "--driver", paramLabel = "VERSION", description = "NVIDIA driver, e.g. 535.104.05.") String driver;
+
+        @Option(names = "--cuda", paramLabel = "VERSION", description = "CUDA toolkit, e.g. 12.4.") String cuda;
+
+        @Option(names = "--torch", paramLabel = "VERSION", description = "PyTorch, e.g. 2.3.1.") String torch;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            Optional<GpuSpec> gpuSpec = GpuCatalog.builtIn().find(gpu);
+            if (gpuSpec.isEmpty()) {
+                spec.commandLine().getErr().println("pitwall plan compat: no GPU " + gpu + " in the catalog");
+                return PitwallCommand.EXIT_USAGE;
+            }
+            var rows = CompatibilityCheck.builtIn().check(gpuSpec.get(), Optional.ofNullable(precision),
+                    Optional.ofNullable(driver), Optional.ofNullable(cuda), Optional.ofNullable(torch));
+            for (CompatibilityCheck.Row row : rows) {
+                out.printf(Locale.ROOT, "%-4s %-34s found %s; needs %s%s%n", row.ok() ? "ok" : "FAIL", row.check(), row.found(),
+                        row.needed(), row.ok() ? "" : "; fix: " + row.fix());
+            }
+            if (rows.isEmpty()) {
+                out.println("nothing to check: give --precision, or --cuda with --driver or --torch");
+            }
+            out.flush();
+            return rows.stream().allMatch(CompatibilityCheck.Row::ok) ? 0 : 1;
         }
     }
 }

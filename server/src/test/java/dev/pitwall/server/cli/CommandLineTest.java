@@ -168,6 +168,19 @@ class CommandLineTest {
     }
 
     @Test
+    void checksASoftwareStackAgainstAGpu() {
+        assertThat(run("plan", "compat", "--gpu", "NVIDIA A100-SXM4-80GB", "--precision", "fp8", "--driver", "535.104.05",
+                "--cuda", "12.2", "--torch", "2.3.1")).isEqualTo(1);
+        assertThat(out.toString())
+                .containsPattern("FAIL precision fp8 +found A100-SXM4-80GB is sm_80; needs sm_89 or newer; fix: train in bf16")
+                .containsPattern("ok +driver for CUDA 12.2")
+                .containsPattern("FAIL PyTorch 2.3 build for CUDA 12.2");
+        out.getBuffer().setLength(0);
+        assertThat(run("plan", "compat", "--gpu", "H100-SXM5-80GB", "--precision", "fp8", "--driver", "550.54.15",
+                "--cuda", "12.4", "--torch", "2.5.1")).isZero();
+    }
+
+    @Test
     void printsItsVersion() {
         assertThat(run("--version")).isZero();
         assertThat(out.toString()).startsWith("pitwall ");
