@@ -13,6 +13,10 @@ import dev.pitwall.server.config.ServerConfig;
 import dev.pitwall.server.console.ConsoleService;
 import dev.pitwall.trainops.check.store.AcceptanceRuns;
 import dev.pitwall.trainops.check.store.AcceptanceService;
+import dev.pitwall.trainops.detect.LogMatcher;
+import dev.pitwall.trainops.detect.RuleCatalog;
+import dev.pitwall.trainops.ingest.IngestService;
+import dev.pitwall.trainops.ingest.SignalStore;
 import dev.pitwall.server.http.AuditService;
 import dev.pitwall.server.http.ErrorResponses;
 import dev.pitwall.server.http.HealthService;
@@ -87,8 +91,11 @@ public final class Pitwall implements AutoCloseable {
             mounted.put(ServingStatusService.PATH, gateway.statusService());
             mounted.put(ContractService.PATH, gateway.contractService());
             mounted.put(AcceptanceService.PATH, new AcceptanceService(acceptanceRuns));
+            SignalStore signals = new SignalStore(database, clock);
+            mounted.put(IngestService.PATH, new IngestService(new LogMatcher(RuleCatalog.builtIn()), signals,
+                    metrics.registry()));
             WebServer server = webServer(config.server(),
-                    routing(database, acceptanceRuns, metrics, audit, clock, mounted)).start();
+                    routing(database, acceptanceRuns, signals, metrics, audit, clock, mounted)).start();
             return new Pitwall(metrics, tracing, database, gateway, acceptanceRuns, server);
         } catch (RuntimeException e) {
             if (gateway != null) {
@@ -124,8 +131,9 @@ public final class Pitwall implements AutoCloseable {
         return builder.build();
     }
 
-    private static HttpRouting.Builder routing(Database database, AcceptanceRuns acceptanceRuns, Metrics metrics,
-                                               AuditLog audit, Clock clock, Map<String, HttpService> services) {
+    private static HttpRouting.Builder routing(Database database, AcceptanceRuns acceptanceRuns, SignalStore signals,
+                                               Metrics metrics, AuditLog audit, Clock clock,
+                                               Map<String, HttpService> services) {
         HttpRouting.Builder routing = HttpRouting.builder();
         ErrorResponses.install(routing);
         routing.addFilter(new RequestMetricsFilter(metrics.registry()));
@@ -133,7 +141,7 @@ public final class Pitwall implements AutoCloseable {
         routing.register("/metrics", new MetricsService(metrics.registry()));
         routing.register("/api/audit", new AuditService(audit));
         services.forEach(routing::register);
-        routing.register("/", new ConsoleService(database, acceptanceRuns, metrics.registry(), clock));
+        routing.register("/", new ConsoleService(database, acceptanceRuns, signals, metrics.registry(), clock));
         routing.register("/static", StaticContentFeature.createService(
                 ClasspathHandlerConfig.builder().location("console").build()));
         routing.register("/webjars", StaticContentFeature.createService(

@@ -3,6 +3,7 @@ package dev.pitwall.server.console;
 import dev.pitwall.core.storage.Database;
 import dev.pitwall.server.BuildInfo;
 import dev.pitwall.trainops.check.store.AcceptanceRuns;
+import dev.pitwall.trainops.ingest.SignalStore;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
@@ -48,14 +49,17 @@ public final class ConsoleService implements HttpService {
     private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
     private final Database database;
     private final AcceptanceRuns acceptanceRuns;
+    private final SignalStore signals;
     private final MeterRegistry registry;
     private final Clock clock;
     private final Instant startedAt;
     private final BuildInfo build = BuildInfo.current();
 
-    public ConsoleService(Database database, AcceptanceRuns acceptanceRuns, MeterRegistry registry, Clock clock) {
+    public ConsoleService(Database database, AcceptanceRuns acceptanceRuns, SignalStore signals, MeterRegistry registry,
+                          Clock clock) {
         this.database = database;
         this.acceptanceRuns = acceptanceRuns;
+        this.signals = signals;
         this.registry = registry;
         this.clock = clock;
         this.startedAt = clock.instant();
@@ -79,6 +83,7 @@ public final class ConsoleService implements HttpService {
                 "section", section));
         if (section.template().equals("runs.jte")) {
             model.put("runs", acceptanceRuns.recent(50));
+            model.put("signals", section.path().equals("/training") ? signals.recent(50) : List.of());
         }
         render(response, section.template(), model);
     }

@@ -1,0 +1,75 @@
+package dev.pitwall.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pitwall.core.json.Json;
+import dev.pitwall.server.config.PitwallConfig;
+import dev.pitwall.server.config.ServerConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Nodes push log lines; faults are detected, stored and counted; bad lines are refused one by one. */
+class LogIngestTest {
+
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dataDir;
+
+    private Pitwall pitwall;
+
+    @AfterEach
+    void stop() {
+        pitwall.close();
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest.Builder at(String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + pitwall.port() + path));
+    }
+
+    @Test
+    void keepsTheGoodLinesOfABatchAndSaysWhyTheOthersWereRefused() throws Exception {
+        pitwall = Pitwall.start(PitwallConfig.defaults().withDataDir(dataDir).withServer(ServerConfig.defaults().withPort(0)),
+                Clock.systemUTC());
+        String batch = String.join("\n",
+                "{\"node\":\"gpu-a07\",\"source\":\"kernel\",\"line\":\"NVRM: Xid (PCI:0000:3b:00): 79, pid=2311, name=python, GPU has fallen off the bus.\"}",
+                "{\"node\":\"gpu-a07\",\"source\":\"kernel\",\"line\":\"systemd[1]: Started Session 4 of user root.\"}",
+                "this is not json",
+                "{\"source\":\"job\",\"line\":\"loss: nan\"}",
+                "{\"node\":\"gpu-a02\",\"source\":\"job\",\"line\":\" iteration 1200 | lm loss: nan |\"}");
+        HttpResponse<String> response = send(at("/api/ingest/logs").POST(HttpRequest.BodyPublishers.ofString(batch)));
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode answer = Json.mapper().readTree(response.body());
+        assertThat(answer.path("accepted").asInt()).isEqualTo(3);
+        assertThat(answer.path("signals").asInt()).isEqualTo(2);
+        assertThat(answer.path("rejected").findValuesAsText("reason"))
+                .containsExactly("not JSON", "node is missing: the node the line comes from");
+        assertThat(answer.path("rejected").findValues("line")).extracting(JsonNode::asInt).containsExactly(3, 4);
+
+        JsonNode signals = Json.mapper().readTree(send(at("/api/ingest/signals?limit=10")).body());
+        assertThat(signals).hasSize(2);
+        assertThat(signals.get(1).path("node").asText()).isEqualTo("gpu-a07");
+        assertThat(signals.get(1).path("signal").path("severity").asText()).isEqualTo("critical");
+        assertThat(signals.get(1).path("signal").path("fields").path("xid").asText()).isEqualTo("79");
+        assertThat(signals.get(0).path("signal").path("rule").asText()).isEqualTo("nan-loss");
+
+        String metrics = send(at("/metrics")).body();
+        assertThat(metrics).contains("pitwall_ingest_lines_total{outcome=\"accepted\"} 3.0")
+                .contains("pitwall_ingest_lines_total{outcome=\"rejected\"} 2.0")
+                .contains("pitwall_ingest_signals_total 2.0");
+        assertThat(send(at("/training")).body()).contains("gpu-a07").contains("Xid 79: GPU has fallen off the bus");
+        assertThat(send(at("/api/ingest/signals?limit=0")).statusCode()).isEqualTo(400);
+    }
+}

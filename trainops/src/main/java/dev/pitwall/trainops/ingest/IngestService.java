@@ -1,0 +1,128 @@
+package dev.pitwall.trainops.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pitwall.core.http.ApiError;
+import dev.pitwall.core.json.Json;
+import dev.pitwall.trainops.detect.LogMatcher;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Log lines pushed by nodes: {@code POST /api/ingest/logs} with one JSON object a line,
+ * {@code {"node":"gpu-a01","source":"kernel","line":"…"}}. Every line runs through the detection
+ * matcher and the signals are stored; a malformed line is rejected with its number and the
+ * reason, counted, and the rest of the batch kept. {@code GET /api/ingest/signals?limit=N} lists
+ * the newest signals.
+ */
+public final class IngestService implements HttpService {
+
+    public static final String PATH = "/api/ingest";
+    private static final int MAX_LIMIT = 1000;
+
+    private final LogMatcher matcher;
+    private final SignalStore store;
+    private final Counter accepted;
+    private final Counter rejected;
+    private final Counter signals;
+
+    public IngestService(LogMatcher matcher, SignalStore store, MeterRegistry registry) {
+        this.matcher = matcher;
+        this.store = store;
+        this.accepted = lines(registry, "accepted");
+        this.rejected = lines(registry, "rejected");
+        this.signals = Counter.builder("pitwall.ingest.signals").description("Signals detected in ingested lines")
+                .register(registry);
+    }
+
+    private static Counter lines(MeterRegistry registry, String outcome) {
+        return Counter.builder("pitwall.ingest.lines").description("Log lines received, by outcome")
+                .tag("outcome", outcome).register(registry);
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/logs", this::logs)
+                .get("/signals", this::recent);
+    }
+
+    private void logs(ServerRequest req, ServerResponse res) throws IOException {
+        List<StoredSignal> found = new ArrayList<>();
+        ObjectNode answer = Json.mapper().createObjectNode();
+        ArrayNode rejections = Json.mapper().createArrayNode();
+        int ok = 0;
+        int number = 0;
+        try (BufferedReader reader = new BufferedReader(
+                new InputStreamReader(req.content().inputStream(), StandardCharsets.UTF_8))) {
+            for (String raw = reader.readLine(); raw != null; raw = reader.readLine()) {
+                number++;
+                if (raw.isBlank()) {
+                    continue;
+                }
+                String why = null;
+                JsonNode entry = null;
+                try {
+                    entry = Json.mapper().readTree(raw);
+                } catch (IOException e) {
+                    why = "not JSON";
+                }
+                if (why == null && (entry == null || !entry.isObject())) {
+                    why = "not a JSON object";
+                } else if (why == null && (!entry.path("node").isTextual() || entry.path("node").asText().isBlank())) {
+                    why = "node is missing: the node the line comes from";
+                } else if (why == null && !entry.path("line").isTextual()) {
+                    why = "line is missing: the log line itself";
+                }
+                if (why != null) {
+                    rejections.addObject().put("line", number).put("reason", why);
+                    continue;
+                }
+                ok++;
+                String node = entry.path("node").asText();
+                String source = entry.path("source").asText("log");
+                int at = number;
+                matcher.match(entry.path("line").asText(), at)
+                        .ifPresent(s -> found.add(new StoredSignal(0, null, node, source, s)));
+            }
+        }
+        store.saveAll(found);
+        accepted.increment(ok);
+        rejected.increment(rejections.size());
+        signals.increment(found.size());
+        answer.put("accepted", ok);
+        answer.put("signals", found.size());
+        answer.set("rejected", rejections);
+        res.header(HeaderValues.CONTENT_TYPE_JSON);
+        res.send(answer.toString());
+    }
+
+    private void recent(ServerRequest req, ServerResponse res) throws IOException {
+        String raw = req.query().first("limit").orElse("100");
+        int limit;
+        try {
+            limit = Integer.parseInt(raw);
+        } catch (NumberFormatException e) {
+            limit = -1;
+        }
+        if (limit < 1 || limit > MAX_LIMIT) {
+            ApiError.ofParam(Status.BAD_REQUEST_400, "limit must be a whole number from 1 to " + MAX_LIMIT, "limit", null)
+                    .send(res);
+            return;
+        }
+        res.header(HeaderValues.CONTENT_TYPE_JSON);
+        res.send(Json.mapper().writeValueAsBytes(store.recent(limit)));
+    }
+}
