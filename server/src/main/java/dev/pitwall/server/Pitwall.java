@@ -15,6 +15,8 @@ import dev.pitwall.trainops.check.store.AcceptanceRuns;
 import dev.pitwall.trainops.check.store.AcceptanceService;
 import dev.pitwall.trainops.detect.LogMatcher;
 import dev.pitwall.trainops.detect.RuleCatalog;
+import dev.pitwall.trainops.incident.IncidentService;
+import dev.pitwall.trainops.incident.Incidents;
 import dev.pitwall.trainops.ingest.IngestService;
 import dev.pitwall.trainops.ingest.SignalStore;
 import dev.pitwall.server.http.AuditService;
@@ -92,8 +94,10 @@ public final class Pitwall implements AutoCloseable {
             mounted.put(ContractService.PATH, gateway.contractService());
             mounted.put(AcceptanceService.PATH, new AcceptanceService(acceptanceRuns));
             SignalStore signals = new SignalStore(database, clock);
-            mounted.put(IngestService.PATH, new IngestService(new LogMatcher(RuleCatalog.builtIn()), signals,
+            Incidents incidents = new Incidents(database, audit, clock);
+            mounted.put(IngestService.PATH, new IngestService(new LogMatcher(RuleCatalog.builtIn()), signals, incidents,
                     metrics.registry()));
+            mounted.put(IncidentService.PATH, new IncidentService(incidents));
             WebServer server = webServer(config.server(),
                     routing(database, acceptanceRuns, signals, metrics, audit, clock, mounted)).start();
             return new Pitwall(metrics, tracing, database, gateway, acceptanceRuns, server);

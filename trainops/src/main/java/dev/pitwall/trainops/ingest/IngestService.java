@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pitwall.core.http.ApiError;
 import dev.pitwall.core.json.Json;
 import dev.pitwall.trainops.detect.LogMatcher;
+import dev.pitwall.trainops.incident.Incidents;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -24,9 +25,9 @@ import java.util.List;
 /**
  * Log lines pushed by nodes: {@code POST /api/ingest/logs} with one JSON object a line,
  * {@code {"node":"gpu-a01","source":"kernel","line":"…"}}. Every line runs through the detection
- * matcher and the signals are stored; a malformed line is rejected with its number and the
- * reason, counted, and the rest of the batch kept. {@code GET /api/ingest/signals?limit=N} lists
- * the newest signals.
+ * matcher; the signals are stored and correlated into incidents. A malformed line is rejected
+ * with its number and the reason, counted, and the rest of the batch kept.
+ * {@code GET /api/ingest/signals?limit=N} lists the newest signals.
  */
 public final class IngestService implements HttpService {
 
@@ -35,13 +36,15 @@ public final class IngestService implements HttpService {
 
     private final LogMatcher matcher;
     private final SignalStore store;
+    private final Incidents incidents;
     private final Counter accepted;
     private final Counter rejected;
     private final Counter signals;
 
-    public IngestService(LogMatcher matcher, SignalStore store, MeterRegistry registry) {
+    public IngestService(LogMatcher matcher, SignalStore store, Incidents incidents, MeterRegistry registry) {
         this.matcher = matcher;
         this.store = store;
+        this.incidents = incidents;
         this.accepted = lines(registry, "accepted");
         this.rejected = lines(registry, "rejected");
         this.signals = Counter.builder("pitwall.ingest.signals").description("Signals detected in ingested lines")
@@ -99,6 +102,7 @@ public final class IngestService implements HttpService {
             }
         }
         store.saveAll(found);
+        incidents.correlate(found);
         accepted.increment(ok);
         rejected.increment(rejections.size());
         signals.increment(found.size());

@@ -1,0 +1,135 @@
+package dev.pitwall.trainops.incident;
+
+import dev.pitwall.core.audit.AuditLog;
+import dev.pitwall.core.storage.Database;
+import dev.pitwall.trainops.detect.Severity;
+import dev.pitwall.trainops.ingest.StoredSignal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Turns signals into incidents and keeps their lifecycle. A signal of severity error or worse
+ * joins the open incident that had a signal within the correlation window, or opens one;
+ * warnings only join. A critical hardware signal (GPU, memory, PCIe, NVLink) names its node as
+ * the suspect: an NCCL timeout reported by many ranks and an Xid 79 on one node make one
+ * incident whose suspected node is the Xid's.
+ */
+public final class Incidents {
+
+    /** Signals this close together are taken as one failure. */
+    public static final Duration WINDOW = Duration.ofMinutes(10);
+    private static final Set<String> HARDWARE = Set.of("gpu", "memory", "pcie", "nvlink");
+
+    private final Jdbi jdbi;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    public Incidents(Database database, AuditLog audit, Clock clock) {
+        this.jdbi = database.jdbi();
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    /** Correlates a batch of new signals into incidents. */
+    public synchronized void correlate(List<StoredSignal> signals) {
+        for (StoredSignal stored : signals) {
+            Severity severity = stored.signal().severity();
+            long now = clock.millis();
+            jdbi.useTransaction(h -> {
+                Optional<Incident> open = h.createQuery("""
+                                SELECT * FROM incident WHERE state <> 'RESOLVED' AND last_signal_at >= :since
+                                ORDER BY id DESC LIMIT 1""")
+                        .bind("since", now - WINDOW.toMillis()).map(Incidents::row).findOne();
+                if (open.isPresent()) {
+                    join(h, open.get(), stored, now);
+                } else if (severity.compareTo(Severity.ERROR) >= 0) {
+                    h.createUpdate("""
+                                    INSERT INTO incident (title, category, severity, suspected_node, state, signals, nodes,
+                                                          detected_at, last_signal_at)
+                                    VALUES (:title, :category, :severity, :node, 'DETECTED', 1, :node, :now, :now)""")
+                            .bind("title", stored.signal().meaning()).bind("category", stored.signal().category())
+                            .bind("severity", severity.name()).bind("node", stored.node()).bind("now", now).execute();
+                }
+            });
+        }
+    }
+
+    private static void join(Handle h, Incident incident, StoredSignal stored, long now) {
+        Set<String> nodes = new LinkedHashSet<>(incident.nodes());
+        nodes.add(stored.node());
+        boolean hardware = stored.signal().severity() == Severity.CRITICAL && HARDWARE.contains(stored.signal().category());
+        boolean worse = stored.signal().severity().compareTo(Severity.valueOf(incident.severity())) > 0;
+        h.createUpdate("""
+                        UPDATE incident SET signals = signals + 1, nodes = :nodes, last_signal_at = :now,
+                               suspected_node = :suspect, title = :title, category = :category, severity = :severity
+                        WHERE id = :id""")
+                .bind("nodes", String.join(",", nodes)).bind("now", now)
+                .bind("suspect", hardware ? stored.node() : incident.suspectedNode())
+                .bind("title", hardware ? stored.signal().meaning() : incident.title())
+                .bind("category", hardware ? stored.signal().category() : incident.category())
+                .bind("severity", worse ? stored.signal().severity().name() : incident.severity())
+                .bind("id", incident.id()).execute();
+    }
+
+    public List<Incident> recent(int limit) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM incident ORDER BY id DESC LIMIT :limit")
+                .bind("limit", limit).map(Incidents::row).list());
+    }
+
+    public Optional<Incident> get(long id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM incident WHERE id = :id").bind("id", id)
+                .map(Incidents::row).findOne());
+    }
+
+    /**
+     * Moves an incident forward to {@code target}, stamping the time of each step it passes; an
+     * incident never moves back.
+     *
+     * @return the incident after the move, or empty when there is no such incident
+     * @throws IllegalStateException when the incident is already at or past {@code target}
+     */
+    public synchronized Optional<Incident> advance(long id, Incident.State target, String actor) {
+        Optional<Incident> current = get(id);
+        if (current.isEmpty()) {
+            return current;
+        }
+        if (current.get().state().compareTo(target) >= 0) {
+            throw new IllegalStateException("incident " + id + " is already " + current.get().state().name().toLowerCase());
+        }
+        long now = clock.millis();
+        jdbi.useHandle(h -> h.createUpdate("""
+                        UPDATE incident SET state = :state,
+                               acknowledged_at = COALESCE(acknowledged_at, :ack),
+                               mitigated_at = COALESCE(mitigated_at, :mit),
+                               resolved_at = COALESCE(resolved_at, :res)
+                        WHERE id = :id""")
+                .bind("state", target.name())
+                .bind("ack", target.compareTo(Incident.State.ACKNOWLEDGED) >= 0 ? now : null)
+                .bind("mit", target.compareTo(Incident.State.MITIGATED) >= 0 ? now : null)
+                .bind("res", target.compareTo(Incident.State.RESOLVED) >= 0 ? now : null)
+                .bind("id", id).execute());
+        audit.record(actor, "incident." + target.name().toLowerCase(), "incident " + id, current.get().title());
+        return get(id);
+    }
+
+    private static Incident row(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
+            throws java.sql.SQLException {
+        return new Incident(rs.getLong("id"), rs.getString("title"), rs.getString("category"), rs.getString("severity"),
+                rs.getString("suspected_node"), Incident.State.valueOf(rs.getString("state")), rs.getInt("signals"),
+                Arrays.asList(rs.getString("nodes").split(",")), instant(rs, "detected_at"), instant(rs, "last_signal_at"),
+                instant(rs, "acknowledged_at"), instant(rs, "mitigated_at"), instant(rs, "resolved_at"));
+    }
+
+    private static Instant instant(java.sql.ResultSet rs, String column) throws java.sql.SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(value);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.pitwall.trainops.incident;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pitwall.core.audit.AuditEvent;
+import dev.pitwall.core.audit.AuditLog;
+import dev.pitwall.core.storage.Database;
+import dev.pitwall.core.storage.StorageTarget;
+import dev.pitwall.trainops.check.store.AcceptanceRuns;
+import dev.pitwall.trainops.detect.LogMatcher;
+import dev.pitwall.trainops.detect.RuleCatalog;
+import dev.pitwall.trainops.ingest.StoredSignal;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Signals close in time make one incident that names the faulty node; its lifecycle times measure recovery. */
+class IncidentsTest {
+
+    private static final LogMatcher MATCHER = new LogMatcher(RuleCatalog.builtIn());
+    private static final Instant START = Instant.parse("2026-11-20T08:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    static Stream<String> targets() {
+        return StorageTarget.available();
+    }
+
+    /** A clock the test moves by hand. */
+    private static final class StepClock extends Clock {
+        private Instant now = START;
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    private static StoredSignal signal(String node, String line) {
+        return new StoredSignal(0, null, node, "log", MATCHER.match(line, 1).orElseThrow());
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void correlatesAFailureAndMeasuresTimeToRecover(String name) throws Exception {
+        StepClock clock = new StepClock();
+        try (StorageTarget target = StorageTarget.create(name, dir);
+             Database database = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry())) {
+            database.migrate(AuditLog.MODULE);
+            database.migrate(AcceptanceRuns.MODULE);
+            AuditLog audit = new AuditLog(database, clock);
+            Incidents incidents = new Incidents(database, audit, clock);
+
+            String timeout = "[rank3]:[E ProcessGroupNCCL.cpp:607] Watchdog caught collective operation timeout: "
+                    + "WorkNCCL(SeqNum=2183, OpType=ALLREDUCE, Timeout(ms)=600000) ran for 600123 milliseconds";
+            incidents.correlate(List.of(signal("gpu-a01", timeout), signal("gpu-a02", timeout)));
+            clock.advance(Duration.ofSeconds(30));
+            incidents.correlate(List.of(
+                    signal("gpu-a07", "NVRM: Xid (PCI:0000:3b:00): 79, pid=2311, name=python, GPU has fallen off the bus.")));
+            clock.advance(Duration.ofSeconds(30));
+            incidents.correlate(List.of(signal("gpu-a03", "ib0: lost carrier")));
+
+            assertThat(incidents.recent(10)).hasSize(1);
+            Incident failure = incidents.recent(1).getFirst();
+            assertThat(failure.suspectedNode()).isEqualTo("gpu-a07");
+            assertThat(failure.category()).isEqualTo("gpu");
+            assertThat(failure.severity()).isEqualTo("CRITICAL");
+            assertThat(failure.signals()).isEqualTo(4);
+            assertThat(failure.nodes()).containsExactly("gpu-a01", "gpu-a02", "gpu-a07", "gpu-a03");
+            assertThat(failure.state()).isEqualTo(Incident.State.DETECTED);
+            assertThat(failure.detectedAt()).isEqualTo(START);
+            assertThat(failure.timeToRecover()).isEmpty();
+
+            clock.advance(Duration.ofMinutes(2));
+            incidents.advance(failure.id(), Incident.State.ACKNOWLEDGED, "alice");
+            clock.advance(Duration.ofMinutes(10));
+            Incident mitigated = incidents.advance(failure.id(), Incident.State.MITIGATED, "alice").orElseThrow();
+            assertThat(mitigated.timeToRecover()).contains(Duration.ofMinutes(13));
+            assertThatThrownBy(() -> incidents.advance(failure.id(), Incident.State.ACKNOWLEDGED, "bob"))
+                    .isInstanceOf(IllegalStateException.class).hasMessage("incident " + failure.id() + " is already mitigated");
+            clock.advance(Duration.ofHours(1));
+            Incident resolved = incidents.advance(failure.id(), Incident.State.RESOLVED, "alice").orElseThrow();
+            assertThat(resolved.acknowledgedAt()).isEqualTo(START.plus(Duration.ofMinutes(3)));
+            assertThat(resolved.mitigatedAt()).isEqualTo(START.plus(Duration.ofMinutes(13)));
+            assertThat(resolved.resolvedAt()).isEqualTo(START.plus(Duration.ofMinutes(73)));
+            assertThat(audit.recent(10)).extracting(AuditEvent::action)
+                    .containsExactly("incident.resolved", "incident.mitigated", "incident.acknowledged");
+            assertThat(incidents.advance(999_999, Incident.State.RESOLVED, "alice")).isEmpty();
+
+            // A lone warning opens nothing; a new error after the failure is settled opens a new incident.
+            incidents.correlate(List.of(signal("gpu-a03", "ib0: lost carrier")));
+            assertThat(incidents.recent(10)).hasSize(1);
+            incidents.correlate(List.of(signal("gpu-a02", " iteration 1200 | lm loss: nan |")));
+            assertThat(incidents.recent(10)).hasSize(2);
+            assertThat(incidents.recent(1).getFirst().suspectedNode()).isEqualTo("gpu-a02");
+        }
+    }
+}
