@@ -99,7 +99,7 @@ public final class Pitwall implements AutoCloseable {
                     metrics.registry()));
             mounted.put(IncidentService.PATH, new IncidentService(incidents));
             WebServer server = webServer(config.server(),
-                    routing(database, acceptanceRuns, signals, metrics, audit, clock, mounted)).start();
+                    routing(database, acceptanceRuns, signals, incidents, metrics, audit, clock, mounted)).start();
             return new Pitwall(metrics, tracing, database, gateway, acceptanceRuns, server);
         } catch (RuntimeException e) {
             if (gateway != null) {
@@ -136,7 +136,7 @@ public final class Pitwall implements AutoCloseable {
     }
 
     private static HttpRouting.Builder routing(Database database, AcceptanceRuns acceptanceRuns, SignalStore signals,
-                                               Metrics metrics, AuditLog audit, Clock clock,
+                                               Incidents incidents, Metrics metrics, AuditLog audit, Clock clock,
                                                Map<String, HttpService> services) {
         HttpRouting.Builder routing = HttpRouting.builder();
         ErrorResponses.install(routing);
@@ -145,7 +145,8 @@ public final class Pitwall implements AutoCloseable {
         routing.register("/metrics", new MetricsService(metrics.registry()));
         routing.register("/api/audit", new AuditService(audit));
         services.forEach(routing::register);
-        routing.register("/", new ConsoleService(database, acceptanceRuns, signals, metrics.registry(), clock));
+        routing.register("/",
+                new ConsoleService(database, acceptanceRuns, signals, incidents, metrics.registry(), clock));
         routing.register("/static", StaticContentFeature.createService(
                 ClasspathHandlerConfig.builder().location("console").build()));
         routing.register("/webjars", StaticContentFeature.createService(

@@ -83,6 +83,10 @@ class IncidentApiTest {
         assertThat(post("/api/incidents/999999/resolve", "").statusCode()).isEqualTo(404);
         assertThat(post("/api/incidents/" + id + "/resolve", "by alice").statusCode()).isEqualTo(400);
 
+        String training = send(at("/training")).body();
+        assertThat(training).contains("data-incident=\"" + id + "\"").contains("GPU has fallen off the bus")
+                .contains("mitigated");
+
         String audit = send(at("/api/audit")).body();
         assertThat(audit).contains("incident.acknowledged").contains("alice").contains("incident.mitigated");
         assertThat(audit).doesNotContain("incident.resolved");

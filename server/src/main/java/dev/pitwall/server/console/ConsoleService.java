@@ -3,6 +3,7 @@ package dev.pitwall.server.console;
 import dev.pitwall.core.storage.Database;
 import dev.pitwall.server.BuildInfo;
 import dev.pitwall.trainops.check.store.AcceptanceRuns;
+import dev.pitwall.trainops.incident.Incidents;
 import dev.pitwall.trainops.ingest.SignalStore;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
@@ -50,16 +51,18 @@ public final class ConsoleService implements HttpService {
     private final Database database;
     private final AcceptanceRuns acceptanceRuns;
     private final SignalStore signals;
+    private final Incidents incidents;
     private final MeterRegistry registry;
     private final Clock clock;
     private final Instant startedAt;
     private final BuildInfo build = BuildInfo.current();
 
-    public ConsoleService(Database database, AcceptanceRuns acceptanceRuns, SignalStore signals, MeterRegistry registry,
-                          Clock clock) {
+    public ConsoleService(Database database, AcceptanceRuns acceptanceRuns, SignalStore signals, Incidents incidents,
+                          MeterRegistry registry, Clock clock) {
         this.database = database;
         this.acceptanceRuns = acceptanceRuns;
         this.signals = signals;
+        this.incidents = incidents;
         this.registry = registry;
         this.clock = clock;
         this.startedAt = clock.instant();
@@ -83,7 +86,9 @@ public final class ConsoleService implements HttpService {
                 "section", section));
         if (section.template().equals("runs.jte")) {
             model.put("runs", acceptanceRuns.recent(50));
-            model.put("signals", section.path().equals("/training") ? signals.recent(50) : List.of());
+            boolean training = section.path().equals("/training");
+            model.put("incidents", training ? incidents.recent(50) : List.of());
+            model.put("signals", training ? signals.recent(50) : List.of());
         }
         render(response, section.template(), model);
     }
