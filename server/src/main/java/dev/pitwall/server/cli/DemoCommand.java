@@ -11,14 +11,21 @@ import dev.pitwall.trainops.check.store.AcceptanceService;
 import dev.pitwall.trainops.check.verdict.Baseline;
 import dev.pitwall.trainops.check.verdict.Evaluation;
 import dev.pitwall.trainops.check.verdict.ResultsEvaluator;
+import dev.pitwall.trainops.incident.IncidentService;
+import dev.pitwall.trainops.ingest.IngestService;
 import dev.pitwall.sim.engine.EngineProfile;
 import dev.pitwall.sim.engine.SimEngine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -76,6 +83,7 @@ final class DemoCommand implements Callable<Integer> {
         return Runner.runUntilStopped("Pitwall " + BuildInfo.current().version() + " demo (embedded defaults)",
                 config.withGateway(config.gateway().withBackends(backends)), engines, pitwall -> {
                     notes.add("  accept   " + demoAcceptance(pitwall, dataDir.resolve("acceptance-demo")));
+                    notes.add("  incident " + demoIncident(pitwall));
                     Path keyFile = dataDir.resolve(DEMO_KEY_FILE);
                     String key = demoKey(pitwall.gateway().apiKeys(), keyFile);
                     String base = "http://127.0.0.1:" + pitwall.port();
@@ -102,6 +110,41 @@ final class DemoCommand implements Callable<Integer> {
                     + pitwall.port() + AcceptanceService.PATH + "/" + id + "/report";
         } catch (IOException e) {
             throw new UncheckedIOException("the demo's acceptance run cannot be written to " + results, e);
+        }
+    }
+
+    /**
+     * A training job failing the way real ones do: every rank's NCCL watchdog times out while one
+     * node's GPU falls off the bus. The lines go through the ingest API like a node's shipper
+     * would send them; an existing incident is left alone so that restarts do not pile them up.
+     */
+    static String demoIncident(Pitwall pitwall) {
+        String base = "http://127.0.0.1:" + pitwall.port();
+        String timeout = "Watchdog caught collective operation timeout: WorkNCCL(SeqNum=48213, OpType=ALLREDUCE, "
+                + "NumelIn=262144, NumelOut=262144, Timeout(ms)=600000) ran for 600041 milliseconds before timing out.";
+        StringBuilder batch = new StringBuilder();
+        for (int node = 1; node <= 4; node++) {
+            batch.append(String.format(Locale.ROOT,
+                    "{\"node\":\"gpu-b%02d\",\"source\":\"job\",\"line\":\"[rank%d]:[E ProcessGroupNCCL.cpp:632] %s\"}\n",
+                    node, (node - 1) * 8, timeout));
+        }
+        batch.append("{\"node\":\"gpu-b06\",\"source\":\"kernel\",\"line\":\"NVRM: Xid (PCI:0000:3b:00): 79, pid=40122, "
+                + "name=python, GPU has fallen off the bus.\"}\n");
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            String listed = client.send(HttpRequest.newBuilder(URI.create(base + IncidentService.PATH)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            if (!listed.equals("[]")) {
+                return "already recorded: " + base + "/training";
+            }
+            client.send(HttpRequest.newBuilder(URI.create(base + IngestService.PATH + "/logs"))
+                    .POST(HttpRequest.BodyPublishers.ofString(batch.toString())).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            return "a hung all-reduce and Xid 79 on gpu-b06, correlated into one: " + base + "/training";
+        } catch (IOException e) {
+            throw new UncheckedIOException("the demo's incident cannot be sent to " + base, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending the demo's incident", e);
         }
     }
 
