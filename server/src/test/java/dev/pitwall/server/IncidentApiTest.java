@@ -81,6 +81,7 @@ class IncidentApiTest {
                 .isEqualTo("incident " + id + " is already mitigated");
         assertThat(post("/api/incidents/" + id + "/reopen", "").statusCode()).isEqualTo(404);
         assertThat(post("/api/incidents/999999/resolve", "").statusCode()).isEqualTo(404);
+        assertThat(send(at("/api/incidents?limit=all")).statusCode()).isEqualTo(400);
         assertThat(post("/api/incidents/" + id + "/resolve", "by alice").statusCode()).isEqualTo(400);
 
         String training = send(at("/training")).body();

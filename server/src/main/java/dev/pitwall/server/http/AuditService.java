@@ -1,20 +1,18 @@
 package dev.pitwall.server.http;
 
 import dev.pitwall.core.audit.AuditLog;
-import dev.pitwall.core.http.ApiError;
+import dev.pitwall.core.http.ListLimit;
 import dev.pitwall.core.json.Json;
 import io.helidon.http.HeaderValues;
-import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
+import java.util.OptionalInt;
 
 /** {@code GET /api/audit?limit=N}: the newest recorded actions, newest first. */
 public final class AuditService implements HttpService {
-
-    private static final int MAX_LIMIT = 1000;
 
     private final AuditLog auditLog;
 
@@ -28,19 +26,11 @@ public final class AuditService implements HttpService {
     }
 
     private void recent(ServerRequest request, ServerResponse response) throws IOException {
-        String raw = request.query().first("limit").orElse("100");
-        int limit;
-        try {
-            limit = Integer.parseInt(raw);
-        } catch (NumberFormatException e) {
-            limit = -1;
-        }
-        if (limit < 1 || limit > MAX_LIMIT) {
-            ApiError.of(Status.BAD_REQUEST_400, "limit must be a whole number from 1 to " + MAX_LIMIT
-                    + ", found \"" + raw + "\"").send(response);
+        OptionalInt limit = ListLimit.of(request, response);
+        if (limit.isEmpty()) {
             return;
         }
         response.header(HeaderValues.CONTENT_TYPE_JSON);
-        response.send(Json.mapper().writeValueAsBytes(auditLog.recent(limit)));
+        response.send(Json.mapper().writeValueAsBytes(auditLog.recent(limit.getAsInt())));
     }
 }

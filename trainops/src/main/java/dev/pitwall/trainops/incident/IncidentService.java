@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pitwall.core.http.ApiError;
+import dev.pitwall.core.http.ListLimit;
 import dev.pitwall.core.json.Json;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
@@ -14,16 +15,16 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
- * {@code GET /api/incidents} lists the newest incidents with their time to recover;
+ * {@code GET /api/incidents?limit=N} lists the newest incidents with their time to recover;
  * {@code POST /api/incidents/{id}/acknowledge|mitigate|resolve} moves one forward, with an
  * optional body {@code {"by":"alice"}} naming who did it for the audit log.
  */
 public final class IncidentService implements HttpService {
 
     public static final String PATH = "/api/incidents";
-    private static final int LISTED = 200;
     private static final Map<String, Incident.State> ACTIONS = Map.of(
             "acknowledge", Incident.State.ACKNOWLEDGED,
             "mitigate", Incident.State.MITIGATED,
@@ -42,8 +43,12 @@ public final class IncidentService implements HttpService {
     }
 
     private void list(ServerRequest req, ServerResponse res) {
+        OptionalInt limit = ListLimit.of(req, res);
+        if (limit.isEmpty()) {
+            return;
+        }
         ArrayNode out = Json.mapper().createArrayNode();
-        incidents.recent(LISTED).forEach(incident -> out.add(json(incident)));
+        incidents.recent(limit.getAsInt()).forEach(incident -> out.add(json(incident)));
         res.header(HeaderValues.CONTENT_TYPE_JSON);
         res.send(out.toString());
     }

@@ -3,12 +3,11 @@ package dev.pitwall.trainops.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.pitwall.core.http.ApiError;
+import dev.pitwall.core.http.ListLimit;
 import dev.pitwall.core.json.Json;
 import dev.pitwall.trainops.detect.LogMatcher;
 import dev.pitwall.trainops.incident.Incidents;
 import io.helidon.http.HeaderValues;
-import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -21,6 +20,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * Log lines pushed by nodes: {@code POST /api/ingest/logs} with one JSON object a line,
@@ -32,7 +32,6 @@ import java.util.List;
 public final class IngestService implements HttpService {
 
     public static final String PATH = "/api/ingest";
-    private static final int MAX_LIMIT = 1000;
 
     private final LogMatcher matcher;
     private final SignalStore store;
@@ -114,19 +113,11 @@ public final class IngestService implements HttpService {
     }
 
     private void recent(ServerRequest req, ServerResponse res) throws IOException {
-        String raw = req.query().first("limit").orElse("100");
-        int limit;
-        try {
-            limit = Integer.parseInt(raw);
-        } catch (NumberFormatException e) {
-            limit = -1;
-        }
-        if (limit < 1 || limit > MAX_LIMIT) {
-            ApiError.ofParam(Status.BAD_REQUEST_400, "limit must be a whole number from 1 to " + MAX_LIMIT, "limit", null)
-                    .send(res);
+        OptionalInt limit = ListLimit.of(req, res);
+        if (limit.isEmpty()) {
             return;
         }
         res.header(HeaderValues.CONTENT_TYPE_JSON);
-        res.send(Json.mapper().writeValueAsBytes(store.recent(limit)));
+        res.send(Json.mapper().writeValueAsBytes(store.recent(limit.getAsInt())));
     }
 }
