@@ -13,10 +13,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Nodes push log lines; faults are detected, stored and counted; bad lines are refused one by one. */
+/**
+ * Nodes push log lines; faults are detected, stored and counted, bad lines are refused one by one,
+ * and the signals of one failure become an incident that operators move through its lifecycle.
+ */
 class LogIngestTest {
 
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
@@ -25,6 +29,12 @@ class LogIngestTest {
     Path dataDir;
 
     private Pitwall pitwall;
+
+    @BeforeEach
+    void start() {
+        pitwall = Pitwall.start(PitwallConfig.defaults().withDataDir(dataDir).withServer(ServerConfig.defaults().withPort(0)),
+                Clock.systemUTC());
+    }
 
     @AfterEach
     void stop() {
@@ -39,17 +49,19 @@ class LogIngestTest {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + pitwall.port() + path));
     }
 
+    private HttpResponse<String> post(String path, String body) throws Exception {
+        return send(at(path).POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
     @Test
     void keepsTheGoodLinesOfABatchAndSaysWhyTheOthersWereRefused() throws Exception {
-        pitwall = Pitwall.start(PitwallConfig.defaults().withDataDir(dataDir).withServer(ServerConfig.defaults().withPort(0)),
-                Clock.systemUTC());
         String batch = String.join("\n",
                 "{\"node\":\"gpu-a07\",\"source\":\"kernel\",\"line\":\"NVRM: Xid (PCI:0000:3b:00): 79, pid=2311, name=python, GPU has fallen off the bus.\"}",
                 "{\"node\":\"gpu-a07\",\"source\":\"kernel\",\"line\":\"systemd[1]: Started Session 4 of user root.\"}",
                 "this is not json",
                 "{\"source\":\"job\",\"line\":\"loss: nan\"}",
                 "{\"node\":\"gpu-a02\",\"source\":\"job\",\"line\":\" iteration 1200 | lm loss: nan |\"}");
-        HttpResponse<String> response = send(at("/api/ingest/logs").POST(HttpRequest.BodyPublishers.ofString(batch)));
+        HttpResponse<String> response = post("/api/ingest/logs", batch);
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode answer = Json.mapper().readTree(response.body());
         assertThat(answer.path("accepted").asInt()).isEqualTo(3);
@@ -71,5 +83,48 @@ class LogIngestTest {
                 .contains("pitwall_ingest_signals_total 2.0");
         assertThat(send(at("/training")).body()).contains("gpu-a07").contains("Xid 79: GPU has fallen off the bus");
         assertThat(send(at("/api/ingest/signals?limit=0")).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void aHungCollectiveAndAnXidMakeOneIncidentThatOperatorsSeeThrough() throws Exception {
+        String timeout = "Watchdog caught collective operation timeout: WorkNCCL(SeqNum=2183, OpType=ALLREDUCE, "
+                + "Timeout(ms)=600000) ran for 600123 milliseconds before timing out.";
+        post("/api/ingest/logs", String.join("\n",
+                "{\"node\":\"gpu-a01\",\"source\":\"job\",\"line\":\"[rank0]:" + timeout + "\"}",
+                "{\"node\":\"gpu-a02\",\"source\":\"job\",\"line\":\"[rank8]:" + timeout + "\"}",
+                "{\"node\":\"gpu-a07\",\"source\":\"kernel\",\"line\":\"NVRM: Xid (PCI:0000:3b:00): 79, pid=2311, "
+                        + "name=python, GPU has fallen off the bus.\"}"));
+
+        JsonNode listed = Json.mapper().readTree(send(at("/api/incidents")).body());
+        assertThat(listed).hasSize(1);
+        JsonNode incident = listed.get(0);
+        assertThat(incident.path("suspectedNode").asText()).isEqualTo("gpu-a07");
+        assertThat(incident.path("signals").asInt()).isEqualTo(3);
+        assertThat(incident.path("state").asText()).isEqualTo("DETECTED");
+        assertThat(incident.path("timeToRecoverSeconds").isNull()).isTrue();
+        long id = incident.path("id").asLong();
+
+        HttpResponse<String> acknowledged = post("/api/incidents/" + id + "/acknowledge", "{\"by\":\"alice\"}");
+        assertThat(acknowledged.statusCode()).isEqualTo(200);
+        assertThat(Json.mapper().readTree(acknowledged.body()).path("state").asText()).isEqualTo("ACKNOWLEDGED");
+        HttpResponse<String> mitigated = post("/api/incidents/" + id + "/mitigate", "");
+        assertThat(Json.mapper().readTree(mitigated.body()).path("timeToRecoverSeconds").asDouble()).isNotNegative();
+
+        HttpResponse<String> again = post("/api/incidents/" + id + "/acknowledge", "");
+        assertThat(again.statusCode()).isEqualTo(409);
+        assertThat(Json.mapper().readTree(again.body()).at("/error/message").asText())
+                .isEqualTo("incident " + id + " is already mitigated");
+        assertThat(post("/api/incidents/" + id + "/reopen", "").statusCode()).isEqualTo(404);
+        assertThat(post("/api/incidents/999999/resolve", "").statusCode()).isEqualTo(404);
+        assertThat(send(at("/api/incidents?limit=all")).statusCode()).isEqualTo(400);
+        assertThat(post("/api/incidents/" + id + "/resolve", "by alice").statusCode()).isEqualTo(400);
+
+        String training = send(at("/training")).body();
+        assertThat(training).contains("data-incident=\"" + id + "\"").contains("GPU has fallen off the bus")
+                .contains("mitigated");
+
+        String audit = send(at("/api/audit")).body();
+        assertThat(audit).contains("incident.acknowledged").contains("alice").contains("incident.mitigated");
+        assertThat(audit).doesNotContain("incident.resolved");
     }
 }

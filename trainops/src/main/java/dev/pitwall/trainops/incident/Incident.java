@@ -3,6 +3,7 @@ package dev.pitwall.trainops.incident;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Signals that belong together, and what has been done about them.
@@ -18,7 +19,7 @@ public record Incident(long id, String title, String category, String severity, 
     public enum State { DETECTED, ACKNOWLEDGED, MITIGATED, RESOLVED }
 
     /** From detection to training running again; empty until mitigated. */
-    public java.util.Optional<Duration> timeToRecover() {
-        return java.util.Optional.ofNullable(mitigatedAt).map(m -> Duration.between(detectedAt, m));
+    public Optional<Duration> timeToRecover() {
+        return Optional.ofNullable(mitigatedAt).map(m -> Duration.between(detectedAt, m));
     }
 }

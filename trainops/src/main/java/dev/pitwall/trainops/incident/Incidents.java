@@ -4,6 +4,8 @@ import dev.pitwall.core.audit.AuditLog;
 import dev.pitwall.core.storage.Database;
 import dev.pitwall.trainops.detect.Severity;
 import dev.pitwall.trainops.ingest.StoredSignal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
 
 /**
  * Turns signals into incidents and keeps their lifecycle. A signal of severity error or worse
@@ -40,26 +43,29 @@ public final class Incidents {
 
     /** Correlates a batch of new signals into incidents. */
     public synchronized void correlate(List<StoredSignal> signals) {
-        for (StoredSignal stored : signals) {
-            Severity severity = stored.signal().severity();
-            long now = clock.millis();
-            jdbi.useTransaction(h -> {
+        if (signals.isEmpty()) {
+            return;
+        }
+        long now = clock.millis();
+        jdbi.useTransaction(h -> {
+            for (StoredSignal stored : signals) {
                 Optional<Incident> open = h.createQuery("""
                                 SELECT * FROM incident WHERE state <> 'RESOLVED' AND last_signal_at >= :since
                                 ORDER BY id DESC LIMIT 1""")
                         .bind("since", now - WINDOW.toMillis()).map(Incidents::row).findOne();
                 if (open.isPresent()) {
                     join(h, open.get(), stored, now);
-                } else if (severity.compareTo(Severity.ERROR) >= 0) {
+                } else if (stored.signal().severity().compareTo(Severity.ERROR) >= 0) {
                     h.createUpdate("""
                                     INSERT INTO incident (title, category, severity, suspected_node, state, signals, nodes,
                                                           detected_at, last_signal_at)
                                     VALUES (:title, :category, :severity, :node, 'DETECTED', 1, :node, :now, :now)""")
                             .bind("title", stored.signal().meaning()).bind("category", stored.signal().category())
-                            .bind("severity", severity.name()).bind("node", stored.node()).bind("now", now).execute();
+                            .bind("severity", stored.signal().severity().name()).bind("node", stored.node())
+                            .bind("now", now).execute();
                 }
-            });
-        }
+            }
+        });
     }
 
     private static void join(Handle h, Incident incident, StoredSignal stored, long now) {
@@ -120,15 +126,14 @@ public final class Incidents {
         return get(id);
     }
 
-    private static Incident row(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
-            throws java.sql.SQLException {
+    private static Incident row(ResultSet rs, StatementContext ctx) throws SQLException {
         return new Incident(rs.getLong("id"), rs.getString("title"), rs.getString("category"), rs.getString("severity"),
                 rs.getString("suspected_node"), Incident.State.valueOf(rs.getString("state")), rs.getInt("signals"),
                 Arrays.asList(rs.getString("nodes").split(",")), instant(rs, "detected_at"), instant(rs, "last_signal_at"),
                 instant(rs, "acknowledged_at"), instant(rs, "mitigated_at"), instant(rs, "resolved_at"));
     }
 
-    private static Instant instant(java.sql.ResultSet rs, String column) throws java.sql.SQLException {
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
         long value = rs.getLong(column);
         return rs.wasNull() ? null : Instant.ofEpochMilli(value);
     }
