@@ -58,8 +58,12 @@ public final class GpuCatalog {
         return gpus;
     }
 
-    /** The GPU a tool reported by name ("NVIDIA H100 80GB HBM3"); the most specific match wins. */
+    /** The GPU by its catalog name ("h100-sxm") or as a tool reported it ("NVIDIA H100 80GB HBM3"); the most specific match wins. */
     public Optional<GpuSpec> find(String reportedName) {
+        Optional<GpuSpec> byName = gpus.stream().filter(g -> g.name().equalsIgnoreCase(reportedName)).findFirst();
+        if (byName.isPresent()) {
+            return byName;
+        }
         return gpus.stream().filter(g -> g.matches(reportedName))
                 .max(java.util.Comparator.comparingInt(g -> g.match().stream()
                         .filter(m -> reportedName.toLowerCase(java.util.Locale.ROOT).contains(m.toLowerCase(java.util.Locale.ROOT)))

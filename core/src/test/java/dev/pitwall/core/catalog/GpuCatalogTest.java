@@ -16,7 +16,7 @@ class GpuCatalogTest {
     @Test
     void findsGpusByTheNamesToolsPrint() {
         assertThat(catalog.find("NVIDIA H100 80GB HBM3")).hasValueSatisfying(g -> {
-            assertThat(g.name()).isEqualTo("H100-SXM5-80GB");
+            assertThat(g.name()).isEqualTo("h100-sxm");
             assertThat(g.peakTflops("bf16")).hasValue(989.4);
             assertThat(g.computeCapability()).isEqualTo("9.0");
         });
@@ -24,6 +24,10 @@ class GpuCatalogTest {
         assertThat(catalog.find("A100-SXM4-80GB")).hasValueSatisfying(g -> assertThat(g.memoryGib()).isEqualTo(80));
         assertThat(catalog.find("NVIDIA L40S")).hasValueSatisfying(g -> assertThat(g.peakTflops("fp8")).hasValue(733.0));
         assertThat(catalog.find("Tesla P100-PCIE-16GB")).isEmpty();
+        // Catalog names as commands take them win over substring matches ("h20" is in "h200-sxm").
+        assertThat(catalog.find("h20")).hasValueSatisfying(g -> assertThat(g.memoryGib()).isEqualTo(96));
+        assertThat(catalog.find("H200-SXM")).hasValueSatisfying(g -> assertThat(g.memoryGib()).isEqualTo(141));
+        assertThat(catalog.find("a100-40gb")).hasValueSatisfying(g -> assertThat(g.memoryGib()).isEqualTo(40));
     }
 
     @Test
@@ -40,7 +44,7 @@ class GpuCatalogTest {
         Path file = dir.resolve("gpus.yaml");
         Files.writeString(file, """
                 gpus:
-                  - name: H100-SXM5-80GB
+                  - name: h100-sxm
                     match: ["H100 80GB HBM3"]
                     architecture: hopper
                     compute-capability: "9.0"

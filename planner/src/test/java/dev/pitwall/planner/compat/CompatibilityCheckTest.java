@@ -18,7 +18,7 @@ class CompatibilityCheckTest {
                 Optional.empty(), Optional.empty(), Optional.empty());
         assertThat(a100).singleElement().satisfies(r -> {
             assertThat(r.ok()).isFalse();
-            assertThat(r.found()).isEqualTo("A100-SXM4-80GB is sm_80");
+            assertThat(r.found()).isEqualTo("a100-80gb is sm_80");
             assertThat(r.needed()).isEqualTo("sm_89 or newer");
             assertThat(r.fix()).startsWith("train in bf16 on this GPU");
         });

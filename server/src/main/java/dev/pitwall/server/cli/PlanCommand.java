@@ -9,9 +9,16 @@ import dev.pitwall.planner.estimate.Estimate;
 import dev.pitwall.planner.estimate.Estimator;
 import dev.pitwall.planner.estimate.ModelCatalog;
 import dev.pitwall.planner.estimate.ModelSpec;
-import dev.pitwall.planner.estimate.TrainingSetup;
+import dev.pitwall.planner.estimate.EstimateReport;
+import dev.pitwall.planner.estimate.ParallelismSearch;
+import dev.pitwall.planner.estimate.PlanSpec;
+import dev.pitwall.planner.report.Document;
+import dev.pitwall.planner.report.DocumentWriter;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import picocli.CommandLine.Mixin;
 import java.io.PrintWriter;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,115 +29,193 @@ import picocli.CommandLine.Spec;
 @Command(name = "plan",
         description = "Plan training runs before they start: compute, memory and time.",
         mixinStandardHelpOptions = true,
-        subcommands = {PlanCommand.EstimateCommand.class, PlanCommand.CompatCommand.class})
+        subcommands = {PlanCommand.EstimateCommand.class, PlanCommand.SearchCommand.class, PlanCommand.CompatCommand.class})
 final class PlanCommand extends CommandGroup {
+
+    /** The inputs of an estimate, as options; each one set overrides the same field of --spec. */
+    static final class PlanOptions {
+
+        @Option(names = "--spec", paramLabel = "FILE", description = "A YAML file with any of these options "
+                + "(kebab-case keys, e.g. seq-len: 8192) and, for a model that is no preset, an architecture.")
+        Path spec;
+
+        @Option(names = "--model", paramLabel = "PRESET", description = "A model preset: ${COMPLETION-CANDIDATES}.",
+                completionCandidates = ModelNames.class)
+        String model;
+
+        @Option(names = "--tokens", paramLabel = "N", description = "Tokens to train on: 2e12, 2T, 500B (default 1T).")
+        String tokens;
+
+        @Option(names = "--seq-len", paramLabel = "N", description = "Sequence length (default 4096).")
+        Integer seqLen;
+
+        @Option(names = "--global-batch", paramLabel = "N", description = "Sequences per optimizer step (default 1024).")
+        Integer globalBatch;
+
+        @Option(names = "--micro-batch", paramLabel = "N", description = "Sequences per pass on one GPU (default 1).")
+        Integer microBatch;
+
+        @Option(names = "--precision", paramLabel = "bf16|fp16|fp8", description = "(default bf16)")
+        String precision;
+
+        @Option(names = "--optimizer", paramLabel = "adam|sgd", description = "(default adam)")
+        String optimizer;
+
+        @Option(names = "--zero", paramLabel = "0-3", description = "ZeRO stage (default 1).")
+        Integer zero;
+
+        @Option(names = "--tp", paramLabel = "N", description = "Tensor parallel size (default 1).")
+        Integer tp;
+
+        @Option(names = "--pp", paramLabel = "N", description = "Pipeline parallel size (default 1).")
+        Integer pp;
+
+        @Option(names = "--dp", paramLabel = "N", description = "Data parallel size (default: GPUs / (TP x PP x CP)).")
+        Integer dp;
+
+        @Option(names = "--cp", paramLabel = "N", description = "Context parallel size (default 1).")
+        Integer cp;
+
+        @Option(names = "--ep", paramLabel = "N", description = "Expert parallel size, mixture-of-experts only (default 1).")
+        Integer ep;
+
+        @Option(names = "--recompute", paramLabel = "none|selective|full", description = "Activation recomputation (default selective).")
+        String recompute;
+
+        @Option(names = "--offload", paramLabel = "none|optimizer|all", description = "What lives in host memory (default none).")
+        String offload;
+
+        @Option(names = "--flash-attention", negatable = true, description = "Attention without storing its score matrix (default on).")
+        Boolean flashAttention;
+
+        @Option(names = "--gpu", paramLabel = "NAME", description = "A GPU from the catalog: ${COMPLETION-CANDIDATES} (default h100-sxm).",
+                completionCandidates = GpuNames.class)
+        String gpu;
+
+        @Option(names = "--gpus", paramLabel = "N", description = "GPUs in the run (default: DP x TP x PP x CP, or 8).")
+        Integer gpus;
+
+        @Option(names = "--gpus-per-node", paramLabel = "N", description = "GPUs sharing the intra-node link (default 8).")
+        Integer gpusPerNode;
+
+        @Option(names = "--intra-node-bandwidth", paramLabel = "GB/s",
+                description = "Per-GPU, one direction, inside a node (default: the GPU's NVLink, or PCIe 4.0).")
+        Double intraNodeBandwidth;
+
+        @Option(names = "--inter-node-bandwidth", paramLabel = "GB/s",
+                description = "Per-GPU, one direction, between nodes (default 50, one 400 Gb/s NIC per GPU).")
+        Double interNodeBandwidth;
+
+        @Option(names = "--mfu", paramLabel = "SHARE", description = "Model FLOPs utilisation to assume, e.g. 0.4; "
+                + "without it the step time comes from a roofline of compute and communication.")
+        Double mfu;
+
+        @Option(names = "--price-per-gpu-hour", paramLabel = "PRICE", description = "Price of one GPU-hour, for the cost.")
+        Double pricePerGpuHour;
+
+        PlanSpec.Resolved resolve() {
+            PlanSpec fromFile = spec == null ? PlanSpec.EMPTY : PlanSpec.load(spec);
+            return fromFile.with(new PlanSpec(model, null, tokens, seqLen, globalBatch, microBatch, precision, optimizer,
+                    zero, tp, pp, dp, cp, ep, recompute, offload, flashAttention, gpu, gpus, gpusPerNode,
+                    intraNodeBandwidth, interNodeBandwidth, mfu, pricePerGpuHour))
+                    .resolve(ModelCatalog.builtIn(), GpuCatalog.builtIn());
+        }
+    }
+
+    static final class ModelNames implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return ModelCatalog.builtIn().all().stream().map(ModelSpec::name).iterator();
+        }
+    }
+
+    static final class GpuNames implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return GpuCatalog.builtIn().all().stream().map(GpuSpec::name).iterator();
+        }
+    }
+
+    static void checkFormat(String format) {
+        if (!List.of("text", "md", "html", "json").contains(format)) {
+            throw new IllegalArgumentException("--format must be text, md, html or json; found " + format);
+        }
+    }
+
+    /** Writes {@code json} or the document in the chosen format. */
+    static int print(CommandSpec spec, String format, Object json, Document document) throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (format.equals("json")) {
+            out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
+        } else {
+            out.print(DocumentWriter.write(document, format));
+        }
+        out.flush();
+        return 0;
+    }
 
     @Command(name = "estimate",
             description = "FLOPs, per-GPU memory (and whether it fits, or the smallest change that makes it fit), "
-                    + "step and total time, GPU-hours and cost of a training run.",
+                    + "communication per parallel dimension, step and total time, GPU-hours and cost of a training run.",
             mixinStandardHelpOptions = true)
     static final class EstimateCommand implements Callable<Integer> {
-
-        private static final double GIB = 1024.0 * 1024 * 1024;
 
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--model", required = true, paramLabel = "PRESET",
-                description = "gpt3-175b, gpt3-13b, llama2-7b, llama2-70b, llama3-8b, llama3-70b, llama3.1-405b, "
-                        + "qwen2.5-7b, mixtral-8x7b.")
-        String model;
+        @Mixin
+        PlanOptions options = new PlanOptions();
 
-        @Option(names = "--gpu", defaultValue = "H100-SXM5-80GB", paramLabel = "NAME",
-                description = "A GPU from the catalog (default: ${DEFAULT-VALUE}).")
-        String gpu;
-
-        @Option(names = "--gpus", required = true, paramLabel = "N", description = "GPUs in the run.")
-        int gpus;
-
-        @Option(names = "--tokens", defaultValue = "1e12", paramLabel = "N", description = "Tokens to train on (default: ${DEFAULT-VALUE}).")
-        double tokens;
-
-        @Option(names = "--seq", defaultValue = "4096", paramLabel = "N", description = "Sequence length (default: ${DEFAULT-VALUE}).")
-        int seq;
-
-        @Option(names = "--global-batch", defaultValue = "1024", paramLabel = "N",
-                description = "Sequences per optimizer step (default: ${DEFAULT-VALUE}).")
-        int globalBatch;
-
-        @Option(names = "--micro-batch", defaultValue = "1", paramLabel = "N",
-                description = "Sequences per pass on one GPU (default: ${DEFAULT-VALUE}).")
-        int microBatch;
-
-        @Option(names = "--precision", defaultValue = "bf16", paramLabel = "bf16|fp16|fp8", description = "(default: ${DEFAULT-VALUE})")
-        String precision;
-
-        @Option(names = "--tp", defaultValue = "1", description = "Tensor parallel size (default: ${DEFAULT-VALUE}).")
-        int tp;
-
-        @Option(names = "--pp", defaultValue = "1", description = "Pipeline parallel size (default: ${DEFAULT-VALUE}).")
-        int pp;
-
-        @Option(names = "--zero", defaultValue = "1", description = "ZeRO stage 0-3 (default: ${DEFAULT-VALUE}).")
-        int zero;
-
-        @Option(names = "--recompute", defaultValue = "selective", paramLabel = "none|selective|full",
-                description = "Activation recomputation (default: ${DEFAULT-VALUE}).")
-        String recompute;
-
-        @Option(names = "--no-flash-attention", negatable = true, defaultValue = "true", fallbackValue = "true",
-                description = "Whether attention runs without storing its score matrix (default: on).")
-        boolean flashAttention;
-
-        @Option(names = "--mfu", defaultValue = "0.4", paramLabel = "SHARE",
-                description = "Model FLOPs utilisation to assume (default: ${DEFAULT-VALUE}).")
-        double mfu;
-
-        @Option(names = "--price", paramLabel = "PER_GPU_HOUR", description = "Price of one GPU-hour, for the cost.")
-        Double price;
-
-        @Option(names = "--format", defaultValue = "text", paramLabel = "text|json", description = "(default: ${DEFAULT-VALUE})")
+        @Option(names = "--format", defaultValue = "text", paramLabel = "text|md|html|json", description = "(default: ${DEFAULT-VALUE})")
         String format;
 
         @Override
         public Integer call() throws Exception {
-            PrintWriter out = spec.commandLine().getOut();
-            ModelSpec spec1;
-            GpuSpec gpuSpec;
             Estimate estimate;
             try {
-                spec1 = ModelCatalog.builtIn().get(model);
-                gpuSpec = GpuCatalog.builtIn().find(gpu).orElseThrow(() -> new ConfigException("no GPU " + gpu
-                        + " in the catalog; known: " + String.join(", ", GpuCatalog.builtIn().all().stream()
-                        .map(GpuSpec::name).toList())));
-                TrainingSetup setup = new TrainingSetup(tokens, seq, globalBatch, microBatch, precision, zero, tp, pp,
-                        TrainingSetup.Recompute.parse(recompute), flashAttention);
-                estimate = Estimator.estimate(spec1, setup, gpuSpec, gpus, mfu, Optional.ofNullable(price));
+                PlanSpec.Resolved r = options.resolve();
+                estimate = Estimator.estimate(r.model(), r.setup(), r.cluster(), r.mfu(), r.pricePerGpuHour());
+                checkFormat(format);
             } catch (ConfigException | IllegalArgumentException e) {
                 spec.commandLine().getErr().println("pitwall plan estimate: " + e.getMessage());
                 return PitwallCommand.EXIT_USAGE;
             }
-            if (format.equals("json")) {
-                out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(estimate));
-                return 0;
+            return print(spec, format, estimate, EstimateReport.of(estimate));
+        }
+    }
+
+    @Command(name = "search",
+            description = "Try every TP / PP / CP / EP / ZeRO / recomputation / micro-batch layout of a model on the "
+                    + "GPUs, keep those that fit, rank them by throughput and explain the best.",
+            mixinStandardHelpOptions = true)
+    static final class SearchCommand implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        PlanOptions options = new PlanOptions();
+
+        @Option(names = "--top", defaultValue = "5", paramLabel = "N", description = "Layouts to show (default: ${DEFAULT-VALUE}).")
+        int top;
+
+        @Option(names = "--format", defaultValue = "text", paramLabel = "text|md|html|json", description = "(default: ${DEFAULT-VALUE})")
+        String format;
+
+        @Override
+        public Integer call() throws Exception {
+            PlanSpec.Resolved r;
+            ParallelismSearch.Result result;
+            try {
+                r = options.resolve();
+                checkFormat(format);
+                result = ParallelismSearch.search(r.model(), r.setup(), r.cluster(), top);
+            } catch (ConfigException | IllegalArgumentException e) {
+                spec.commandLine().getErr().println("pitwall plan search: " + e.getMessage());
+                return PitwallCommand.EXIT_USAGE;
             }
-            Estimate.MemoryBreakdown m = estimate.memory();
-            out.printf(Locale.ROOT, "%s on %d x %s (TP %d, PP %d, DP %d, ZeRO %d, %s recomputation)%n", spec1.name(), gpus,
-                    gpuSpec.name(), tp, pp, estimate.dataParallel(), zero, recompute);
-            out.printf(Locale.ROOT, "  parameters      %.2f B (%.2f B active)%n", estimate.totalParams() / 1e9,
-                    estimate.activeParams() / 1e9);
-            out.printf(Locale.ROOT, "  compute         %.3g FLOPs a token, %.3g a step, %.3g in all%n",
-                    estimate.flopsPerToken(), estimate.flopsPerStep(), estimate.totalFlops());
-            out.printf(Locale.ROOT, "  memory per GPU  %.1f GiB of %.1f usable: weights %.1f, gradients %.1f, optimizer %.1f, "
-                            + "activations %.1f, logits %.1f, runtime %.1f%n", m.total() / GIB, m.available() / GIB,
-                    m.weights() / GIB, m.gradients() / GIB, m.optimizer() / GIB, m.activations() / GIB, m.logits() / GIB,
-                    m.runtime() / GIB);
-            out.println("  fits            " + (estimate.fits() ? "yes" : "no; smallest change: " + estimate.toFit().orElse("")));
-            out.printf(Locale.ROOT, "  time at %.0f%% MFU  %.2f s a step, %.1f h in all, %.0f GPU-hours%s%n", mfu * 100,
-                    estimate.stepSeconds(), estimate.totalHours(), estimate.gpuHours(),
-                    estimate.cost().map(c -> String.format(Locale.ROOT, ", cost %.0f", c)).orElse(""));
-            out.flush();
-            return 0;
+            print(spec, format, result, EstimateReport.of(result, r.model(), r.cluster()));
+            return result.best().isEmpty() ? 1 : 0;
         }
     }
 
@@ -154,25 +239,33 @@ final class PlanCommand extends CommandGroup {
 
         @Option(names = "--torch", paramLabel = "VERSION", description = "PyTorch, e.g. 2.3.1.") String torch;
 
+        @Option(names = "--format", defaultValue = "text", paramLabel = "text|md|html|json", description = "(default: ${DEFAULT-VALUE})")
+        String format;
+
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
+        public Integer call() throws Exception {
             Optional<GpuSpec> gpuSpec = GpuCatalog.builtIn().find(gpu);
             if (gpuSpec.isEmpty()) {
                 spec.commandLine().getErr().println("pitwall plan compat: no GPU " + gpu + " in the catalog");
                 return PitwallCommand.EXIT_USAGE;
             }
+            try {
+                checkFormat(format);
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println("pitwall plan compat: " + e.getMessage());
+                return PitwallCommand.EXIT_USAGE;
+            }
             var rows = CompatibilityCheck.builtIn().check(gpuSpec.get(), Optional.ofNullable(precision),
                     Optional.ofNullable(driver), Optional.ofNullable(cuda), Optional.ofNullable(torch));
-            for (CompatibilityCheck.Row row : rows) {
-                out.printf(Locale.ROOT, "%-4s %-34s found %s; needs %s%s%n", row.ok() ? "ok" : "FAIL", row.check(), row.found(),
-                        row.needed(), row.ok() ? "" : "; fix: " + row.fix());
-            }
-            if (rows.isEmpty()) {
-                out.println("nothing to check: give --precision, or --cuda with --driver or --torch");
-            }
-            out.flush();
-            return rows.stream().allMatch(CompatibilityCheck.Row::ok) ? 0 : 1;
+            Document.Section table = rows.isEmpty()
+                    ? new Document.Note("Nothing to check", "give --precision, or --cuda with --driver or --torch")
+                    : new Document.Table("Checks", List.of("verdict", "check", "found", "needs", "fix"), rows.stream()
+                    .map(r -> List.of(r.ok() ? "ok" : "FAIL", r.check(), r.found(), r.needed(), r.ok() ? "" : r.fix()))
+                    .toList());
+            boolean ok = rows.stream().allMatch(CompatibilityCheck.Row::ok);
+            print(spec, format, rows, new Document("Compatibility on " + gpuSpec.get().name(),
+                    ok ? "Everything checked fits." : "Something does not fit: see the fix for each failure.", List.of(table)));
+            return ok ? 0 : 1;
         }
     }
 }

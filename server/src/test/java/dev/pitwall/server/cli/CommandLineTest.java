@@ -148,23 +148,63 @@ class CommandLineTest {
     }
 
     @Test
-    void estimatesATrainingRun() throws Exception {
-        assertThat(run("plan", "estimate", "--model", "llama3-8b", "--gpus", "8", "--zero", "0", "--recompute", "none",
-                "--seq", "8192", "--format", "json")).isZero();
+    void estimatesATrainingRun(@TempDir Path dir) throws Exception {
+        assertThat(run("plan", "estimate", "--model", "llama-3-8b", "--gpus", "8", "--zero", "0", "--recompute", "none",
+                "--seq-len", "8192", "--tokens", "2T", "--mfu", "0.4", "--format", "json")).isZero();
         var estimate = dev.pitwall.core.json.Json.mapper().readTree(out.toString());
-        assertThat(estimate.path("totalParams").asLong()).isEqualTo(8_030_261_248L);
+        assertThat(estimate.path("params_total").asLong()).isEqualTo(8_030_261_248L);
         assertThat(estimate.path("fits").asBoolean()).isFalse();
-        assertThat(estimate.path("toFit").asText()).isEqualTo("ZeRO stage 2");
+        assertThat(estimate.path("to_fit").asText()).isEqualTo("ZeRO stage 2");
+        assertThat(estimate.path("flops_total").asDouble()).isEqualTo(estimate.path("flops_per_token").asDouble() * 2e12);
+        var memory = estimate.path("memory_per_gpu_bytes");
+        assertThat(memory.path("total").asDouble()).isCloseTo(memory.path("weights").asDouble()
+                + memory.path("gradients").asDouble() + memory.path("optimizer_states").asDouble()
+                + memory.path("activations").asDouble() + memory.path("logits").asDouble()
+                + memory.path("runtime_and_buffers").asDouble(), org.assertj.core.api.Assertions.within(1.0));
+        assertThat(estimate.path("gpu_hours").asDouble()).isCloseTo(estimate.path("total_time_s").asDouble() / 3600 * 8,
+                org.assertj.core.api.Assertions.within(1e-6));
+        assertThat(estimate.path("step_time_s").asDouble()).isPositive();
 
         out.getBuffer().setLength(0);
-        assertThat(run("plan", "estimate", "--model", "llama3-70b", "--gpus", "512", "--tp", "8", "--pp", "2")).isZero();
-        assertThat(out.toString()).contains("llama3-70b on 512 x H100-SXM5-80GB (TP 8, PP 2, DP 32")
-                .contains("fits            yes");
+        assertThat(run("plan", "estimate", "--model", "llama-3-70b", "--tp", "8", "--pp", "2", "--dp", "32")).isZero();
+        assertThat(out.toString()).startsWith("llama-3-70b on 512 x h100-sxm")
+                .contains("TP 8, PP 2, DP 32").containsPattern("fits +yes").contains("pipeline   send/recv");
 
-        assertThat(run("plan", "estimate", "--model", "llama9", "--gpus", "8")).isEqualTo(2);
-        assertThat(err.toString()).contains("no model preset llama9; presets: gpt3-175b");
-        assertThat(run("plan", "estimate", "--model", "llama3-8b", "--gpus", "12", "--tp", "8")).isEqualTo(2);
+        // A spec file gives the inputs; options override it.
+        Path spec = dir.resolve("plan.yaml");
+        Files.writeString(spec, """
+                architecture: {name: tiny, layers: 4, hidden: 512, ffn: 2048, heads: 8, vocab: 1000}
+                seq-len: 1024
+                global-batch: 64
+                gpu: a100-80gb
+                """);
+        out.getBuffer().setLength(0);
+        assertThat(run("plan", "estimate", "--spec", spec.toString(), "--gpus", "2", "--format", "md")).isZero();
+        assertThat(out.toString()).startsWith("# tiny on 2 x a100-80gb").contains("| layout | TP 1, PP 1, DP 2");
+        Files.writeString(spec, "model: llama-3-8b\nseq-len: long\n");
+        assertThat(run("plan", "estimate", "--spec", spec.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains(spec + ":2: seq-len");
+
+        assertThat(run("plan", "estimate", "--model", "llama9")).isEqualTo(2);
+        assertThat(err.toString()).contains("no model preset llama9; presets: gpt3-125m");
+        assertThat(run("plan", "estimate", "--model", "llama-3-8b", "--gpus", "12", "--tp", "8")).isEqualTo(2);
         assertThat(err.toString()).contains("12 GPUs do not divide into TP 8 x PP 1");
+        assertThat(run("plan", "estimate", "--model", "llama-3-8b", "--tokens", "lots")).isEqualTo(2);
+        assertThat(err.toString()).contains("\"lots\" is not a count");
+    }
+
+    @Test
+    void searchesParallelLayouts() throws Exception {
+        assertThat(run("plan", "search", "--model", "llama-3-70b", "--gpus", "64", "--seq-len", "8192",
+                "--global-batch", "512", "--top", "3", "--format", "json")).isZero();
+        var result = dev.pitwall.core.json.Json.mapper().readTree(out.toString());
+        assertThat(result.path("best")).hasSize(3);
+        assertThat(result.path("best").get(0).path("estimate").path("fits").asBoolean()).isTrue();
+        assertThat(result.path("best").get(0).path("tokens_per_s").asDouble())
+                .isGreaterThanOrEqualTo(result.path("best").get(2).path("tokens_per_s").asDouble());
+
+        assertThat(run("plan", "search", "--model", "llama-3.1-405b", "--gpus", "8", "--gpu", "a100-40gb")).isEqualTo(1);
+        assertThat(out.toString()).contains("Nothing fits");
     }
 
     @Test
@@ -172,11 +212,11 @@ class CommandLineTest {
         assertThat(run("plan", "compat", "--gpu", "NVIDIA A100-SXM4-80GB", "--precision", "fp8", "--driver", "535.104.05",
                 "--cuda", "12.2", "--torch", "2.3.1")).isEqualTo(1);
         assertThat(out.toString())
-                .containsPattern("FAIL precision fp8 +found A100-SXM4-80GB is sm_80; needs sm_89 or newer; fix: train in bf16")
+                .containsPattern("FAIL +precision fp8 +a100-80gb is sm_80 +sm_89 or newer +train in bf16")
                 .containsPattern("ok +driver for CUDA 12.2")
-                .containsPattern("FAIL PyTorch 2.3 build for CUDA 12.2");
+                .containsPattern("FAIL +PyTorch 2.3 build for CUDA 12.2");
         out.getBuffer().setLength(0);
-        assertThat(run("plan", "compat", "--gpu", "H100-SXM5-80GB", "--precision", "fp8", "--driver", "550.54.15",
+        assertThat(run("plan", "compat", "--gpu", "h100-sxm", "--precision", "fp8", "--driver", "550.54.15",
                 "--cuda", "12.4", "--torch", "2.5.1")).isZero();
     }
 
