@@ -12,12 +12,16 @@ import dev.pitwall.planner.estimate.ModelSpec;
 import dev.pitwall.planner.estimate.EstimateReport;
 import dev.pitwall.planner.estimate.ParallelismSearch;
 import dev.pitwall.planner.estimate.PlanSpec;
+import dev.pitwall.planner.profile.ProfileAnalysis;
+import dev.pitwall.planner.profile.ProfileReport;
 import dev.pitwall.planner.report.Document;
 import dev.pitwall.planner.report.DocumentWriter;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
 import java.io.PrintWriter;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -29,7 +33,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "plan",
         description = "Plan training runs before they start: compute, memory and time.",
         mixinStandardHelpOptions = true,
-        subcommands = {PlanCommand.EstimateCommand.class, PlanCommand.SearchCommand.class, PlanCommand.CompatCommand.class})
+        subcommands = {PlanCommand.EstimateCommand.class, PlanCommand.SearchCommand.class, PlanCommand.CompatCommand.class,
+                PlanCommand.ProfileCommand.class})
 final class PlanCommand extends CommandGroup {
 
     /** The inputs of an estimate, as options; each one set overrides the same field of --spec. */
@@ -216,6 +221,35 @@ final class PlanCommand extends CommandGroup {
             }
             print(spec, format, result, EstimateReport.of(result, r.model(), r.cluster()));
             return result.best().isEmpty() ? 1 : 0;
+        }
+    }
+
+    @Command(name = "profile",
+            description = "Analyse PyTorch profiler traces (Chrome trace JSON, plain or .gz; a file or a folder with one per "
+                    + "rank): time breakdown, idle causes, communication overlap, top kernels, stragglers, bottleneck.",
+            mixinStandardHelpOptions = true)
+    static final class ProfileCommand implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "TRACE", description = "A trace file or a folder of them.")
+        Path trace;
+
+        @Option(names = "--format", defaultValue = "text", paramLabel = "text|md|html|json", description = "(default: ${DEFAULT-VALUE})")
+        String format;
+
+        @Override
+        public Integer call() throws Exception {
+            ProfileAnalysis analysis;
+            try {
+                checkFormat(format);
+                analysis = ProfileAnalysis.of(trace);
+            } catch (IllegalArgumentException | IOException e) {
+                spec.commandLine().getErr().println("pitwall plan profile: " + e.getMessage());
+                return PitwallCommand.EXIT_USAGE;
+            }
+            return print(spec, format, analysis, ProfileReport.of(analysis));
         }
     }
 
