@@ -9,6 +9,9 @@ import dev.pitwall.planner.estimate.Estimate;
 import dev.pitwall.planner.estimate.Estimator;
 import dev.pitwall.planner.estimate.ModelCatalog;
 import dev.pitwall.planner.estimate.ModelSpec;
+import dev.pitwall.planner.compare.CompareReport;
+import dev.pitwall.planner.compare.RunComparison;
+import dev.pitwall.planner.compare.RunMetrics;
 import dev.pitwall.planner.estimate.EstimateReport;
 import dev.pitwall.planner.estimate.ParallelismSearch;
 import dev.pitwall.planner.estimate.PlanSpec;
@@ -34,7 +37,7 @@ import picocli.CommandLine.Spec;
         description = "Plan training runs before they start: compute, memory and time.",
         mixinStandardHelpOptions = true,
         subcommands = {PlanCommand.EstimateCommand.class, PlanCommand.SearchCommand.class, PlanCommand.CompatCommand.class,
-                PlanCommand.ProfileCommand.class})
+                PlanCommand.ProfileCommand.class, PlanCommand.CompareCommand.class})
 final class PlanCommand extends CommandGroup {
 
     /** The inputs of an estimate, as options; each one set overrides the same field of --spec. */
@@ -250,6 +253,61 @@ final class PlanCommand extends CommandGroup {
                 return PitwallCommand.EXIT_USAGE;
             }
             return print(spec, format, analysis, ProfileReport.of(analysis));
+        }
+    }
+
+    @Command(name = "compare",
+            description = "Align two runs' metrics by step (CSV, TensorBoard CSV, JSON lines, or Megatron-LM/DeepSpeed "
+                    + "logs) and say whether they are equivalent within a tolerance or from which step they diverge. "
+                    + "Exit 0 equivalent, 1 diverges, 2 could not compare.",
+            mixinStandardHelpOptions = true)
+    static final class CompareCommand implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "BASELINE", description = "The reference run's metrics.")
+        Path baseline;
+
+        @Parameters(index = "1", paramLabel = "CANDIDATE", description = "The run to check against it.")
+        Path candidate;
+
+        @Option(names = "--metric", defaultValue = "loss", paramLabel = "NAME",
+                description = "The metric to compare (default: ${DEFAULT-VALUE}; also finds \"lm loss\", train/loss, TensorBoard's Value).")
+        String metric;
+
+        @Option(names = "--tolerance", defaultValue = "0.02", paramLabel = "SHARE",
+                description = "Largest relative difference still equal (default: ${DEFAULT-VALUE}).")
+        double tolerance;
+
+        @Option(names = "--window", defaultValue = "10", paramLabel = "STEPS",
+                description = "Trailing mean over this many aligned steps before comparing (default: ${DEFAULT-VALUE}).")
+        int window;
+
+        @Option(names = "--patience", defaultValue = "3", paramLabel = "STEPS",
+                description = "Steps a difference must last to count as divergence (default: ${DEFAULT-VALUE}).")
+        int patience;
+
+        @Option(names = "--format", defaultValue = "text", paramLabel = "text|md|html|json", description = "(default: ${DEFAULT-VALUE})")
+        String format;
+
+        @Override
+        public Integer call() throws Exception {
+            RunComparison comparison;
+            List<String> problems = new java.util.ArrayList<>();
+            try {
+                checkFormat(format);
+                RunMetrics a = RunMetrics.read(baseline);
+                RunMetrics b = RunMetrics.read(candidate);
+                a.problems().forEach(p -> problems.add(baseline + " " + p));
+                b.problems().forEach(p -> problems.add(candidate + " " + p));
+                comparison = RunComparison.of(metric, a, b, tolerance, window, patience);
+            } catch (IllegalArgumentException | IOException e) {
+                spec.commandLine().getErr().println("pitwall plan compare: " + e.getMessage());
+                return PitwallCommand.EXIT_USAGE;
+            }
+            print(spec, format, comparison, CompareReport.of(comparison, problems));
+            return comparison.equivalent() ? 0 : 1;
         }
     }
 

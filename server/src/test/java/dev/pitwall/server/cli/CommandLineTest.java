@@ -208,6 +208,40 @@ class CommandLineTest {
     }
 
     @Test
+    void comparesTwoRunsAndAnalysesAProfile(@TempDir Path dir) throws Exception {
+        StringBuilder same = new StringBuilder("step,loss\n");
+        StringBuilder drifted = new StringBuilder("step,loss\n");
+        for (int step = 1; step <= 100; step++) {
+            double loss = 2 + 8.0 / step;
+            same.append(step).append(',').append(loss).append('\n');
+            drifted.append(step).append(',').append(step < 60 ? loss : loss * 1.1).append('\n');
+        }
+        Path a = Files.writeString(dir.resolve("a.csv"), same);
+        Path b = Files.writeString(dir.resolve("b.csv"), drifted);
+        assertThat(run("plan", "compare", a.toString(), a.toString())).isZero();
+        assertThat(out.toString()).containsPattern("verdict +equivalent within 2.0% over 100 aligned steps");
+        out.getBuffer().setLength(0);
+        assertThat(run("plan", "compare", a.toString(), b.toString(), "--format", "html")).isEqualTo(1);
+        assertThat(out.toString()).contains("diverges from step 6").contains("<polyline").contains("class=\"marker\"");
+        assertThat(run("plan", "compare", a.toString(), dir.resolve("none.csv").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("none.csv");
+
+        Path trace = Files.writeString(dir.resolve("trace.json"), """
+                {"traceEvents": [
+                  {"ph": "X", "cat": "kernel", "name": "sm90_gemm", "pid": 0, "tid": 7, "ts": 0, "dur": 900},
+                  {"ph": "X", "cat": "kernel", "name": "ncclKernel_AllReduce", "pid": 0, "tid": 8, "ts": 900, "dur": 100}
+                ]}""");
+        out.getBuffer().setLength(0);
+        assertThat(run("plan", "profile", trace.toString(), "--format", "json")).isZero();
+        var profile = dev.pitwall.core.json.Json.mapper().readTree(out.toString());
+        assertThat(profile.path("breakdown").path("computation_pct").asDouble()).isEqualTo(90.0);
+        assertThat(profile.path("breakdown").path("communication_pct").asDouble()).isEqualTo(10.0);
+        assertThat(profile.path("bottleneck").asText()).isEqualTo("compute-bound");
+        assertThat(run("plan", "profile", dir.resolve("a.csv").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("a.csv: broken JSON");
+    }
+
+    @Test
     void checksASoftwareStackAgainstAGpu() {
         assertThat(run("plan", "compat", "--gpu", "NVIDIA A100-SXM4-80GB", "--precision", "fp8", "--driver", "535.104.05",
                 "--cuda", "12.2", "--torch", "2.3.1")).isEqualTo(1);
