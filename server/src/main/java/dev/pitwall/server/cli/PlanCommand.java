@@ -18,6 +18,8 @@ import dev.pitwall.planner.estimate.PlanSpec;
 import dev.pitwall.planner.profile.ProfileAnalysis;
 import dev.pitwall.planner.profile.ProfileReport;
 import dev.pitwall.planner.report.Document;
+import dev.pitwall.planner.scan.MigrationScan;
+import dev.pitwall.planner.scan.ScanReport;
 import dev.pitwall.planner.report.DocumentWriter;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -37,7 +39,8 @@ import picocli.CommandLine.Spec;
         description = "Plan training runs before they start: compute, memory and time.",
         mixinStandardHelpOptions = true,
         subcommands = {PlanCommand.EstimateCommand.class, PlanCommand.SearchCommand.class, PlanCommand.CompatCommand.class,
-                PlanCommand.ProfileCommand.class, PlanCommand.CompareCommand.class})
+                PlanCommand.ProfileCommand.class, PlanCommand.CompareCommand.class,
+                PlanCommand.ScanCommand.class})
 final class PlanCommand extends CommandGroup {
 
     /** The inputs of an estimate, as options; each one set overrides the same field of --spec. */
@@ -308,6 +311,40 @@ final class PlanCommand extends CommandGroup {
             }
             print(spec, format, comparison, CompareReport.of(comparison, problems));
             return comparison.equivalent() ? 0 : 1;
+        }
+    }
+
+    @Command(name = "scan",
+            description = "Scan a training code repository for migration risks: custom CUDA/C++ extensions, vendor "
+                    + "libraries, device-specific assumptions, pinned versions, private package indexes. "
+                    + "Exit 0 runs directly, 1 needs adaptation or is at risk, 2 could not scan.",
+            mixinStandardHelpOptions = true)
+    static final class ScanCommand implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "PATH", description = "The repository (or one file).")
+        Path path;
+
+        @Option(names = "--rules", paramLabel = "FILE", description = "More rules, or shipped ones replaced by id (YAML, the shape of planner/scan-rules.yaml).")
+        Path rules;
+
+        @Option(names = "--format", defaultValue = "text", paramLabel = "text|md|html|json", description = "(default: ${DEFAULT-VALUE})")
+        String format;
+
+        @Override
+        public Integer call() throws Exception {
+            MigrationScan.Result result;
+            try {
+                checkFormat(format);
+                result = (rules == null ? MigrationScan.builtIn() : MigrationScan.with(rules)).scan(path);
+            } catch (ConfigException | IllegalArgumentException | IOException e) {
+                spec.commandLine().getErr().println("pitwall plan scan: " + e.getMessage());
+                return PitwallCommand.EXIT_USAGE;
+            }
+            print(spec, format, result, ScanReport.of(result));
+            return result.findings().isEmpty() ? 0 : 1;
         }
     }
 
