@@ -77,7 +77,8 @@ public final class EstimateReport {
                         result.considered(), result.fitting()), sections);
     }
 
-    static String layout(Estimate.Parallelism p) {
+    /** "TP 8, PP 2, DP 32, ZeRO 1, micro batch 1, selective recomputation". */
+    public static String layout(Estimate.Parallelism p) {
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "TP %d, PP %d", p.tp(), p.pp()));
         if (p.cp() > 1) {
             s.append(", CP ").append(p.cp());

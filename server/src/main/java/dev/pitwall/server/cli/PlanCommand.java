@@ -9,6 +9,9 @@ import dev.pitwall.planner.estimate.Estimate;
 import dev.pitwall.planner.estimate.Estimator;
 import dev.pitwall.planner.estimate.ModelCatalog;
 import dev.pitwall.planner.estimate.ModelSpec;
+import dev.pitwall.planner.advise.AdviceReport;
+import dev.pitwall.planner.advise.TrainingConfig;
+import dev.pitwall.planner.advise.TuningAdvisor;
 import dev.pitwall.planner.compare.CompareReport;
 import dev.pitwall.planner.compare.RunComparison;
 import dev.pitwall.planner.compare.RunMetrics;
@@ -40,7 +43,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         subcommands = {PlanCommand.EstimateCommand.class, PlanCommand.SearchCommand.class, PlanCommand.CompatCommand.class,
                 PlanCommand.ProfileCommand.class, PlanCommand.CompareCommand.class,
-                PlanCommand.ScanCommand.class})
+                PlanCommand.ScanCommand.class, PlanCommand.AdviseCommand.class})
 final class PlanCommand extends CommandGroup {
 
     /** The inputs of an estimate, as options; each one set overrides the same field of --spec. */
@@ -345,6 +348,68 @@ final class PlanCommand extends CommandGroup {
             }
             print(spec, format, result, ScanReport.of(result));
             return result.findings().isEmpty() ? 0 : 1;
+        }
+    }
+
+    @Command(name = "advise",
+            description = "Tuning advice, each with its evidence and expected gain, from an estimate (give the model and "
+                    + "layout as for estimate), a profile (--profile) and the job's training config (--config: Hugging Face "
+                    + "TrainingArguments, DeepSpeed config, or YAML).",
+            mixinStandardHelpOptions = true)
+    static final class AdviseCommand implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        PlanOptions options = new PlanOptions();
+
+        @Option(names = "--profile", paramLabel = "TRACE", description = "A PyTorch profiler trace, or a folder of them.")
+        Path profile;
+
+        @Option(names = "--config", paramLabel = "FILE", description = "The job's training configuration (JSON or YAML).")
+        Path config;
+
+        @Option(names = "--format", defaultValue = "text", paramLabel = "text|md|html|json", description = "(default: ${DEFAULT-VALUE})")
+        String format;
+
+        @Override
+        public Integer call() throws Exception {
+            List<TuningAdvisor.Advice> advice;
+            List<String> inputs = new java.util.ArrayList<>();
+            try {
+                checkFormat(format);
+                boolean planned = options.model != null || options.spec != null;
+                if (!planned && profile == null && config == null) {
+                    throw new IllegalArgumentException("give something to advise on: --model (with the layout), --profile TRACE "
+                            + "or --config FILE");
+                }
+                Optional<Estimate> estimate = Optional.empty();
+                Optional<ParallelismSearch.Result> search = Optional.empty();
+                if (planned) {
+                    PlanSpec.Resolved r = options.resolve();
+                    // Advice compares layouts on the roofline, whatever MFU was stated.
+                    estimate = Optional.of(Estimator.estimate(r.model(), r.setup(), r.cluster(), java.util.OptionalDouble.empty(),
+                            r.pricePerGpuHour()));
+                    search = Optional.of(ParallelismSearch.search(r.model(), r.setup(), r.cluster(), 1));
+                    inputs.add("the estimate of " + r.model().name() + " on " + r.cluster().gpus() + " x " + r.cluster().gpu().name());
+                }
+                Optional<ProfileAnalysis> analysis = Optional.empty();
+                if (profile != null) {
+                    analysis = Optional.of(ProfileAnalysis.of(profile));
+                    inputs.add("the profile " + profile);
+                }
+                Optional<TrainingConfig> training = Optional.empty();
+                if (config != null) {
+                    training = Optional.of(TrainingConfig.read(config));
+                    inputs.add("the config " + config);
+                }
+                advice = TuningAdvisor.advise(estimate, search, analysis, training);
+            } catch (ConfigException | IllegalArgumentException | IOException e) {
+                spec.commandLine().getErr().println("pitwall plan advise: " + e.getMessage());
+                return PitwallCommand.EXIT_USAGE;
+            }
+            return print(spec, format, java.util.Map.of("advice", advice), AdviceReport.of(advice, String.join(", ", inputs)));
         }
     }
 
