@@ -33,8 +33,13 @@ public final class CompatibilityCheck {
     record PrecisionCapability(String precision, String capability) {
     }
 
-    record Tables(List<CudaDriver> cudaDrivers, List<TorchCuda> torchCuda, List<PrecisionCapability> precisionMinCapability) {
+    record NcclPrecision(String precision, String nccl) {
+    }
+
+    record Tables(List<CudaDriver> cudaDrivers, List<TorchCuda> torchCuda, List<PrecisionCapability> precisionMinCapability,
+                  List<NcclPrecision> ncclMinPrecision) {
         Tables {
+            ncclMinPrecision = ncclMinPrecision == null ? List.of() : List.copyOf(ncclMinPrecision);
             cudaDrivers = cudaDrivers == null ? List.of() : List.copyOf(cudaDrivers);
             torchCuda = torchCuda == null ? List.of() : List.copyOf(torchCuda);
             precisionMinCapability = precisionMinCapability == null ? List.of() : List.copyOf(precisionMinCapability);
@@ -49,7 +54,7 @@ public final class CompatibilityCheck {
 
     public static CompatibilityCheck builtIn() {
         try (InputStream in = CompatibilityCheck.class.getResourceAsStream("/planner/compatibility.yaml")) {
-            return new CompatibilityCheck(new ConfigLoader<>(Tables.class, new Tables(null, null, null))
+            return new CompatibilityCheck(new ConfigLoader<>(Tables.class, new Tables(null, null, null, null))
                     .load("planner/compatibility.yaml", new String(in.readAllBytes(), StandardCharsets.UTF_8), Map.of()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -61,9 +66,10 @@ public final class CompatibilityCheck {
      * @param driver    the NVIDIA driver version ("535.104.05"), or empty
      * @param cuda      the CUDA toolkit version ("12.2"), or empty
      * @param torch     the PyTorch version ("2.3.1"), or empty
+     * @param nccl      the NCCL version ("2.18.1"), or empty
      */
     public List<Row> check(GpuSpec gpu, Optional<String> precision, Optional<String> driver, Optional<String> cuda,
-                           Optional<String> torch) {
+                           Optional<String> torch, Optional<String> nccl) {
         List<Row> rows = new ArrayList<>();
         precision.ifPresent(p -> tables.precisionMinCapability().stream().filter(x -> x.precision().equalsIgnoreCase(p))
                 .findFirst().ifPresentOrElse(min -> {
@@ -90,6 +96,13 @@ public final class CompatibilityCheck {
                                     + minor(t) + " (with a driver for CUDA " + builds.cuda().getLast() + ")"));
                 }, () -> rows.add(new Row("PyTorch " + t, false, "PyTorch " + t, "a PyTorch release in the table",
                         "add PyTorch " + minor(t) + " to planner/compatibility.yaml or pick a listed release")))));
+        nccl.ifPresent(n -> precision.ifPresent(p -> tables.ncclMinPrecision().stream()
+                .filter(x -> x.precision().equalsIgnoreCase(p)).findFirst().ifPresent(min -> {
+                    boolean ok = compare(n, min.nccl()) >= 0;
+                    rows.add(new Row("NCCL for " + p + " gradients", ok, "NCCL " + n, "NCCL " + min.nccl() + " or newer",
+                            ok ? "" : "upgrade NCCL to " + min.nccl() + "+ (or the PyTorch wheel that bundles it), or reduce "
+                                    + "gradients in fp32"));
+                })));
         return rows;
     }
 

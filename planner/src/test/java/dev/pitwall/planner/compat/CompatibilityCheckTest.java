@@ -15,7 +15,7 @@ class CompatibilityCheckTest {
     @Test
     void fp8NeedsAdaOrHopper() {
         List<CompatibilityCheck.Row> a100 = check.check(gpus.find("NVIDIA A100-SXM4-80GB").orElseThrow(), Optional.of("fp8"),
-                Optional.empty(), Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
         assertThat(a100).singleElement().satisfies(r -> {
             assertThat(r.ok()).isFalse();
             assertThat(r.found()).isEqualTo("a100-80gb is sm_80");
@@ -23,15 +23,15 @@ class CompatibilityCheckTest {
             assertThat(r.fix()).startsWith("train in bf16 on this GPU");
         });
         assertThat(check.check(gpus.find("NVIDIA H100 80GB HBM3").orElseThrow(), Optional.of("fp8"), Optional.empty(),
-                Optional.empty(), Optional.empty())).singleElement().satisfies(r -> assertThat(r.ok()).isTrue());
+                Optional.empty(), Optional.empty(), Optional.empty())).singleElement().satisfies(r -> assertThat(r.ok()).isTrue());
         assertThat(check.check(gpus.find("NVIDIA L40S").orElseThrow(), Optional.of("fp8"), Optional.empty(),
-                Optional.empty(), Optional.empty())).singleElement().satisfies(r -> assertThat(r.ok()).isTrue());
+                Optional.empty(), Optional.empty(), Optional.empty())).singleElement().satisfies(r -> assertThat(r.ok()).isTrue());
     }
 
     @Test
     void aDriverTooOldForItsCudaIsNamedWithWhatItCanRun() {
         List<CompatibilityCheck.Row> rows = check.check(gpus.find("NVIDIA H100 80GB HBM3").orElseThrow(), Optional.empty(),
-                Optional.of("535.104.05"), Optional.of("12.4"), Optional.of("2.3.1"));
+                Optional.of("535.104.05"), Optional.of("12.4"), Optional.of("2.3.1"), Optional.empty());
         assertThat(rows).hasSize(2);
         assertThat(rows.get(0)).satisfies(r -> {
             assertThat(r.ok()).isFalse();
@@ -44,8 +44,21 @@ class CompatibilityCheckTest {
             assertThat(r.fix()).startsWith("install the cu121 wheel of PyTorch 2.3");
         });
         assertThat(check.check(gpus.find("NVIDIA H100 80GB HBM3").orElseThrow(), Optional.of("bf16"),
-                Optional.of("550.54.15"), Optional.of("12.4.1"), Optional.of("2.5.1")))
-                .allSatisfy(r -> assertThat(r.ok()).isTrue());
+                Optional.of("550.54.15"), Optional.of("12.4.1"), Optional.of("2.5.1"), Optional.of("2.21.5")))
+                .hasSize(4).allSatisfy(r -> assertThat(r.ok()).isTrue());
+    }
+
+    @Test
+    void bf16GradientsNeedAnNcclThatReducesThem() {
+        List<CompatibilityCheck.Row> rows = check.check(gpus.find("a100-80gb").orElseThrow(), Optional.of("bf16"),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.of("2.9.9"));
+        assertThat(rows).filteredOn(r -> r.check().equals("NCCL for bf16 gradients")).singleElement().satisfies(r -> {
+            assertThat(r.ok()).isFalse();
+            assertThat(r.needed()).isEqualTo("NCCL 2.10.3 or newer");
+            assertThat(r.fix()).startsWith("upgrade NCCL to 2.10.3+");
+        });
+        assertThat(check.check(gpus.find("a100-80gb").orElseThrow(), Optional.of("fp16"), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.of("2.9.9"))).as("fp16 reductions predate bf16").hasSize(1);
     }
 
     @Test

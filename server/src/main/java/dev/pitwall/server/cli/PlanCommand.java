@@ -415,7 +415,7 @@ final class PlanCommand extends CommandGroup {
 
     @Command(name = "compat",
             description = "Check a software stack against a GPU: precision against compute capability, driver against "
-                    + "the CUDA toolkit, PyTorch build against CUDA. Exit 1 when something does not fit.",
+                    + "the CUDA toolkit, PyTorch build against CUDA, NCCL against the precision. Exit 1 when something does not fit.",
             mixinStandardHelpOptions = true)
     static final class CompatCommand implements Callable<Integer> {
 
@@ -432,6 +432,8 @@ final class PlanCommand extends CommandGroup {
         @Option(names = "--cuda", paramLabel = "VERSION", description = "CUDA toolkit, e.g. 12.4.") String cuda;
 
         @Option(names = "--torch", paramLabel = "VERSION", description = "PyTorch, e.g. 2.3.1.") String torch;
+
+        @Option(names = "--nccl", paramLabel = "VERSION", description = "NCCL, e.g. 2.18.1 (checked against --precision).") String nccl;
 
         @Option(names = "--format", defaultValue = "text", paramLabel = "text|md|html|json", description = "(default: ${DEFAULT-VALUE})")
         String format;
@@ -450,9 +452,9 @@ final class PlanCommand extends CommandGroup {
                 return PitwallCommand.EXIT_USAGE;
             }
             var rows = CompatibilityCheck.builtIn().check(gpuSpec.get(), Optional.ofNullable(precision),
-                    Optional.ofNullable(driver), Optional.ofNullable(cuda), Optional.ofNullable(torch));
+                    Optional.ofNullable(driver), Optional.ofNullable(cuda), Optional.ofNullable(torch), Optional.ofNullable(nccl));
             Document.Section table = rows.isEmpty()
-                    ? new Document.Note("Nothing to check", "give --precision, or --cuda with --driver or --torch")
+                    ? new Document.Note("Nothing to check", "give --precision (with --nccl), or --cuda with --driver or --torch")
                     : new Document.Table("Checks", List.of("verdict", "check", "found", "needs", "fix"), rows.stream()
                     .map(r -> List.of(r.ok() ? "ok" : "FAIL", r.check(), r.found(), r.needed(), r.ok() ? "" : r.fix()))
                     .toList());
