@@ -33,6 +33,13 @@ public final class DocumentWriter {
         return out.toString();
     }
 
+    /** The sections alone, as HTML to place inside another page (the console's); escaped like the whole page. */
+    public static String htmlSections(Document doc) {
+        StringOutput out = new StringOutput();
+        TEMPLATES.render("sections.jte", Map.of("doc", doc), out);
+        return out.toString();
+    }
+
     public static String text(Document doc) {
         StringBuilder out = new StringBuilder(doc.title()).append('\n');
         if (!doc.lead().isEmpty()) {

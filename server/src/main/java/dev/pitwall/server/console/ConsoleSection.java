@@ -12,9 +12,4 @@ package dev.pitwall.server.console;
  */
 public record ConsoleSection(String path, String title, String summary, String emptyTitle, String emptyText,
                              String template) {
-
-    /** A section shown by the generic template until it has a page of its own. */
-    public ConsoleSection(String path, String title, String summary, String emptyTitle, String emptyText) {
-        this(path, title, summary, emptyTitle, emptyText, "section.jte");
-    }
 }

@@ -39,9 +39,9 @@ public final class ConsoleService implements HttpService {
                     "No acceptance runs yet",
                     "Acceptance verdicts appear here; ./pitwall demo stores a simulated one.", "runs.jte"),
             new ConsoleSection("/planner", "Planner",
-                    "Compute, memory and communication estimates, parallelism search and migration-risk scans.",
-                    "No plans yet",
-                    "Training plans and their estimates appear here once they are made."),
+                    "Compute, memory and communication estimates of a training run.",
+                    "No estimate yet",
+                    "Pick a model and a layout in the form.", "planner.jte"),
             new ConsoleSection("/reports", "Reports",
                     "Acceptance, incident, post-mortem and reliability reports.",
                     "No reports yet",
@@ -72,7 +72,7 @@ public final class ConsoleService implements HttpService {
     public void routing(HttpRules rules) {
         rules.get("/", this::overview);
         for (ConsoleSection section : SECTIONS) {
-            rules.get(section.path(), (request, response) -> section(section, response));
+            rules.get(section.path(), (request, response) -> section(section, request, response));
         }
         rules.get("/api/system", this::systemJson);
     }
@@ -81,9 +81,18 @@ public final class ConsoleService implements HttpService {
         render(response, "overview.jte", Map.of("view", view("/", "Overview"), "status", status()));
     }
 
-    private void section(ConsoleSection section, ServerResponse response) {
+    private void section(ConsoleSection section, ServerRequest request, ServerResponse response) {
         Map<String, Object> model = new java.util.HashMap<>(Map.of("view", view(section.path(), section.title()),
                 "section", section));
+        if (section.template().equals("planner.jte")) {
+            Map<String, String> values = new java.util.HashMap<>();
+            request.query().names().forEach(name -> values.put(name, request.query().first(name).orElse("")));
+            PlannerForm form = PlannerForm.of(values);
+            model.put("form", form);
+            if (form.error() != null) {
+                response.status(io.helidon.http.Status.BAD_REQUEST_400);
+            }
+        }
         if (section.template().equals("runs.jte")) {
             model.put("runs", acceptanceRuns.recent(50));
             boolean training = section.path().equals("/training");
