@@ -97,7 +97,7 @@ public final class Pitwall implements AutoCloseable {
             Incidents incidents = new Incidents(database, audit, clock);
             mounted.put(IngestService.PATH, new IngestService(new LogMatcher(RuleCatalog.builtIn()), signals, incidents,
                     metrics.registry()));
-            mounted.put(IncidentService.PATH, new IncidentService(incidents));
+            mounted.put(IncidentService.PATH, new IncidentService(incidents, signals));
             WebServer server = webServer(config.server(),
                     routing(database, acceptanceRuns, signals, incidents, metrics, audit, clock, mounted)).start();
             return new Pitwall(metrics, tracing, database, gateway, acceptanceRuns, server);

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -86,6 +87,23 @@ class LogIngestTest {
     }
 
     @Test
+    void measuresTimeToDetectFromWhenTheLinesWereWritten() throws Exception {
+        Instant written = Instant.now().minusSeconds(95);
+        HttpResponse<String> response = post("/api/ingest/logs", String.join("\n",
+                "{\"node\":\"gpu-a07\",\"time\":\"" + written + "\",\"line\":\"NVRM: Xid (PCI:0000:3b:00): 79, pid=1, "
+                        + "name=python, GPU has fallen off the bus.\"}",
+                "{\"node\":\"gpu-a07\",\"time\":" + written.plusSeconds(5).toEpochMilli() + ",\"line\":\"NVRM: Xid "
+                        + "(PCI:0000:3b:00): 79, pid=1, name=python, GPU has fallen off the bus.\"}",
+                "{\"node\":\"gpu-a07\",\"time\":\"yesterday\",\"line\":\"x\"}"));
+        JsonNode answer = Json.mapper().readTree(response.body());
+        assertThat(answer.path("rejected").findValuesAsText("reason"))
+                .containsExactly("time is neither RFC 3339 text (2026-11-24T08:00:00Z) nor epoch milliseconds");
+        JsonNode incident = Json.mapper().readTree(send(at("/api/incidents")).body()).get(0);
+        assertThat(incident.path("startedAt").asText()).isEqualTo(written.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString());
+        assertThat(incident.path("timeToDetectSeconds").asDouble()).isBetween(95.0, 125.0);
+    }
+
+    @Test
     void aHungCollectiveAndAnXidMakeOneIncidentThatOperatorsSeeThrough() throws Exception {
         String timeout = "Watchdog caught collective operation timeout: WorkNCCL(SeqNum=2183, OpType=ALLREDUCE, "
                 + "Timeout(ms)=600000) ran for 600123 milliseconds before timing out.";
@@ -118,6 +136,13 @@ class LogIngestTest {
         assertThat(post("/api/incidents/999999/resolve", "").statusCode()).isEqualTo(404);
         assertThat(send(at("/api/incidents?limit=all")).statusCode()).isEqualTo(400);
         assertThat(post("/api/incidents/" + id + "/resolve", "by alice").statusCode()).isEqualTo(400);
+
+        // The timeline: the three signals, then each lifecycle step in order.
+        JsonNode one = Json.mapper().readTree(send(at("/api/incidents/" + id)).body());
+        assertThat(one.path("timeline").findValuesAsText("what")).containsExactly("nccl-watchdog-timeout",
+                "nccl-watchdog-timeout", "xid", "detected", "acknowledged", "mitigated");
+        assertThat(one.path("timeline").get(2).path("node").asText()).isEqualTo("gpu-a07");
+        assertThat(send(at("/api/incidents/424242")).statusCode()).isEqualTo(404);
 
         String training = send(at("/training")).body();
         assertThat(training).contains("data-incident=\"" + id + "\"").contains("GPU has fallen off the bus")

@@ -10,13 +10,19 @@ import java.util.Optional;
  *
  * @param suspectedNode the node most likely at fault: the one with a hardware signal when there is one
  * @param nodes         every node that reported a signal of this incident
+ * @param startedAt     when its earliest signal showed on its node; null for incidents older than that record
  */
 public record Incident(long id, String title, String category, String severity, String suspectedNode, State state,
                        int signals, List<String> nodes, Instant detectedAt, Instant lastSignalAt, Instant acknowledgedAt,
-                       Instant mitigatedAt, Instant resolvedAt) {
+                       Instant mitigatedAt, Instant resolvedAt, Instant startedAt) {
 
     /** detected → acknowledged → mitigated (training running again) → resolved. */
     public enum State { DETECTED, ACKNOWLEDGED, MITIGATED, RESOLVED }
+
+    /** From the fault showing on its node to Pitwall detecting it; empty when the start is not known. */
+    public Optional<Duration> timeToDetect() {
+        return Optional.ofNullable(startedAt).map(s -> Duration.between(s, detectedAt));
+    }
 
     /** From detection to training running again; empty until mitigated. */
     public Optional<Duration> timeToRecover() {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pitwall.core.http.ApiError;
 import dev.pitwall.core.http.ListLimit;
 import dev.pitwall.core.json.Json;
+import dev.pitwall.trainops.ingest.SignalStore;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -18,7 +19,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * {@code GET /api/incidents?limit=N} lists the newest incidents with their time to recover;
+ * {@code GET /api/incidents?limit=N} lists the newest incidents with their time to detect and to recover;
+ * {@code GET /api/incidents/{id}} shows one with its timeline;
  * {@code POST /api/incidents/{id}/acknowledge|mitigate|resolve} moves one forward, with an
  * optional body {@code {"by":"alice"}} naming who did it for the audit log.
  */
@@ -31,15 +33,40 @@ public final class IncidentService implements HttpService {
             "resolve", Incident.State.RESOLVED);
 
     private final Incidents incidents;
+    private final SignalStore signals;
 
-    public IncidentService(Incidents incidents) {
+    public IncidentService(Incidents incidents, SignalStore signals) {
         this.incidents = incidents;
+        this.signals = signals;
     }
 
     @Override
     public void routing(HttpRules rules) {
         rules.get("/", this::list)
+                .get("/{id}", this::one)
                 .post("/{id}/{action}", this::advance);
+    }
+
+    /** One incident with its timeline: each signal as it showed, and each lifecycle step. */
+    private void one(ServerRequest req, ServerResponse res) {
+        String rawId = req.path().pathParameters().get("id");
+        Optional<Incident> incident;
+        try {
+            incident = incidents.get(Long.parseLong(rawId));
+        } catch (NumberFormatException e) {
+            incident = Optional.empty();
+        }
+        if (incident.isEmpty()) {
+            ApiError.of(Status.NOT_FOUND_404, "no incident " + rawId).send(res);
+            return;
+        }
+        ObjectNode out = json(incident.get());
+        ArrayNode timeline = out.putArray("timeline");
+        for (IncidentTimeline.Entry entry : IncidentTimeline.of(incident.get(), signals.ofIncident(incident.get().id()))) {
+            timeline.add(Json.mapper().valueToTree(entry));
+        }
+        res.header(HeaderValues.CONTENT_TYPE_JSON);
+        res.send(out.toString());
     }
 
     private void list(ServerRequest req, ServerResponse res) {
@@ -104,6 +131,8 @@ public final class IncidentService implements HttpService {
 
     private static ObjectNode json(Incident incident) {
         ObjectNode node = Json.mapper().valueToTree(incident);
+        incident.timeToDetect().ifPresentOrElse(d -> node.put("timeToDetectSeconds", d.toMillis() / 1000.0),
+                () -> node.putNull("timeToDetectSeconds"));
         incident.timeToRecover().ifPresentOrElse(d -> node.put("timeToRecoverSeconds", d.toMillis() / 1000.0),
                 () -> node.putNull("timeToRecoverSeconds"));
         return node;

@@ -41,7 +41,7 @@ public final class Incidents {
         this.clock = clock;
     }
 
-    /** Correlates a batch of new signals into incidents. */
+    /** Correlates a batch of stored signals into incidents and links each signal to the incident it joined. */
     public synchronized void correlate(List<StoredSignal> signals) {
         if (signals.isEmpty()) {
             return;
@@ -49,35 +49,44 @@ public final class Incidents {
         long now = clock.millis();
         jdbi.useTransaction(h -> {
             for (StoredSignal stored : signals) {
+                long seen = stored.seenAt() != null ? stored.seenAt().toEpochMilli() : now;
                 Optional<Incident> open = h.createQuery("""
                                 SELECT * FROM incident WHERE state <> 'RESOLVED' AND last_signal_at >= :since
                                 ORDER BY id DESC LIMIT 1""")
                         .bind("since", now - WINDOW.toMillis()).map(Incidents::row).findOne();
+                Long incidentId = null;
                 if (open.isPresent()) {
-                    join(h, open.get(), stored, now);
+                    join(h, open.get(), stored, now, seen);
+                    incidentId = open.get().id();
                 } else if (stored.signal().severity().compareTo(Severity.ERROR) >= 0) {
-                    h.createUpdate("""
+                    incidentId = h.createUpdate("""
                                     INSERT INTO incident (title, category, severity, suspected_node, state, signals, nodes,
-                                                          detected_at, last_signal_at)
-                                    VALUES (:title, :category, :severity, :node, 'DETECTED', 1, :node, :now, :now)""")
+                                                          detected_at, last_signal_at, started_at)
+                                    VALUES (:title, :category, :severity, :node, 'DETECTED', 1, :node, :now, :now, :seen)""")
                             .bind("title", stored.signal().meaning()).bind("category", stored.signal().category())
                             .bind("severity", stored.signal().severity().name()).bind("node", stored.node())
-                            .bind("now", now).execute();
+                            .bind("now", now).bind("seen", Math.min(seen, now))
+                            .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
+                }
+                if (incidentId != null && stored.id() > 0) {
+                    h.createUpdate("UPDATE signal SET incident_id = :incident WHERE id = :id")
+                            .bind("incident", incidentId).bind("id", stored.id()).execute();
                 }
             }
         });
     }
 
-    private static void join(Handle h, Incident incident, StoredSignal stored, long now) {
+    private static void join(Handle h, Incident incident, StoredSignal stored, long now, long seen) {
         Set<String> nodes = new LinkedHashSet<>(incident.nodes());
         nodes.add(stored.node());
         boolean hardware = stored.signal().severity() == Severity.CRITICAL && HARDWARE.contains(stored.signal().category());
         boolean worse = stored.signal().severity().compareTo(Severity.valueOf(incident.severity())) > 0;
         h.createUpdate("""
                         UPDATE incident SET signals = signals + 1, nodes = :nodes, last_signal_at = :now,
-                               suspected_node = :suspect, title = :title, category = :category, severity = :severity
+                               suspected_node = :suspect, title = :title, category = :category, severity = :severity,
+                               started_at = CASE WHEN started_at IS NULL OR started_at > :seen THEN :seen ELSE started_at END
                         WHERE id = :id""")
-                .bind("nodes", String.join(",", nodes)).bind("now", now)
+                .bind("nodes", String.join(",", nodes)).bind("now", now).bind("seen", Math.min(seen, now))
                 .bind("suspect", hardware ? stored.node() : incident.suspectedNode())
                 .bind("title", hardware ? stored.signal().meaning() : incident.title())
                 .bind("category", hardware ? stored.signal().category() : incident.category())
@@ -130,7 +139,8 @@ public final class Incidents {
         return new Incident(rs.getLong("id"), rs.getString("title"), rs.getString("category"), rs.getString("severity"),
                 rs.getString("suspected_node"), Incident.State.valueOf(rs.getString("state")), rs.getInt("signals"),
                 Arrays.asList(rs.getString("nodes").split(",")), instant(rs, "detected_at"), instant(rs, "last_signal_at"),
-                instant(rs, "acknowledged_at"), instant(rs, "mitigated_at"), instant(rs, "resolved_at"));
+                instant(rs, "acknowledged_at"), instant(rs, "mitigated_at"), instant(rs, "resolved_at"),
+                instant(rs, "started_at"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -18,13 +18,17 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 
 /**
  * Log lines pushed by nodes: {@code POST /api/ingest/logs} with one JSON object a line,
- * {@code {"node":"gpu-a01","source":"kernel","line":"…"}}. Every line runs through the detection
+ * {@code {"node":"gpu-a01","source":"kernel","time":"2026-11-24T08:00:00.123Z","line":"…"}} ({@code time}
+ * optional: when the line was written on the node, RFC 3339 or epoch milliseconds). Every line runs through the detection
  * matcher; the signals are stored and correlated into incidents. A malformed line is rejected
  * with its number and the reason, counted, and the rest of the batch kept.
  * {@code GET /api/ingest/signals?limit=N} lists the newest signals.
@@ -88,6 +92,13 @@ public final class IngestService implements HttpService {
                 } else if (why == null && !entry.path("line").isTextual()) {
                     why = "line is missing: the log line itself";
                 }
+                Instant occurred = null;
+                if (why == null && entry.hasNonNull("time")) {
+                    occurred = time(entry.get("time"));
+                    if (occurred == null) {
+                        why = "time is neither RFC 3339 text (2026-11-24T08:00:00Z) nor epoch milliseconds";
+                    }
+                }
                 if (why != null) {
                     rejections.addObject().put("line", number).put("reason", why);
                     continue;
@@ -95,13 +106,12 @@ public final class IngestService implements HttpService {
                 ok++;
                 String node = entry.path("node").asText();
                 String source = entry.path("source").asText("log");
-                int at = number;
-                matcher.match(entry.path("line").asText(), at)
-                        .ifPresent(s -> found.add(new StoredSignal(0, null, node, source, s)));
+                Instant at = occurred;
+                matcher.match(entry.path("line").asText(), number)
+                        .ifPresent(s -> found.add(StoredSignal.of(node, source, at, s)));
             }
         }
-        store.saveAll(found);
-        incidents.correlate(found);
+        incidents.correlate(store.saveAll(found));
         accepted.increment(ok);
         rejected.increment(rejections.size());
         signals.increment(found.size());
@@ -110,6 +120,18 @@ public final class IngestService implements HttpService {
         answer.set("rejected", rejections);
         res.header(HeaderValues.CONTENT_TYPE_JSON);
         res.send(answer.toString());
+    }
+
+    /** RFC 3339 text or epoch milliseconds; null when it is neither. */
+    static Instant time(JsonNode value) {
+        if (value.isIntegralNumber()) {
+            return Instant.ofEpochMilli(value.asLong());
+        }
+        try {
+            return value.isTextual() ? OffsetDateTime.parse(value.asText()).toInstant() : null;
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     private void recent(ServerRequest req, ServerResponse res) throws IOException {

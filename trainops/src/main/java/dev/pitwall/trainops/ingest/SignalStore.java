@@ -6,11 +6,15 @@ import dev.pitwall.core.json.Json;
 import dev.pitwall.core.storage.Database;
 import dev.pitwall.trainops.detect.Severity;
 import dev.pitwall.trainops.detect.Signal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
 
 /** Signals detected in ingested logs, kept in the trainops tables. */
 public final class SignalStore {
@@ -26,39 +30,55 @@ public final class SignalStore {
         this.clock = clock;
     }
 
-    /** Stores a batch's signals in one transaction. */
-    public void saveAll(List<StoredSignal> signals) {
+    /** Stores a batch's signals in one transaction; answers them with their ids and arrival time. */
+    public List<StoredSignal> saveAll(List<StoredSignal> signals) {
         if (signals.isEmpty()) {
-            return;
+            return List.of();
         }
         long now = clock.millis();
-        jdbi.useTransaction(h -> {
-            var batch = h.prepareBatch("""
-                    INSERT INTO signal (received_at, node, source, rule, category, severity, fields, meaning, action, text)
-                    VALUES (:at, :node, :source, :rule, :category, :severity, :fields, :meaning, :action, :text)""");
+        return jdbi.inTransaction(h -> {
+            List<StoredSignal> saved = new ArrayList<>(signals.size());
             for (StoredSignal s : signals) {
-                batch.bind("at", now).bind("node", s.node()).bind("source", s.source())
+                long id = h.createUpdate("""
+                                INSERT INTO signal (received_at, occurred_at, node, source, rule, category, severity, fields,
+                                                    meaning, action, text)
+                                VALUES (:at, :occurred, :node, :source, :rule, :category, :severity, :fields, :meaning,
+                                        :action, :text)""")
+                        .bind("at", now).bind("occurred", s.occurredAt() == null ? null : s.occurredAt().toEpochMilli())
+                        .bind("node", s.node()).bind("source", s.source())
                         .bind("rule", s.signal().rule()).bind("category", s.signal().category())
                         .bind("severity", s.signal().severity().name()).bind("fields", json(s.signal().fields()))
                         .bind("meaning", s.signal().meaning()).bind("action", s.signal().action())
-                        .bind("text", s.signal().text()).add();
+                        .bind("text", s.signal().text())
+                        .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
+                saved.add(new StoredSignal(id, Instant.ofEpochMilli(now), s.occurredAt(), s.node(), s.source(), s.signal()));
             }
-            batch.execute();
+            return saved;
         });
+    }
+
+    /** An incident's signals in the order they showed. */
+    public List<StoredSignal> ofIncident(long incidentId) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT * FROM signal WHERE incident_id = :incident
+                        ORDER BY COALESCE(occurred_at, received_at), id""")
+                .bind("incident", incidentId).map(SignalStore::row).list());
     }
 
     /** The newest signals first. */
     public List<StoredSignal> recent(int limit) {
-        return jdbi.withHandle(h -> h.createQuery("""
-                        SELECT id, received_at, node, source, rule, category, severity, fields, meaning, action, text
-                        FROM signal ORDER BY id DESC LIMIT :limit""")
-                .bind("limit", limit)
-                .map((rs, ctx) -> new StoredSignal(rs.getLong("id"), Instant.ofEpochMilli(rs.getLong("received_at")),
-                        rs.getString("node"), rs.getString("source"),
-                        new Signal(rs.getString("rule"), rs.getString("category"), Severity.valueOf(rs.getString("severity")),
-                                0, fields(rs.getString("fields")), rs.getString("meaning"), rs.getString("action"),
-                                rs.getString("text"))))
-                .list());
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM signal ORDER BY id DESC LIMIT :limit")
+                .bind("limit", limit).map(SignalStore::row).list());
+    }
+
+    private static StoredSignal row(ResultSet rs, StatementContext ctx) throws SQLException {
+        long occurred = rs.getLong("occurred_at");
+        Instant occurredAt = rs.wasNull() ? null : Instant.ofEpochMilli(occurred);
+        return new StoredSignal(rs.getLong("id"), Instant.ofEpochMilli(rs.getLong("received_at")), occurredAt,
+                rs.getString("node"), rs.getString("source"),
+                new Signal(rs.getString("rule"), rs.getString("category"), Severity.valueOf(rs.getString("severity")),
+                        0, fields(rs.getString("fields")), rs.getString("meaning"), rs.getString("action"),
+                        rs.getString("text")));
     }
 
     private static String json(Map<String, String> fields) {

@@ -3,6 +3,19 @@ package dev.pitwall.trainops.ingest;
 import dev.pitwall.trainops.detect.Signal;
 import java.time.Instant;
 
-/** A signal as stored: which node and log it came from, and when it arrived. */
-public record StoredSignal(long id, Instant receivedAt, String node, String source, Signal signal) {
+/**
+ * A signal as stored: which node and log it came from, when its line was written there (null when
+ * the sender did not say) and when it arrived.
+ */
+public record StoredSignal(long id, Instant receivedAt, Instant occurredAt, String node, String source, Signal signal) {
+
+    /** A signal not stored yet. */
+    public static StoredSignal of(String node, String source, Instant occurredAt, Signal signal) {
+        return new StoredSignal(0, null, occurredAt, node, source, signal);
+    }
+
+    /** When the fault showed: the line's own time when known, else its arrival. */
+    public Instant seenAt() {
+        return occurredAt != null ? occurredAt : receivedAt;
+    }
 }

@@ -62,7 +62,7 @@ class IncidentsTest {
     }
 
     private static StoredSignal signal(String node, String line) {
-        return new StoredSignal(0, null, node, "log", MATCHER.match(line, 1).orElseThrow());
+        return StoredSignal.of(node, "log", null, MATCHER.match(line, 1).orElseThrow());
     }
 
     @ParameterizedTest
