@@ -18,12 +18,15 @@ import dev.pitwall.trainops.detect.RuleCatalog;
 import dev.pitwall.trainops.incident.IncidentService;
 import dev.pitwall.trainops.incident.Incidents;
 import dev.pitwall.trainops.ingest.IngestService;
+import dev.pitwall.trainops.ingest.LokiPushService;
 import dev.pitwall.trainops.ingest.SignalStore;
 import dev.pitwall.server.http.AuditService;
 import dev.pitwall.server.http.ErrorResponses;
+import dev.pitwall.server.http.GzipRequestBodies;
 import dev.pitwall.server.http.HealthService;
 import dev.pitwall.server.http.MetricsService;
 import dev.pitwall.server.http.RequestMetricsFilter;
+import io.helidon.http.encoding.ContentEncodingContext;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.accesslog.AccessLogFeature;
 import io.helidon.webserver.http.HttpRouting;
@@ -95,8 +98,10 @@ public final class Pitwall implements AutoCloseable {
             mounted.put(AcceptanceService.PATH, new AcceptanceService(acceptanceRuns));
             SignalStore signals = new SignalStore(database, clock);
             Incidents incidents = new Incidents(database, audit, clock);
-            mounted.put(IngestService.PATH, new IngestService(new LogMatcher(RuleCatalog.builtIn()), signals, incidents,
-                    metrics.registry()));
+            IngestService ingest = new IngestService(new LogMatcher(RuleCatalog.builtIn()), signals, incidents,
+                    metrics.registry());
+            mounted.put(IngestService.PATH, ingest);
+            mounted.put(LokiPushService.PATH, new LokiPushService(ingest));
             mounted.put(IncidentService.PATH, new IncidentService(incidents, signals));
             WebServer server = webServer(config.server(),
                     routing(database, acceptanceRuns, signals, incidents, metrics, audit, clock, mounted)).start();
@@ -128,6 +133,8 @@ public final class Pitwall implements AutoCloseable {
                 // would race the store's closing.
                 .shutdownHook(false)
                 .featuresDiscoverServices(false)
+                .contentEncoding(ContentEncodingContext.builder().contentEncodingsDiscoverServices(false)
+                        .addContentEncoding(new GzipRequestBodies()).build())
                 .routing(routing);
         if (config.accessLog()) {
             builder.addFeature(AccessLogFeature.builder().commonLogFormat().loggerName(ACCESS_LOGGER).build());

@@ -87,6 +87,47 @@ class LogIngestTest {
     }
 
     @Test
+    void takesLokiPushesFromExistingShippers() throws Exception {
+        long ns = Instant.parse("2026-11-24T08:00:00.123456789Z").getEpochSecond() * 1_000_000_000L + 123_456_789L;
+        String push = """
+                {"streams": [
+                  {"stream": {"host": "gpu-b06", "job": "kernel"},
+                   "values": [["%d", "NVRM: Xid (PCI:0000:5d:00): 48, pid=907, name=python, An uncorrectable double bit error (DBE) has been detected on GPU in the framebuffer at partition 0, subpartition 0."],
+                              ["%d", "systemd[1]: Started Session 9."],
+                              ["yesterday", "x"]]},
+                  {"stream": {"job": "train"}, "values": [["%d", "loss: nan"]]}
+                ]}""".formatted(ns, ns + 1, ns);
+        // Gzip, as Fluent Bit and Vector send it.
+        java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+        try (var gzip = new java.util.zip.GZIPOutputStream(zipped)) {
+            gzip.write(push.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        HttpResponse<String> response = send(at("/loki/api/v1/push").header("Content-Type", "application/json")
+                .header("Content-Encoding", "gzip").POST(HttpRequest.BodyPublishers.ofByteArray(zipped.toByteArray())));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode answer = Json.mapper().readTree(response.body());
+        assertThat(answer.path("accepted").asInt()).isEqualTo(2);
+        assertThat(answer.path("signals").asInt()).isEqualTo(1);
+        assertThat(answer.path("rejected").findValuesAsText("entry")).containsExactly("streams[0].values[2]", "streams[1]");
+        assertThat(answer.path("rejected").get(1).path("reason").asText()).startsWith("no node label");
+
+        JsonNode signal = Json.mapper().readTree(send(at("/api/ingest/signals?limit=1")).body()).get(0);
+        assertThat(signal.path("node").asText()).isEqualTo("gpu-b06");
+        assertThat(signal.path("source").asText()).isEqualTo("kernel");
+        assertThat(signal.path("occurredAt").asText()).isEqualTo("2026-11-24T08:00:00.123Z");
+
+        // All kept: 204 as Loki answers. Protobuf: a clear refusal.
+        String clean = "{\"streams\":[{\"stream\":{\"node\":\"gpu-b01\"},\"values\":[[\"" + ns + "\",\"ok\"]]}]}";
+        assertThat(send(at("/loki/api/v1/push").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(clean))).statusCode()).isEqualTo(204);
+        HttpResponse<String> protobuf = send(at("/loki/api/v1/push").header("Content-Type", "application/x-protobuf")
+                .POST(HttpRequest.BodyPublishers.ofString("\u0001")));
+        assertThat(protobuf.statusCode()).isEqualTo(415);
+        assertThat(protobuf.body()).contains("JSON encoding");
+        assertThat(send(at("/loki/api/v1/push").POST(HttpRequest.BodyPublishers.ofString("{}"))).statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void measuresTimeToDetectFromWhenTheLinesWereWritten() throws Exception {
         Instant written = Instant.now().minusSeconds(95);
         HttpResponse<String> response = post("/api/ingest/logs", String.join("\n",

@@ -65,11 +65,45 @@ public final class IngestService implements HttpService {
                 .get("/signals", this::recent);
     }
 
-    private void logs(ServerRequest req, ServerResponse res) throws IOException {
+    /** A line as a sender gave it; {@code where} names it in a rejection ("3", "streams[0].values[2]"). */
+    public record Line(String where, String node, String source, Instant occurredAt, String text) {
+    }
+
+    /** Why a line was refused. */
+    public record Rejection(String where, String reason) {
+    }
+
+    /** Detects, stores and correlates the lines; counts them with the rejections the sender's format already made. */
+    public ObjectNode accept(List<Line> lines, List<Rejection> rejections) {
         List<StoredSignal> found = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            Line line = lines.get(i);
+            matcher.match(line.text(), i + 1)
+                    .ifPresent(s -> found.add(StoredSignal.of(line.node(), line.source(), line.occurredAt(), s)));
+        }
+        incidents.correlate(store.saveAll(found));
+        accepted.increment(lines.size());
+        rejected.increment(rejections.size());
+        signals.increment(found.size());
         ObjectNode answer = Json.mapper().createObjectNode();
-        ArrayNode rejections = Json.mapper().createArrayNode();
-        int ok = 0;
+        answer.put("accepted", lines.size());
+        answer.put("signals", found.size());
+        ArrayNode refused = answer.putArray("rejected");
+        for (Rejection r : rejections) {
+            ObjectNode entry = refused.addObject();
+            if (r.where().chars().allMatch(Character::isDigit)) {
+                entry.put("line", Integer.parseInt(r.where()));
+            } else {
+                entry.put("entry", r.where());
+            }
+            entry.put("reason", r.reason());
+        }
+        return answer;
+    }
+
+    private void logs(ServerRequest req, ServerResponse res) throws IOException {
+        List<Line> lines = new ArrayList<>();
+        List<Rejection> rejections = new ArrayList<>();
         int number = 0;
         try (BufferedReader reader = new BufferedReader(
                 new InputStreamReader(req.content().inputStream(), StandardCharsets.UTF_8))) {
@@ -100,26 +134,15 @@ public final class IngestService implements HttpService {
                     }
                 }
                 if (why != null) {
-                    rejections.addObject().put("line", number).put("reason", why);
+                    rejections.add(new Rejection(String.valueOf(number), why));
                     continue;
                 }
-                ok++;
-                String node = entry.path("node").asText();
-                String source = entry.path("source").asText("log");
-                Instant at = occurred;
-                matcher.match(entry.path("line").asText(), number)
-                        .ifPresent(s -> found.add(StoredSignal.of(node, source, at, s)));
+                lines.add(new Line(String.valueOf(number), entry.path("node").asText(), entry.path("source").asText("log"),
+                        occurred, entry.path("line").asText()));
             }
         }
-        incidents.correlate(store.saveAll(found));
-        accepted.increment(ok);
-        rejected.increment(rejections.size());
-        signals.increment(found.size());
-        answer.put("accepted", ok);
-        answer.put("signals", found.size());
-        answer.set("rejected", rejections);
         res.header(HeaderValues.CONTENT_TYPE_JSON);
-        res.send(answer.toString());
+        res.send(accept(lines, rejections).toString());
     }
 
     /** RFC 3339 text or epoch milliseconds; null when it is neither. */
