@@ -1,0 +1,135 @@
+package dev.pitwall.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pitwall.core.json.Json;
+import dev.pitwall.server.config.PitwallConfig;
+import dev.pitwall.server.config.ServerConfig;
+import dev.pitwall.trainops.agent.NodeAgent;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The node agent ships kernel and job logs; while the server is down it spools, and nothing is lost. */
+class NodeAgentTest {
+
+    private static final String XID_79 = "NVRM: Xid (PCI:0000:3b:00): 79, pid=2311, name=python, GPU has fallen off the bus.";
+    private static final String XID_48 = "NVRM: Xid (PCI:0000:3b:00): 48, pid=2311, name=python, An uncorrectable double bit "
+            + "error (DBE) has been detected on GPU in the framebuffer at partition 0, subpartition 0.";
+    private static final String NCCL_TIMEOUT = "[rank3]:[E ProcessGroupNCCL.cpp:607] Watchdog caught collective operation "
+            + "timeout: WorkNCCL(SeqNum=2183, OpType=ALLREDUCE, Timeout(ms)=600000) ran for 600123 milliseconds before timing out.";
+
+    @TempDir
+    Path dir;
+
+    private Pitwall pitwall;
+
+    @AfterEach
+    void stop() {
+        if (pitwall != null) {
+            pitwall.close();
+        }
+    }
+
+    private void startServer(int port) {
+        pitwall = Pitwall.start(PitwallConfig.defaults().withDataDir(dir.resolve("server"))
+                .withServer(new ServerConfig("127.0.0.1", port, 1 << 20, Duration.ofSeconds(10), false)), Clock.systemUTC());
+    }
+
+    private JsonNode signals(int port) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/api/ingest/signals?limit=100")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return Json.mapper().readTree(response.body());
+    }
+
+    private static void append(Path file, String... lines) throws IOException {
+        Files.writeString(file, String.join("\n", lines) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Test
+    void shipsLogsAndLosesNothingWhileTheServerRestarts() throws Exception {
+        int port = freePort();
+        startServer(port);
+        Path kernel = dir.resolve("kern.log");
+        append(kernel, XID_79.replace("79", "31") + " (history from before the agent started)");
+        Path jobs = Files.createDirectories(dir.resolve("jobs"));
+        NodeAgent.Settings settings = new NodeAgent.Settings(URI.create("http://127.0.0.1:" + port), "gpu-c03",
+                kernel.toString(), List.of(jobs + "/*.log"), dir.resolve("spool"));
+
+        NodeAgent agent = new NodeAgent(settings, Clock.systemUTC());
+        append(kernel, XID_79, "systemd[1]: Started Session 4 of user root.");
+        append(jobs.resolve("train-1.log"), "iteration 10/ 100 | lm loss: 2.31E+00 |", NCCL_TIMEOUT); // a new file: read whole
+        assertThat(agent.step()).isTrue();
+        assertThat(agent.sent()).isEqualTo(4);
+        JsonNode first = signals(port);
+        assertThat(first.findValuesAsText("rule")).containsExactly("nccl-watchdog-timeout", "xid");
+        assertThat(first.get(1).path("signal").path("text").asText()).doesNotContain("history");
+
+        // The server goes away; the node keeps logging; the agent spools, then restarts itself too.
+        pitwall.close();
+        pitwall = null;
+        append(kernel, XID_48);
+        append(jobs.resolve("train-1.log"), "iteration 11/ 100 | lm loss: nan |");
+        assertThat(agent.step()).isFalse();
+        agent.close();
+        assertThat(Files.size(dir.resolve("spool/spool.jsonl"))).isPositive();
+
+        startServer(port);
+        try (NodeAgent restarted = new NodeAgent(settings, Clock.systemUTC())) {
+            append(kernel, "kernel: usb 1-1: new high-speed USB device");
+            assertThat(restarted.step()).isTrue();
+            assertThat(restarted.sent()).isEqualTo(3);
+        }
+        // Everything, once, in the order it was written (newest first here), kept across the server's restart.
+        assertThat(signals(port).findValuesAsText("rule")).containsExactly("nan-loss", "xid", "nccl-watchdog-timeout", "xid");
+        assertThat(signals(port).get(1).path("signal").path("fields").path("xid").asText()).isEqualTo("48");
+        assertThat(signals(port).findValuesAsText("node")).containsOnly("gpu-c03");
+        assertThat(signals(port).get(0).path("source").asText()).isEqualTo("job:train-1.log");
+        assertThat(Files.size(dir.resolve("spool/spool.jsonl"))).as("the spool starts over once all is sent").isZero();
+    }
+
+    @Test
+    void followsRotatedLogsAndCompletesPartialLines() throws Exception {
+        int port = freePort();
+        startServer(port);
+        Path kernel = dir.resolve("kern.log");
+        Files.writeString(kernel, "");
+        try (NodeAgent agent = new NodeAgent(new NodeAgent.Settings(URI.create("http://127.0.0.1:" + port), "gpu-c04",
+                kernel.toString(), List.of(), dir.resolve("spool")), Clock.systemUTC())) {
+            Files.writeString(kernel, XID_79.substring(0, 20), StandardOpenOption.APPEND);
+            assertThat(agent.step()).isTrue();
+            assertThat(agent.sent()).as("half a line waits").isZero();
+            Files.writeString(kernel, XID_79.substring(20) + "\n", StandardOpenOption.APPEND);
+            agent.step();
+            assertThat(agent.sent()).isEqualTo(1);
+
+            // logrotate: the file is moved away and a new one created under the name.
+            Files.move(kernel, dir.resolve("kern.log.1"));
+            append(kernel, XID_48);
+            agent.step();
+            assertThat(agent.sent()).isEqualTo(2);
+        }
+        assertThat(signals(port).findValuesAsText("rule")).containsExactly("xid", "xid");
+        assertThat(signals(port).get(0).path("signal").path("fields").path("xid").asText()).isEqualTo("48");
+    }
+}

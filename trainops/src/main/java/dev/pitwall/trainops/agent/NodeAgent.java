@@ -1,0 +1,225 @@
+package dev.pitwall.trainops.agent;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pitwall.core.json.Json;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs on a GPU node: follows the kernel log (a file, {@code journalctl -k -f}, or
+ * {@code /dev/kmsg}) and job log files (globs, new files picked up as they appear), stamps each
+ * line with its node, source and the time it was read, spools it to disk, and sends the spool to
+ * the server's {@code /api/ingest/logs} in order. While the server is away the spool grows; when
+ * it answers again the backlog goes first. Nothing is lost across server or agent restarts.
+ */
+public final class NodeAgent implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
+    private static final int BATCH_BYTES = 512 * 1024;
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+    /**
+     * @param kernelLog a file to follow, "journal" for journalctl, "kmsg" for /dev/kmsg, or null for none
+     * @param jobLogs   globs of job log files ("/var/log/jobs/*.log")
+     */
+    public record Settings(URI server, String node, String kernelLog, List<String> jobLogs, Path spoolDir) {
+    }
+
+    private final Settings settings;
+    private final Clock clock;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Spool spool;
+    private final Map<Path, FileFollower> followers = new LinkedHashMap<>();
+    private final ConcurrentLinkedQueue<String> streamed = new ConcurrentLinkedQueue<>();
+    private Process kernelProcess;
+    private Duration backoff = Duration.ZERO;
+    private Instant nextAttempt = Instant.MIN;
+    private long sent;
+
+    public NodeAgent(Settings settings, Clock clock) throws IOException {
+        this.settings = settings;
+        this.clock = clock;
+        this.spool = new Spool(settings.spoolDir());
+        if (settings.kernelLog() != null) {
+            switch (settings.kernelLog()) {
+                case "journal" -> stream(new ProcessBuilder("journalctl", "-k", "-f", "-o", "short-iso", "--since", "now"));
+                case "kmsg" -> streamKmsg();
+                default -> followers.put(Path.of(settings.kernelLog()),
+                        new FileFollower(Path.of(settings.kernelLog()), "kernel", true));
+            }
+        }
+        discoverJobLogs(true);
+    }
+
+    /** Lines sent and confirmed by the server since the agent started. */
+    public long sent() {
+        return sent;
+    }
+
+    /**
+     * One round: reads what the logs gained, spools it, and sends the spool unless the server
+     * failed recently (then it waits, doubling up to 30 s).
+     *
+     * @return true when the spool is empty after the round
+     */
+    public boolean step() throws IOException {
+        discoverJobLogs(false);
+        List<String> records = new ArrayList<>();
+        String now = clock.instant().toString();
+        for (FileFollower follower : followers.values()) {
+            for (String line : follower.poll()) {
+                records.add(record(follower.source(), now, line));
+            }
+        }
+        for (String line = streamed.poll(); line != null; line = streamed.poll()) {
+            records.add(record("kernel", now, line));
+        }
+        spool.append(records);
+        if (clock.instant().isBefore(nextAttempt)) {
+            return spool.pendingBytes() == 0;
+        }
+        while (spool.pendingBytes() > 0) {
+            Spool.Batch batch = spool.next(BATCH_BYTES);
+            if (!send(batch.records())) {
+                backoff = backoff.isZero() ? Duration.ofSeconds(1) : min(backoff.multipliedBy(2), MAX_BACKOFF);
+                nextAttempt = clock.instant().plus(backoff);
+                return false;
+            }
+            spool.confirm(batch.end());
+            sent += batch.records().size();
+            backoff = Duration.ZERO;
+            nextAttempt = Instant.MIN;
+        }
+        return true;
+    }
+
+    private boolean send(List<String> records) {
+        String body = String.join("\n", records) + "\n";
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(settings.server().resolve("/api/ingest/logs"))
+                    .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/x-ndjson")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 == 2) {
+                return true;
+            }
+            // 4xx will not get better by retrying the same batch, but dropping it would lose lines: keep it and say so.
+            LOG.warn("server answered {} to a batch of {} lines; kept in the spool: {}", response.statusCode(),
+                    records.size(), response.body());
+            return false;
+        } catch (IOException e) {
+            LOG.debug("server unreachable, spooling: {}", e.toString());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private String record(String source, String time, String line) {
+        ObjectNode record = Json.mapper().createObjectNode();
+        record.put("node", settings.node());
+        record.put("source", source);
+        record.put("time", time);
+        record.put("line", line);
+        return record.toString();
+    }
+
+    /** Job logs: a file matching a glob becomes followed; files there at start are read from their end. */
+    private void discoverJobLogs(boolean atStart) throws IOException {
+        for (String glob : settings.jobLogs()) {
+            Path base = globBase(glob);
+            if (!Files.isDirectory(base)) {
+                continue;
+            }
+            PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+            try (Stream<Path> files = Files.walk(base, 8)) {
+                for (Path file : files.filter(Files::isRegularFile).filter(matcher::matches).toList()) {
+                    if (!followers.containsKey(file)) {
+                        followers.put(file, new FileFollower(file, "job:" + file.getFileName(), atStart));
+                    }
+                }
+            }
+        }
+    }
+
+    /** The folder a glob starts in: its path up to the first part with a wildcard. */
+    static Path globBase(String glob) {
+        Path base = Path.of(glob).isAbsolute() ? Path.of("/") : Path.of("");
+        for (Path part : Path.of(glob)) {
+            if (part.toString().matches(".*[*?\\[{].*")) {
+                break;
+            }
+            base = base.resolve(part);
+        }
+        return base.toString().isEmpty() ? Path.of(".") : base;
+    }
+
+    private void stream(ProcessBuilder command) throws IOException {
+        kernelProcess = command.redirectErrorStream(true).start();
+        Thread.ofVirtual().name("kernel-log").start(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(kernelProcess.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    streamed.add(line);
+                }
+            } catch (IOException e) {
+                LOG.warn("kernel log stream ended: {}", e.toString());
+            }
+        });
+    }
+
+    /**
+     * /dev/kmsg records are "priority,sequence,microseconds since boot,flags;message". Reading starts
+     * at the oldest record the kernel keeps; those older than the agent's start were sent before or
+     * are history, and are skipped.
+     */
+    private void streamKmsg() throws IOException {
+        long startMicros = (long) (Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]) * 1e6);
+        Thread.ofVirtual().name("kmsg").start(() -> {
+            try (BufferedReader in = Files.newBufferedReader(Path.of("/dev/kmsg"), StandardCharsets.UTF_8)) {
+                for (String record = in.readLine(); record != null; record = in.readLine()) {
+                    int semicolon = record.indexOf(';');
+                    String[] header = semicolon > 0 ? record.substring(0, semicolon).split(",") : new String[0];
+                    if (header.length >= 3 && header[2].matches("[0-9]+") && Long.parseLong(header[2]) >= startMicros) {
+                        streamed.add(record.substring(semicolon + 1));
+                    }
+                }
+            } catch (IOException e) {
+                LOG.warn("cannot read /dev/kmsg ({}); run the agent as root or use --kernel-log journal", e.toString());
+            }
+        });
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (kernelProcess != null) {
+            kernelProcess.destroy();
+        }
+        spool.close();
+    }
+}
