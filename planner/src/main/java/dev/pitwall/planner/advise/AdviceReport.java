@@ -1,6 +1,6 @@
 package dev.pitwall.planner.advise;
 
-import dev.pitwall.planner.report.Document;
+import dev.pitwall.core.report.Document;
 import java.util.List;
 
 /** Lays out tuning advice, largest expected gain first. */

@@ -1,6 +1,6 @@
 package dev.pitwall.planner.estimate;
 
-import dev.pitwall.planner.report.Document;
+import dev.pitwall.core.report.Document;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -9,7 +9,7 @@ import dev.pitwall.planner.estimate.Estimator;
 import dev.pitwall.planner.estimate.ModelCatalog;
 import dev.pitwall.planner.estimate.ModelSpec;
 import dev.pitwall.planner.estimate.PlanSpec;
-import dev.pitwall.planner.report.DocumentWriter;
+import dev.pitwall.core.report.DocumentWriter;
 import java.util.List;
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package dev.pitwall.planner.report;
+package dev.pitwall.core.report;
 
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
@@ -11,7 +11,7 @@ import java.util.Map;
 public final class DocumentWriter {
 
     private static final TemplateEngine TEMPLATES = TemplateEngine.createPrecompiled(null, ContentType.Html, null,
-            "dev.pitwall.planner.report.templates");
+            "dev.pitwall.core.report.templates");
     private static final int BAR_CHARS = 40;
 
     private DocumentWriter() {

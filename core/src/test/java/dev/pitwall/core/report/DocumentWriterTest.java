@@ -1,4 +1,4 @@
-package dev.pitwall.planner.report;
+package dev.pitwall.core.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

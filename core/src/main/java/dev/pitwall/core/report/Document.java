@@ -1,11 +1,11 @@
-package dev.pitwall.planner.report;
+package dev.pitwall.core.report;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * A planner result laid out once and written as text, Markdown or self-contained HTML: facts,
+ * A report laid out once and written as text, Markdown or self-contained HTML: facts,
  * tables, bar charts and line charts under headings.
  */
 public record Document(String title, String lead, List<Section> sections) {
