@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
             "Pitwall keeps GPU training runs on track and LLM serving within SLO.",
             "Run 'pitwall demo' to see it on embedded defaults, 'pitwall COMMAND --help' for a command's options."
         },
-        subcommands = {ServeCommand.class, DemoCommand.class, AgentCommand.class, CheckCommand.class, DetectCommand.class, PlanCommand.class,
+        subcommands = {ServeCommand.class, DemoCommand.class, AgentCommand.class, CheckCommand.class, DetectCommand.class,
+            IncidentsCommand.class, PlanCommand.class,
             SimCommand.class,
             CommandLine.HelpCommand.class})
 public final class PitwallCommand extends CommandGroup {

@@ -242,6 +242,38 @@ class CommandLineTest {
     }
 
     @Test
+    void reportsOnRecordedIncidents(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        Path config = Files.writeString(dir.resolve("pitwall.yaml"), "data-dir: " + data + "\n");
+        try (dev.pitwall.server.Pitwall pitwall = dev.pitwall.server.Pitwall.start(
+                dev.pitwall.server.config.PitwallConfig.load(java.util.Optional.of(config), java.util.Map.of())
+                        .withServer(dev.pitwall.server.config.ServerConfig.defaults().withPort(0)), java.time.Clock.systemUTC())) {
+            String line = "{\"node\":\"gpu-a07\",\"time\":\"" + java.time.Instant.now().minusSeconds(30)
+                    + "\",\"line\":\"NVRM: Xid (PCI:0000:3b:00): 79, pid=1, name=python, GPU has fallen off the bus.\"}";
+            java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                    "http://127.0.0.1:" + pitwall.port() + "/api/ingest/logs")).POST(java.net.http.HttpRequest.BodyPublishers
+                    .ofString(line)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        }
+        assertThat(run("incidents", "report", "--config", config.toString(), "--since", "1d", "--nodes", "8",
+                "--format", "json")).isZero();
+        var report = dev.pitwall.core.json.Json.mapper().readTree(out.toString());
+        assertThat(report.path("failures").asInt()).isEqualTo(1);
+        assertThat(report.path("nodes").asInt()).isEqualTo(8);
+        assertThat(report.path("failures_per_1000_node_days").asDouble()).isCloseTo(125.0, org.assertj.core.api.Assertions.within(0.01));
+        assertThat(report.path("failure_modes").get(0).path("mode").asText()).isEqualTo("gpu");
+        assertThat(report.path("time_to_detect").path("count").asInt()).isEqualTo(1);
+
+        out.getBuffer().setLength(0);
+        assertThat(run("incidents", "report", "--config", config.toString(), "--id", "1", "--format", "md")).isZero();
+        assertThat(out.toString()).startsWith("# Incident 1: Xid 79: GPU has fallen off the bus")
+                .contains("| suspected node | gpu-a07 |").contains("## Timeline").contains("| xid | gpu-a07 | CRITICAL |");
+        assertThat(run("incidents", "report", "--config", config.toString(), "--id", "9")).isEqualTo(2);
+        assertThat(err.toString()).contains("no incident 9");
+        assertThat(run("incidents", "report", "--config", config.toString(), "--since", "last week")).isEqualTo(2);
+        assertThat(err.toString()).contains("neither an age (30d, 12h, 90m) nor a date");
+    }
+
+    @Test
     void checksASoftwareStackAgainstAGpu() {
         assertThat(run("plan", "compat", "--gpu", "NVIDIA A100-SXM4-80GB", "--precision", "fp8", "--driver", "535.104.05",
                 "--cuda", "12.2", "--torch", "2.3.1")).isEqualTo(1);

@@ -99,6 +99,13 @@ public final class Incidents {
                 .bind("limit", limit).map(Incidents::row).list());
     }
 
+    /** Incidents detected in [from, to), oldest first. */
+    public List<Incident> detectedBetween(Instant from, Instant to) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT * FROM incident WHERE detected_at >= :from AND detected_at < :to ORDER BY detected_at, id""")
+                .bind("from", from.toEpochMilli()).bind("to", to.toEpochMilli()).map(Incidents::row).list());
+    }
+
     public Optional<Incident> get(long id) {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM incident WHERE id = :id").bind("id", id)
                 .map(Incidents::row).findOne());

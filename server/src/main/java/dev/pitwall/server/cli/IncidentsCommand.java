@@ -1,0 +1,141 @@
+package dev.pitwall.server.cli;
+
+import dev.pitwall.core.audit.AuditLog;
+import dev.pitwall.core.config.ConfigException;
+import dev.pitwall.core.json.Json;
+import dev.pitwall.core.report.Document;
+import dev.pitwall.core.report.DocumentWriter;
+import dev.pitwall.core.storage.Database;
+import dev.pitwall.server.config.PitwallConfig;
+import dev.pitwall.trainops.check.store.AcceptanceRuns;
+import dev.pitwall.trainops.incident.Incident;
+import dev.pitwall.trainops.incident.IncidentReports;
+import dev.pitwall.trainops.incident.IncidentTimeline;
+import dev.pitwall.trainops.incident.Incidents;
+import dev.pitwall.trainops.incident.Reliability;
+import dev.pitwall.trainops.ingest.SignalStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "incidents",
+        description = "Reports on the incidents Pitwall recorded.",
+        mixinStandardHelpOptions = true,
+        subcommands = {IncidentsCommand.ReportCommand.class})
+final class IncidentsCommand extends CommandGroup {
+
+    @Command(name = "report",
+            description = "The reliability report for a period (MTBF, failures per 1,000 node-days, time to detect and to "
+                    + "recover, failure modes, goodput), or with --id one incident's report with its timeline.",
+            mixinStandardHelpOptions = true)
+    static final class ReportCommand implements Callable<Integer> {
+
+        private static final Pattern AGO = Pattern.compile("([0-9]+)([dhm])");
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--since", defaultValue = "30d", paramLabel = "30d|12h|2026-11-01",
+                description = "Start of the period: an age (d, h, m) or a date (default: ${DEFAULT-VALUE}).")
+        String since;
+
+        @Option(names = "--id", paramLabel = "N", description = "Report on this one incident instead.")
+        Long id;
+
+        @Option(names = "--nodes", paramLabel = "N",
+                description = "Nodes in the cluster, for node-days (default: the nodes that sent logs in the period).")
+        Integer nodes;
+
+        @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+                description = "The server's configuration, for where its store is (default: ./pitwall.yaml when it exists).")
+        Path config;
+
+        @Option(names = "--format", defaultValue = "text", paramLabel = "text|md|html|json", description = "(default: ${DEFAULT-VALUE})")
+        String format;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            if (!List.of("text", "md", "html", "json").contains(format)) {
+                err.println("pitwall incidents report: --format must be text, md, html or json; found " + format);
+                return PitwallCommand.EXIT_USAGE;
+            }
+            Instant now = Clock.systemUTC().instant();
+            Instant from;
+            PitwallConfig loaded;
+            try {
+                from = start(since, now);
+                loaded = PitwallConfig.load(Optional.ofNullable(config)
+                        .or(() -> Optional.of(PitwallConfig.DEFAULT_FILE).filter(Files::exists)), System.getenv());
+            } catch (ConfigException | IllegalArgumentException e) {
+                err.println("pitwall incidents report: " + e.getMessage());
+                return PitwallCommand.EXIT_USAGE;
+            }
+            try (Database database = Database.open(loaded.storage(), loaded.dataDir(), new SimpleMeterRegistry())) {
+                database.migrate(AuditLog.MODULE);
+                database.migrate(AcceptanceRuns.MODULE);
+                Incidents incidents = new Incidents(database, new AuditLog(database, Clock.systemUTC()), Clock.systemUTC());
+                SignalStore signals = new SignalStore(database, Clock.systemUTC());
+                Object json;
+                Document document;
+                if (id != null) {
+                    Optional<Incident> incident = incidents.get(id);
+                    if (incident.isEmpty()) {
+                        err.println("pitwall incidents report: no incident " + id);
+                        return PitwallCommand.EXIT_USAGE;
+                    }
+                    List<IncidentTimeline.Entry> timeline = IncidentTimeline.of(incident.get(), signals.ofIncident(id));
+                    json = Map.of("incident", incident.get(), "timeline", timeline);
+                    document = IncidentReports.incident(incident.get(), timeline);
+                } else {
+                    Reliability reliability = Reliability.of(incidents.detectedBetween(from, now), from, now,
+                            signals.nodesBetween(from, now), nodes == null ? OptionalInt.empty() : OptionalInt.of(nodes));
+                    json = reliability;
+                    document = IncidentReports.reliability(reliability);
+                }
+                out.print(format.equals("json") ? Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n"
+                        : DocumentWriter.write(document, format));
+                out.flush();
+            }
+            return 0;
+        }
+
+        /** "30d", "12h", "90m" before now, or a date (midnight UTC). */
+        static Instant start(String text, Instant now) {
+            Matcher ago = AGO.matcher(text.strip());
+            if (ago.matches()) {
+                long n = Long.parseLong(ago.group(1));
+                return now.minus(switch (ago.group(2)) {
+                    case "d" -> Duration.ofDays(n);
+                    case "h" -> Duration.ofHours(n);
+                    default -> Duration.ofMinutes(n);
+                });
+            }
+            try {
+                return LocalDate.parse(text.strip()).atStartOfDay(ZoneOffset.UTC).toInstant();
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException("--since \"" + text + "\" is neither an age (30d, 12h, 90m) nor a date "
+                        + "(2026-11-01)");
+            }
+        }
+    }
+}

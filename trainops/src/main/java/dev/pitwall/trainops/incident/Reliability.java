@@ -1,0 +1,144 @@
+package dev.pitwall.trainops.incident;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * A cluster's reliability over a period, from its incidents: how often it fails (MTBF for the
+ * cluster and per node, failures per 1,000 node-days), how fast failures are seen and fixed
+ * (time to detect and to recover), what fails most (Pareto), and how much of the time training
+ * ran (goodput).
+ *
+ * @param goodputPct          share of the period not lost to incidents, from each incident's start (or detection)
+ *                            to its mitigation (or the period's end), overlaps counted once; it assumes the
+ *                            cluster runs one job all period
+ * @param physicalUtilizationPct allocated GPUs over all GPUs; null until GPU allocation metrics are collected
+ * @param logicalUtilizationPct  SM activity of allocated GPUs; null until dcgm-exporter metrics are collected
+ */
+public record Reliability(@JsonProperty("from") Instant from, @JsonProperty("to") Instant to,
+                          @JsonProperty("period_days") double periodDays, @JsonProperty("nodes") int nodes,
+                          @JsonProperty("node_days") double nodeDays, @JsonProperty("failures") int failures,
+                          @JsonProperty("mtbf_hours") Double mtbfHours,
+                          @JsonProperty("mtbf_hours_per_node") Double mtbfHoursPerNode,
+                          @JsonProperty("failures_per_1000_node_days") double failuresPer1000NodeDays,
+                          @JsonProperty("time_to_detect") Distribution timeToDetect,
+                          @JsonProperty("time_to_recover") Distribution timeToRecover,
+                          @JsonProperty("failure_modes") List<Mode> failureModes,
+                          @JsonProperty("by_node") List<NodeFailures> byNode,
+                          @JsonProperty("goodput_pct") double goodputPct,
+                          @JsonProperty("physical_utilization_pct") Double physicalUtilizationPct,
+                          @JsonProperty("logical_utilization_pct") Double logicalUtilizationPct,
+                          @JsonProperty("incidents") List<Incident> incidents) {
+
+    /** Seconds; all null when there is nothing to measure. */
+    public record Distribution(@JsonProperty("count") int count, @JsonProperty("mean_s") Double meanSeconds,
+                               @JsonProperty("p50_s") Double p50Seconds, @JsonProperty("p90_s") Double p90Seconds,
+                               @JsonProperty("max_s") Double maxSeconds) {
+
+        static Distribution of(List<Duration> durations) {
+            if (durations.isEmpty()) {
+                return new Distribution(0, null, null, null, null);
+            }
+            double[] s = durations.stream().mapToDouble(d -> d.toMillis() / 1000.0).sorted().toArray();
+            return new Distribution(s.length, Arrays.stream(s).average().orElse(0), percentile(s, 50),
+                    percentile(s, 90), s[s.length - 1]);
+        }
+
+        /** Nearest-rank percentile. */
+        private static double percentile(double[] sorted, int p) {
+            int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+            return sorted[Math.max(0, rank - 1)];
+        }
+    }
+
+    /** One failure mode (an incident category) in the Pareto ranking. */
+    public record Mode(@JsonProperty("mode") String mode, @JsonProperty("failures") int failures,
+                       @JsonProperty("pct") double pct, @JsonProperty("cumulative_pct") double cumulativePct) {
+    }
+
+    public record NodeFailures(@JsonProperty("node") String node, @JsonProperty("failures") int failures,
+                               @JsonProperty("mtbf_hours") double mtbfHours) {
+    }
+
+    /**
+     * @param seen        nodes known to be in the cluster (those that sent logs); nodes named by incidents are added
+     * @param statedNodes the cluster's size when the operator states it; it then sets node-days instead
+     */
+    public static Reliability of(List<Incident> incidents, Instant from, Instant to, List<String> seen,
+                                 OptionalInt statedNodes) {
+        if (!to.isAfter(from)) {
+            throw new IllegalArgumentException("the period must end after it starts: " + from + " to " + to);
+        }
+        double hours = Duration.between(from, to).toMillis() / 3_600_000.0;
+        Set<String> nodes = new TreeSet<>(seen);
+        incidents.forEach(i -> nodes.add(i.suspectedNode()));
+        int nodeCount = statedNodes.orElse(Math.max(1, nodes.size()));
+        if (nodeCount < 1) {
+            throw new IllegalArgumentException("the cluster must have at least one node, found " + nodeCount);
+        }
+        double nodeDays = nodeCount * hours / 24;
+        int failures = incidents.size();
+
+        Map<String, Integer> byMode = new TreeMap<>();
+        Map<String, Integer> byNode = new TreeMap<>();
+        for (Incident i : incidents) {
+            byMode.merge(i.category(), 1, Integer::sum);
+            byNode.merge(i.suspectedNode(), 1, Integer::sum);
+        }
+        List<Mode> modes = new ArrayList<>();
+        double cumulative = 0;
+        for (Map.Entry<String, Integer> e : byMode.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .toList()) {
+            double pct = 100.0 * e.getValue() / failures;
+            cumulative += pct;
+            modes.add(new Mode(e.getKey(), e.getValue(), pct, cumulative));
+        }
+        List<NodeFailures> perNode = byNode.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .map(e -> new NodeFailures(e.getKey(), e.getValue(), hours / e.getValue())).toList();
+
+        return new Reliability(from, to, hours / 24, nodeCount, nodeDays, failures,
+                failures == 0 ? null : hours / failures, failures == 0 ? null : hours * nodeCount / failures,
+                1000 * failures / nodeDays,
+                Distribution.of(incidents.stream().flatMap(i -> i.timeToDetect().stream()).toList()),
+                Distribution.of(incidents.stream().flatMap(i -> i.timeToRecover().stream()).toList()),
+                modes, perNode, 100 * (1 - lost(incidents, from, to) / (hours * 3_600_000)), null, null,
+                incidents.stream().sorted(Comparator.comparing(Incident::detectedAt)).toList());
+    }
+
+    /** Milliseconds of the period inside some incident, from its start to its mitigation, overlaps counted once. */
+    private static double lost(List<Incident> incidents, Instant from, Instant to) {
+        List<long[]> spans = new ArrayList<>();
+        for (Incident i : incidents) {
+            Instant start = i.startedAt() != null ? i.startedAt() : i.detectedAt();
+            Instant end = i.mitigatedAt() != null ? i.mitigatedAt() : to;
+            long s = Math.max(start.toEpochMilli(), from.toEpochMilli());
+            long e = Math.min(end.toEpochMilli(), to.toEpochMilli());
+            if (e > s) {
+                spans.add(new long[] {s, e});
+            }
+        }
+        spans.sort(Comparator.comparingLong(span -> span[0]));
+        long total = 0;
+        long coveredTo = Long.MIN_VALUE;
+        for (long[] span : spans) {
+            long s = Math.max(span[0], coveredTo);
+            if (span[1] > s) {
+                total += span[1] - s;
+            }
+            coveredTo = Math.max(coveredTo, span[1]);
+        }
+        return total;
+    }
+}
