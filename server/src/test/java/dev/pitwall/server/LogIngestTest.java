@@ -188,6 +188,14 @@ class LogIngestTest {
         String training = send(at("/training")).body();
         assertThat(training).contains("data-incident=\"" + id + "\"").contains("GPU has fallen off the bus")
                 .contains("mitigated");
+        assertThat(training).contains("id=\"reliability\"").contains("Failure modes (Pareto)").contains("MTBF, cluster")
+                .contains("href=\"/training/incidents/" + id + "\"");
+        String page = send(at("/training/incidents/" + id)).body();
+        assertThat(page).contains("<h2>Timeline</h2>").contains("nccl-watchdog-timeout").contains("acknowledged")
+                .contains("gpu-a07");
+        HttpResponse<String> missing = send(at("/training/incidents/999"));
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.body()).contains("There is no incident 999.");
 
         String audit = send(at("/api/audit")).body();
         assertThat(audit).contains("incident.acknowledged").contains("alice").contains("incident.mitigated");

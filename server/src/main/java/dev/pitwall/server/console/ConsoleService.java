@@ -3,6 +3,12 @@ package dev.pitwall.server.console;
 import dev.pitwall.core.storage.Database;
 import dev.pitwall.server.BuildInfo;
 import dev.pitwall.trainops.check.store.AcceptanceRuns;
+import dev.pitwall.core.report.Document;
+import dev.pitwall.core.report.DocumentWriter;
+import dev.pitwall.trainops.incident.Incident;
+import dev.pitwall.trainops.incident.IncidentReports;
+import dev.pitwall.trainops.incident.IncidentTimeline;
+import dev.pitwall.trainops.incident.Reliability;
 import dev.pitwall.trainops.incident.Incidents;
 import dev.pitwall.trainops.ingest.SignalStore;
 import gg.jte.ContentType;
@@ -10,16 +16,20 @@ import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The web console: server-rendered pages (JTE templates compiled at build time) with a shared
@@ -74,6 +84,7 @@ public final class ConsoleService implements HttpService {
         for (ConsoleSection section : SECTIONS) {
             rules.get(section.path(), (request, response) -> section(section, request, response));
         }
+        rules.get("/training/incidents/{id}", this::incident);
         rules.get("/api/system", this::systemJson);
     }
 
@@ -98,8 +109,44 @@ public final class ConsoleService implements HttpService {
             boolean training = section.path().equals("/training");
             model.put("incidents", training ? incidents.recent(50) : List.of());
             model.put("signals", training ? signals.recent(50) : List.of());
+            model.put("reliability", training ? reliabilityHtml() : null);
         }
         render(response, section.template(), model);
+    }
+
+    private static final Duration RELIABILITY_PERIOD = Duration.ofDays(30);
+
+    /** The last 30 days' reliability figures and charts, for the Training page; null before the first incident. */
+    private String reliabilityHtml() {
+        Instant to = clock.instant();
+        Instant from = to.minus(RELIABILITY_PERIOD);
+        List<Incident> recent = incidents.detectedBetween(from, to);
+        if (recent.isEmpty()) {
+            return null;
+        }
+        Reliability reliability = Reliability.of(recent, from, to, signals.nodesBetween(from, to), OptionalInt.empty());
+        return DocumentWriter.htmlSections(IncidentReports.reliability(reliability, false));
+    }
+
+    /** One incident's page: its summary and timeline. */
+    private void incident(ServerRequest request, ServerResponse response) {
+        String rawId = request.path().pathParameters().get("id");
+        Optional<Incident> incident;
+        try {
+            incident = incidents.get(Long.parseLong(rawId));
+        } catch (NumberFormatException e) {
+            incident = Optional.empty();
+        }
+        if (incident.isEmpty()) {
+            response.status(Status.NOT_FOUND_404);
+            render(response, "document.jte", Map.of("view", view("/training", "No such incident"),
+                    "title", "No such incident", "lead", "There is no incident " + rawId + ".", "html", ""));
+            return;
+        }
+        Incident i = incident.get();
+        Document report = IncidentReports.incident(i, IncidentTimeline.of(i, signals.ofIncident(i.id())));
+        render(response, "document.jte", Map.of("view", view("/training", report.title()), "title", report.title(),
+                "lead", report.lead(), "html", DocumentWriter.htmlSections(report)));
     }
 
     private void systemJson(ServerRequest request, ServerResponse response) throws Exception {

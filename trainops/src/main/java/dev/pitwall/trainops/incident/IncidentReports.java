@@ -19,6 +19,11 @@ public final class IncidentReports {
     }
 
     public static Document reliability(Reliability r) {
+        return reliability(r, true);
+    }
+
+    /** @param listIncidents whether to list the incidents too (a page that lists them already leaves them out) */
+    public static Document reliability(Reliability r, boolean listIncidents) {
         List<Document.Section> sections = new ArrayList<>();
         sections.add(new Document.Facts("Summary", List.of(
                 new Document.Fact("period", String.format(Locale.ROOT, "%s to %s (%.1f days)",
@@ -39,11 +44,13 @@ public final class IncidentReports {
             sections.add(new Document.Bars("Time to recover", recoverBuckets(r.incidents())));
             sections.add(new Document.Table("Nodes with failures", List.of("node", "failures", "MTBF"), r.byNode().stream()
                     .map(n -> List.of(n.node(), String.valueOf(n.failures()), hours(n.mtbfHours()))).toList()));
-            sections.add(new Document.Table("Incidents", List.of("#", "detected", "title", "suspected node", "state",
-                    "time to detect", "time to recover"), r.incidents().stream().map(i -> List.of(String.valueOf(i.id()),
-                    i.detectedAt().toString(), i.title(), i.suspectedNode(), i.state().name().toLowerCase(Locale.ROOT),
-                    i.timeToDetect().map(IncidentReports::duration).orElse("-"),
-                    i.timeToRecover().map(IncidentReports::duration).orElse("not yet"))).toList()));
+            if (listIncidents) {
+                sections.add(new Document.Table("Incidents", List.of("#", "detected", "title", "suspected node", "state",
+                        "time to detect", "time to recover"), r.incidents().stream().map(i -> List.of(String.valueOf(i.id()),
+                        i.detectedAt().toString(), i.title(), i.suspectedNode(), i.state().name().toLowerCase(Locale.ROOT),
+                        i.timeToDetect().map(IncidentReports::duration).orElse("-"),
+                        i.timeToRecover().map(IncidentReports::duration).orElse("not yet"))).toList()));
+            }
         } else {
             sections.add(new Document.Note("No incidents", "No incident was detected in this period."));
         }
