@@ -19,6 +19,8 @@ import dev.pitwall.trainops.incident.IncidentService;
 import dev.pitwall.trainops.incident.Incidents;
 import dev.pitwall.trainops.ingest.IngestService;
 import dev.pitwall.trainops.ingest.LokiPushService;
+import dev.pitwall.trainops.knowledge.KnowledgeBase;
+import dev.pitwall.trainops.knowledge.KnowledgeService;
 import dev.pitwall.trainops.ingest.SignalStore;
 import dev.pitwall.server.http.AuditService;
 import dev.pitwall.server.http.ErrorResponses;
@@ -56,15 +58,17 @@ public final class Pitwall implements AutoCloseable {
     private final Tracing tracing;
     private final Database database;
     private final Gateway gateway;
+    private final KnowledgeBase knowledge;
     private final AcceptanceRuns acceptanceRuns;
     private final WebServer server;
 
-    private Pitwall(Metrics metrics, Tracing tracing, Database database, Gateway gateway, AcceptanceRuns acceptanceRuns,
-                    WebServer server) {
+    private Pitwall(Metrics metrics, Tracing tracing, Database database, Gateway gateway, KnowledgeBase knowledge,
+                    AcceptanceRuns acceptanceRuns, WebServer server) {
         this.metrics = metrics;
         this.tracing = tracing;
         this.database = database;
         this.gateway = gateway;
+        this.knowledge = knowledge;
         this.acceptanceRuns = acceptanceRuns;
         this.server = server;
     }
@@ -81,6 +85,7 @@ public final class Pitwall implements AutoCloseable {
         Tracing tracing = Tracing.create(config.tracing(), BuildInfo.current().version());
         Database database = null;
         Gateway gateway = null;
+        KnowledgeBase knowledge = null;
         try {
             database = Database.open(config.storage(), config.dataDir(), metrics.registry());
             database.migrate(AuditLog.MODULE);
@@ -102,13 +107,18 @@ public final class Pitwall implements AutoCloseable {
                     metrics.registry());
             mounted.put(IngestService.PATH, ingest);
             mounted.put(LokiPushService.PATH, new LokiPushService(ingest));
-            mounted.put(IncidentService.PATH, new IncidentService(incidents, signals));
+            knowledge = new KnowledgeBase(database, clock);
+            mounted.put(IncidentService.PATH, new IncidentService(incidents, signals, knowledge));
+            mounted.put(KnowledgeService.PATH, new KnowledgeService(knowledge));
             WebServer server = webServer(config.server(),
-                    routing(database, acceptanceRuns, signals, incidents, metrics, audit, clock, mounted)).start();
-            return new Pitwall(metrics, tracing, database, gateway, acceptanceRuns, server);
+                    routing(database, acceptanceRuns, signals, incidents, knowledge, metrics, audit, clock, mounted)).start();
+            return new Pitwall(metrics, tracing, database, gateway, knowledge, acceptanceRuns, server);
         } catch (RuntimeException e) {
             if (gateway != null) {
                 gateway.close();
+            }
+            if (knowledge != null) {
+                closeQuietly(knowledge);
             }
             if (database != null) {
                 database.close();
@@ -143,8 +153,8 @@ public final class Pitwall implements AutoCloseable {
     }
 
     private static HttpRouting.Builder routing(Database database, AcceptanceRuns acceptanceRuns, SignalStore signals,
-                                               Incidents incidents, Metrics metrics, AuditLog audit, Clock clock,
-                                               Map<String, HttpService> services) {
+                                               Incidents incidents, KnowledgeBase knowledge, Metrics metrics, AuditLog audit,
+                                               Clock clock, Map<String, HttpService> services) {
         HttpRouting.Builder routing = HttpRouting.builder();
         ErrorResponses.install(routing);
         routing.addFilter(new RequestMetricsFilter(metrics.registry()));
@@ -153,7 +163,7 @@ public final class Pitwall implements AutoCloseable {
         routing.register("/api/audit", new AuditService(audit));
         services.forEach(routing::register);
         routing.register("/",
-                new ConsoleService(database, acceptanceRuns, signals, incidents, metrics.registry(), clock));
+                new ConsoleService(database, acceptanceRuns, signals, incidents, knowledge, metrics.registry(), clock));
         routing.register("/static", StaticContentFeature.createService(
                 ClasspathHandlerConfig.builder().location("console").build()));
         routing.register("/webjars", StaticContentFeature.createService(
@@ -178,6 +188,14 @@ public final class Pitwall implements AutoCloseable {
         return acceptanceRuns;
     }
 
+    private static void closeQuietly(KnowledgeBase knowledge) {
+        try {
+            knowledge.close();
+        } catch (java.io.IOException e) {
+            LOG.debug("knowledge index close: {}", e.toString());
+        }
+    }
+
     /** The console's address, as a person on this machine would open it. */
     public URI consoleUri(ServerConfig config) {
         String host = config.host().equals("0.0.0.0") || config.host().equals("::") ? "127.0.0.1" : config.host();
@@ -193,6 +211,7 @@ public final class Pitwall implements AutoCloseable {
             server.stop();
         } finally {
             gateway.close();
+            closeQuietly(knowledge);
             database.close();
             tracing.close();
             metrics.close();

@@ -177,6 +177,9 @@ class LogIngestTest {
         assertThat(post("/api/incidents/999999/resolve", "").statusCode()).isEqualTo(404);
         assertThat(send(at("/api/incidents?limit=all")).statusCode()).isEqualTo(400);
         assertThat(post("/api/incidents/" + id + "/resolve", "by alice").statusCode()).isEqualTo(400);
+        assertThat(post("/api/incidents/" + id + "/resolve", "{\"knowledge\":{\"entry\":9999}}").statusCode()).isEqualTo(400);
+        assertThat(post("/api/incidents/" + id + "/acknowledge", "{\"knowledge\":{\"fix\":\"x\"}}").statusCode())
+                .as("knowledge only on resolve").isEqualTo(400);
 
         // The timeline: the three signals, then each lifecycle step in order.
         JsonNode one = Json.mapper().readTree(send(at("/api/incidents/" + id)).body());
@@ -184,6 +187,9 @@ class LogIngestTest {
                 "nccl-watchdog-timeout", "xid", "detected", "acknowledged", "mitigated");
         assertThat(one.path("timeline").get(2).path("node").asText()).isEqualTo("gpu-a07");
         assertThat(send(at("/api/incidents/424242")).statusCode()).isEqualTo(404);
+        // Its best knowledge-base match, with a score.
+        assertThat(one.path("knowledge").get(0).path("entry").path("title").asText()).isEqualTo("GPU fallen off the bus (Xid 79)");
+        assertThat(one.path("knowledge").get(0).path("score").asDouble()).isPositive();
 
         String training = send(at("/training")).body();
         assertThat(training).contains("data-incident=\"" + id + "\"").contains("GPU has fallen off the bus")
@@ -197,8 +203,24 @@ class LogIngestTest {
         assertThat(missing.statusCode()).isEqualTo(404);
         assertThat(missing.body()).contains("There is no incident 999.");
 
+        // Resolving writes what was learnt into the knowledge base, found by this incident's symptoms.
+        HttpResponse<String> resolved = post("/api/incidents/" + id + "/resolve", "{\"by\":\"alice\",\"knowledge\":{"
+                + "\"title\":\"gpu-a07 GPU falls off the bus under load\",\"rootCause\":\"a cracked riser in gpu-a07\","
+                + "\"fix\":\"replaced the riser\",\"references\":[\"RMA-1182\"]}}");
+        assertThat(resolved.statusCode()).isEqualTo(200);
+        JsonNode entry = Json.mapper().readTree(resolved.body()).path("knowledgeEntry");
+        assertThat(entry.path("origin").asText()).isEqualTo("incident " + id);
+        assertThat(entry.path("symptom").asText()).contains("xid 79").contains("nccl-watchdog-timeout");
+        JsonNode found = Json.mapper().readTree(send(at("/api/knowledge?q=cracked+riser&limit=1")).body());
+        assertThat(found.get(0).path("entry").path("id").asLong()).isEqualTo(entry.path("id").asLong());
+        assertThat(send(at("/api/knowledge/" + entry.path("id").asLong())).statusCode()).isEqualTo(200);
+        assertThat(Json.mapper().readTree(send(at("/api/knowledge")).body())).hasSize(11);
+        HttpResponse<String> created = post("/api/knowledge", "{\"title\":\"t\",\"symptom\":\"s\"}");
+        assertThat(created.statusCode()).isEqualTo(201);
+        assertThat(post("/api/knowledge", "{\"title\":\"t\"}").body()).contains("symptom is missing");
+
         String audit = send(at("/api/audit")).body();
         assertThat(audit).contains("incident.acknowledged").contains("alice").contains("incident.mitigated");
-        assertThat(audit).doesNotContain("incident.resolved");
+        assertThat(audit).contains("incident.resolved");
     }
 }

@@ -14,6 +14,9 @@ import dev.pitwall.trainops.incident.IncidentTimeline;
 import dev.pitwall.trainops.incident.Incidents;
 import dev.pitwall.trainops.incident.Reliability;
 import dev.pitwall.trainops.ingest.SignalStore;
+import dev.pitwall.trainops.ingest.StoredSignal;
+import dev.pitwall.trainops.knowledge.KnowledgeBase;
+import dev.pitwall.trainops.knowledge.Symptoms;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -103,9 +106,14 @@ final class IncidentsCommand extends CommandGroup {
                         err.println("pitwall incidents report: no incident " + id);
                         return PitwallCommand.EXIT_USAGE;
                     }
-                    List<IncidentTimeline.Entry> timeline = IncidentTimeline.of(incident.get(), signals.ofIncident(id));
-                    json = Map.of("incident", incident.get(), "timeline", timeline);
-                    document = IncidentReports.incident(incident.get(), timeline);
+                    List<StoredSignal> own = signals.ofIncident(id);
+                    List<IncidentTimeline.Entry> timeline = IncidentTimeline.of(incident.get(), own);
+                    List<KnowledgeBase.Match> matches;
+                    try (KnowledgeBase knowledge = new KnowledgeBase(database, Clock.systemUTC())) {
+                        matches = knowledge.search(Symptoms.of(incident.get(), own), 3);
+                    }
+                    json = Map.of("incident", incident.get(), "timeline", timeline, "knowledge", matches);
+                    document = IncidentReports.incident(incident.get(), timeline, matches);
                 } else {
                     Reliability reliability = Reliability.of(incidents.detectedBetween(from, now), from, now,
                             signals.nodesBetween(from, now), nodes == null ? OptionalInt.empty() : OptionalInt.of(nodes));

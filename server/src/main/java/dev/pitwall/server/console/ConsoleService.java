@@ -11,6 +11,9 @@ import dev.pitwall.trainops.incident.IncidentTimeline;
 import dev.pitwall.trainops.incident.Reliability;
 import dev.pitwall.trainops.incident.Incidents;
 import dev.pitwall.trainops.ingest.SignalStore;
+import dev.pitwall.trainops.ingest.StoredSignal;
+import dev.pitwall.trainops.knowledge.KnowledgeBase;
+import dev.pitwall.trainops.knowledge.Symptoms;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
@@ -62,13 +65,15 @@ public final class ConsoleService implements HttpService {
     private final AcceptanceRuns acceptanceRuns;
     private final SignalStore signals;
     private final Incidents incidents;
+    private final KnowledgeBase knowledge;
     private final MeterRegistry registry;
     private final Clock clock;
     private final Instant startedAt;
     private final BuildInfo build = BuildInfo.current();
 
     public ConsoleService(Database database, AcceptanceRuns acceptanceRuns, SignalStore signals, Incidents incidents,
-                          MeterRegistry registry, Clock clock) {
+                          KnowledgeBase knowledge, MeterRegistry registry, Clock clock) {
+        this.knowledge = knowledge;
         this.database = database;
         this.acceptanceRuns = acceptanceRuns;
         this.signals = signals;
@@ -115,6 +120,7 @@ public final class ConsoleService implements HttpService {
     }
 
     private static final Duration RELIABILITY_PERIOD = Duration.ofDays(30);
+    private static final int KNOWLEDGE_MATCHES = 3;
 
     /** The last 30 days' reliability figures and charts, for the Training page; null before the first incident. */
     private String reliabilityHtml() {
@@ -144,7 +150,9 @@ public final class ConsoleService implements HttpService {
             return;
         }
         Incident i = incident.get();
-        Document report = IncidentReports.incident(i, IncidentTimeline.of(i, signals.ofIncident(i.id())));
+        List<StoredSignal> own = signals.ofIncident(i.id());
+        Document report = IncidentReports.incident(i, IncidentTimeline.of(i, own),
+                knowledge.search(Symptoms.of(i, own), KNOWLEDGE_MATCHES));
         render(response, "document.jte", Map.of("view", view("/training", report.title()), "title", report.title(),
                 "lead", report.lead(), "html", DocumentWriter.htmlSections(report)));
     }

@@ -1,6 +1,7 @@
 package dev.pitwall.trainops.incident;
 
 import dev.pitwall.core.report.Document;
+import dev.pitwall.trainops.knowledge.KnowledgeBase;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -58,7 +59,7 @@ public final class IncidentReports {
                 r.periodDays()) + " days on " + r.nodes() + " nodes", sections);
     }
 
-    public static Document incident(Incident i, List<IncidentTimeline.Entry> timeline) {
+    public static Document incident(Incident i, List<IncidentTimeline.Entry> timeline, List<KnowledgeBase.Match> knowledge) {
         List<Document.Fact> facts = new ArrayList<>(List.of(
                 new Document.Fact("state", i.state().name().toLowerCase(Locale.ROOT)),
                 new Document.Fact("category", i.category() + " (" + i.severity().toLowerCase(Locale.ROOT) + ")"),
@@ -74,11 +75,16 @@ public final class IncidentReports {
         step(facts, "resolved", i.resolvedAt());
         facts.add(new Document.Fact("time to detect", i.timeToDetect().map(IncidentReports::duration).orElse("unknown")));
         facts.add(new Document.Fact("time to recover", i.timeToRecover().map(IncidentReports::duration).orElse("not yet")));
-        return new Document("Incident " + i.id() + ": " + i.title(), "Suspected node " + i.suspectedNode(), List.of(
-                new Document.Facts("Summary", facts),
+        List<Document.Section> sections = new ArrayList<>(List.of(new Document.Facts("Summary", facts),
                 new Document.Table("Timeline", List.of("time", "what", "node", "severity", "detail"), timeline.stream()
                         .map(e -> List.of(e.at().toString(), e.what(), e.node(), e.severity() == null ? "" : e.severity(),
                                 e.detail())).toList())));
+        sections.add(knowledge.isEmpty()
+                ? new Document.Note("Knowledge base", "No entry matches this incident yet; resolving it can write one.")
+                : new Document.Table("Knowledge base: best matches", List.of("score", "entry", "root cause", "fix"),
+                knowledge.stream().map(m -> List.of(String.format(Locale.ROOT, "%.2f", m.score()),
+                        "#" + m.entry().id() + " " + m.entry().title(), m.entry().rootCause(), m.entry().fix())).toList()));
+        return new Document("Incident " + i.id() + ": " + i.title(), "Suspected node " + i.suspectedNode(), sections);
     }
 
     private static void step(List<Document.Fact> facts, String name, Instant at) {

@@ -7,6 +7,10 @@ import dev.pitwall.core.http.ApiError;
 import dev.pitwall.core.http.ListLimit;
 import dev.pitwall.core.json.Json;
 import dev.pitwall.trainops.ingest.SignalStore;
+import dev.pitwall.trainops.ingest.StoredSignal;
+import dev.pitwall.trainops.knowledge.KnowledgeBase;
+import dev.pitwall.trainops.knowledge.KnowledgeEntry;
+import dev.pitwall.trainops.knowledge.Symptoms;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -14,6 +18,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -22,7 +27,9 @@ import java.util.OptionalInt;
  * {@code GET /api/incidents?limit=N} lists the newest incidents with their time to detect and to recover;
  * {@code GET /api/incidents/{id}} shows one with its timeline;
  * {@code POST /api/incidents/{id}/acknowledge|mitigate|resolve} moves one forward, with an
- * optional body {@code {"by":"alice"}} naming who did it for the audit log.
+ * optional body {@code {"by":"alice"}} naming who did it for the audit log; on resolve the body may add
+ * {@code "knowledge"} to write what was learnt into the knowledge base (a new entry, or {@code "entry": id}
+ * to update one). One incident's answer carries its best knowledge-base matches with their scores.
  */
 public final class IncidentService implements HttpService {
 
@@ -32,12 +39,17 @@ public final class IncidentService implements HttpService {
             "mitigate", Incident.State.MITIGATED,
             "resolve", Incident.State.RESOLVED);
 
+    /** Knowledge-base matches shown with an incident. */
+    private static final int MATCHES = 3;
+
     private final Incidents incidents;
     private final SignalStore signals;
+    private final KnowledgeBase knowledge;
 
-    public IncidentService(Incidents incidents, SignalStore signals) {
+    public IncidentService(Incidents incidents, SignalStore signals, KnowledgeBase knowledge) {
         this.incidents = incidents;
         this.signals = signals;
+        this.knowledge = knowledge;
     }
 
     @Override
@@ -61,9 +73,14 @@ public final class IncidentService implements HttpService {
             return;
         }
         ObjectNode out = json(incident.get());
+        List<StoredSignal> own = signals.ofIncident(incident.get().id());
         ArrayNode timeline = out.putArray("timeline");
-        for (IncidentTimeline.Entry entry : IncidentTimeline.of(incident.get(), signals.ofIncident(incident.get().id()))) {
+        for (IncidentTimeline.Entry entry : IncidentTimeline.of(incident.get(), own)) {
             timeline.add(Json.mapper().valueToTree(entry));
+        }
+        ArrayNode matches = out.putArray("knowledge");
+        for (KnowledgeBase.Match match : knowledge.search(Symptoms.of(incident.get(), own), MATCHES)) {
+            matches.add(Json.mapper().valueToTree(match));
         }
         res.header(HeaderValues.CONTENT_TYPE_JSON);
         res.send(out.toString());
@@ -88,10 +105,18 @@ public final class IncidentService implements HttpService {
                     "action", null).send(res);
             return;
         }
-        String actor = actor(req);
-        if (actor == null) {
-            ApiError.ofParam(Status.BAD_REQUEST_400, "the body is optional; when sent it is {\"by\":\"name\"}", "by", null)
-                    .send(res);
+        Body body = body(req);
+        if (body == null || body.knowledge() != null && target != Incident.State.RESOLVED) {
+            ApiError.ofParam(Status.BAD_REQUEST_400, "the body is optional; when sent it is {\"by\":\"name\"}, and on "
+                    + "resolve may add \"knowledge\": {\"entry\": id to update, or \"title\", and \"rootCause\", \"fix\", "
+                    + "\"references\"}", "by", null).send(res);
+            return;
+        }
+        String actor = body.actor();
+        if (body.knowledge() != null && body.knowledge().hasNonNull("entry")
+                && knowledge.get(body.knowledge().get("entry").asLong()).isEmpty()) {
+            ApiError.ofParam(Status.BAD_REQUEST_400, "no knowledge entry " + body.knowledge().get("entry").asText()
+                    + " to update; leave \"entry\" out to create one", "knowledge.entry", null).send(res);
             return;
         }
         String rawId = req.path().pathParameters().get("id");
@@ -108,25 +133,59 @@ public final class IncidentService implements HttpService {
             ApiError.of(Status.NOT_FOUND_404, "no incident " + rawId).send(res);
             return;
         }
+        ObjectNode out = json(moved.get());
+        if (body.knowledge() != null) {
+            out.set("knowledgeEntry", Json.mapper().valueToTree(learn(moved.get(), body.knowledge())));
+        }
         res.header(HeaderValues.CONTENT_TYPE_JSON);
-        res.send(json(moved.get()).toString());
+        res.send(out.toString());
     }
 
-    /** Who acted, from the optional body ("operator" when there is none), or null when the body is malformed. */
-    private static String actor(ServerRequest req) {
+    /** Who acted ("operator" when nobody is named) and what the resolution taught, if anything. */
+    private record Body(String actor, JsonNode knowledge) {
+    }
+
+    /** The optional body, or null when it is malformed. */
+    private static Body body(ServerRequest req) {
         byte[] raw = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
         if (raw.length == 0) {
-            return "operator";
+            return new Body("operator", null);
         }
         try {
             JsonNode body = Json.mapper().readTree(raw);
-            if (body == null || !body.isObject() || !body.path("by").isTextual() || body.path("by").asText().isBlank()) {
+            if (body == null || !body.isObject()) {
                 return null;
             }
-            return body.path("by").asText();
+            JsonNode by = body.path("by");
+            if (!by.isMissingNode() && (!by.isTextual() || by.asText().isBlank())) {
+                return null;
+            }
+            JsonNode knowledge = body.get("knowledge");
+            if (knowledge != null && !knowledge.isObject()) {
+                return null;
+            }
+            return new Body(by.isTextual() ? by.asText() : "operator", knowledge);
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /** Writes what resolving an incident taught into the knowledge base: a new entry, or an update of one named. */
+    private KnowledgeEntry learn(Incident incident, JsonNode k) {
+        String symptom = Symptoms.of(incident, signals.ofIncident(incident.id()));
+        List<String> references = k.has("references") ? Json.mapper().convertValue(k.get("references"),
+                Json.mapper().getTypeFactory().constructCollectionType(List.class, String.class)) : null;
+        String origin = "incident " + incident.id();
+        if (k.hasNonNull("entry")) {
+            return knowledge.update(k.get("entry").asLong(), symptom, text(k, "rootCause"), text(k, "fix"), references, origin)
+                    .orElseThrow(); // checked before the incident moved
+        }
+        return knowledge.create(text(k, "title") != null ? text(k, "title") : incident.title(), symptom, text(k, "rootCause"),
+                text(k, "fix"), references, origin);
+    }
+
+    private static String text(JsonNode node, String field) {
+        return node.path(field).isTextual() ? node.path(field).asText() : null;
     }
 
     private static ObjectNode json(Incident incident) {
