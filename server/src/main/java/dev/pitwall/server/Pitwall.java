@@ -17,6 +17,7 @@ import dev.pitwall.trainops.detect.LogMatcher;
 import dev.pitwall.trainops.detect.RuleCatalog;
 import dev.pitwall.trainops.incident.IncidentService;
 import dev.pitwall.trainops.incident.Incidents;
+import dev.pitwall.trainops.action.NodeCordon;
 import dev.pitwall.trainops.ingest.IngestService;
 import dev.pitwall.trainops.ingest.LokiPushService;
 import dev.pitwall.trainops.knowledge.KnowledgeBase;
@@ -39,6 +40,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,11 +61,13 @@ public final class Pitwall implements AutoCloseable {
     private final Database database;
     private final Gateway gateway;
     private final KnowledgeBase knowledge;
+    private final Optional<NodeCordon> cordon;
     private final AcceptanceRuns acceptanceRuns;
     private final WebServer server;
 
     private Pitwall(Metrics metrics, Tracing tracing, Database database, Gateway gateway, KnowledgeBase knowledge,
-                    AcceptanceRuns acceptanceRuns, WebServer server) {
+                    Optional<NodeCordon> cordon, AcceptanceRuns acceptanceRuns, WebServer server) {
+        this.cordon = cordon;
         this.metrics = metrics;
         this.tracing = tracing;
         this.database = database;
@@ -86,6 +90,7 @@ public final class Pitwall implements AutoCloseable {
         Database database = null;
         Gateway gateway = null;
         KnowledgeBase knowledge = null;
+        Optional<NodeCordon> cordon = Optional.empty();
         try {
             database = Database.open(config.storage(), config.dataDir(), metrics.registry());
             database.migrate(AuditLog.MODULE);
@@ -108,11 +113,12 @@ public final class Pitwall implements AutoCloseable {
             mounted.put(IngestService.PATH, ingest);
             mounted.put(LokiPushService.PATH, new LokiPushService(ingest));
             knowledge = new KnowledgeBase(database, clock);
-            mounted.put(IncidentService.PATH, new IncidentService(incidents, signals, knowledge));
+            cordon = config.kubernetes().enabled() ? Optional.of(NodeCordon.connect(config.kubernetes())) : Optional.empty();
+            mounted.put(IncidentService.PATH, new IncidentService(incidents, signals, knowledge, cordon, audit));
             mounted.put(KnowledgeService.PATH, new KnowledgeService(knowledge));
             WebServer server = webServer(config.server(),
                     routing(database, acceptanceRuns, signals, incidents, knowledge, metrics, audit, clock, mounted)).start();
-            return new Pitwall(metrics, tracing, database, gateway, knowledge, acceptanceRuns, server);
+            return new Pitwall(metrics, tracing, database, gateway, knowledge, cordon, acceptanceRuns, server);
         } catch (RuntimeException e) {
             if (gateway != null) {
                 gateway.close();
@@ -120,6 +126,7 @@ public final class Pitwall implements AutoCloseable {
             if (knowledge != null) {
                 closeQuietly(knowledge);
             }
+            cordon.ifPresent(NodeCordon::close);
             if (database != null) {
                 database.close();
             }
@@ -212,6 +219,7 @@ public final class Pitwall implements AutoCloseable {
         } finally {
             gateway.close();
             closeQuietly(knowledge);
+            cordon.ifPresent(NodeCordon::close);
             database.close();
             tracing.close();
             metrics.close();

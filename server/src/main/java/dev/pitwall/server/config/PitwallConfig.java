@@ -4,6 +4,7 @@ import dev.pitwall.core.config.ConfigLoader;
 import dev.pitwall.core.config.ConfigProblem;
 import dev.pitwall.core.storage.StorageConfig;
 import dev.pitwall.core.tracing.TracingConfig;
+import dev.pitwall.trainops.action.KubernetesConfig;
 import dev.pitwall.gateway.config.GatewayConfig;
 import java.nio.file.Path;
 import java.util.Map;
@@ -16,7 +17,7 @@ import java.util.Optional;
  * @param dataDir where the embedded database, logs and generated files live
  */
 public record PitwallConfig(Path dataDir, ServerConfig server, StorageConfig storage, LoggingConfig logging,
-                            TracingConfig tracing, GatewayConfig gateway) {
+                            TracingConfig tracing, GatewayConfig gateway, KubernetesConfig kubernetes) {
 
     /** The file {@code serve} reads when no {@code --config} is given and it exists. */
     public static final Path DEFAULT_FILE = Path.of("pitwall.yaml");
@@ -29,7 +30,7 @@ public record PitwallConfig(Path dataDir, ServerConfig server, StorageConfig sto
 
     public static PitwallConfig defaults() {
         return new PitwallConfig(Path.of("pitwall-data"), ServerConfig.defaults(), StorageConfig.defaults(),
-                LoggingConfig.defaults(), TracingConfig.defaults(), GatewayConfig.defaults());
+                LoggingConfig.defaults(), TracingConfig.defaults(), GatewayConfig.defaults(), KubernetesConfig.defaults());
     }
 
     public static ConfigLoader<PitwallConfig> loader() {
@@ -42,18 +43,22 @@ public record PitwallConfig(Path dataDir, ServerConfig server, StorageConfig sto
     }
 
     public PitwallConfig withServer(ServerConfig newServer) {
-        return new PitwallConfig(dataDir, newServer, storage, logging, tracing, gateway);
+        return new PitwallConfig(dataDir, newServer, storage, logging, tracing, gateway, kubernetes);
     }
 
     public PitwallConfig withDataDir(Path newDataDir) {
-        return new PitwallConfig(newDataDir, server, storage, logging, tracing, gateway);
+        return new PitwallConfig(newDataDir, server, storage, logging, tracing, gateway, kubernetes);
     }
 
     public PitwallConfig withTracing(TracingConfig newTracing) {
-        return new PitwallConfig(dataDir, server, storage, logging, newTracing, gateway);
+        return new PitwallConfig(dataDir, server, storage, logging, newTracing, gateway, kubernetes);
+    }
+
+    public PitwallConfig withKubernetes(KubernetesConfig newKubernetes) {
+        return new PitwallConfig(dataDir, server, storage, logging, tracing, gateway, newKubernetes);
     }
 
     public PitwallConfig withGateway(GatewayConfig newGateway) {
-        return new PitwallConfig(dataDir, server, storage, logging, tracing, newGateway);
+        return new PitwallConfig(dataDir, server, storage, logging, tracing, newGateway, kubernetes);
     }
 }

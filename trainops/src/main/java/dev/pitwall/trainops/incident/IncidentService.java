@@ -3,14 +3,17 @@ package dev.pitwall.trainops.incident;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pitwall.core.audit.AuditLog;
 import dev.pitwall.core.http.ApiError;
 import dev.pitwall.core.http.ListLimit;
 import dev.pitwall.core.json.Json;
+import dev.pitwall.trainops.action.NodeCordon;
 import dev.pitwall.trainops.ingest.SignalStore;
 import dev.pitwall.trainops.ingest.StoredSignal;
 import dev.pitwall.trainops.knowledge.KnowledgeBase;
 import dev.pitwall.trainops.knowledge.KnowledgeEntry;
 import dev.pitwall.trainops.knowledge.Symptoms;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -45,17 +48,24 @@ public final class IncidentService implements HttpService {
     private final Incidents incidents;
     private final SignalStore signals;
     private final KnowledgeBase knowledge;
+    private final Optional<NodeCordon> cordon;
+    private final AuditLog audit;
 
-    public IncidentService(Incidents incidents, SignalStore signals, KnowledgeBase knowledge) {
+    /** @param cordon the Kubernetes action, when Kubernetes actions are enabled */
+    public IncidentService(Incidents incidents, SignalStore signals, KnowledgeBase knowledge, Optional<NodeCordon> cordon,
+                           AuditLog audit) {
         this.incidents = incidents;
         this.signals = signals;
         this.knowledge = knowledge;
+        this.cordon = cordon;
+        this.audit = audit;
     }
 
     @Override
     public void routing(HttpRules rules) {
         rules.get("/", this::list)
                 .get("/{id}", this::one)
+                .post("/{id}/cordon", this::cordon)
                 .post("/{id}/{action}", this::advance);
     }
 
@@ -78,6 +88,11 @@ public final class IncidentService implements HttpService {
         for (IncidentTimeline.Entry entry : IncidentTimeline.of(incident.get(), own)) {
             timeline.add(Json.mapper().valueToTree(entry));
         }
+        // What the matched rules recommend, each once, and the one action Pitwall can take itself.
+        ArrayNode recommended = out.putArray("recommendedActions");
+        own.stream().map(sig -> sig.signal().action()).filter(a -> !a.isBlank()).distinct()
+                .forEach(recommended::add);
+        out.putObject("cordon").put("node", incident.get().suspectedNode()).put("available", cordon.isPresent());
         ArrayNode matches = out.putArray("knowledge");
         for (KnowledgeBase.Match match : knowledge.search(Symptoms.of(incident.get(), own), MATCHES)) {
             matches.add(Json.mapper().valueToTree(match));
@@ -141,15 +156,63 @@ public final class IncidentService implements HttpService {
         res.send(out.toString());
     }
 
-    /** Who acted ("operator" when nobody is named) and what the resolution taught, if anything. */
-    private record Body(String actor, JsonNode knowledge) {
+    /**
+     * Cordons the incident's suspected node through the Kubernetes API and records it in the audit
+     * log. The body may name another node ({@code {"node":"gpu-a07","by":"alice"}}).
+     */
+    private void cordon(ServerRequest req, ServerResponse res) {
+        String rawId = req.path().pathParameters().get("id");
+        Optional<Incident> incident;
+        try {
+            incident = incidents.get(Long.parseLong(rawId));
+        } catch (NumberFormatException e) {
+            incident = Optional.empty();
+        }
+        if (incident.isEmpty()) {
+            ApiError.of(Status.NOT_FOUND_404, "no incident " + rawId).send(res);
+            return;
+        }
+        if (cordon.isEmpty()) {
+            ApiError.of(Status.SERVICE_UNAVAILABLE_503, "Kubernetes actions are off: set kubernetes.enabled: true in "
+                    + "pitwall.yaml (and kubernetes.master-url, or run with a kubeconfig or a service account)").send(res);
+            return;
+        }
+        Body body = body(req);
+        if (body == null) {
+            ApiError.ofParam(Status.BAD_REQUEST_400, "the body is optional; when sent it is {\"by\":\"name\", \"node\":\"name\"}",
+                    "by", null).send(res);
+            return;
+        }
+        String node = body.node() != null ? body.node() : incident.get().suspectedNode();
+        NodeCordon.Result result;
+        try {
+            result = cordon.get().cordon(node, "incident " + incident.get().id() + " (" + incident.get().title() + "), by "
+                    + body.actor());
+        } catch (IllegalArgumentException e) {
+            ApiError.ofParam(Status.NOT_FOUND_404, e.getMessage(), "node", null).send(res);
+            return;
+        } catch (KubernetesClientException e) {
+            ApiError.of(Status.BAD_GATEWAY_502, "the Kubernetes API refused or could not be reached: " + e.getMessage()).send(res);
+            return;
+        }
+        audit.record(body.actor(), "node.cordon", "incident " + incident.get().id(),
+                node + (result.alreadyCordoned() ? " (was already cordoned)" : ""));
+        ObjectNode out = Json.mapper().createObjectNode();
+        out.put("node", result.node());
+        out.put("alreadyCordoned", result.alreadyCordoned());
+        res.header(HeaderValues.CONTENT_TYPE_JSON);
+        res.send(out.toString());
+    }
+
+    /** Who acted ("operator" when nobody is named), what the resolution taught, and a node to act on, if any. */
+    private record Body(String actor, JsonNode knowledge, String node) {
     }
 
     /** The optional body, or null when it is malformed. */
     private static Body body(ServerRequest req) {
         byte[] raw = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
         if (raw.length == 0) {
-            return new Body("operator", null);
+            return new Body("operator", null, null);
         }
         try {
             JsonNode body = Json.mapper().readTree(raw);
@@ -164,7 +227,11 @@ public final class IncidentService implements HttpService {
             if (knowledge != null && !knowledge.isObject()) {
                 return null;
             }
-            return new Body(by.isTextual() ? by.asText() : "operator", knowledge);
+            JsonNode node = body.path("node");
+            if (!node.isMissingNode() && (!node.isTextual() || node.asText().isBlank())) {
+                return null;
+            }
+            return new Body(by.isTextual() ? by.asText() : "operator", knowledge, node.isTextual() ? node.asText() : null);
         } catch (IOException e) {
             return null;
         }
