@@ -1,85 +1,193 @@
 package dev.pitwall.trainops.detect;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Every rule compiled into one regular expression, so a line is scanned once however many
- * rules there are. Each rule becomes an alternative {@code (?<rN>…)}; its named groups are
- * renamed {@code rNname} (Java wants group names unique) and read back under their own names.
- * A line gives at most one signal: the leftmost match, and among rules matching there, the
- * first in the catalog.
+ * Classifies log lines against the whole catalog in one pass: every rule's literals are searched
+ * together by one automaton over the line's bytes, and only the rules whose literals occur run
+ * their expression (rules without literals always do). A line gives at most one signal: the
+ * leftmost match, and among rules matching there, the first in the catalog.
  */
 public final class LogMatcher {
 
     private static final Pattern GROUP_NAME = Pattern.compile("\\(\\?<([a-zA-Z][a-zA-Z0-9]*)>");
     private static final int TEXT_LIMIT = 240;
+    private static final int CHUNK = 1 << 20;
 
     private final RuleCatalog catalog;
-    private final Pattern combined;
+    private final List<DetectionRule> rules;
+    private final Pattern[] patterns;
     private final List<List<String>> groupNames = new ArrayList<>();
+    private final LiteralAutomaton automaton;
+    /** Rules that have no literals: tried on every line. */
+    private final long[] always;
 
     public LogMatcher(RuleCatalog catalog) {
         this.catalog = catalog;
-        StringBuilder all = new StringBuilder();
-        List<DetectionRule> rules = catalog.rules();
+        this.rules = catalog.rules();
+        this.patterns = new Pattern[rules.size()];
+        List<List<String>> literals = new ArrayList<>();
         for (int i = 0; i < rules.size(); i++) {
-            String prefix = "r" + i;
+            patterns[i] = Pattern.compile(rules.get(i).pattern());
             List<String> names = new ArrayList<>();
             Matcher m = GROUP_NAME.matcher(rules.get(i).pattern());
-            StringBuilder renamed = new StringBuilder();
             while (m.find()) {
                 names.add(m.group(1));
-                m.appendReplacement(renamed, Matcher.quoteReplacement("(?<" + prefix + m.group(1) + ">"));
             }
-            m.appendTail(renamed);
             groupNames.add(names);
-            all.append(i == 0 ? "" : "|").append("(?<").append(prefix).append('>').append(renamed).append(')');
+            literals.add(rules.get(i).literals());
         }
-        this.combined = Pattern.compile(all.toString());
+        this.automaton = new LiteralAutomaton(literals);
+        this.always = automaton.emptySet();
+        for (int i = 0; i < rules.size(); i++) {
+            if (rules.get(i).literals().isEmpty()) {
+                always[i >>> 6] |= 1L << (i & 63);
+            }
+        }
     }
 
     /** The signal {@code line} gives, if any. */
     public Optional<Signal> match(String line, int lineNumber) {
-        Matcher m = combined.matcher(line);
-        if (!m.find()) {
-            return Optional.empty();
+        long[] candidates = always.clone();
+        int state = automaton.start();
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            // Literals are ASCII: a character beyond Latin-1 cannot be part of one.
+            state = c > 0xFF ? automaton.start() : automaton.next(state, c);
+            automaton.collect(state, candidates);
         }
-        List<DetectionRule> rules = catalog.rules();
+        return classify(line, lineNumber, candidates);
+    }
+
+    /**
+     * Reads a log as bytes (ISO-8859-1: every byte is a character, as kernel logs need) and hands
+     * each signal to {@code signals}. Only lines that hold a literal are turned into text.
+     */
+    public void scan(InputStream in, Consumer<Signal> signals) throws IOException {
+        boolean anyAlways = Arrays.stream(always).anyMatch(w -> w != 0);
+        byte[] buffer = new byte[CHUNK];
+        byte[] line = new byte[256];
+        int lineLength = 0;
+        int lineNumber = 1;
+        int state = automaton.start();
+        boolean hit = false;
+        for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+            int start = 0;
+            int i = 0;
+            while (i < read) {
+                if (!hit && !anyAlways) {
+                    // Feed the automaton until the line ends or one of the literals shows.
+                    while (i < read && buffer[i] != '\n') {
+                        state = automaton.next(state, buffer[i++]);
+                        if (automaton.emits(state)) {
+                            hit = true;
+                            break;
+                        }
+                    }
+                    if (i == read) {
+                        break;
+                    }
+                    if (!hit) {
+                        // A line without any literal: nothing to decode, nothing to match.
+                        i++;
+                        lineNumber++;
+                        lineLength = 0;
+                        start = i;
+                        state = automaton.start();
+                        continue;
+                    }
+                }
+                // A candidate line: find its end, then classify it.
+                while (i < read && buffer[i] != '\n') {
+                    i++;
+                }
+                if (i == read) {
+                    break;
+                }
+                line = append(line, lineLength, buffer, start, i);
+                lineLength += i - start;
+                emit(line, lineLength, lineNumber, signals);
+                i++;
+                lineNumber++;
+                lineLength = 0;
+                start = i;
+                state = automaton.start();
+                hit = false;
+            }
+            // The chunk ends inside a line: keep its start for when the rest arrives.
+            line = append(line, lineLength, buffer, start, read);
+            lineLength += read - start;
+        }
+        if (lineLength > 0 && (hit || anyAlways)) {
+            emit(line, lineLength, lineNumber, signals);
+        }
+    }
+
+    private void emit(byte[] bytes, int length, int lineNumber, Consumer<Signal> signals) {
+        int end = length > 0 && bytes[length - 1] == '\r' ? length - 1 : length;
+        match(new String(bytes, 0, end, StandardCharsets.ISO_8859_1), lineNumber).ifPresent(signals);
+    }
+
+    private static byte[] append(byte[] line, int length, byte[] from, int start, int end) {
+        int more = end - start;
+        if (more <= 0) {
+            return line;
+        }
+        byte[] target = length + more <= line.length ? line : Arrays.copyOf(line, Math.max(line.length * 2, length + more));
+        System.arraycopy(from, start, target, length, more);
+        return target;
+    }
+
+    private Optional<Signal> classify(String line, int lineNumber, long[] candidates) {
+        int best = -1;
+        Matcher bestMatch = null;
         for (int i = 0; i < rules.size(); i++) {
-            if (m.group("r" + i) == null) {
+            if ((candidates[i >>> 6] & (1L << (i & 63))) == 0) {
                 continue;
             }
-            DetectionRule rule = rules.get(i);
-            Map<String, String> fields = new LinkedHashMap<>();
-            for (String name : groupNames.get(i)) {
-                String value = m.group("r" + i + name);
-                if (value != null) {
-                    fields.put(name, value.strip());
-                }
+            Matcher m = patterns[i].matcher(line);
+            if (m.find() && (bestMatch == null || m.start() < bestMatch.start())) {
+                best = i;
+                bestMatch = m;
             }
-            Severity severity = rule.severity();
-            String meaning = rule.meaning();
-            String action = rule.action();
-            if (fields.containsKey("xid")) {
-                Optional<XidInfo> info = catalog.xid(Integer.parseInt(fields.get("xid")));
-                if (info.isPresent()) {
-                    severity = info.get().severity();
-                    meaning = "Xid " + info.get().code() + ": " + info.get().meaning();
-                    action = info.get().action();
-                } else {
-                    meaning = "Xid " + fields.get("xid") + ": not in the catalog";
-                }
-            }
-            String text = line.strip();
-            return Optional.of(new Signal(rule.id(), rule.category(), severity, lineNumber, fields, meaning, action,
-                    text.length() > TEXT_LIMIT ? text.substring(0, TEXT_LIMIT) + "…" : text));
         }
-        return Optional.empty();
+        if (bestMatch == null) {
+            return Optional.empty();
+        }
+        DetectionRule rule = rules.get(best);
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String name : groupNames.get(best)) {
+            String value = bestMatch.group(name);
+            if (value != null) {
+                fields.put(name, value.strip());
+            }
+        }
+        Severity severity = rule.severity();
+        String meaning = rule.meaning();
+        String action = rule.action();
+        if (fields.containsKey("xid")) {
+            Optional<XidInfo> info = catalog.xid(Integer.parseInt(fields.get("xid")));
+            if (info.isPresent()) {
+                severity = info.get().severity();
+                meaning = "Xid " + info.get().code() + ": " + info.get().meaning();
+                action = info.get().action();
+            } else {
+                meaning = "Xid " + fields.get("xid") + ": not in the catalog";
+            }
+        }
+        String text = line.strip();
+        return Optional.of(new Signal(rule.id(), rule.category(), severity, lineNumber, fields, meaning, action,
+                text.length() > TEXT_LIMIT ? text.substring(0, TEXT_LIMIT) + "…" : text));
     }
 }

@@ -100,4 +100,54 @@ class LogMatcherTest {
         assertThat(training).noneMatch(s -> s.rule().equals("nan-loss"));
         assertThat(training).anySatisfy(s -> assertThat(s.rule()).isEqualTo("job-killed"));
     }
+
+    @Test
+    void scansBytesAsTheLineMatcherDoesAcrossChunksAndLineEnds(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // A log longer than the scanner's 1 MiB chunk, with fault lines everywhere, CRLF endings, and no final newline.
+        StringBuilder log = new StringBuilder();
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        java.util.Random random = new java.util.Random(3);
+        String[] faults = {"NVRM: Xid (PCI:0000:3b:00): 79, pid=2311, name=python, GPU has fallen off the bus.",
+                "[rank3]:[E ProcessGroupNCCL.cpp:607] Watchdog caught collective operation timeout: WorkNCCL(SeqNum=9, "
+                        + "OpType=ALLREDUCE, Timeout(ms)=600000) ran for 600123 milliseconds",
+                " iteration 12/ 100 | lm loss: nan |", "ib0: lost carrier", "pcieport 0000:00:01.0: PCIe Bus Error: severity=Corrected"};
+        while (log.length() < 3 * 1024 * 1024) {
+            String line = random.nextInt(50) == 0 ? faults[random.nextInt(faults.length)]
+                    : " iteration " + random.nextInt(9999) + "/ 100 | lm loss: 2.5 | number of nan iterations: 0 |";
+            lines.add(line);
+            log.append(line).append(random.nextBoolean() ? "\r\n" : "\n");
+        }
+        log.append(faults[0]);
+        lines.add(faults[0]);
+        Path file = java.nio.file.Files.writeString(dir.resolve("big.log"), log, java.nio.charset.StandardCharsets.ISO_8859_1);
+
+        java.util.List<Signal> expected = new java.util.ArrayList<>();
+        for (int n = 0; n < lines.size(); n++) {
+            matcher.match(lines.get(n), n + 1).ifPresent(expected::add);
+        }
+        java.util.List<Signal> scanned = new LogScanner(matcher).scan(file);
+        assertThat(expected).hasSizeGreaterThan(100);
+        assertThat(scanned).isEqualTo(expected);
+        assertThat(scanned.getLast().line()).isEqualTo(lines.size());
+    }
+
+    @Test
+    void aUserRuleWithoutLiteralsIsTriedOnEveryLine(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path rules = java.nio.file.Files.writeString(dir.resolve("rules.yaml"), """
+                rules:
+                  - id: slow-step
+                    category: performance
+                    severity: warning
+                    pattern: 'elapsed time per iteration \\(ms\\): (?<ms>[0-9]{5,}\\.[0-9])'
+                    meaning: a step took over ten seconds
+                """);
+        LogMatcher mine = new LogMatcher(RuleCatalog.builtIn().with(rules));
+        Path file = java.nio.file.Files.writeString(dir.resolve("train.log"),
+                " iteration 1/ 9 | elapsed time per iteration (ms): 812.4 |\n iteration 2/ 9 | elapsed time per iteration (ms): 76015.3 |\n");
+        assertThat(new LogScanner(mine).scan(file)).singleElement().satisfies(s -> {
+            assertThat(s.rule()).isEqualTo("slow-step");
+            assertThat(s.fields()).containsEntry("ms", "76015.3");
+            assertThat(s.line()).isEqualTo(2);
+        });
+    }
 }
