@@ -38,9 +38,13 @@ import io.helidon.webserver.staticcontent.ClasspathHandlerConfig;
 import io.helidon.webserver.staticcontent.StaticContentFeature;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,12 +66,17 @@ public final class Pitwall implements AutoCloseable {
     private final Gateway gateway;
     private final KnowledgeBase knowledge;
     private final Optional<NodeCordon> cordon;
+    /** Runs the stalled-job check. */
+    private final ScheduledExecutorService watch;
+    private static final Duration STALL_CHECK = Duration.ofSeconds(15);
     private final AcceptanceRuns acceptanceRuns;
     private final WebServer server;
 
     private Pitwall(Metrics metrics, Tracing tracing, Database database, Gateway gateway, KnowledgeBase knowledge,
-                    Optional<NodeCordon> cordon, AcceptanceRuns acceptanceRuns, WebServer server) {
+                    Optional<NodeCordon> cordon, ScheduledExecutorService watch, AcceptanceRuns acceptanceRuns,
+                    WebServer server) {
         this.cordon = cordon;
+        this.watch = watch;
         this.metrics = metrics;
         this.tracing = tracing;
         this.database = database;
@@ -91,6 +100,7 @@ public final class Pitwall implements AutoCloseable {
         Gateway gateway = null;
         KnowledgeBase knowledge = null;
         Optional<NodeCordon> cordon = Optional.empty();
+        ScheduledExecutorService watch = null;
         try {
             database = Database.open(config.storage(), config.dataDir(), metrics.registry());
             database.migrate(AuditLog.MODULE);
@@ -109,7 +119,15 @@ public final class Pitwall implements AutoCloseable {
             SignalStore signals = new SignalStore(database, clock);
             Incidents incidents = new Incidents(database, audit, clock);
             IngestService ingest = new IngestService(new LogMatcher(RuleCatalog.builtIn()), signals, incidents,
-                    metrics.registry());
+                    metrics.registry(), clock);
+            watch = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("stalled-jobs").factory());
+            watch.scheduleWithFixedDelay(() -> {
+                try {
+                    ingest.checkStalledJobs();
+                } catch (RuntimeException e) {
+                    LOG.warn("checking for stalled jobs failed: {}", e.toString());
+                }
+            }, STALL_CHECK.toMillis(), STALL_CHECK.toMillis(), TimeUnit.MILLISECONDS);
             mounted.put(IngestService.PATH, ingest);
             mounted.put(LokiPushService.PATH, new LokiPushService(ingest));
             knowledge = new KnowledgeBase(database, clock);
@@ -118,7 +136,7 @@ public final class Pitwall implements AutoCloseable {
             mounted.put(KnowledgeService.PATH, new KnowledgeService(knowledge));
             WebServer server = webServer(config.server(),
                     routing(database, acceptanceRuns, signals, incidents, knowledge, metrics, audit, clock, mounted)).start();
-            return new Pitwall(metrics, tracing, database, gateway, knowledge, cordon, acceptanceRuns, server);
+            return new Pitwall(metrics, tracing, database, gateway, knowledge, cordon, watch, acceptanceRuns, server);
         } catch (RuntimeException e) {
             if (gateway != null) {
                 gateway.close();
@@ -215,6 +233,7 @@ public final class Pitwall implements AutoCloseable {
     @Override
     public void close() {
         try {
+            watch.shutdownNow();
             server.stop();
         } finally {
             gateway.close();

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pitwall.core.http.ListLimit;
 import dev.pitwall.core.json.Json;
+import dev.pitwall.trainops.detect.JobProgress;
 import dev.pitwall.trainops.detect.LogMatcher;
+import dev.pitwall.trainops.detect.Signal;
 import dev.pitwall.trainops.incident.Incidents;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.HttpRules;
@@ -18,11 +20,13 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -38,14 +42,17 @@ public final class IngestService implements HttpService {
     public static final String PATH = "/api/ingest";
 
     private final LogMatcher matcher;
+    private final JobProgress progress = new JobProgress();
+    private final Clock clock;
     private final SignalStore store;
     private final Incidents incidents;
     private final Counter accepted;
     private final Counter rejected;
     private final Counter signals;
 
-    public IngestService(LogMatcher matcher, SignalStore store, Incidents incidents, MeterRegistry registry) {
+    public IngestService(LogMatcher matcher, SignalStore store, Incidents incidents, MeterRegistry registry, Clock clock) {
         this.matcher = matcher;
+        this.clock = clock;
         this.store = store;
         this.incidents = incidents;
         this.accepted = lines(registry, "accepted");
@@ -78,7 +85,11 @@ public final class IngestService implements HttpService {
         List<StoredSignal> found = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             Line line = lines.get(i);
-            matcher.match(line.text(), i + 1)
+            Instant at = line.occurredAt() != null ? line.occurredAt() : clock.instant();
+            // The catalog first; every line also feeds the job's progress (spikes, drops, stalls).
+            Optional<Signal> signal = matcher.match(line.text(), i + 1);
+            Optional<Signal> fromProgress = progress.observe(line.node(), line.source(), line.text(), at);
+            signal.or(() -> fromProgress)
                     .ifPresent(s -> found.add(StoredSignal.of(line.node(), line.source(), line.occurredAt(), s)));
         }
         incidents.correlate(store.saveAll(found));
@@ -143,6 +154,14 @@ public final class IngestService implements HttpService {
         }
         res.header(HeaderValues.CONTENT_TYPE_JSON);
         res.send(accept(lines, rejections).toString());
+    }
+
+    /** Raises a signal for each job whose steps stopped coming; run every few seconds. */
+    public void checkStalledJobs() {
+        List<StoredSignal> found = progress.stalled(clock.instant()).stream()
+                .map(f -> StoredSignal.of(f.node(), f.source(), null, f.signal())).toList();
+        signals.increment(found.size());
+        incidents.correlate(store.saveAll(found));
     }
 
     /** RFC 3339 text or epoch milliseconds; null when it is neither. */

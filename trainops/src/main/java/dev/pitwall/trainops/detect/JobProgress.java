@@ -1,0 +1,167 @@
+package dev.pitwall.trainops.detect;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Conditions on a job's progress, read from its Megatron-LM / DeepSpeed iteration lines
+ * ({@code iteration 120/ 5000 | elapsed time per iteration (ms): 812.4 | lm loss: 2.31E+00 | ...}),
+ * per job log (node and source): a loss spike against the job's recent losses, a throughput drop
+ * (a step much slower than the recent median), and stalled progress (no new step for many times
+ * the median step time).
+ */
+public final class JobProgress {
+
+    private static final Pattern ITERATION = Pattern.compile("\\biteration\\s+(\\d+)\\s*/\\s*\\d+\\s*\\|");
+    private static final Pattern LOSS = Pattern.compile("\\|\\s*(?:lm )?loss:\\s*([-+0-9.eE]+)\\s*\\|");
+    private static final Pattern STEP_MS = Pattern.compile("elapsed time per iteration \\(ms\\):\\s*([0-9.]+)");
+    /** Steps of history a condition compares against; fewer than MIN_HISTORY and nothing is judged. */
+    static final int HISTORY = 50;
+    static final int MIN_HISTORY = 20;
+    /** A loss this many standard deviations above the recent mean, and 20% above it, is a spike. */
+    static final double SPIKE_SIGMAS = 4;
+    static final double SPIKE_RATIO = 1.2;
+    /** A step this much slower than the recent median is a throughput drop. */
+    static final double SLOW_RATIO = 1.3;
+    /** No step for this many median step times (and at least two minutes) is a stall. */
+    static final double STALL_STEPS = 10;
+    static final Duration MIN_STALL = Duration.ofMinutes(2);
+
+    private record Stream(String node, String source) {
+    }
+
+    /** A signal and the node it concerns. */
+    public record Finding(String node, String source, Signal signal) {
+    }
+
+    private static final class History {
+        final Deque<Double> losses = new ArrayDeque<>();
+        final Deque<Double> stepMs = new ArrayDeque<>();
+        long lastIteration = -1;
+        Instant lastStepAt;
+        boolean stallReported;
+    }
+
+    private final Map<Stream, History> streams = new ConcurrentHashMap<>();
+
+    /** Reads one line of a job log; answers a signal when it shows a spike or a drop. */
+    public Optional<Signal> observe(String node, String source, String line, Instant at) {
+        Matcher it = ITERATION.matcher(line);
+        if (!it.find()) {
+            return Optional.empty();
+        }
+        History h = streams.computeIfAbsent(new Stream(node, source), s -> new History());
+        synchronized (h) {
+            h.lastIteration = Long.parseLong(it.group(1));
+            h.lastStepAt = at;
+            h.stallReported = false;
+            Optional<Signal> found = Optional.empty();
+            Double loss = number(LOSS, line);
+            if (loss != null && Double.isFinite(loss)) {
+                if (h.losses.size() >= MIN_HISTORY) {
+                    double[] recent = h.losses.stream().mapToDouble(Double::doubleValue).toArray();
+                    double mean = Arrays.stream(recent).average().orElse(0);
+                    double sd = Math.sqrt(Arrays.stream(recent).map(x -> (x - mean) * (x - mean)).sum() / recent.length);
+                    if (loss > mean + SPIKE_SIGMAS * sd && loss > mean * SPIKE_RATIO) {
+                        found = Optional.of(signal("loss-spike", Severity.WARNING, line, Map.of("loss", fmt(loss),
+                                        "recent_mean", fmt(mean), "iteration", it.group(1)),
+                                String.format(Locale.ROOT, "loss %.4g jumped above its recent mean %.4g (%.1f sigma)", loss,
+                                        mean, sd > 0 ? (loss - mean) / sd : 0),
+                                "watch the next steps; if it does not come back, restart from the last checkpoint with the "
+                                        + "offending batch skipped or a lower learning rate"));
+                    }
+                }
+                push(h.losses, loss);
+            }
+            Double ms = number(STEP_MS, line);
+            if (ms != null) {
+                if (found.isEmpty() && h.stepMs.size() >= MIN_HISTORY) {
+                    double median = median(h.stepMs);
+                    if (ms > median * SLOW_RATIO) {
+                        found = Optional.of(signal("throughput-drop", Severity.WARNING, line, Map.of("step_ms", fmt(ms),
+                                        "median_ms", fmt(median), "iteration", it.group(1)),
+                                String.format(Locale.ROOT, "a step took %.0f ms against a recent median of %.0f ms", ms, median),
+                                "look for a slow node (clocks, thermals, a degraded link) or a storage or data-loader stall"));
+                    }
+                }
+                push(h.stepMs, ms);
+            }
+            return found;
+        }
+    }
+
+    /** Jobs that logged steps before and none for many median step times: one finding per stall. */
+    public List<Finding> stalled(Instant now) {
+        List<Finding> out = new ArrayList<>();
+        streams.forEach((stream, h) -> {
+            synchronized (h) {
+                if (h.stallReported || h.lastStepAt == null || h.stepMs.size() < MIN_HISTORY) {
+                    return;
+                }
+                Duration limit = Duration.ofMillis((long) (median(h.stepMs) * STALL_STEPS));
+                if (limit.compareTo(MIN_STALL) < 0) {
+                    limit = MIN_STALL;
+                }
+                Duration quiet = Duration.between(h.lastStepAt, now);
+                if (quiet.compareTo(limit) > 0) {
+                    h.stallReported = true;
+                    out.add(new Finding(stream.node(), stream.source(), signal("stalled-progress", Severity.ERROR,
+                            "no iteration after " + h.lastIteration, Map.of("last_iteration", Long.toString(h.lastIteration),
+                                    "quiet_s", Long.toString(quiet.toSeconds())),
+                            String.format(Locale.ROOT, "no training step for %d s (the median step takes %.1f s)",
+                                    quiet.toSeconds(), median(h.stepMs) / 1000),
+                            "the job is hung or dead: check its ranks for a collective that never finished, then restart "
+                                    + "from the last checkpoint")));
+                }
+            }
+        });
+        return out;
+    }
+
+    private static Signal signal(String rule, Severity severity, String line, Map<String, String> fields, String meaning,
+                                 String action) {
+        String text = line.strip();
+        return new Signal(rule, "training", severity, 0, fields, meaning, action,
+                text.length() > 240 ? text.substring(0, 240) + "…" : text);
+    }
+
+    private static void push(Deque<Double> values, double value) {
+        values.addLast(value);
+        if (values.size() > HISTORY) {
+            values.removeFirst();
+        }
+    }
+
+    private static double median(Deque<Double> values) {
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static Double number(Pattern pattern, String line) {
+        Matcher m = pattern.matcher(line);
+        if (!m.find()) {
+            return null;
+        }
+        try {
+            return Double.valueOf(m.group(1));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.6g", v);
+    }
+}
