@@ -22,6 +22,7 @@ import dev.pitwall.trainops.ingest.IngestService;
 import dev.pitwall.trainops.ingest.LokiPushService;
 import dev.pitwall.trainops.knowledge.KnowledgeBase;
 import dev.pitwall.trainops.knowledge.KnowledgeService;
+import dev.pitwall.trainops.telemetry.GpuTelemetry;
 import dev.pitwall.trainops.ingest.SignalStore;
 import dev.pitwall.server.http.AuditService;
 import dev.pitwall.server.http.ErrorResponses;
@@ -66,7 +67,7 @@ public final class Pitwall implements AutoCloseable {
     private final Gateway gateway;
     private final KnowledgeBase knowledge;
     private final Optional<NodeCordon> cordon;
-    /** Runs the stalled-job check. */
+    /** Runs the stalled-job check and the GPU telemetry scrapes. */
     private final ScheduledExecutorService watch;
     private static final Duration STALL_CHECK = Duration.ofSeconds(15);
     private final AcceptanceRuns acceptanceRuns;
@@ -128,6 +129,17 @@ public final class Pitwall implements AutoCloseable {
                     LOG.warn("checking for stalled jobs failed: {}", e.toString());
                 }
             }, STALL_CHECK.toMillis(), STALL_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+            if (!config.telemetry().targets().isEmpty()) {
+                GpuTelemetry telemetry = new GpuTelemetry(config.telemetry(), database, clock);
+                long every = config.telemetry().interval().toMillis();
+                watch.scheduleWithFixedDelay(() -> {
+                    try {
+                        ingest.acceptSignals(telemetry.scrape());
+                    } catch (RuntimeException e) {
+                        LOG.warn("GPU telemetry round failed: {}", e.toString());
+                    }
+                }, 0, every, TimeUnit.MILLISECONDS);
+            }
             mounted.put(IngestService.PATH, ingest);
             mounted.put(LokiPushService.PATH, new LokiPushService(ingest));
             knowledge = new KnowledgeBase(database, clock);

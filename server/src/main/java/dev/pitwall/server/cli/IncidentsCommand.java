@@ -17,6 +17,7 @@ import dev.pitwall.trainops.ingest.SignalStore;
 import dev.pitwall.trainops.ingest.StoredSignal;
 import dev.pitwall.trainops.knowledge.KnowledgeBase;
 import dev.pitwall.trainops.knowledge.Symptoms;
+import dev.pitwall.trainops.telemetry.GpuTelemetry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -116,7 +117,8 @@ final class IncidentsCommand extends CommandGroup {
                     document = IncidentReports.incident(incident.get(), timeline, matches);
                 } else {
                     Reliability reliability = Reliability.of(incidents.detectedBetween(from, now), from, now,
-                            signals.nodesBetween(from, now), nodes == null ? OptionalInt.empty() : OptionalInt.of(nodes));
+                            signals.nodesBetween(from, now), nodes == null ? OptionalInt.empty() : OptionalInt.of(nodes),
+                            GpuTelemetry.utilization(database, from, now));
                     json = reliability;
                     document = IncidentReports.reliability(reliability);
                 }

@@ -5,6 +5,7 @@ import dev.pitwall.core.config.ConfigProblem;
 import dev.pitwall.core.storage.StorageConfig;
 import dev.pitwall.core.tracing.TracingConfig;
 import dev.pitwall.trainops.action.KubernetesConfig;
+import dev.pitwall.trainops.telemetry.TelemetryConfig;
 import dev.pitwall.gateway.config.GatewayConfig;
 import java.nio.file.Path;
 import java.util.Map;
@@ -17,7 +18,8 @@ import java.util.Optional;
  * @param dataDir where the embedded database, logs and generated files live
  */
 public record PitwallConfig(Path dataDir, ServerConfig server, StorageConfig storage, LoggingConfig logging,
-                            TracingConfig tracing, GatewayConfig gateway, KubernetesConfig kubernetes) {
+                            TracingConfig tracing, GatewayConfig gateway, KubernetesConfig kubernetes,
+                            TelemetryConfig telemetry) {
 
     /** The file {@code serve} reads when no {@code --config} is given and it exists. */
     public static final Path DEFAULT_FILE = Path.of("pitwall.yaml");
@@ -30,7 +32,8 @@ public record PitwallConfig(Path dataDir, ServerConfig server, StorageConfig sto
 
     public static PitwallConfig defaults() {
         return new PitwallConfig(Path.of("pitwall-data"), ServerConfig.defaults(), StorageConfig.defaults(),
-                LoggingConfig.defaults(), TracingConfig.defaults(), GatewayConfig.defaults(), KubernetesConfig.defaults());
+                LoggingConfig.defaults(), TracingConfig.defaults(), GatewayConfig.defaults(), KubernetesConfig.defaults(),
+                TelemetryConfig.defaults());
     }
 
     public static ConfigLoader<PitwallConfig> loader() {
@@ -43,22 +46,26 @@ public record PitwallConfig(Path dataDir, ServerConfig server, StorageConfig sto
     }
 
     public PitwallConfig withServer(ServerConfig newServer) {
-        return new PitwallConfig(dataDir, newServer, storage, logging, tracing, gateway, kubernetes);
+        return new PitwallConfig(dataDir, newServer, storage, logging, tracing, gateway, kubernetes, telemetry);
     }
 
     public PitwallConfig withDataDir(Path newDataDir) {
-        return new PitwallConfig(newDataDir, server, storage, logging, tracing, gateway, kubernetes);
+        return new PitwallConfig(newDataDir, server, storage, logging, tracing, gateway, kubernetes, telemetry);
     }
 
     public PitwallConfig withTracing(TracingConfig newTracing) {
-        return new PitwallConfig(dataDir, server, storage, logging, newTracing, gateway, kubernetes);
+        return new PitwallConfig(dataDir, server, storage, logging, newTracing, gateway, kubernetes, telemetry);
     }
 
     public PitwallConfig withKubernetes(KubernetesConfig newKubernetes) {
-        return new PitwallConfig(dataDir, server, storage, logging, tracing, gateway, newKubernetes);
+        return new PitwallConfig(dataDir, server, storage, logging, tracing, gateway, newKubernetes, telemetry);
+    }
+
+    public PitwallConfig withTelemetry(TelemetryConfig newTelemetry) {
+        return new PitwallConfig(dataDir, server, storage, logging, tracing, gateway, kubernetes, newTelemetry);
     }
 
     public PitwallConfig withGateway(GatewayConfig newGateway) {
-        return new PitwallConfig(dataDir, server, storage, logging, tracing, newGateway, kubernetes);
+        return new PitwallConfig(dataDir, server, storage, logging, tracing, newGateway, kubernetes, telemetry);
     }
 }

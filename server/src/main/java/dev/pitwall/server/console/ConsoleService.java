@@ -14,6 +14,7 @@ import dev.pitwall.trainops.ingest.SignalStore;
 import dev.pitwall.trainops.ingest.StoredSignal;
 import dev.pitwall.trainops.knowledge.KnowledgeBase;
 import dev.pitwall.trainops.knowledge.Symptoms;
+import dev.pitwall.trainops.telemetry.GpuTelemetry;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
@@ -130,7 +131,8 @@ public final class ConsoleService implements HttpService {
         if (recent.isEmpty()) {
             return null;
         }
-        Reliability reliability = Reliability.of(recent, from, to, signals.nodesBetween(from, to), OptionalInt.empty());
+        Reliability reliability = Reliability.of(recent, from, to, signals.nodesBetween(from, to), OptionalInt.empty(),
+                GpuTelemetry.utilization(database, from, to));
         return DocumentWriter.htmlSections(IncidentReports.reliability(reliability, false));
     }
 

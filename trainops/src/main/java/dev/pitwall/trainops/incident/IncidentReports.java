@@ -37,7 +37,10 @@ public final class IncidentReports {
                 new Document.Fact("time to detect", distribution(r.timeToDetect())),
                 new Document.Fact("time to recover (MTTR = mean)", distribution(r.timeToRecover())),
                 new Document.Fact("goodput", String.format(Locale.ROOT, "%.2f%% of the period not lost to incidents", r.goodputPct())),
-                new Document.Fact("utilization", "physical and logical utilization need GPU metrics (dcgm-exporter), not collected yet"))));
+                new Document.Fact("utilization", r.physicalUtilizationPct() == null
+                        ? "not measured: list dcgm-exporter endpoints under telemetry.targets"
+                        : String.format(Locale.ROOT, "physical %.1f%% (allocated GPUs over all), logical %.1f%% (activity of "
+                        + "the allocated ones)", r.physicalUtilizationPct(), r.logicalUtilizationPct())))));
         if (!r.failureModes().isEmpty()) {
             sections.add(new Document.Bars("Failure modes (Pareto)", r.failureModes().stream()
                     .map(m -> new Document.Bar(m.mode(), m.failures(), String.format(Locale.ROOT, "%d (%.0f%%, cumulative %.0f%%)",

@@ -1,6 +1,7 @@
 package dev.pitwall.trainops.incident;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.pitwall.trainops.telemetry.GpuTelemetry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
@@ -22,8 +24,8 @@ import java.util.TreeSet;
  * @param goodputPct          share of the period not lost to incidents, from each incident's start (or detection)
  *                            to its mitigation (or the period's end), overlaps counted once; it assumes the
  *                            cluster runs one job all period
- * @param physicalUtilizationPct allocated GPUs over all GPUs; null until GPU allocation metrics are collected
- * @param logicalUtilizationPct  SM activity of allocated GPUs; null until dcgm-exporter metrics are collected
+ * @param physicalUtilizationPct allocated GPUs over all GPUs, from dcgm-exporter scrapes; null without them
+ * @param logicalUtilizationPct  mean SM activity (or GPU utilization) of the allocated GPUs; null without scrapes
  */
 public record Reliability(@JsonProperty("from") Instant from, @JsonProperty("to") Instant to,
                           @JsonProperty("period_days") double periodDays, @JsonProperty("nodes") int nodes,
@@ -75,7 +77,7 @@ public record Reliability(@JsonProperty("from") Instant from, @JsonProperty("to"
      * @param statedNodes the cluster's size when the operator states it; it then sets node-days instead
      */
     public static Reliability of(List<Incident> incidents, Instant from, Instant to, List<String> seen,
-                                 OptionalInt statedNodes) {
+                                 OptionalInt statedNodes, Optional<GpuTelemetry.Utilization> utilization) {
         if (!to.isAfter(from)) {
             throw new IllegalArgumentException("the period must end after it starts: " + from + " to " + to);
         }
@@ -113,7 +115,9 @@ public record Reliability(@JsonProperty("from") Instant from, @JsonProperty("to"
                 1000 * failures / nodeDays,
                 Distribution.of(incidents.stream().flatMap(i -> i.timeToDetect().stream()).toList()),
                 Distribution.of(incidents.stream().flatMap(i -> i.timeToRecover().stream()).toList()),
-                modes, perNode, 100 * (1 - lost(incidents, from, to) / (hours * 3_600_000)), null, null,
+                modes, perNode, 100 * (1 - lost(incidents, from, to) / (hours * 3_600_000)),
+                utilization.map(GpuTelemetry.Utilization::physicalPct).orElse(null),
+                utilization.map(GpuTelemetry.Utilization::logicalPct).orElse(null),
                 incidents.stream().sorted(Comparator.comparing(Incident::detectedAt)).toList());
     }
 

@@ -158,8 +158,12 @@ public final class IngestService implements HttpService {
 
     /** Raises a signal for each job whose steps stopped coming; run every few seconds. */
     public void checkStalledJobs() {
-        List<StoredSignal> found = progress.stalled(clock.instant()).stream()
-                .map(f -> StoredSignal.of(f.node(), f.source(), null, f.signal())).toList();
+        acceptSignals(progress.stalled(clock.instant()).stream()
+                .map(f -> StoredSignal.of(f.node(), f.source(), null, f.signal())).toList());
+    }
+
+    /** Signals found elsewhere than in log lines (GPU metrics, progress checks): stored, counted, correlated. */
+    public void acceptSignals(List<StoredSignal> found) {
         signals.increment(found.size());
         incidents.correlate(store.saveAll(found));
     }

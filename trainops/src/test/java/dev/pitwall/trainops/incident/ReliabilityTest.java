@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.time.Duration;
 import java.time.Instant;
+import dev.pitwall.trainops.telemetry.GpuTelemetry;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +35,7 @@ class ReliabilityTest {
                 incident(3, "network", "gpu-a02", 6000, 10L),
                 incident(4, "gpu", "gpu-a03", 9000, 20L));
         Reliability r = Reliability.of(incidents, FROM, TO, List.of("gpu-a01", "gpu-a02", "gpu-a03", "gpu-a07"),
-                OptionalInt.empty());
+                OptionalInt.empty(), Optional.of(new GpuTelemetry.Utilization(87.5, 61.0, 40)));
         assertThat(r.nodes()).isEqualTo(4);
         assertThat(r.nodeDays()).isCloseTo(40, within(1e-9));
         assertThat(r.failures()).isEqualTo(4);
@@ -52,7 +54,8 @@ class ReliabilityTest {
         assertThat(r.byNode().getFirst().mtbfHours()).isEqualTo(120.0);
         // Lost: (2 + 30) + (2 + 90) + (2 + 10) + (2 + 20) minutes of 14,400.
         assertThat(r.goodputPct()).isCloseTo(100 * (1 - 158.0 / 14_400), within(1e-9));
-        assertThat(r.physicalUtilizationPct()).isNull();
+        assertThat(r.physicalUtilizationPct()).isEqualTo(87.5);
+        assertThat(r.logicalUtilizationPct()).isEqualTo(61.0);
     }
 
     @Test
@@ -61,15 +64,16 @@ class ReliabilityTest {
                 incident(1, "gpu", "gpu-a07", 100, 60L),     // 100..162
                 incident(2, "network", "gpu-a02", 130, 60L), // 130..192 overlaps: 100..192 lost
                 incident(3, "gpu", "gpu-a03", 14_300, null)); // still open at the end: 14,300..14,400
-        Reliability r = Reliability.of(incidents, FROM, TO, List.of(), OptionalInt.of(16));
+        Reliability r = Reliability.of(incidents, FROM, TO, List.of(), OptionalInt.of(16), Optional.empty());
         assertThat(r.nodes()).isEqualTo(16);
         assertThat(r.goodputPct()).isCloseTo(100 * (1 - (92.0 + 100) / 14_400), within(1e-9));
         assertThat(r.timeToRecover().count()).isEqualTo(2);
-        assertThatThrownBy(() -> Reliability.of(List.of(), TO, FROM, List.of(), OptionalInt.empty()))
+        assertThatThrownBy(() -> Reliability.of(List.of(), TO, FROM, List.of(), OptionalInt.empty(), Optional.empty()))
                 .hasMessageContaining("must end after it starts");
-        Reliability quiet = Reliability.of(List.of(), FROM, TO, List.of("gpu-a01"), OptionalInt.empty());
+        Reliability quiet = Reliability.of(List.of(), FROM, TO, List.of("gpu-a01"), OptionalInt.empty(), Optional.empty());
         assertThat(quiet.mtbfHours()).isNull();
         assertThat(quiet.goodputPct()).isEqualTo(100.0);
         assertThat(quiet.timeToRecover().meanSeconds()).isNull();
+        assertThat(quiet.physicalUtilizationPct()).isNull();
     }
 }
