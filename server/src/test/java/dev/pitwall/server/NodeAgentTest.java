@@ -114,8 +114,9 @@ class NodeAgentTest {
         startServer(port);
         Path kernel = dir.resolve("kern.log");
         Files.writeString(kernel, "");
+        Path job = dir.resolve("train.log");
         try (NodeAgent agent = new NodeAgent(new NodeAgent.Settings(URI.create("http://127.0.0.1:" + port), "gpu-c04",
-                kernel.toString(), List.of(), dir.resolve("spool")), Clock.systemUTC())) {
+                kernel.toString(), List.of(job.toString()), dir.resolve("spool")), Clock.systemUTC())) {
             Files.writeString(kernel, XID_79.substring(0, 20), StandardOpenOption.APPEND);
             assertThat(agent.step()).isTrue();
             assertThat(agent.sent()).as("half a line waits").isZero();
@@ -128,8 +129,13 @@ class NodeAgentTest {
             append(kernel, XID_48);
             agent.step();
             assertThat(agent.sent()).isEqualTo(2);
+
+            // A job log named by its plain path is followed once it appears.
+            append(job, NCCL_TIMEOUT);
+            agent.step();
+            assertThat(agent.sent()).isEqualTo(3);
         }
-        assertThat(signals(port).findValuesAsText("rule")).containsExactly("xid", "xid");
-        assertThat(signals(port).get(0).path("signal").path("fields").path("xid").asText()).isEqualTo("48");
+        assertThat(signals(port).findValuesAsText("rule")).containsExactly("nccl-watchdog-timeout", "xid", "xid");
+        assertThat(signals(port).get(1).path("signal").path("fields").path("xid").asText()).isEqualTo("48");
     }
 }

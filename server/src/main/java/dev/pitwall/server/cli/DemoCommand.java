@@ -7,25 +7,24 @@ import dev.pitwall.server.BuildInfo;
 import dev.pitwall.server.Pitwall;
 import dev.pitwall.server.config.PitwallConfig;
 import dev.pitwall.sim.cluster.AcceptanceOutputs;
+import dev.pitwall.sim.cluster.TrainingCluster;
+import dev.pitwall.trainops.agent.NodeAgent;
+import dev.pitwall.trainops.telemetry.TelemetryConfig;
 import dev.pitwall.trainops.check.store.AcceptanceService;
 import dev.pitwall.trainops.check.verdict.Baseline;
 import dev.pitwall.trainops.check.verdict.Evaluation;
 import dev.pitwall.trainops.check.verdict.ResultsEvaluator;
-import dev.pitwall.trainops.incident.IncidentService;
-import dev.pitwall.trainops.ingest.IngestService;
 import dev.pitwall.sim.engine.EngineProfile;
 import dev.pitwall.sim.engine.SimEngine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -43,6 +42,8 @@ final class DemoCommand implements Callable<Integer> {
     static final String DEMO_MODEL = "llama3-8b";
     static final String DEMO_TENANT = "demo";
     static final String DEMO_KEY_FILE = "demo.key";
+    /** The simulated cluster's seed: its first fault is an HBM3 ECC error, so the first incident names a node. */
+    static final long CLUSTER_SEED = 2;
 
     @Spec
     CommandSpec spec;
@@ -80,10 +81,33 @@ final class DemoCommand implements Callable<Integer> {
                     List.of(profile.model()), Map.of(DEMO_MODEL, profile.model())));
             notes.add("  engine   " + name + " (simulated vLLM, " + profileName + ") at " + engine.baseUrl());
         }
+        // A simulated 8-node training cluster whose faults come at compressed rates in published proportions;
+        // the server scrapes its GPU metrics, node agents ship its logs.
+        Path clusterDir = dataDir.resolve("sim-cluster");
+        TrainingCluster cluster;
+        try {
+            cluster = TrainingCluster.start(clusterDir, 8, CLUSTER_SEED, Duration.ofSeconds(2), Duration.ofSeconds(20),
+                    Duration.ofMinutes(3));
+        } catch (IOException e) {
+            Runner.closeAll(engines);
+            spec.commandLine().getErr().println("pitwall demo: the simulated cluster cannot write to " + clusterDir + ": "
+                    + e.getMessage());
+            return PitwallCommand.EXIT_FAILED;
+        }
+        List<AutoCloseable> companions = new ArrayList<>(engines);
+        companions.add(cluster);
         return Runner.runUntilStopped("Pitwall " + BuildInfo.current().version() + " demo (embedded defaults)",
-                config.withGateway(config.gateway().withBackends(backends)), engines, pitwall -> {
+                config.withGateway(config.gateway().withBackends(backends)).withTelemetry(new TelemetryConfig(
+                        List.of(cluster.metricsUri().toString()), Duration.ofSeconds(15))), companions, pitwall -> {
                     notes.add("  accept   " + demoAcceptance(pitwall, dataDir.resolve("acceptance-demo")));
-                    notes.add("  incident " + demoIncident(pitwall));
+                    try {
+                        companions.add(new ClusterShippers(cluster, URI.create("http://127.0.0.1:" + pitwall.port()),
+                                clusterDir));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("the demo's node agents cannot spool under " + clusterDir, e);
+                    }
+                    notes.add("  cluster  8 simulated nodes (gpu-c01..gpu-c08) training in " + clusterDir + "; a fault every "
+                            + "3 min (the first in 20 s), incidents at http://127.0.0.1:" + pitwall.port() + "/training");
                     Path keyFile = dataDir.resolve(DEMO_KEY_FILE);
                     String key = demoKey(pitwall.gateway().apiKeys(), keyFile);
                     String base = "http://127.0.0.1:" + pitwall.port();
@@ -114,37 +138,39 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /**
-     * A training job failing the way real ones do: every rank's NCCL watchdog times out while one
-     * node's GPU falls off the bus. The lines go through the ingest API like a node's shipper
-     * would send them; an existing incident is left alone so that restarts do not pile them up.
+     * Ships the simulated cluster's logs the way production nodes do: one node agent per node,
+     * following its kernel and job logs, spooling under the node's folder, stepped every second.
      */
-    static String demoIncident(Pitwall pitwall) {
-        String base = "http://127.0.0.1:" + pitwall.port();
-        String timeout = "Watchdog caught collective operation timeout: WorkNCCL(SeqNum=48213, OpType=ALLREDUCE, "
-                + "NumelIn=262144, NumelOut=262144, Timeout(ms)=600000) ran for 600041 milliseconds before timing out.";
-        StringBuilder batch = new StringBuilder();
-        for (int node = 1; node <= 4; node++) {
-            batch.append(String.format(Locale.ROOT,
-                    "{\"node\":\"gpu-b%02d\",\"source\":\"job\",\"line\":\"[rank%d]:[E ProcessGroupNCCL.cpp:632] %s\"}\n",
-                    node, (node - 1) * 8, timeout));
-        }
-        batch.append("{\"node\":\"gpu-b06\",\"source\":\"kernel\",\"line\":\"NVRM: Xid (PCI:0000:3b:00): 79, pid=40122, "
-                + "name=python, GPU has fallen off the bus.\"}\n");
-        try (HttpClient client = HttpClient.newHttpClient()) {
-            String listed = client.send(HttpRequest.newBuilder(URI.create(base + IncidentService.PATH)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            if (!listed.equals("[]")) {
-                return "already recorded: " + base + "/training";
+    static final class ClusterShippers implements AutoCloseable {
+
+        private final List<NodeAgent> agents = new ArrayList<>();
+        private final Thread loop;
+
+        ClusterShippers(TrainingCluster cluster, URI server, Path dir) throws IOException {
+            for (String node : cluster.nodes()) {
+                agents.add(new NodeAgent(new NodeAgent.Settings(server, node, cluster.kernelLog(node).toString(),
+                        List.of(cluster.jobLog(node).toString()), dir.resolve(node).resolve("spool")), Clock.systemUTC()));
             }
-            client.send(HttpRequest.newBuilder(URI.create(base + IngestService.PATH + "/logs"))
-                    .POST(HttpRequest.BodyPublishers.ofString(batch.toString())).build(),
-                    HttpResponse.BodyHandlers.discarding());
-            return "a hung all-reduce and Xid 79 on gpu-b06, correlated into one: " + base + "/training";
-        } catch (IOException e) {
-            throw new UncheckedIOException("the demo's incident cannot be sent to " + base, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while sending the demo's incident", e);
+            loop = Thread.ofVirtual().name("demo-agents").start(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    try {
+                        for (NodeAgent agent : agents) {
+                            agent.step();
+                        }
+                        Thread.sleep(1000);
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (IOException e) {
+                        // the spool keeps what was not sent; the next round tries again
+                    }
+                }
+            });
+        }
+
+        @Override
+        public void close() {
+            loop.interrupt();
+            Runner.closeAll(agents);
         }
     }
 

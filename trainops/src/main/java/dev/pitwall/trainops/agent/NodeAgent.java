@@ -148,6 +148,14 @@ public final class NodeAgent implements AutoCloseable {
     /** Job logs: a file matching a glob becomes followed; files there at start are read from their end. */
     private void discoverJobLogs(boolean atStart) throws IOException {
         for (String glob : settings.jobLogs()) {
+            Path plain = Path.of(glob);
+            if (!glob.matches(".*[*?\\[{].*")) {
+                // A plain path, not a pattern: followed once it exists.
+                if (Files.isRegularFile(plain) && !followers.containsKey(plain)) {
+                    followers.put(plain, new FileFollower(plain, "job:" + plain.getFileName(), atStart));
+                }
+                continue;
+            }
             Path base = globBase(glob);
             if (!Files.isDirectory(base)) {
                 continue;

@@ -1,0 +1,289 @@
+package dev.pitwall.sim.cluster;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A simulated GPU training cluster: N nodes of 8 GPUs running one job. Each node writes a kernel
+ * log and a job log in the real formats (NVRM Xid lines, Megatron iteration lines, PyTorch NCCL
+ * watchdog lines) under its own folder, and the cluster serves dcgm-exporter metrics for every
+ * GPU at {@link #metricsUri()}. Faults are injected every {@code faultEvery}, each of a kind drawn
+ * with the proportions Meta reported for 419 unexpected interruptions of Llama 3 405B
+ * pre-training on 16,384 H100s over 54 days (Dubey et al. 2024, "The Llama 3 Herd of Models",
+ * Table 5). Real clusters fail far less often per node: the interval compresses time so a small
+ * demo shows incidents within minutes. A fault stops the job; it resumes from its last checkpoint
+ * a few steps later.
+ */
+public final class TrainingCluster implements AutoCloseable {
+
+    /**
+     * Fault kinds and their share of interruptions (percent), Llama 3 paper Table 5; kinds with
+     * no log or metric trace of their own (planned host maintenance) are left out, the rare
+     * remaining hardware causes (SSD, power supply, chassis, I/O board, CPU, memory) grouped.
+     */
+    enum Fault {
+        FAULTY_GPU(30.1), GPU_HBM3(17.2), SOFTWARE_BUG(12.9), NETWORK(8.4), GPU_SRAM(4.5), GPU_SYSTEM_PROCESSOR(4.1),
+        NIC(1.7), NCCL_WATCHDOG(1.7), SILENT_DATA_CORRUPTION(1.4), GPU_THERMAL(1.4), OTHER_HARDWARE(3.8);
+
+        final double share;
+
+        Fault(double share) {
+            this.share = share;
+        }
+
+        static Fault draw(Random random) {
+            double total = 0;
+            for (Fault f : values()) {
+                total += f.share;
+            }
+            double pick = random.nextDouble() * total;
+            for (Fault f : values()) {
+                pick -= f.share;
+                if (pick < 0) {
+                    return f;
+                }
+            }
+            return FAULTY_GPU;
+        }
+    }
+
+    public static final int GPUS_PER_NODE = 8;
+    /** Steps a fault keeps the job down before it restarts from its checkpoint. */
+    private static final int DOWN_STEPS = 5;
+    private static final int CHECKPOINT_EVERY = 50;
+
+    private final Path dir;
+    private final List<String> nodes;
+    private final Random random;
+    /** Apart from the steps' noise, so the sequence of faults depends on the seed alone. */
+    private final Random faults;
+    private final Clock clock;
+    private final HttpServer metrics;
+    private final ScheduledExecutorService ticker;
+    private long iteration = 1;
+    private int downSteps;
+    private double loss = 7.5;
+    /** Node index and GPU with a thermal slowdown, and until when. */
+    private int hotNode = -1;
+    private int hotGpu;
+    private Instant hotUntil = Instant.MIN;
+    private final List<Fault> injected = new ArrayList<>();
+
+    private TrainingCluster(Path dir, int nodeCount, long seed, Clock clock) throws IOException {
+        this.dir = dir;
+        this.random = new Random(seed);
+        this.faults = new Random(seed * 0x9E3779B97F4A7C15L); // spread small seeds: their first draws are alike
+        this.clock = clock;
+        this.nodes = new ArrayList<>();
+        for (int n = 1; n <= nodeCount; n++) {
+            String node = String.format(Locale.ROOT, "gpu-c%02d", n);
+            nodes.add(node);
+            Files.createDirectories(dir.resolve(node));
+            Files.writeString(kernelLog(node), "", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(jobLog(node), "", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        }
+        this.metrics = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        metrics.createContext("/metrics", exchange -> {
+            byte[] body = exposition().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        metrics.start();
+        this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("sim-cluster").factory());
+    }
+
+    /** Starts the cluster: a training step every {@code stepEvery}, the first fault after {@code firstFault}, then one every {@code faultEvery}. */
+    public static TrainingCluster start(Path dir, int nodes, long seed, Duration stepEvery, Duration firstFault,
+                                        Duration faultEvery) throws IOException {
+        TrainingCluster cluster = new TrainingCluster(dir, nodes, seed, Clock.systemUTC());
+        cluster.ticker.scheduleAtFixedRate(cluster::safeStep, 0, stepEvery.toMillis(), TimeUnit.MILLISECONDS);
+        cluster.ticker.scheduleAtFixedRate(cluster::safeFault, firstFault.toMillis(), faultEvery.toMillis(),
+                TimeUnit.MILLISECONDS);
+        return cluster;
+    }
+
+    /** A cluster driven by hand ({@link #step()}, {@link #inject}), for tests. */
+    static TrainingCluster manual(Path dir, int nodes, long seed, Clock clock) throws IOException {
+        return new TrainingCluster(dir, nodes, seed, clock);
+    }
+
+    public List<String> nodes() {
+        return nodes;
+    }
+
+    public Path kernelLog(String node) {
+        return dir.resolve(node).resolve("kern.log");
+    }
+
+    public Path jobLog(String node) {
+        return dir.resolve(node).resolve("train.log");
+    }
+
+    public URI metricsUri() {
+        return URI.create("http://127.0.0.1:" + metrics.getAddress().getPort() + "/metrics");
+    }
+
+    synchronized List<Fault> injected() {
+        return List.copyOf(injected);
+    }
+
+    private void safeStep() {
+        try {
+            step();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void safeFault() {
+        try {
+            inject(Fault.draw(faults));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** One training step on rank 0's node, or one step of waiting while the job is down. */
+    synchronized void step() throws IOException {
+        if (downSteps > 0) {
+            if (--downSteps == 0) {
+                // Restarted from the last checkpoint.
+                iteration = Math.max(1, iteration - iteration % CHECKPOINT_EVERY);
+                append(jobLog(nodes.getFirst()), "[rank0]: resuming training from checkpoint at iteration " + iteration);
+            }
+            return;
+        }
+        loss = Math.max(1.8, loss * 0.997 + random.nextGaussian() * 0.01);
+        double stepMs = 2000 * (1 + random.nextGaussian() * 0.01) * (hotNode >= 0 && clock.instant().isBefore(hotUntil) ? 1.4 : 1);
+        append(jobLog(nodes.getFirst()), String.format(Locale.ROOT, " iteration %8d/  500000 | consumed samples: %12d | "
+                        + "elapsed time per iteration (ms): %.1f | learning rate: 3.000E-04 | global batch size:  1024 | "
+                        + "lm loss: %.6E | loss scale: 1.0 | grad norm: %.3f | number of skipped iterations:   0 | "
+                        + "number of nan iterations:   0 |", iteration, iteration * 1024, stepMs, loss,
+                0.8 + random.nextDouble() * 0.2));
+        iteration++;
+        if (random.nextInt(20) == 0) {
+            String node = nodes.get(random.nextInt(nodes.size()));
+            append(kernelLog(node), kernelPrefix() + "systemd[1]: Started Session " + random.nextInt(9999) + " of user root.");
+        }
+    }
+
+    /** Writes a fault's lines, as the failing node and the job's ranks would, and stops the job. */
+    synchronized void inject(Fault fault) throws IOException {
+        injected.add(fault);
+        int n = random.nextInt(nodes.size());
+        String node = nodes.get(n);
+        String pci = String.format(Locale.ROOT, "0000:%02x:00", 0x18 + random.nextInt(8) * 0x10);
+        int pid = 10_000 + random.nextInt(50_000);
+        boolean stopsJob = true;
+        switch (fault) {
+            case FAULTY_GPU -> xid(node, pci, 79, pid, "GPU has fallen off the bus.");
+            case GPU_HBM3 -> {
+                xid(node, pci, 48, pid, "An uncorrectable double bit error (DBE) has been detected on GPU in the "
+                        + "framebuffer at partition 0, subpartition 0.");
+                xid(node, pci, 63, pid, "Row Remapper: New row marked for remapping, reset gpu to activate.");
+            }
+            case SOFTWARE_BUG -> {
+                append(jobLog(node), "[rank" + n * GPUS_PER_NODE + "]: RuntimeError: CUDA error: an illegal memory access "
+                        + "was encountered");
+                append(jobLog(nodes.getFirst()), "[launcher] sigkill_handler: Killing subprocess " + pid);
+            }
+            case NETWORK -> append(kernelLog(node), kernelPrefix() + "mlx5_core 0000:" + pci.substring(5) + ".0 mlx5_"
+                    + random.nextInt(8) + ": Link down");
+            case GPU_SRAM -> xid(node, pci, 95, pid, "Uncontained ECC error.");
+            case GPU_SYSTEM_PROCESSOR -> xid(node, pci, 119, pid, "Timeout after 6s of waiting for RPC response from GPU0 "
+                    + "GSP!");
+            case NIC -> append(kernelLog(node), kernelPrefix() + "ib" + random.nextInt(8) + ": lost carrier");
+            case NCCL_WATCHDOG -> {
+                // Only the timeouts: no node says why.
+            }
+            case SILENT_DATA_CORRUPTION -> append(jobLog(nodes.getFirst()), String.format(Locale.ROOT,
+                    " iteration %8d/  500000 | elapsed time per iteration (ms): 2001.3 | lm loss: nan | loss scale: 1.0 | "
+                            + "number of nan iterations:   1 |", iteration));
+            case GPU_THERMAL -> {
+                hotNode = n;
+                hotGpu = random.nextInt(GPUS_PER_NODE);
+                hotUntil = clock.instant().plus(Duration.ofMinutes(2));
+                stopsJob = false;
+            }
+            case OTHER_HARDWARE -> append(kernelLog(node), kernelPrefix() + "pcieport 0000:00:01.0: AER: PCIe Bus Error: "
+                    + "severity=Uncorrected (Fatal), type=Transaction Layer, (Receiver ID)");
+        }
+        if (stopsJob) {
+            for (int r = 0; r < nodes.size(); r++) {
+                append(jobLog(nodes.get(r)), "[rank" + r * GPUS_PER_NODE + "]:[E ProcessGroupNCCL.cpp:632] Watchdog caught "
+                        + "collective operation timeout: WorkNCCL(SeqNum=" + iteration + ", OpType=ALLREDUCE, NumelIn=262144, "
+                        + "NumelOut=262144, Timeout(ms)=600000) ran for 600041 milliseconds before timing out.");
+            }
+            downSteps = DOWN_STEPS;
+        }
+    }
+
+    private void xid(String node, String pci, int code, int pid, String text) throws IOException {
+        append(kernelLog(node), kernelPrefix() + "NVRM: Xid (PCI:" + pci + "): " + code + ", pid=" + pid + ", name=python, "
+                + text);
+    }
+
+    /** dmesg's seconds since boot. */
+    private String kernelPrefix() {
+        return String.format(Locale.ROOT, "[%12.6f] ", (clock.millis() % 10_000_000_000L) / 1000.0);
+    }
+
+    private static void append(Path file, String line) throws IOException {
+        Files.writeString(file, line + "\n", StandardOpenOption.APPEND);
+    }
+
+    /** dcgm-exporter's exposition for every GPU: utilization, SM activity, clock event reasons; all GPUs belong to the job. */
+    synchronized String exposition() {
+        boolean hot = hotNode >= 0 && clock.instant().isBefore(hotUntil);
+        StringBuilder out = new StringBuilder();
+        String[][] metricsHelp = {
+            {"DCGM_FI_DEV_GPU_UTIL", "GPU utilization (in %)."},
+            {"DCGM_FI_PROF_SM_ACTIVE", "The ratio of cycles an SM has at least 1 warp assigned (in %)."},
+            {"DCGM_FI_DEV_CLOCKS_EVENT_REASONS", "Current clock event reasons (bitmask of DCGM_CLOCKS_EVENT_REASON_*)"}};
+        for (int m = 0; m < metricsHelp.length; m++) {
+            out.append("# HELP ").append(metricsHelp[m][0]).append(' ').append(metricsHelp[m][1]).append('\n');
+            out.append("# TYPE ").append(metricsHelp[m][0]).append(" gauge\n");
+            for (int n = 0; n < nodes.size(); n++) {
+                for (int g = 0; g < GPUS_PER_NODE; g++) {
+                    boolean down = downSteps > 0;
+                    String value = switch (m) {
+                        case 0 -> Integer.toString(down ? 0 : 93 + random.nextInt(6));
+                        case 1 -> String.format(Locale.ROOT, "%.6f", down ? 0.0 : 0.78 + random.nextDouble() * 0.05);
+                        default -> hot && n == hotNode && g == hotGpu ? Long.toString(0x80 | 0x4) : "0";
+                    };
+                    out.append(String.format(Locale.ROOT, "%s{gpu=\"%d\",UUID=\"GPU-%08x-0000-0000-0000-%012d\",pci_bus_id="
+                                    + "\"00000000:%02X:00.0\",device=\"nvidia%d\",modelName=\"NVIDIA H100 80GB HBM3\",Hostname="
+                                    + "\"%s\",DCGM_FI_DRIVER_VERSION=\"550.54.15\",container=\"pytorch\",namespace=\"research\","
+                                    + "pod=\"llama-pretrain-%d\"} %s%n", metricsHelp[m][0], g, n, g, 0x18 + g * 0x10, g,
+                            nodes.get(n), n, value));
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    @Override
+    public void close() {
+        ticker.shutdownNow();
+        metrics.stop(0);
+    }
+}
