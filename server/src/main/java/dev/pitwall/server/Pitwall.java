@@ -119,7 +119,8 @@ public final class Pitwall implements AutoCloseable {
             mounted.put(AcceptanceService.PATH, new AcceptanceService(acceptanceRuns));
             SignalStore signals = new SignalStore(database, clock);
             Incidents incidents = new Incidents(database, audit, clock);
-            IngestService ingest = new IngestService(new LogMatcher(RuleCatalog.builtIn()), signals, incidents,
+            GpuTelemetry telemetry = new GpuTelemetry(config.telemetry(), database, clock);
+            IngestService ingest = new IngestService(new LogMatcher(RuleCatalog.builtIn()), signals, incidents, telemetry,
                     metrics.registry(), clock);
             watch = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("stalled-jobs").factory());
             watch.scheduleWithFixedDelay(() -> {
@@ -130,7 +131,6 @@ public final class Pitwall implements AutoCloseable {
                 }
             }, STALL_CHECK.toMillis(), STALL_CHECK.toMillis(), TimeUnit.MILLISECONDS);
             if (!config.telemetry().targets().isEmpty()) {
-                GpuTelemetry telemetry = new GpuTelemetry(config.telemetry(), database, clock);
                 long every = config.telemetry().interval().toMillis();
                 watch.scheduleWithFixedDelay(() -> {
                     try {

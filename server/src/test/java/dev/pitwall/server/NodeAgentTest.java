@@ -74,7 +74,7 @@ class NodeAgentTest {
         append(kernel, XID_79.replace("79", "31") + " (history from before the agent started)");
         Path jobs = Files.createDirectories(dir.resolve("jobs"));
         NodeAgent.Settings settings = new NodeAgent.Settings(URI.create("http://127.0.0.1:" + port), "gpu-c03",
-                kernel.toString(), List.of(jobs + "/*.log"), dir.resolve("spool"));
+                kernel.toString(), List.of(jobs + "/*.log"), dir.resolve("spool"), null);
 
         NodeAgent agent = new NodeAgent(settings, Clock.systemUTC());
         append(kernel, XID_79, "systemd[1]: Started Session 4 of user root.");
@@ -116,7 +116,7 @@ class NodeAgentTest {
         Files.writeString(kernel, "");
         Path job = dir.resolve("train.log");
         try (NodeAgent agent = new NodeAgent(new NodeAgent.Settings(URI.create("http://127.0.0.1:" + port), "gpu-c04",
-                kernel.toString(), List.of(job.toString()), dir.resolve("spool")), Clock.systemUTC())) {
+                kernel.toString(), List.of(job.toString()), dir.resolve("spool"), null), Clock.systemUTC())) {
             Files.writeString(kernel, XID_79.substring(0, 20), StandardOpenOption.APPEND);
             assertThat(agent.step()).isTrue();
             assertThat(agent.sent()).as("half a line waits").isZero();
@@ -137,5 +137,38 @@ class NodeAgentTest {
         }
         assertThat(signals(port).findValuesAsText("rule")).containsExactly("nccl-watchdog-timeout", "xid", "xid");
         assertThat(signals(port).get(1).path("signal").path("fields").path("xid").asText()).isEqualTo("48");
+    }
+
+    @Test
+    void pushesTheNodesGpuMetrics() throws Exception {
+        int port = freePort();
+        startServer(port);
+        com.sun.net.httpserver.HttpServer exporter = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        String exposition = """
+                # HELP DCGM_FI_DEV_CLOCKS_EVENT_REASONS Current clock event reasons (bitmask of DCGM_CLOCKS_EVENT_REASON_*)
+                # TYPE DCGM_FI_DEV_CLOCKS_EVENT_REASONS gauge
+                DCGM_FI_DEV_CLOCKS_EVENT_REASONS{gpu="5",UUID="GPU-1",device="nvidia5",modelName="NVIDIA H100 80GB HBM3",Hostname="localhost"} 256
+                DCGM_FI_DEV_GPU_UTIL{gpu="5",UUID="GPU-1",device="nvidia5",modelName="NVIDIA H100 80GB HBM3",Hostname="localhost"} 88
+                """;
+        exporter.createContext("/metrics", exchange -> {
+            byte[] body = exposition.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        exporter.start();
+        try (NodeAgent agent = new NodeAgent(new NodeAgent.Settings(URI.create("http://127.0.0.1:" + port), "gpu-c05", null,
+                List.of(), dir.resolve("spool"), URI.create("http://127.0.0.1:" + exporter.getAddress().getPort() + "/metrics")),
+                Clock.systemUTC())) {
+            agent.step();
+        } finally {
+            exporter.stop(0);
+        }
+        JsonNode signal = signals(port).get(0);
+        assertThat(signal.path("signal").path("rule").asText()).isEqualTo("gpu-power-brake");
+        // The agent names its node; the exporter's Hostname label may be a pod's name.
+        assertThat(signal.path("node").asText()).isEqualTo("gpu-c05");
+        assertThat(signal.path("signal").path("fields").path("gpu").asText()).isEqualTo("5");
     }
 }

@@ -40,6 +40,10 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--job-log", paramLabel = "GLOB", description = "Job log files to follow, e.g. '/var/log/jobs/*.log' (repeatable).")
     List<String> jobLogs = List.of();
 
+    @Option(names = "--dcgm", paramLabel = "URL",
+            description = "This node's dcgm-exporter, e.g. http://127.0.0.1:9400/metrics: its metrics are pushed every 15 s.")
+    URI dcgm;
+
     @Option(names = "--spool", paramLabel = "DIR", defaultValue = "pitwall-agent-spool",
             description = "Where lines wait while the server is away (default: ${DEFAULT-VALUE}).")
     Path spool;
@@ -55,7 +59,7 @@ final class AgentCommand implements Callable<Integer> {
         NodeAgent agent;
         try {
             agent = new NodeAgent(new NodeAgent.Settings(server, name, kernelLog.equals("none") ? null : kernelLog, jobLogs,
-                    spool), Clock.systemUTC());
+                    spool, dcgm), Clock.systemUTC());
         } catch (IOException e) {
             spec.commandLine().getErr().println("pitwall agent: " + e.getMessage());
             return PitwallCommand.EXIT_USAGE;

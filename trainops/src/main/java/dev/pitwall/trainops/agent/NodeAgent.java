@@ -6,6 +6,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs on a GPU node: follows the kernel log (a file, {@code journalctl -k -f}, or
- * {@code /dev/kmsg}) and job log files (globs, new files picked up as they appear), stamps each
+ * {@code /dev/kmsg}) and job log files (globs, new files picked up as they appear), pushes its
+ * dcgm-exporter's metrics every 15 s, stamps each
  * line with its node, source and the time it was read, spools it to disk, and sends the spool to
  * the server's {@code /api/ingest/logs} in order. While the server is away the spool grows; when
  * it answers again the backlog goes first. Nothing is lost across server or agent restarts.
@@ -42,9 +44,14 @@ public final class NodeAgent implements AutoCloseable {
     /**
      * @param kernelLog a file to follow, "journal" for journalctl, "kmsg" for /dev/kmsg, or null for none
      * @param jobLogs   globs of job log files ("/var/log/jobs/*.log")
+     * @param dcgm      the node's dcgm-exporter ({@code http://127.0.0.1:9400/metrics}), or null for none
      */
-    public record Settings(URI server, String node, String kernelLog, List<String> jobLogs, Path spoolDir) {
+    public record Settings(URI server, String node, String kernelLog, List<String> jobLogs, Path spoolDir, URI dcgm) {
     }
+
+    /** GPU metrics are current state, not history: pushed every 15 s, not spooled while the server is away. */
+    private static final Duration METRICS_EVERY = Duration.ofSeconds(15);
+    private Instant nextMetrics = Instant.MIN;
 
     private final Settings settings;
     private final Clock clock;
@@ -96,6 +103,7 @@ public final class NodeAgent implements AutoCloseable {
             records.add(record("kernel", now, line));
         }
         spool.append(records);
+        pushMetrics();
         if (clock.instant().isBefore(nextAttempt)) {
             return spool.pendingBytes() == 0;
         }
@@ -112,6 +120,29 @@ public final class NodeAgent implements AutoCloseable {
             nextAttempt = Instant.MIN;
         }
         return true;
+    }
+
+    private void pushMetrics() {
+        if (settings.dcgm() == null || clock.instant().isBefore(nextMetrics)) {
+            return;
+        }
+        nextMetrics = clock.instant().plus(METRICS_EVERY);
+        try {
+            HttpResponse<String> scraped = http.send(HttpRequest.newBuilder(settings.dcgm()).timeout(Duration.ofSeconds(5))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            if (scraped.statusCode() != 200) {
+                LOG.warn("dcgm-exporter at {} answered {}", settings.dcgm(), scraped.statusCode());
+                return;
+            }
+            URI target = settings.server().resolve("/api/ingest/metrics?node="
+                    + URLEncoder.encode(settings.node(), StandardCharsets.UTF_8));
+            http.send(HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(10)).header("Content-Type", "text/plain")
+                    .POST(HttpRequest.BodyPublishers.ofString(scraped.body())).build(), HttpResponse.BodyHandlers.discarding());
+        } catch (IOException e) {
+            LOG.debug("GPU metrics not pushed this round: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private boolean send(List<String> records) {

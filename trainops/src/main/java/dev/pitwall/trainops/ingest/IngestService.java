@@ -3,13 +3,16 @@ package dev.pitwall.trainops.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pitwall.core.http.ApiError;
 import dev.pitwall.core.http.ListLimit;
 import dev.pitwall.core.json.Json;
 import dev.pitwall.trainops.detect.JobProgress;
 import dev.pitwall.trainops.detect.LogMatcher;
 import dev.pitwall.trainops.detect.Signal;
 import dev.pitwall.trainops.incident.Incidents;
+import dev.pitwall.trainops.telemetry.GpuTelemetry;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -35,7 +38,8 @@ import java.util.OptionalInt;
  * optional: when the line was written on the node, RFC 3339 or epoch milliseconds). Every line runs through the detection
  * matcher; the signals are stored and correlated into incidents. A malformed line is rejected
  * with its number and the reason, counted, and the rest of the batch kept.
- * {@code GET /api/ingest/signals?limit=N} lists the newest signals.
+ * {@code GET /api/ingest/signals?limit=N} lists the newest signals. {@code POST /api/ingest/metrics?node=N}
+ * takes a node's dcgm-exporter exposition, as its agent pushes it.
  */
 public final class IngestService implements HttpService {
 
@@ -43,6 +47,7 @@ public final class IngestService implements HttpService {
 
     private final LogMatcher matcher;
     private final JobProgress progress = new JobProgress();
+    private final GpuTelemetry telemetry;
     private final Clock clock;
     private final SignalStore store;
     private final Incidents incidents;
@@ -50,8 +55,10 @@ public final class IngestService implements HttpService {
     private final Counter rejected;
     private final Counter signals;
 
-    public IngestService(LogMatcher matcher, SignalStore store, Incidents incidents, MeterRegistry registry, Clock clock) {
+    public IngestService(LogMatcher matcher, SignalStore store, Incidents incidents, GpuTelemetry telemetry,
+                         MeterRegistry registry, Clock clock) {
         this.matcher = matcher;
+        this.telemetry = telemetry;
         this.clock = clock;
         this.store = store;
         this.incidents = incidents;
@@ -69,6 +76,7 @@ public final class IngestService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.post("/logs", this::logs)
+                .post("/metrics", this::metrics)
                 .get("/signals", this::recent);
     }
 
@@ -154,6 +162,20 @@ public final class IngestService implements HttpService {
         }
         res.header(HeaderValues.CONTENT_TYPE_JSON);
         res.send(accept(lines, rejections).toString());
+    }
+
+    /** A node's dcgm-exporter exposition, pushed by its agent: {@code POST /api/ingest/metrics?node=gpu-a01}. */
+    private void metrics(ServerRequest req, ServerResponse res) {
+        Optional<String> node = req.query().first("node").asOptional().filter(n -> !n.isBlank());
+        if (node.isEmpty()) {
+            ApiError.ofParam(Status.BAD_REQUEST_400, "say which node the metrics come from: ?node=NAME", "node", null)
+                    .send(res);
+            return;
+        }
+        List<StoredSignal> found = telemetry.accept(req.content().as(String.class), node.get());
+        acceptSignals(found);
+        res.header(HeaderValues.CONTENT_TYPE_JSON);
+        res.send("{\"signals\":" + found.size() + "}");
     }
 
     /** Raises a signal for each job whose steps stopped coming; run every few seconds. */

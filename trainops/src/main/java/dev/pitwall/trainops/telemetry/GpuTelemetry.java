@@ -26,7 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scrapes dcgm-exporter endpoints and watches each GPU: clocks held back by heat or power
+ * Scrapes dcgm-exporter endpoints (or takes what node agents push from theirs) and watches each GPU: clocks held back by heat or power
  * (NVML's clock event reasons), and GPUs allocated to a job (dcgm-exporter's pod label) sitting
  * idle. A condition raises one signal when it starts. Each round also records how many GPUs are
  * allocated and how busy those are, for the reliability report's utilization figures.
@@ -87,7 +87,7 @@ public final class GpuTelemetry {
                     LOG.warn("telemetry target {} answered {}", target, response.statusCode());
                     continue;
                 }
-                gpus.addAll(gpus(response.body(), target.getHost()));
+                gpus.addAll(gpus(response.body(), target.getHost(), true));
             } catch (IOException e) {
                 LOG.warn("telemetry target {} unreachable: {}", target, e.toString());
             } catch (InterruptedException e) {
@@ -95,19 +95,32 @@ public final class GpuTelemetry {
                 return List.of();
             }
         }
+        return observe(gpus);
+    }
+
+    /** An exposition a node agent pushed from its local dcgm-exporter; answers the signals of conditions that started. */
+    public synchronized List<StoredSignal> accept(String exposition, String node) {
+        // The agent knows its node; the exporter's Hostname may be its pod's name.
+        return observe(gpus(exposition, node, false));
+    }
+
+    private List<StoredSignal> observe(List<Gpu> gpus) {
         Instant now = clock.instant();
         record(now, gpus);
         return evaluate(gpus, now);
     }
 
-    /** The GPUs of one exposition, keyed by dcgm-exporter's Hostname label (else the target's host) and gpu index. */
-    static List<Gpu> gpus(String text, String fallbackHost) {
+    /**
+     * The GPUs of one exposition, by node and gpu index; the node is dcgm-exporter's Hostname label when
+     * {@code preferLabel} and the exposition has one, else {@code host}.
+     */
+    static List<Gpu> gpus(String text, String host, boolean preferLabel) {
         Map<String, Map<String, PrometheusSamples.Sample>> byGpu = new LinkedHashMap<>();
         for (PrometheusSamples.Sample s : PrometheusSamples.parse(text)) {
             if (!s.name().startsWith("DCGM_FI_") || s.label("gpu").isEmpty()) {
                 continue;
             }
-            String node = s.label("Hostname").isEmpty() ? fallbackHost : s.label("Hostname");
+            String node = preferLabel && !s.label("Hostname").isEmpty() ? s.label("Hostname") : host;
             byGpu.computeIfAbsent(node + "/" + s.label("gpu"), k -> new HashMap<>()).put(s.name(), s);
         }
         List<Gpu> out = new ArrayList<>();

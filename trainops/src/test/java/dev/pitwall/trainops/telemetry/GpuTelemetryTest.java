@@ -129,7 +129,7 @@ class GpuTelemetryTest {
     void readsOlderExportersThrottleReasonsAndNamesNodesByTarget() {
         String old = "DCGM_FI_DEV_CLOCK_THROTTLE_REASONS{gpu=\"3\",UUID=\"GPU-1\",device=\"nvidia3\",modelName=\"NVIDIA A100-SXM4-80GB\"} 256\n"
                 + "DCGM_FI_DEV_GPU_UTIL{gpu=\"3\",UUID=\"GPU-1\",device=\"nvidia3\",modelName=\"NVIDIA A100-SXM4-80GB\"} 100\n";
-        assertThat(GpuTelemetry.gpus(old, "gpu-b02")).singleElement().satisfies(g -> {
+        assertThat(GpuTelemetry.gpus(old, "gpu-b02", true)).singleElement().satisfies(g -> {
             assertThat(g.node()).isEqualTo("gpu-b02");
             assertThat(g.reasons()).isEqualTo(GpuTelemetry.HW_POWER_BRAKE);
             assertThat(g.allocated()).isFalse();
