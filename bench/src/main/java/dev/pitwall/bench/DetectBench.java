@@ -154,7 +154,7 @@ public final class DetectBench {
         try (Pitwall pitwall = Pitwall.start(PitwallConfig.defaults().withDataDir(data)
                 .withServer(new ServerConfig("127.0.0.1", 0, 1 << 20, Duration.ofSeconds(5), false)), Clock.systemUTC());
              NodeAgent agent = new NodeAgent(new NodeAgent.Settings(URI.create("http://127.0.0.1:" + pitwall.port()),
-                     "gpu-a07", kernel.toString(), List.of(), work.resolve("spool"), null), Clock.systemUTC())) {
+                     "gpu-a07", kernel.toString(), List.of(), work.resolve("spool"), null, null), Clock.systemUTC())) {
             AtomicBoolean running = new AtomicBoolean(true);
             Thread loop = Thread.ofVirtual().start(() -> {
                 while (running.get()) {

@@ -20,6 +20,7 @@ import dev.pitwall.trainops.incident.Incidents;
 import dev.pitwall.trainops.action.NodeCordon;
 import dev.pitwall.trainops.ingest.IngestService;
 import dev.pitwall.trainops.ingest.LokiPushService;
+import dev.pitwall.trainops.ingest.NodeInventory;
 import dev.pitwall.trainops.knowledge.KnowledgeBase;
 import dev.pitwall.trainops.knowledge.KnowledgeService;
 import dev.pitwall.trainops.telemetry.GpuTelemetry;
@@ -121,7 +122,7 @@ public final class Pitwall implements AutoCloseable {
             Incidents incidents = new Incidents(database, audit, clock);
             GpuTelemetry telemetry = new GpuTelemetry(config.telemetry(), database, clock);
             IngestService ingest = new IngestService(new LogMatcher(RuleCatalog.builtIn()), signals, incidents, telemetry,
-                    metrics.registry(), clock);
+                    new NodeInventory(database, clock), metrics.registry(), clock);
             watch = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("stalled-jobs").factory());
             watch.scheduleWithFixedDelay(() -> {
                 try {

@@ -74,7 +74,7 @@ class NodeAgentTest {
         append(kernel, XID_79.replace("79", "31") + " (history from before the agent started)");
         Path jobs = Files.createDirectories(dir.resolve("jobs"));
         NodeAgent.Settings settings = new NodeAgent.Settings(URI.create("http://127.0.0.1:" + port), "gpu-c03",
-                kernel.toString(), List.of(jobs + "/*.log"), dir.resolve("spool"), null);
+                kernel.toString(), List.of(jobs + "/*.log"), dir.resolve("spool"), null, null);
 
         NodeAgent agent = new NodeAgent(settings, Clock.systemUTC());
         append(kernel, XID_79, "systemd[1]: Started Session 4 of user root.");
@@ -116,7 +116,7 @@ class NodeAgentTest {
         Files.writeString(kernel, "");
         Path job = dir.resolve("train.log");
         try (NodeAgent agent = new NodeAgent(new NodeAgent.Settings(URI.create("http://127.0.0.1:" + port), "gpu-c04",
-                kernel.toString(), List.of(job.toString()), dir.resolve("spool"), null), Clock.systemUTC())) {
+                kernel.toString(), List.of(job.toString()), dir.resolve("spool"), null, null), Clock.systemUTC())) {
             Files.writeString(kernel, XID_79.substring(0, 20), StandardOpenOption.APPEND);
             assertThat(agent.step()).isTrue();
             assertThat(agent.sent()).as("half a line waits").isZero();
@@ -139,8 +139,30 @@ class NodeAgentTest {
         assertThat(signals(port).get(1).path("signal").path("fields").path("xid").asText()).isEqualTo("48");
     }
 
+    /** Stands in for nvidia-smi -q -x: prints an inventory of two H100s in its XML format. */
+    private List<String> inventoryCommand() throws IOException {
+        Path xml = Files.writeString(dir.resolve("smi.xml"), """
+                <?xml version="1.0" ?>
+                <!DOCTYPE nvidia_smi_log SYSTEM "nvsmi_device_v12.dtd">
+                <nvidia_smi_log>
+                  <driver_version>550.54.15</driver_version>
+                  <cuda_version>12.4</cuda_version>
+                  <gpu id="00000000:18:00.0">
+                    <product_name>NVIDIA H100 80GB HBM3</product_name>
+                    <vbios_version>96.00.99.00.01</vbios_version>
+                    <ecc_mode><current_ecc>Enabled</current_ecc></ecc_mode>
+                  </gpu>
+                  <gpu id="00000000:2A:00.0">
+                    <product_name>NVIDIA H100 80GB HBM3</product_name>
+                    <vbios_version>96.00.74.00.0A</vbios_version>
+                  </gpu>
+                </nvidia_smi_log>
+                """);
+        return List.of("cat", xml.toString());
+    }
+
     @Test
-    void pushesTheNodesGpuMetrics() throws Exception {
+    void pushesTheNodesGpuMetricsAndInventory() throws Exception {
         int port = freePort();
         startServer(port);
         com.sun.net.httpserver.HttpServer exporter = com.sun.net.httpserver.HttpServer.create(
@@ -159,7 +181,8 @@ class NodeAgentTest {
         });
         exporter.start();
         try (NodeAgent agent = new NodeAgent(new NodeAgent.Settings(URI.create("http://127.0.0.1:" + port), "gpu-c05", null,
-                List.of(), dir.resolve("spool"), URI.create("http://127.0.0.1:" + exporter.getAddress().getPort() + "/metrics")),
+                List.of(), dir.resolve("spool"), URI.create("http://127.0.0.1:" + exporter.getAddress().getPort() + "/metrics"),
+                inventoryCommand()),
                 Clock.systemUTC())) {
             agent.step();
         } finally {
@@ -170,5 +193,19 @@ class NodeAgentTest {
         // The agent names its node; the exporter's Hostname label may be a pod's name.
         assertThat(signal.path("node").asText()).isEqualTo("gpu-c05");
         assertThat(signal.path("signal").path("fields").path("gpu").asText()).isEqualTo("5");
+
+        JsonNode inventory = Json.mapper().readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/api/ingest/inventory")).build(), HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(inventory).singleElement().satisfies(node -> {
+            assertThat(node.path("node").asText()).isEqualTo("gpu-c05");
+            assertThat(node.path("gpus")).hasSize(2);
+            assertThat(node.path("gpus").get(1).path("vbios_version").asText()).isEqualTo("96.00.74.00.0A");
+            assertThat(node.path("gpus").get(0).path("driver_version").asText()).isEqualTo("550.54.15");
+        });
+        HttpResponse<String> garbage = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + port + "/api/ingest/inventory?node=x")).POST(HttpRequest.BodyPublishers.ofString("<html>")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(garbage.statusCode()).isEqualTo(400);
+        assertThat(garbage.body()).contains("not nvidia-smi -q -x output");
     }
 }

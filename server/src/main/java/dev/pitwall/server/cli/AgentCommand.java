@@ -44,6 +44,10 @@ final class AgentCommand implements Callable<Integer> {
             description = "This node's dcgm-exporter, e.g. http://127.0.0.1:9400/metrics: its metrics are pushed every 15 s.")
     URI dcgm;
 
+    @Option(names = "--inventory", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Push nvidia-smi -q -x every hour (default: on; --no-inventory where there is no nvidia-smi).")
+    boolean inventory;
+
     @Option(names = "--spool", paramLabel = "DIR", defaultValue = "pitwall-agent-spool",
             description = "Where lines wait while the server is away (default: ${DEFAULT-VALUE}).")
     Path spool;
@@ -59,7 +63,7 @@ final class AgentCommand implements Callable<Integer> {
         NodeAgent agent;
         try {
             agent = new NodeAgent(new NodeAgent.Settings(server, name, kernelLog.equals("none") ? null : kernelLog, jobLogs,
-                    spool, dcgm), Clock.systemUTC());
+                    spool, dcgm, inventory ? List.of("nvidia-smi", "-q", "-x") : null), Clock.systemUTC());
         } catch (IOException e) {
             spec.commandLine().getErr().println("pitwall agent: " + e.getMessage());
             return PitwallCommand.EXIT_USAGE;

@@ -149,7 +149,7 @@ final class DemoCommand implements Callable<Integer> {
         ClusterShippers(TrainingCluster cluster, URI server, Path dir) throws IOException {
             for (String node : cluster.nodes()) {
                 agents.add(new NodeAgent(new NodeAgent.Settings(server, node, cluster.kernelLog(node).toString(),
-                        List.of(cluster.jobLog(node).toString()), dir.resolve(node).resolve("spool"), null), Clock.systemUTC()));
+                        List.of(cluster.jobLog(node).toString()), dir.resolve(node).resolve("spool"), null, null), Clock.systemUTC()));
             }
             loop = Thread.ofVirtual().name("demo-agents").start(() -> {
                 while (!Thread.currentThread().isInterrupted()) {

@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs on a GPU node: follows the kernel log (a file, {@code journalctl -k -f}, or
  * {@code /dev/kmsg}) and job log files (globs, new files picked up as they appear), pushes its
- * dcgm-exporter's metrics every 15 s, stamps each
+ * dcgm-exporter's metrics every 15 s and its {@code nvidia-smi -q -x} inventory every hour, stamps each
  * line with its node, source and the time it was read, spools it to disk, and sends the spool to
  * the server's {@code /api/ingest/logs} in order. While the server is away the spool grows; when
  * it answers again the backlog goes first. Nothing is lost across server or agent restarts.
@@ -45,9 +46,15 @@ public final class NodeAgent implements AutoCloseable {
      * @param kernelLog a file to follow, "journal" for journalctl, "kmsg" for /dev/kmsg, or null for none
      * @param jobLogs   globs of job log files ("/var/log/jobs/*.log")
      * @param dcgm      the node's dcgm-exporter ({@code http://127.0.0.1:9400/metrics}), or null for none
+     * @param inventory the command that prints the GPU inventory ({@code nvidia-smi -q -x}), or null for none
      */
-    public record Settings(URI server, String node, String kernelLog, List<String> jobLogs, Path spoolDir, URI dcgm) {
+    public record Settings(URI server, String node, String kernelLog, List<String> jobLogs, Path spoolDir, URI dcgm,
+                           List<String> inventory) {
     }
+
+    /** The inventory changes rarely: read at start and every hour. */
+    private static final Duration INVENTORY_EVERY = Duration.ofHours(1);
+    private Instant nextInventory = Instant.MIN;
 
     /** GPU metrics are current state, not history: pushed every 15 s, not spooled while the server is away. */
     private static final Duration METRICS_EVERY = Duration.ofSeconds(15);
@@ -104,6 +111,7 @@ public final class NodeAgent implements AutoCloseable {
         }
         spool.append(records);
         pushMetrics();
+        pushInventory();
         if (clock.instant().isBefore(nextAttempt)) {
             return spool.pendingBytes() == 0;
         }
@@ -140,6 +148,37 @@ public final class NodeAgent implements AutoCloseable {
                     .POST(HttpRequest.BodyPublishers.ofString(scraped.body())).build(), HttpResponse.BodyHandlers.discarding());
         } catch (IOException e) {
             LOG.debug("GPU metrics not pushed this round: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void pushInventory() {
+        if (settings.inventory() == null || clock.instant().isBefore(nextInventory)) {
+            return;
+        }
+        nextInventory = clock.instant().plus(INVENTORY_EVERY);
+        try {
+            Process command = new ProcessBuilder(settings.inventory()).redirectErrorStream(false).start();
+            String xml = new String(command.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!command.waitFor(30, TimeUnit.SECONDS) || command.exitValue() != 0) {
+                LOG.warn("{} failed (exit {}); no inventory this hour", String.join(" ", settings.inventory()),
+                        command.isAlive() ? "none, still running" : command.exitValue());
+                command.destroy();
+                return;
+            }
+            URI target = settings.server().resolve("/api/ingest/inventory?node="
+                    + URLEncoder.encode(settings.node(), StandardCharsets.UTF_8));
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/xml").POST(HttpRequest.BodyPublishers.ofString(xml)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 != 2) {
+                LOG.warn("server refused the inventory: {}", response.body());
+            }
+        } catch (IOException e) {
+            // No nvidia-smi here, or the server is away: tried again in an hour.
+            LOG.debug("inventory not pushed: {}", e.toString());
+            nextInventory = clock.instant().plus(METRICS_EVERY);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -39,7 +39,8 @@ import java.util.OptionalInt;
  * matcher; the signals are stored and correlated into incidents. A malformed line is rejected
  * with its number and the reason, counted, and the rest of the batch kept.
  * {@code GET /api/ingest/signals?limit=N} lists the newest signals. {@code POST /api/ingest/metrics?node=N}
- * takes a node's dcgm-exporter exposition, as its agent pushes it.
+ * takes a node's dcgm-exporter exposition, as its agent pushes it; {@code POST /api/ingest/inventory?node=N}
+ * its {@code nvidia-smi -q -x} output, listed at {@code GET /api/ingest/inventory}.
  */
 public final class IngestService implements HttpService {
 
@@ -48,6 +49,7 @@ public final class IngestService implements HttpService {
     private final LogMatcher matcher;
     private final JobProgress progress = new JobProgress();
     private final GpuTelemetry telemetry;
+    private final NodeInventory inventory;
     private final Clock clock;
     private final SignalStore store;
     private final Incidents incidents;
@@ -56,8 +58,9 @@ public final class IngestService implements HttpService {
     private final Counter signals;
 
     public IngestService(LogMatcher matcher, SignalStore store, Incidents incidents, GpuTelemetry telemetry,
-                         MeterRegistry registry, Clock clock) {
+                         NodeInventory inventory, MeterRegistry registry, Clock clock) {
         this.matcher = matcher;
+        this.inventory = inventory;
         this.telemetry = telemetry;
         this.clock = clock;
         this.store = store;
@@ -77,6 +80,8 @@ public final class IngestService implements HttpService {
     public void routing(HttpRules rules) {
         rules.post("/logs", this::logs)
                 .post("/metrics", this::metrics)
+                .post("/inventory", this::inventory)
+                .get("/inventory", this::listInventory)
                 .get("/signals", this::recent);
     }
 
@@ -176,6 +181,30 @@ public final class IngestService implements HttpService {
         acceptSignals(found);
         res.header(HeaderValues.CONTENT_TYPE_JSON);
         res.send("{\"signals\":" + found.size() + "}");
+    }
+
+    /** A node's {@code nvidia-smi -q -x} output, pushed by its agent: {@code POST /api/ingest/inventory?node=gpu-a01}. */
+    private void inventory(ServerRequest req, ServerResponse res) throws IOException {
+        Optional<String> node = req.query().first("node").asOptional().filter(n -> !n.isBlank());
+        if (node.isEmpty()) {
+            ApiError.ofParam(Status.BAD_REQUEST_400, "say which node the inventory comes from: ?node=NAME", "node", null)
+                    .send(res);
+            return;
+        }
+        NodeInventory.Node recorded;
+        try {
+            recorded = inventory.record(node.get(), req.content().as(String.class));
+        } catch (IllegalArgumentException e) {
+            ApiError.of(Status.BAD_REQUEST_400, "not nvidia-smi -q -x output: " + e.getMessage()).send(res);
+            return;
+        }
+        res.header(HeaderValues.CONTENT_TYPE_JSON);
+        res.send(Json.mapper().writeValueAsBytes(recorded));
+    }
+
+    private void listInventory(ServerRequest req, ServerResponse res) throws IOException {
+        res.header(HeaderValues.CONTENT_TYPE_JSON);
+        res.send(Json.mapper().writeValueAsBytes(inventory.all()));
     }
 
     /** Raises a signal for each job whose steps stopped coming; run every few seconds. */
