@@ -131,7 +131,7 @@ class LogIngestTest {
     void measuresTimeToDetectFromWhenTheLinesWereWritten() throws Exception {
         Instant written = Instant.now().minusSeconds(95);
         HttpResponse<String> response = post("/api/ingest/logs", String.join("\n",
-                "{\"node\":\"gpu-a07\",\"time\":\"" + written + "\",\"line\":\"NVRM: Xid (PCI:0000:3b:00): 79, pid=1, "
+                "{\"node\":\"gpu-a07\",\"job\":\"llama-70b\",\"time\":\"" + written + "\",\"line\":\"NVRM: Xid (PCI:0000:3b:00): 79, pid=1, "
                         + "name=python, GPU has fallen off the bus.\"}",
                 "{\"node\":\"gpu-a07\",\"time\":" + written.plusSeconds(5).toEpochMilli() + ",\"line\":\"NVRM: Xid "
                         + "(PCI:0000:3b:00): 79, pid=1, name=python, GPU has fallen off the bus.\"}",
@@ -142,6 +142,7 @@ class LogIngestTest {
         JsonNode incident = Json.mapper().readTree(send(at("/api/incidents")).body()).get(0);
         assertThat(incident.path("startedAt").asText()).isEqualTo(written.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString());
         assertThat(incident.path("timeToDetectSeconds").asDouble()).isBetween(95.0, 125.0);
+        assertThat(incident.path("job").asText()).isEqualTo("llama-70b");
     }
 
     @Test

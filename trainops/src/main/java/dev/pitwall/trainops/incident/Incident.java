@@ -11,10 +11,11 @@ import java.util.Optional;
  * @param suspectedNode the node most likely at fault: the one with a hardware signal when there is one
  * @param nodes         every node that reported a signal of this incident
  * @param startedAt     when its earliest signal showed on its node; null for incidents older than that record
+ * @param job           the training job its signals named; null when none did
  */
 public record Incident(long id, String title, String category, String severity, String suspectedNode, State state,
                        int signals, List<String> nodes, Instant detectedAt, Instant lastSignalAt, Instant acknowledgedAt,
-                       Instant mitigatedAt, Instant resolvedAt, Instant startedAt) {
+                       Instant mitigatedAt, Instant resolvedAt, Instant startedAt, String job) {
 
     /** detected → acknowledged → mitigated (training running again) → resolved. */
     public enum State { DETECTED, ACKNOWLEDGED, MITIGATED, RESOLVED }

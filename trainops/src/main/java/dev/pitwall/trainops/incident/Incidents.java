@@ -50,10 +50,11 @@ public final class Incidents {
         jdbi.useTransaction(h -> {
             for (StoredSignal stored : signals) {
                 long seen = stored.seenAt() != null ? stored.seenAt().toEpochMilli() : now;
-                Optional<Incident> open = h.createQuery("""
+                List<Incident> candidates = h.createQuery("""
                                 SELECT * FROM incident WHERE state <> 'RESOLVED' AND last_signal_at >= :since
-                                ORDER BY id DESC LIMIT 1""")
-                        .bind("since", now - WINDOW.toMillis()).map(Incidents::row).findOne();
+                                ORDER BY id DESC""")
+                        .bind("since", now - WINDOW.toMillis()).map(Incidents::row).list();
+                Optional<Incident> open = choose(candidates, stored);
                 Long incidentId = null;
                 if (open.isPresent()) {
                     join(h, open.get(), stored, now, seen);
@@ -61,8 +62,9 @@ public final class Incidents {
                 } else if (stored.signal().severity().compareTo(Severity.ERROR) >= 0) {
                     incidentId = h.createUpdate("""
                                     INSERT INTO incident (title, category, severity, suspected_node, state, signals, nodes,
-                                                          detected_at, last_signal_at, started_at)
-                                    VALUES (:title, :category, :severity, :node, 'DETECTED', 1, :node, :now, :now, :seen)""")
+                                                          detected_at, last_signal_at, started_at, job)
+                                    VALUES (:title, :category, :severity, :node, 'DETECTED', 1, :node, :now, :now, :seen, :job)""")
+                            .bind("job", stored.job())
                             .bind("title", stored.signal().meaning()).bind("category", stored.signal().category())
                             .bind("severity", stored.signal().severity().name()).bind("node", stored.node())
                             .bind("now", now).bind("seen", Math.min(seen, now))
@@ -76,6 +78,21 @@ public final class Incidents {
         });
     }
 
+    /**
+     * The open incident a signal belongs to. A signal of a named job joins that job's incident (or one
+     * no job has claimed yet); it never joins another job's. A signal of no job (a kernel line) joins the
+     * newest incident that already involves its node, else the newest open one: the node whose GPU failed
+     * may not log a timeout of its own before the job's other ranks do.
+     */
+    static Optional<Incident> choose(List<Incident> openNewestFirst, StoredSignal signal) {
+        if (signal.job() != null) {
+            return openNewestFirst.stream().filter(i -> signal.job().equals(i.job())).findFirst()
+                    .or(() -> openNewestFirst.stream().filter(i -> i.job() == null).findFirst());
+        }
+        return openNewestFirst.stream().filter(i -> i.nodes().contains(signal.node())).findFirst()
+                .or(() -> openNewestFirst.stream().findFirst());
+    }
+
     private static void join(Handle h, Incident incident, StoredSignal stored, long now, long seen) {
         Set<String> nodes = new LinkedHashSet<>(incident.nodes());
         nodes.add(stored.node());
@@ -84,8 +101,10 @@ public final class Incidents {
         h.createUpdate("""
                         UPDATE incident SET signals = signals + 1, nodes = :nodes, last_signal_at = :now,
                                suspected_node = :suspect, title = :title, category = :category, severity = :severity,
-                               started_at = CASE WHEN started_at IS NULL OR started_at > :seen THEN :seen ELSE started_at END
+                               started_at = CASE WHEN started_at IS NULL OR started_at > :seen THEN :seen ELSE started_at END,
+                               job = COALESCE(job, :job)
                         WHERE id = :id""")
+                .bind("job", stored.job())
                 .bind("nodes", String.join(",", nodes)).bind("now", now).bind("seen", Math.min(seen, now))
                 .bind("suspect", hardware ? stored.node() : incident.suspectedNode())
                 .bind("title", hardware ? stored.signal().meaning() : incident.title())
@@ -147,7 +166,7 @@ public final class Incidents {
                 rs.getString("suspected_node"), Incident.State.valueOf(rs.getString("state")), rs.getInt("signals"),
                 Arrays.asList(rs.getString("nodes").split(",")), instant(rs, "detected_at"), instant(rs, "last_signal_at"),
                 instant(rs, "acknowledged_at"), instant(rs, "mitigated_at"), instant(rs, "resolved_at"),
-                instant(rs, "started_at"));
+                instant(rs, "started_at"), rs.getString("job"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

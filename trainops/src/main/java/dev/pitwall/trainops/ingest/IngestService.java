@@ -34,8 +34,9 @@ import java.util.OptionalInt;
 
 /**
  * Log lines pushed by nodes: {@code POST /api/ingest/logs} with one JSON object a line,
- * {@code {"node":"gpu-a01","source":"kernel","time":"2026-11-24T08:00:00.123Z","line":"…"}} ({@code time}
- * optional: when the line was written on the node, RFC 3339 or epoch milliseconds). Every line runs through the detection
+ * {@code {"node":"gpu-a01","source":"kernel","time":"2026-11-24T08:00:00.123Z","job":"llama-70b","line":"…"}}
+ * ({@code time} optional: when the line was written on the node, RFC 3339 or epoch milliseconds;
+ * {@code job} optional: the training job, which keeps concurrent jobs' failures apart). Every line runs through the detection
  * matcher; the signals are stored and correlated into incidents. A malformed line is rejected
  * with its number and the reason, counted, and the rest of the batch kept.
  * {@code GET /api/ingest/signals?limit=N} lists the newest signals. {@code POST /api/ingest/metrics?node=N}
@@ -86,7 +87,7 @@ public final class IngestService implements HttpService {
     }
 
     /** A line as a sender gave it; {@code where} names it in a rejection ("3", "streams[0].values[2]"). */
-    public record Line(String where, String node, String source, Instant occurredAt, String text) {
+    public record Line(String where, String node, String source, String job, Instant occurredAt, String text) {
     }
 
     /** Why a line was refused. */
@@ -103,7 +104,7 @@ public final class IngestService implements HttpService {
             Optional<Signal> signal = matcher.match(line.text(), i + 1);
             Optional<Signal> fromProgress = progress.observe(line.node(), line.source(), line.text(), at);
             signal.or(() -> fromProgress)
-                    .ifPresent(s -> found.add(StoredSignal.of(line.node(), line.source(), line.occurredAt(), s)));
+                    .ifPresent(s -> found.add(StoredSignal.of(line.node(), line.source(), line.occurredAt(), s).ofJob(line.job())));
         }
         incidents.correlate(store.saveAll(found));
         accepted.increment(lines.size());
@@ -161,8 +162,10 @@ public final class IngestService implements HttpService {
                     rejections.add(new Rejection(String.valueOf(number), why));
                     continue;
                 }
+                String job = entry.path("job").isTextual() && !entry.path("job").asText().isBlank()
+                        ? entry.path("job").asText() : null;
                 lines.add(new Line(String.valueOf(number), entry.path("node").asText(), entry.path("source").asText("log"),
-                        occurred, entry.path("line").asText()));
+                        job, occurred, entry.path("line").asText()));
             }
         }
         res.header(HeaderValues.CONTENT_TYPE_JSON);

@@ -25,7 +25,7 @@ import java.util.Optional;
  * {@code {"streams":[{"stream":{"host":"gpu-a01","job":"kernel"},"values":[["<unix ns>","<line>"]]}]}},
  * optionally gzip-encoded (Content-Encoding: gzip). The node comes from the stream's {@code node}, {@code host},
  * {@code hostname}, {@code nodename} or {@code instance} label; the source from {@code source},
- * {@code job} or {@code filename}. An entry that cannot be read is refused with where it is and
+ * {@code job} or {@code filename}; the training job from {@code training_job}. An entry that cannot be read is refused with where it is and
  * why, the rest kept. Answers 204 as Loki does when all was kept, else 200 with the refusals.
  */
 public final class LokiPushService implements HttpService {
@@ -33,6 +33,8 @@ public final class LokiPushService implements HttpService {
     public static final String PATH = "/loki/api/v1";
     private static final List<String> NODE_LABELS = List.of("node", "host", "hostname", "nodename", "instance");
     private static final List<String> SOURCE_LABELS = List.of("source", "job", "filename");
+    /** Loki's "job" label names the shipper's scrape job; the training job comes under its own label. */
+    private static final List<String> JOB_LABELS = List.of("training_job");
 
     private final IngestService ingest;
 
@@ -71,6 +73,7 @@ public final class LokiPushService implements HttpService {
             JsonNode stream = body.get("streams").get(s);
             Optional<String> node = label(stream.path("stream"), NODE_LABELS);
             String source = label(stream.path("stream"), SOURCE_LABELS).orElse("loki");
+            String job = label(stream.path("stream"), JOB_LABELS).orElse(null);
             JsonNode values = stream.path("values");
             if (node.isEmpty() || !values.isArray()) {
                 rejections.add(new IngestService.Rejection("streams[" + s + "]", node.isEmpty()
@@ -86,7 +89,7 @@ public final class LokiPushService implements HttpService {
                     rejections.add(new IngestService.Rejection(where, "expected [\"<unix epoch nanoseconds>\", \"<line>\"]"));
                     continue;
                 }
-                lines.add(new IngestService.Line(where, node.get(), source, at, value.get(1).asText()));
+                lines.add(new IngestService.Line(where, node.get(), source, job, at, value.get(1).asText()));
             }
         }
         ObjectNode answer = ingest.accept(lines, rejections);

@@ -40,18 +40,19 @@ public final class SignalStore {
             List<StoredSignal> saved = new ArrayList<>(signals.size());
             for (StoredSignal s : signals) {
                 long id = h.createUpdate("""
-                                INSERT INTO signal (received_at, occurred_at, node, source, rule, category, severity, fields,
-                                                    meaning, action, text)
-                                VALUES (:at, :occurred, :node, :source, :rule, :category, :severity, :fields, :meaning,
+                                INSERT INTO signal (received_at, occurred_at, node, source, job, rule, category, severity,
+                                                    fields, meaning, action, text)
+                                VALUES (:at, :occurred, :node, :source, :job, :rule, :category, :severity, :fields, :meaning,
                                         :action, :text)""")
                         .bind("at", now).bind("occurred", s.occurredAt() == null ? null : s.occurredAt().toEpochMilli())
-                        .bind("node", s.node()).bind("source", s.source())
+                        .bind("node", s.node()).bind("source", s.source()).bind("job", s.job())
                         .bind("rule", s.signal().rule()).bind("category", s.signal().category())
                         .bind("severity", s.signal().severity().name()).bind("fields", json(s.signal().fields()))
                         .bind("meaning", s.signal().meaning()).bind("action", s.signal().action())
                         .bind("text", s.signal().text())
                         .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
-                saved.add(new StoredSignal(id, Instant.ofEpochMilli(now), s.occurredAt(), s.node(), s.source(), s.signal()));
+                saved.add(new StoredSignal(id, Instant.ofEpochMilli(now), s.occurredAt(), s.node(), s.source(), s.job(),
+                        s.signal()));
             }
             return saved;
         });
@@ -82,7 +83,7 @@ public final class SignalStore {
         long occurred = rs.getLong("occurred_at");
         Instant occurredAt = rs.wasNull() ? null : Instant.ofEpochMilli(occurred);
         return new StoredSignal(rs.getLong("id"), Instant.ofEpochMilli(rs.getLong("received_at")), occurredAt,
-                rs.getString("node"), rs.getString("source"),
+                rs.getString("node"), rs.getString("source"), rs.getString("job"),
                 new Signal(rs.getString("rule"), rs.getString("category"), Severity.valueOf(rs.getString("severity")),
                         0, fields(rs.getString("fields")), rs.getString("meaning"), rs.getString("action"),
                         rs.getString("text")));

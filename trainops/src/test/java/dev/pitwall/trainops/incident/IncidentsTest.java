@@ -120,4 +120,33 @@ class IncidentsTest {
             assertThat(incidents.recent(1).getFirst().suspectedNode()).isEqualTo("gpu-a02");
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void keepsConcurrentJobsFailuresApart(String name) throws Exception {
+        StepClock clock = new StepClock();
+        try (StorageTarget target = StorageTarget.create(name, dir);
+             Database database = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry())) {
+            database.migrate(AuditLog.MODULE);
+            database.migrate(AcceptanceRuns.MODULE);
+            Incidents incidents = new Incidents(database, new AuditLog(database, clock), clock);
+            String timeout = "Watchdog caught collective operation timeout: WorkNCCL(SeqNum=7, OpType=ALLREDUCE, "
+                    + "Timeout(ms)=600000) ran for 600123 milliseconds";
+
+            // Job llama hangs on nodes a01-a02; a minute later job qwen hangs on b01-b02: two incidents.
+            incidents.correlate(List.of(signal("gpu-a01", timeout).ofJob("llama"), signal("gpu-a02", timeout).ofJob("llama")));
+            clock.advance(Duration.ofMinutes(1));
+            incidents.correlate(List.of(signal("gpu-b01", timeout).ofJob("qwen"), signal("gpu-b02", timeout).ofJob("qwen")));
+            assertThat(incidents.recent(10)).extracting(Incident::job).containsExactly("qwen", "llama");
+
+            // A kernel line (no job) on a node of llama's joins llama's incident, though qwen's is newer.
+            incidents.correlate(List.of(signal("gpu-a02",
+                    "NVRM: Xid (PCI:0000:3b:00): 79, pid=1, name=python, GPU has fallen off the bus.")));
+            Incident llama = incidents.recent(10).get(1);
+            assertThat(llama.job()).isEqualTo("llama");
+            assertThat(llama.suspectedNode()).isEqualTo("gpu-a02");
+            assertThat(llama.signals()).isEqualTo(3);
+            assertThat(incidents.recent(10).getFirst().signals()).isEqualTo(2);
+        }
+    }
 }

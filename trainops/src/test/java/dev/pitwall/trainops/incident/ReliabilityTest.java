@@ -24,7 +24,7 @@ class ReliabilityTest {
         Instant mitigated = recoverMin == null ? null : detected.plus(Duration.ofMinutes(recoverMin));
         return new Incident(id, category + " fault", category, "CRITICAL", node,
                 mitigated == null ? Incident.State.DETECTED : Incident.State.MITIGATED, 3, List.of(node), detected, detected,
-                null, mitigated, null, started);
+                null, mitigated, null, started, null);
     }
 
     @Test
