@@ -86,6 +86,30 @@ class LogIngestTest {
         assertThat(send(at("/api/ingest/signals?limit=0")).statusCode()).isEqualTo(400);
     }
 
+    /** A PushRequest with one stream and one entry, written field by field as Loki's push.proto numbers them. */
+    private static byte[] lokiProtobuf(String labels, long seconds, String line) throws Exception {
+        java.io.ByteArrayOutputStream timestamp = new java.io.ByteArrayOutputStream();
+        var ts = com.google.protobuf.CodedOutputStream.newInstance(timestamp);
+        ts.writeInt64(1, seconds);
+        ts.writeInt32(2, 123_000_000);
+        ts.flush();
+        java.io.ByteArrayOutputStream entry = new java.io.ByteArrayOutputStream();
+        var e = com.google.protobuf.CodedOutputStream.newInstance(entry);
+        e.writeByteArray(1, timestamp.toByteArray());
+        e.writeString(2, line);
+        e.flush();
+        java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
+        var st = com.google.protobuf.CodedOutputStream.newInstance(stream);
+        st.writeString(1, labels);
+        st.writeByteArray(2, entry.toByteArray());
+        st.flush();
+        java.io.ByteArrayOutputStream request = new java.io.ByteArrayOutputStream();
+        var r = com.google.protobuf.CodedOutputStream.newInstance(request);
+        r.writeByteArray(1, stream.toByteArray());
+        r.flush();
+        return org.xerial.snappy.Snappy.compress(request.toByteArray());
+    }
+
     @Test
     void takesLokiPushesFromExistingShippers() throws Exception {
         long ns = Instant.parse("2026-11-24T08:00:00.123456789Z").getEpochSecond() * 1_000_000_000L + 123_456_789L;
@@ -120,10 +144,19 @@ class LogIngestTest {
         String clean = "{\"streams\":[{\"stream\":{\"node\":\"gpu-b01\"},\"values\":[[\"" + ns + "\",\"ok\"]]}]}";
         assertThat(send(at("/loki/api/v1/push").header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(clean))).statusCode()).isEqualTo(204);
-        HttpResponse<String> protobuf = send(at("/loki/api/v1/push").header("Content-Type", "application/x-protobuf")
-                .POST(HttpRequest.BodyPublishers.ofString("\u0001")));
-        assertThat(protobuf.statusCode()).isEqualTo(415);
-        assertThat(protobuf.body()).contains("JSON encoding");
+        // Promtail's and Alloy's default: a snappy-compressed logproto.PushRequest.
+        assertThat(send(at("/loki/api/v1/push").header("Content-Type", "application/x-protobuf")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(lokiProtobuf("{host=\"gpu-b07\", job=\"varlogs\", "
+                        + "training_job=\"llama\"}", 1_764_000_000L, "NVRM: Xid (PCI:0000:3b:00): 79, pid=2, name=python, "
+                        + "GPU has fallen off the bus.")))).statusCode()).isEqualTo(204);
+        JsonNode fromProtobuf = Json.mapper().readTree(send(at("/api/ingest/signals?limit=1")).body()).get(0);
+        assertThat(fromProtobuf.path("node").asText()).isEqualTo("gpu-b07");
+        assertThat(fromProtobuf.path("job").asText()).isEqualTo("llama");
+        assertThat(fromProtobuf.path("occurredAt").asText()).isEqualTo("2025-11-24T16:00:00.123Z");
+        HttpResponse<String> garbage = send(at("/loki/api/v1/push").header("Content-Type", "application/x-protobuf")
+                .POST(HttpRequest.BodyPublishers.ofString("not snappy")));
+        assertThat(garbage.statusCode()).isEqualTo(400);
+        assertThat(garbage.body()).contains("not a snappy-compressed Loki PushRequest");
         assertThat(send(at("/loki/api/v1/push").POST(HttpRequest.BodyPublishers.ofString("{}"))).statusCode()).isEqualTo(400);
     }
 

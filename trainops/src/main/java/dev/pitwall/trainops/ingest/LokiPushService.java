@@ -15,18 +15,22 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * Loki's push API, so that log shippers already on the nodes (Fluent Bit, Vector, Grafana Alloy
- * or Promtail set to JSON) can send to Pitwall: {@code POST /loki/api/v1/push} with
+ * Loki's push API, so that log shippers already on the nodes (Promtail, Grafana Alloy, Fluent
+ * Bit, Vector) can send to Pitwall: {@code POST /loki/api/v1/push} with Promtail's and Alloy's
+ * default, snappy-compressed protobuf ({@code Content-Type: application/x-protobuf}), or JSON
  * {@code {"streams":[{"stream":{"host":"gpu-a01","job":"kernel"},"values":[["<unix ns>","<line>"]]}]}},
- * optionally gzip-encoded (Content-Encoding: gzip). The node comes from the stream's {@code node}, {@code host},
- * {@code hostname}, {@code nodename} or {@code instance} label; the source from {@code source},
- * {@code job} or {@code filename}; the training job from {@code training_job}. An entry that cannot be read is refused with where it is and
- * why, the rest kept. Answers 204 as Loki does when all was kept, else 200 with the refusals.
+ * optionally gzip-encoded (Content-Encoding: gzip). The node comes from the stream's {@code node},
+ * {@code host}, {@code hostname}, {@code nodename} or {@code instance} label; the source from
+ * {@code source}, {@code job} or {@code filename}; the training job from {@code training_job}. An
+ * entry that cannot be read is refused with where it is and why, the rest kept. Answers 204 as
+ * Loki does when all was kept, else 200 with the refusals.
  */
 public final class LokiPushService implements HttpService {
 
@@ -35,6 +39,7 @@ public final class LokiPushService implements HttpService {
     private static final List<String> SOURCE_LABELS = List.of("source", "job", "filename");
     /** Loki's "job" label names the shipper's scrape job; the training job comes under its own label. */
     private static final List<String> JOB_LABELS = List.of("training_job");
+    private static final String NO_NODE = "no node label: give the stream one of " + String.join(", ", NODE_LABELS);
 
     private final IngestService ingest;
 
@@ -49,47 +54,61 @@ public final class LokiPushService implements HttpService {
 
     private void push(ServerRequest req, ServerResponse res) throws IOException {
         String type = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("").toLowerCase(Locale.ROOT);
-        if (type.contains("protobuf")) {
-            ApiError.of(Status.UNSUPPORTED_MEDIA_TYPE_415, "Pitwall takes Loki pushes as JSON: set the shipper's Loki "
-                    + "output to JSON encoding (Content-Type: application/json)").send(res);
-            return;
-        }
-        JsonNode body;
-        // A gzip-encoded body arrives decoded: the web server's gzip content encoding handles it.
-        try (InputStream in = req.content().inputStream()) {
-            body = Json.mapper().readTree(in);
-        } catch (IOException e) {
-            ApiError.of(Status.BAD_REQUEST_400, "the body is not JSON: " + e.getMessage()).send(res);
-            return;
-        }
-        if (body == null || !body.path("streams").isArray()) {
-            ApiError.ofParam(Status.BAD_REQUEST_400, "expected {\"streams\": [{\"stream\": {labels}, \"values\": "
-                    + "[[\"<unix ns>\", \"<line>\"]]}]}", "streams", null).send(res);
-            return;
-        }
         List<IngestService.Line> lines = new ArrayList<>();
         List<IngestService.Rejection> rejections = new ArrayList<>();
-        for (int s = 0; s < body.get("streams").size(); s++) {
-            JsonNode stream = body.get("streams").get(s);
-            Optional<String> node = label(stream.path("stream"), NODE_LABELS);
-            String source = label(stream.path("stream"), SOURCE_LABELS).orElse("loki");
-            String job = label(stream.path("stream"), JOB_LABELS).orElse(null);
-            JsonNode values = stream.path("values");
-            if (node.isEmpty() || !values.isArray()) {
-                rejections.add(new IngestService.Rejection("streams[" + s + "]", node.isEmpty()
-                        ? "no node label: give the stream one of " + String.join(", ", NODE_LABELS)
-                        : "values is missing: [[\"<unix ns>\", \"<line>\"], ...]"));
-                continue;
+        if (type.contains("protobuf")) {
+            List<LokiProtobuf.Stream> streams;
+            try {
+                streams = LokiProtobuf.read(req.content().as(byte[].class));
+            } catch (IOException e) {
+                ApiError.of(Status.BAD_REQUEST_400, "the body is not a snappy-compressed Loki PushRequest: " + e.getMessage())
+                        .send(res);
+                return;
             }
-            for (int v = 0; v < values.size(); v++) {
-                JsonNode value = values.get(v);
-                String where = "streams[" + s + "].values[" + v + "]";
-                Instant at = value.isArray() && value.size() >= 2 ? nanos(value.get(0)) : null;
-                if (at == null || !value.get(1).isTextual()) {
-                    rejections.add(new IngestService.Rejection(where, "expected [\"<unix epoch nanoseconds>\", \"<line>\"]"));
+            for (int s = 0; s < streams.size(); s++) {
+                LokiProtobuf.Stream stream = streams.get(s);
+                List<IngestService.Line> entries = new ArrayList<>();
+                for (int v = 0; v < stream.entries().size(); v++) {
+                    LokiProtobuf.Entry entry = stream.entries().get(v);
+                    entries.add(new IngestService.Line("streams[" + s + "].entries[" + v + "]", null, null, null, entry.at(),
+                            entry.line()));
+                }
+                addStream(s, stream.labels(), entries, lines, rejections);
+            }
+        } else {
+            JsonNode body;
+            // A gzip-encoded body arrives decoded: the web server's gzip content encoding handles it.
+            try (InputStream in = req.content().inputStream()) {
+                body = Json.mapper().readTree(in);
+            } catch (IOException e) {
+                ApiError.of(Status.BAD_REQUEST_400, "the body is not JSON: " + e.getMessage()).send(res);
+                return;
+            }
+            if (body == null || !body.path("streams").isArray()) {
+                ApiError.ofParam(Status.BAD_REQUEST_400, "expected {\"streams\": [{\"stream\": {labels}, \"values\": "
+                        + "[[\"<unix ns>\", \"<line>\"]]}]}", "streams", null).send(res);
+                return;
+            }
+            for (int s = 0; s < body.get("streams").size(); s++) {
+                JsonNode stream = body.get("streams").get(s);
+                JsonNode values = stream.path("values");
+                if (!values.isArray()) {
+                    rejections.add(new IngestService.Rejection("streams[" + s + "]",
+                            "values is missing: [[\"<unix ns>\", \"<line>\"], ...]"));
                     continue;
                 }
-                lines.add(new IngestService.Line(where, node.get(), source, job, at, value.get(1).asText()));
+                List<IngestService.Line> entries = new ArrayList<>();
+                for (int v = 0; v < values.size(); v++) {
+                    JsonNode value = values.get(v);
+                    String where = "streams[" + s + "].values[" + v + "]";
+                    Instant at = value.isArray() && value.size() >= 2 ? nanos(value.get(0)) : null;
+                    if (at == null || !value.get(1).isTextual()) {
+                        rejections.add(new IngestService.Rejection(where, "expected [\"<unix epoch nanoseconds>\", \"<line>\"]"));
+                        continue;
+                    }
+                    entries.add(new IngestService.Line(where, null, null, null, at, value.get(1).asText()));
+                }
+                addStream(s, labels(stream.path("stream")), entries, lines, rejections);
             }
         }
         ObjectNode answer = ingest.accept(lines, rejections);
@@ -101,9 +120,33 @@ public final class LokiPushService implements HttpService {
         res.send(answer.toString());
     }
 
-    private static Optional<String> label(JsonNode labels, List<String> names) {
-        return names.stream().map(labels::path).filter(n -> n.isTextual() && !n.asText().isBlank()).map(JsonNode::asText)
-                .findFirst();
+    /** A stream's entries, stamped with the node, source and job its labels give; refused whole when it names no node. */
+    private static void addStream(int index, Map<String, String> labels, List<IngestService.Line> entries,
+                                  List<IngestService.Line> lines, List<IngestService.Rejection> rejections) {
+        Optional<String> node = label(labels, NODE_LABELS);
+        if (node.isEmpty()) {
+            rejections.add(new IngestService.Rejection("streams[" + index + "]", NO_NODE));
+            return;
+        }
+        String source = label(labels, SOURCE_LABELS).orElse("loki");
+        String job = label(labels, JOB_LABELS).orElse(null);
+        for (IngestService.Line e : entries) {
+            lines.add(new IngestService.Line(e.where(), node.get(), source, job, e.occurredAt(), e.text()));
+        }
+    }
+
+    private static Map<String, String> labels(JsonNode stream) {
+        Map<String, String> out = new LinkedHashMap<>();
+        stream.fields().forEachRemaining(e -> {
+            if (e.getValue().isTextual()) {
+                out.put(e.getKey(), e.getValue().asText());
+            }
+        });
+        return out;
+    }
+
+    private static Optional<String> label(Map<String, String> labels, List<String> names) {
+        return names.stream().map(labels::get).filter(v -> v != null && !v.isBlank()).findFirst();
     }
 
     /** Loki's timestamps: unix epoch nanoseconds as a decimal string. */
