@@ -1,20 +1,24 @@
 package dev.pitwall.server.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.pitwall.core.config.ConfigException;
 import dev.pitwall.core.json.Json;
+import dev.pitwall.core.storage.Database;
+import dev.pitwall.server.config.PitwallConfig;
 import dev.pitwall.trainops.check.parse.Measurement;
 import dev.pitwall.trainops.check.parse.Problem;
 import dev.pitwall.trainops.check.parse.ToolOutput;
 import dev.pitwall.trainops.check.parse.ToolParsers;
-import dev.pitwall.core.config.ConfigException;
 import dev.pitwall.trainops.check.report.AcceptanceReport;
 import dev.pitwall.trainops.check.run.CheckPlan;
 import dev.pitwall.trainops.check.run.CheckRunner;
+import dev.pitwall.trainops.check.store.AcceptanceRuns;
 import dev.pitwall.trainops.check.verdict.Baseline;
 import dev.pitwall.trainops.check.verdict.Evaluation;
 import dev.pitwall.trainops.check.verdict.Finding;
 import dev.pitwall.trainops.check.verdict.ResultsEvaluator;
 import dev.pitwall.trainops.check.verdict.Verdict;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
@@ -126,6 +130,14 @@ final class CheckCommand extends CommandGroup {
                         + "or a YAML profile file.")
         String profile;
 
+        @Option(names = "--store", description = "Also keep the run and its verdict in Pitwall's store, where the console "
+                + "lists it (the store pitwall.yaml names, or --config's).")
+        boolean store;
+
+        @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "With --store: the server's configuration "
+                + "(default: ./pitwall.yaml when it exists).")
+        Path config;
+
         @Override
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
@@ -143,6 +155,21 @@ final class CheckCommand extends CommandGroup {
             Evaluation evaluation = ResultsEvaluator.evaluate(results, baseline);
             String heading = title != null ? title : "Cluster acceptance: " + results.toAbsolutePath().normalize().getFileName();
             String profileName = baseline.map(Baseline::name).orElse(null);
+            if (store && evaluation.evaluable()) {
+                try {
+                    PitwallConfig loaded = PitwallConfig.load(Optional.ofNullable(config)
+                            .or(() -> Optional.of(PitwallConfig.DEFAULT_FILE).filter(java.nio.file.Files::exists)),
+                            System.getenv());
+                    try (Database database = Database.open(loaded.storage(), loaded.dataDir(), new SimpleMeterRegistry())) {
+                        database.migrate(AcceptanceRuns.MODULE);
+                        long id = new AcceptanceRuns(database, java.time.Clock.systemUTC()).save(heading, profileName, evaluation);
+                        spec.commandLine().getErr().println("stored as acceptance run " + id + " in " + database.describe());
+                    }
+                } catch (ConfigException | IllegalStateException e) {
+                    spec.commandLine().getErr().println("pitwall check evaluate: not stored: " + e.getMessage());
+                    return PitwallCommand.EXIT_USAGE;
+                }
+            }
             if (format == ReportFormat.JSON) {
                 out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(evaluation));
             } else if (format == ReportFormat.HTML) {

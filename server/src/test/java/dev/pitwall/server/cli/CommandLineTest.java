@@ -108,6 +108,19 @@ class CommandLineTest {
 
         Files.createDirectories(dir.resolve("empty"));
         assertThat(run("check", "evaluate", dir.resolve("empty").toString())).isEqualTo(2);
+
+        // --store keeps the run where the console lists it.
+        Path config = Files.writeString(dir.resolve("pitwall.yaml"), "data-dir: " + dir.resolve("data") + "\n");
+        assertThat(run("check", "evaluate", "--store", "--config", config.toString(), "--title", "Rack A",
+                dir.resolve("results").toString())).isZero();
+        assertThat(err.toString()).contains("stored as acceptance run 1 in SQLite");
+        try (var database = dev.pitwall.core.storage.Database.open(dev.pitwall.server.config.PitwallConfig
+                .load(java.util.Optional.of(config), java.util.Map.of()).storage(), dir.resolve("data"),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+            database.migrate(dev.pitwall.trainops.check.store.AcceptanceRuns.MODULE);
+            assertThat(new dev.pitwall.trainops.check.store.AcceptanceRuns(database, java.time.Clock.systemUTC()).recent(5))
+                    .singleElement().satisfies(r -> assertThat(r.name()).isEqualTo("Rack A"));
+        }
     }
 
     @Test
