@@ -41,7 +41,16 @@ public final class NvidiaSmiXmlParser implements ToolParser {
         if (tree.isEmpty()) {
             return new ToolOutput(file, TOOL, null, measurements, List.of(), problems);
         }
-        JsonNode root = tree.get();
+        measurements.addAll(measurements(tree.get(), problems));
+        return new ToolOutput(file, TOOL, null, measurements, List.of(), problems);
+    }
+
+    /**
+     * The measurements of nvidia-smi's report as a tree shaped like its XML (root: driver_version,
+     * cuda_version, gpu[]), whichever format it was read from.
+     */
+    static List<Measurement> measurements(JsonNode root, List<Problem> problems) {
+        List<Measurement> measurements = new ArrayList<>();
         JsonNode gpus = root.path("gpu");
         List<JsonNode> list = new ArrayList<>();
         if (gpus.isArray()) {
@@ -103,7 +112,7 @@ public final class NvidiaSmiXmlParser implements ToolParser {
                 measurements.add(new Measurement("ecc_uncorrectable_aggregate", uncorrectable, "errors", labels));
             }
         }
-        return new ToolOutput(file, TOOL, null, measurements, List.of(), problems);
+        return measurements;
     }
 
     /** "36 C", "66.92 W", "0" → the number; "N/A" and empty → none. */

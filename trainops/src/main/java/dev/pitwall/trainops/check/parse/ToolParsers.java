@@ -12,13 +12,13 @@ public final class ToolParsers {
     private static final int HEAD_LINES = 400;
     private static final List<ToolParser> PARSERS = List.of(new NcclTestsParser(), new FioJsonParser(),
             new DcgmDiagJsonParser(), new PerftestParser(), new GpuBurnParser(), new NvidiaSmiXmlParser(),
-            new P2pBandwidthParser(), new HplParser());
+            new NvidiaSmiTextParser(), new P2pBandwidthParser(), new HplParser());
 
     private ToolParsers() {
     }
 
     public static List<String> tools() {
-        return PARSERS.stream().map(ToolParser::tool).toList();
+        return PARSERS.stream().map(ToolParser::tool).distinct().toList();
     }
 
     /** Reads {@code file} with the parser that recognises it, or says that none does. */
