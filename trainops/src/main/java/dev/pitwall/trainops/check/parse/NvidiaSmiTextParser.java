@@ -119,6 +119,7 @@ public final class NvidiaSmiTextParser implements ToolParser {
             if (gpu.get("retired_pages") instanceof ObjectNode retired) {
                 retired.putObject("multiple_single_bit_retirement").put("retired_count", retired.path("single_bit_ecc").asText());
                 retired.putObject("double_bit_retirement").put("retired_count", retired.path("double_bit_ecc").asText());
+                retired.put("pending_blacklist", retired.path("pending_page_blacklist").asText());
             }
             if (gpu.path("ecc_errors").get("aggregate") instanceof ObjectNode aggregate && !aggregate.has("sram_uncorrectable")) {
                 // Drivers from 535 split SRAM uncorrectable errors by kind.

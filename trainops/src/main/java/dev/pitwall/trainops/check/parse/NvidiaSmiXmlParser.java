@@ -13,7 +13,8 @@ import javax.xml.stream.XMLInputFactory;
  * Reads {@code nvidia-smi -q -x}: per GPU one {@code gpu} measurement whose labels are the
  * inventory that node-consistency checks compare (driver, CUDA, model, VBIOS, memory, ECC,
  * persistence and MIG modes, serial, UUID, bus id), plus {@code temperature} (C),
- * {@code power_draw} (W), {@code retired_pages} (single- and double-bit) and
+ * {@code power_draw} (W), {@code retired_pages} (single- and double-bit),
+ * {@code retired_pages_pending} (1 when retired pages wait for a GPU reset) and
  * {@code ecc_uncorrectable_aggregate}.
  */
 public final class NvidiaSmiXmlParser implements ToolParser {
@@ -92,6 +93,11 @@ public final class NvidiaSmiXmlParser implements ToolParser {
                     withKind.put("kind", kind.startsWith("double") ? "double_bit" : "single_bit");
                     measurements.add(new Measurement("retired_pages", v, "pages", withKind));
                 });
+            }
+            String pending = retired.path("pending_blacklist").asText("");
+            if (pending.equalsIgnoreCase("Yes") || pending.equalsIgnoreCase("No")) {
+                measurements.add(new Measurement("retired_pages_pending", pending.equalsIgnoreCase("Yes") ? 1 : 0, "flag",
+                        labels));
             }
             JsonNode aggregate = gpu.path("ecc_errors").path("aggregate");
             double uncorrectable = 0;

@@ -67,6 +67,7 @@ public final class ResultsEvaluator {
                         .filter(m -> output.tool().equals("nvidia-smi") && m.name().equals("gpu"))
                         .forEach(m -> gpus.computeIfAbsent(node, n -> new ArrayList<>()).add(m));
             }
+            findings.addAll(GpuMemoryHealth.check(node, outputs));
             figuresByNode.put(node, NodeFigures.of(outputs));
         });
         findings.addAll(NodeConsistency.check(gpus));

@@ -56,6 +56,24 @@ class NvidiaSmiTextParserTest {
         assertThat(doubleBit).extracting(Measurement::value).containsExactly(5.0, 61.0, 0.0, 0.0, 0.0, 45.0, 0.0, 56.0);
         assertThat(out.measurements()).filteredOn(m -> m.name().equals("retired_pages") && "single_bit".equals(m.label("kind")))
                 .extracting(Measurement::value).containsExactly(60.0, 2.0, 0.0, 6.0, 0.0, 20.0, 0.0, 8.0);
+        // Pending blacklist on GPUs 2, 4, 6 and 8.
+        assertThat(out.measurements()).filteredOn(m -> m.name().equals("retired_pages_pending"))
+                .extracting(Measurement::value).containsExactly(0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0);
+    }
+
+    @Test
+    void judgesGpusAtTheRetiredPagesThreshold(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path sample = SAMPLES.resolve("azurehpc_nvidia_smi_q_retired_pages_8gpu_EDITED_fixture.txt");
+        Assumptions.assumeTrue(Files.exists(sample), "shared/samples is not beside the checkout");
+        Path node = Files.createDirectories(dir.resolve("results").resolve("gpu-d01"));
+        Files.copy(sample, node.resolve("nvidia-smi.txt"));
+        var evaluation = dev.pitwall.trainops.check.verdict.ResultsEvaluator.evaluate(dir.resolve("results"),
+                java.util.Optional.empty());
+        assertThat(evaluation.verdict()).isEqualTo(dev.pitwall.trainops.check.verdict.Verdict.FAIL);
+        // GPUs 1, 2, 6 and 8 have 60 or more retired pages (65, 63, 65, 64).
+        assertThat(evaluation.findings()).filteredOn(f -> f.check().equals("gpu.retired_pages"))
+                .extracting(f -> f.value()).containsExactly("65", "63", "65", "64");
+        assertThat(evaluation.findings()).filteredOn(f -> f.check().equals("gpu.retired_pages_pending")).hasSize(4);
     }
 
     @Test
