@@ -139,12 +139,7 @@ public final class ConsoleService implements HttpService {
     /** One incident's page: its summary and timeline. */
     private void incident(ServerRequest request, ServerResponse response) {
         String rawId = request.path().pathParameters().get("id");
-        Optional<Incident> incident;
-        try {
-            incident = incidents.get(Long.parseLong(rawId));
-        } catch (NumberFormatException e) {
-            incident = Optional.empty();
-        }
+        Optional<Incident> incident = incidents.get(rawId);
         if (incident.isEmpty()) {
             response.status(Status.NOT_FOUND_404);
             render(response, "document.jte", Map.of("view", view("/training", "No such incident"),

@@ -72,12 +72,7 @@ public final class IncidentService implements HttpService {
     /** One incident with its timeline: each signal as it showed, and each lifecycle step. */
     private void one(ServerRequest req, ServerResponse res) {
         String rawId = req.path().pathParameters().get("id");
-        Optional<Incident> incident;
-        try {
-            incident = incidents.get(Long.parseLong(rawId));
-        } catch (NumberFormatException e) {
-            incident = Optional.empty();
-        }
+        Optional<Incident> incident = incidents.get(rawId);
         if (incident.isEmpty()) {
             ApiError.of(Status.NOT_FOUND_404, "no incident " + rawId).send(res);
             return;
@@ -162,12 +157,7 @@ public final class IncidentService implements HttpService {
      */
     private void cordon(ServerRequest req, ServerResponse res) {
         String rawId = req.path().pathParameters().get("id");
-        Optional<Incident> incident;
-        try {
-            incident = incidents.get(Long.parseLong(rawId));
-        } catch (NumberFormatException e) {
-            incident = Optional.empty();
-        }
+        Optional<Incident> incident = incidents.get(rawId);
         if (incident.isEmpty()) {
             ApiError.of(Status.NOT_FOUND_404, "no incident " + rawId).send(res);
             return;

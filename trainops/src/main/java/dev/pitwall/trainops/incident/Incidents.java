@@ -125,6 +125,15 @@ public final class Incidents {
                 .bind("from", from.toEpochMilli()).bind("to", to.toEpochMilli()).map(Incidents::row).list());
     }
 
+    /** The incident a path names ("12"); empty for no such incident or a path that is not a number. */
+    public Optional<Incident> get(String id) {
+        try {
+            return get(Long.parseLong(id));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
     public Optional<Incident> get(long id) {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM incident WHERE id = :id").bind("id", id)
                 .map(Incidents::row).findOne());
