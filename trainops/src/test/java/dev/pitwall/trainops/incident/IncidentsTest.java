@@ -7,6 +7,7 @@ import dev.pitwall.core.audit.AuditEvent;
 import dev.pitwall.core.audit.AuditLog;
 import dev.pitwall.core.storage.Database;
 import dev.pitwall.core.storage.StorageTarget;
+import dev.pitwall.core.testing.StepClock;
 import dev.pitwall.trainops.check.store.AcceptanceRuns;
 import dev.pitwall.trainops.detect.LogMatcher;
 import dev.pitwall.trainops.detect.RuleCatalog;
@@ -16,8 +17,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,30 +36,6 @@ class IncidentsTest {
         return StorageTarget.available();
     }
 
-    /** A clock the test moves by hand. */
-    private static final class StepClock extends Clock {
-        private Instant now = START;
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     private static StoredSignal signal(String node, String line) {
         return StoredSignal.of(node, "log", null, MATCHER.match(line, 1).orElseThrow());
     }
@@ -68,7 +43,7 @@ class IncidentsTest {
     @ParameterizedTest
     @MethodSource("targets")
     void correlatesAFailureAndMeasuresTimeToRecover(String name) throws Exception {
-        StepClock clock = new StepClock();
+        StepClock clock = new StepClock(START);
         try (StorageTarget target = StorageTarget.create(name, dir);
              Database database = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry())) {
             database.migrate(AuditLog.MODULE);
@@ -124,7 +99,7 @@ class IncidentsTest {
     @ParameterizedTest
     @MethodSource("targets")
     void keepsConcurrentJobsFailuresApart(String name) throws Exception {
-        StepClock clock = new StepClock();
+        StepClock clock = new StepClock(START);
         try (StorageTarget target = StorageTarget.create(name, dir);
              Database database = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry())) {
             database.migrate(AuditLog.MODULE);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.sun.net.httpserver.HttpServer;
 import dev.pitwall.core.storage.Database;
 import dev.pitwall.core.storage.StorageTarget;
+import dev.pitwall.core.testing.StepClock;
 import dev.pitwall.trainops.check.store.AcceptanceRuns;
 import dev.pitwall.trainops.ingest.StoredSignal;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -15,8 +16,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
@@ -28,26 +27,6 @@ class GpuTelemetryTest {
 
     @TempDir
     Path dir;
-
-    /** A clock the test moves by hand. */
-    private static final class StepClock extends Clock {
-        private Instant now = Instant.parse("2026-11-24T08:00:00Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     /** Two H100s of node gpu-a01 as dcgm-exporter 3.3 writes them; GPU 1 belongs to a pod. */
     private static String exposition(double util0, long reasons0, double util1, double sm1) {
@@ -84,7 +63,7 @@ class GpuTelemetryTest {
             exchange.close();
         });
         exporter.start();
-        StepClock clock = new StepClock();
+        StepClock clock = new StepClock(Instant.parse("2026-11-24T08:00:00Z"));
         try (StorageTarget target = StorageTarget.create("sqlite", dir);
              Database database = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry())) {
             database.migrate(AcceptanceRuns.MODULE);
@@ -97,16 +76,16 @@ class GpuTelemetryTest {
 
             // GPU 0 gets hot (HW thermal slowdown), GPU 1's job stops computing.
             body.set(exposition(97, GpuTelemetry.HW_THERMAL | 0x4, 0, 0.0));
-            clock.now = clock.now.plusSeconds(15);
+            clock.advance(Duration.ofSeconds(15));
             List<StoredSignal> hot = telemetry.scrape();
             assertThat(hot).singleElement().satisfies(s -> {
                 assertThat(s.node()).isEqualTo("gpu-a01");
                 assertThat(s.signal().rule()).isEqualTo("gpu-thermal-slowdown");
                 assertThat(s.signal().fields()).containsEntry("gpu", "0").containsEntry("reasons", "0x84");
             });
-            clock.now = clock.now.plus(Duration.ofMinutes(5));
+            clock.advance(Duration.ofMinutes(5));
             assertThat(telemetry.scrape()).as("still hot: not raised again; idle for 5 min only").isEmpty();
-            clock.now = clock.now.plus(Duration.ofMinutes(6));
+            clock.advance(Duration.ofMinutes(6));
             List<StoredSignal> idle = telemetry.scrape();
             assertThat(idle).singleElement().satisfies(s -> {
                 assertThat(s.signal().rule()).isEqualTo("gpu-idle-allocated");
@@ -115,7 +94,7 @@ class GpuTelemetryTest {
             });
 
             // Four rounds of 2 GPUs with 1 allocated: physical 50%; its SM activity 81%, 0%, 0%, 0%.
-            var utilization = GpuTelemetry.utilization(database, from, clock.now.plusSeconds(1)).orElseThrow();
+            var utilization = GpuTelemetry.utilization(database, from, clock.instant().plusSeconds(1)).orElseThrow();
             assertThat(utilization.rounds()).isEqualTo(4);
             assertThat(utilization.physicalPct()).isCloseTo(50.0, within(1e-9));
             assertThat(utilization.logicalPct()).isCloseTo(81.0 / 4, within(1e-6));
