@@ -14,7 +14,6 @@ import dev.pitwall.trainops.detect.RuleCatalog;
 import dev.pitwall.trainops.ingest.StoredSignal;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
