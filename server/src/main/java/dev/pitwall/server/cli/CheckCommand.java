@@ -17,6 +17,7 @@ import dev.pitwall.trainops.check.verdict.Baseline;
 import dev.pitwall.trainops.check.verdict.Evaluation;
 import dev.pitwall.trainops.check.verdict.Finding;
 import dev.pitwall.trainops.check.verdict.ResultsEvaluator;
+import dev.pitwall.trainops.check.verdict.Scaling;
 import dev.pitwall.trainops.check.verdict.Verdict;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -36,7 +37,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "check",
         description = "Cluster acceptance checks: run them, read their outputs, judge the nodes.",
         mixinStandardHelpOptions = true,
-        subcommands = {CheckCommand.Run.class, CheckCommand.Parse.class, CheckCommand.Evaluate.class})
+        subcommands = {CheckCommand.Run.class, CheckCommand.Parse.class, CheckCommand.Evaluate.class,
+                CheckCommand.ScalingCommand.class})
 final class CheckCommand extends CommandGroup {
 
     enum Format { JSON, TEXT }
@@ -44,7 +46,7 @@ final class CheckCommand extends CommandGroup {
     enum ReportFormat { JSON, TEXT, HTML, MD }
 
     @Command(name = "parse",
-            description = "Read tool outputs (nccl-tests, fio JSON, dcgmi diag JSON, perftest, gpu-burn, nvidia-smi -q -x, p2pBandwidthLatencyTest, HPL so far) and print what each file says: "
+            description = "Read tool outputs (nccl-tests, fio JSON, dcgmi diag JSON, perftest, gpu-burn, nvidia-smi -q -x or -q, p2pBandwidthLatencyTest, HPL so far) and print what each file says: "
                     + "measurements, the tool's own warnings, and what could not be read.",
             mixinStandardHelpOptions = true)
     static final class Parse implements Callable<Integer> {
@@ -191,6 +193,53 @@ final class CheckCommand extends CommandGroup {
                 return PitwallCommand.EXIT_USAGE;
             }
             return evaluation.verdict() == Verdict.FAIL ? EXIT_FAIL : 0;
+        }
+    }
+
+    @Command(name = "scaling",
+            description = "Scaling efficiency from nccl-tests runs of the same test at 1, 2, 4, 8 ... nodes: each run's bus "
+                    + "bandwidth at its largest message against the smallest run's (under 90% warns, under 80% fails). "
+                    + "Exit 0 pass, 1 fail, 2 could not read.",
+            mixinStandardHelpOptions = true)
+    static final class ScalingCommand implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "FILE", arity = "1..*", description = "nccl-tests outputs, one run each (the hosts in their headers give the node count).")
+        List<Path> files;
+
+        @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", description = "(default: ${DEFAULT-VALUE})")
+        String format;
+
+        @Override
+        public Integer call() throws IOException {
+            List<ToolOutput> outputs = new ArrayList<>();
+            for (Path file : files) {
+                try {
+                    outputs.add(ToolParsers.parse(file));
+                } catch (NoSuchFileException e) {
+                    spec.commandLine().getErr().println(file + ": no such file");
+                    return PitwallCommand.EXIT_USAGE;
+                }
+            }
+            List<Scaling.Point> points = Scaling.of(outputs);
+            if (points.isEmpty()) {
+                spec.commandLine().getErr().println("no nccl-tests run with results among these files");
+                return PitwallCommand.EXIT_USAGE;
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            if (format.equals("json")) {
+                out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(points));
+            } else {
+                out.printf("%-22s %6s %6s %12s %11s  %s%n", "test", "nodes", "ranks", "busbw GB/s", "efficiency", "verdict");
+                for (Scaling.Point p : points) {
+                    out.printf(java.util.Locale.ROOT, "%-22s %6d %6d %12.2f %10.1f%%  %s%n", p.test(), p.nodes(), p.ranks(),
+                            p.busbwGbps(), p.efficiency() * 100, p.verdict());
+                }
+            }
+            out.flush();
+            return points.stream().anyMatch(p -> p.verdict() == Verdict.FAIL) ? Evaluate.EXIT_FAIL : 0;
         }
     }
 
