@@ -10,7 +10,7 @@ import java.util.List;
 public final class ToolParsers {
 
     private static final int HEAD_LINES = 400;
-    private static final List<ToolParser> PARSERS = List.of(new NcclTestsParser(), new FioJsonParser(),
+    private static final List<ToolParser> PARSERS = List.of(new NcclTestsParser(), new FioJsonParser(), new FioTextParser(),
             new DcgmDiagJsonParser(), new PerftestParser(), new GpuBurnParser(), new NvidiaSmiXmlParser(),
             new NvidiaSmiTextParser(), new P2pBandwidthParser(), new HplParser());
 
