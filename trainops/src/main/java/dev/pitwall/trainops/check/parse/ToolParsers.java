@@ -12,7 +12,7 @@ public final class ToolParsers {
     private static final int HEAD_LINES = 400;
     private static final List<ToolParser> PARSERS = List.of(new NcclTestsParser(), new FioJsonParser(), new FioTextParser(),
             new DcgmDiagJsonParser(), new DcgmDiagTextParser(), new PerftestParser(), new GpuBurnParser(), new NvidiaSmiXmlParser(),
-            new NvidiaSmiTextParser(), new P2pBandwidthParser(), new HplParser());
+            new NvidiaSmiTextParser(), new P2pBandwidthParser(), new HplParser(), new HostInfoParser());
 
     private ToolParsers() {
     }

@@ -44,6 +44,34 @@ public final class NodeConsistency {
         return findings;
     }
 
+    /**
+     * The software stack beside the GPUs: the HCAs' firmware ({@code nic_firmware}), the OFED
+     * release and the kernel, from each node's host-info measurements.
+     *
+     * @param hostByNode each node's {@code nic}, {@code ofed} and {@code kernel} measurements
+     */
+    public static List<Finding> checkHost(Map<String, List<Measurement>> hostByNode) {
+        List<Finding> findings = new ArrayList<>();
+        for (String[] field : new String[][] {{"nic_firmware", "nic", "fw_ver"}, {"ofed_version", "ofed", "ofed_version"},
+                {"kernel", "kernel", "kernel"}}) {
+            Map<String, List<Measurement>> reporting = new TreeMap<>();
+            hostByNode.forEach((node, measurements) -> {
+                List<Measurement> own = measurements.stream().filter(m -> m.name().equals(field[1])).toList();
+                if (!own.isEmpty()) {
+                    reporting.put(node, own);
+                }
+            });
+            if (reporting.size() >= 2) {
+                findings.addAll(compare(field[0], reporting, ms -> {
+                    TreeSet<String> values = ms.stream().map(m -> String.valueOf(m.label(field[2])))
+                            .collect(Collectors.toCollection(TreeSet::new));
+                    return values.size() == 1 ? values.first() : "mixed: " + String.join(", ", values);
+                }));
+            }
+        }
+        return findings;
+    }
+
     private static List<Finding> compare(String field, Map<String, List<Measurement>> gpusByNode,
                                          Function<List<Measurement>, String> valueOf) {
         Map<String, String> byNode = new TreeMap<>();

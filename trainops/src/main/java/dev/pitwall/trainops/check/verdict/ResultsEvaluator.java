@@ -1,5 +1,6 @@
 package dev.pitwall.trainops.check.verdict;
 
+import dev.pitwall.trainops.check.parse.HostInfoParser;
 import dev.pitwall.trainops.check.parse.Measurement;
 import dev.pitwall.trainops.check.parse.Problem;
 import dev.pitwall.trainops.check.parse.ToolOutput;
@@ -52,6 +53,7 @@ public final class ResultsEvaluator {
         }
         List<Finding> findings = new ArrayList<>();
         Map<String, List<Measurement>> gpus = new TreeMap<>();
+        Map<String, List<Measurement>> hosts = new TreeMap<>();
         Map<String, Map<String, NodeFigures.Figure>> figuresByNode = new TreeMap<>();
         outputsByNode.forEach((node, outputs) -> {
             for (ToolOutput output : outputs) {
@@ -66,11 +68,15 @@ public final class ResultsEvaluator {
                 output.measurements().stream()
                         .filter(m -> output.tool().equals("nvidia-smi") && m.name().equals("gpu"))
                         .forEach(m -> gpus.computeIfAbsent(node, n -> new ArrayList<>()).add(m));
+                if (output.tool().equals(HostInfoParser.TOOL)) {
+                    hosts.computeIfAbsent(node, n -> new ArrayList<>()).addAll(output.measurements());
+                }
             }
             findings.addAll(GpuMemoryHealth.check(node, outputs));
             figuresByNode.put(node, NodeFigures.of(outputs));
         });
         findings.addAll(NodeConsistency.check(gpus));
+        findings.addAll(NodeConsistency.checkHost(hosts));
         findings.addAll(fleet(figuresByNode));
         baseline.ifPresent(profile -> findings.addAll(againstBaseline(profile, figuresByNode)));
         findings.sort(Comparator.comparing(Finding::verdict).reversed().thenComparing(Finding::node)
