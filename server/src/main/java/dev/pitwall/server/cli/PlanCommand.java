@@ -39,7 +39,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "plan",
-        description = "Plan training runs before they start: compute, memory and time.",
+        description = "Plan training runs: estimates, parallel layouts, compatibility, migration risks, profiles, "
+                + "run comparison and tuning advice.",
         mixinStandardHelpOptions = true,
         subcommands = {PlanCommand.EstimateCommand.class, PlanCommand.SearchCommand.class, PlanCommand.CompatCommand.class,
                 PlanCommand.ProfileCommand.class, PlanCommand.CompareCommand.class,
