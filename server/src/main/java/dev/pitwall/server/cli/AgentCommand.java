@@ -65,8 +65,7 @@ final class AgentCommand implements Callable<Integer> {
             agent = new NodeAgent(new NodeAgent.Settings(server, name, kernelLog.equals("none") ? null : kernelLog, jobLogs,
                     spool, dcgm, inventory ? List.of("nvidia-smi", "-q", "-x") : null), Clock.systemUTC());
         } catch (IOException e) {
-            spec.commandLine().getErr().println("pitwall agent: " + e.getMessage());
-            return PitwallCommand.EXIT_USAGE;
+            return PitwallCommand.usageError(spec, e.getMessage());
         }
         out.println("Pitwall agent on " + name + " shipping to " + server + " (kernel log: " + kernelLog + ", job logs: "
                 + (jobLogs.isEmpty() ? "none" : String.join(", ", jobLogs)) + ", spool: " + spool.toAbsolutePath() + ")");

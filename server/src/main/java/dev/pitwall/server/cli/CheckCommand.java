@@ -159,17 +159,14 @@ final class CheckCommand extends CommandGroup {
             String profileName = baseline.map(Baseline::name).orElse(null);
             if (store && evaluation.evaluable()) {
                 try {
-                    PitwallConfig loaded = PitwallConfig.load(Optional.ofNullable(config)
-                            .or(() -> Optional.of(PitwallConfig.DEFAULT_FILE).filter(java.nio.file.Files::exists)),
-                            System.getenv());
+                    PitwallConfig loaded = PitwallConfig.load(PitwallConfig.fileToRead(config), System.getenv());
                     try (Database database = Database.open(loaded.storage(), loaded.dataDir(), new SimpleMeterRegistry())) {
                         database.migrate(AcceptanceRuns.MODULE);
                         long id = new AcceptanceRuns(database, java.time.Clock.systemUTC()).save(heading, profileName, evaluation);
                         spec.commandLine().getErr().println("stored as acceptance run " + id + " in " + database.describe());
                     }
                 } catch (ConfigException | IllegalStateException e) {
-                    spec.commandLine().getErr().println("pitwall check evaluate: not stored: " + e.getMessage());
-                    return PitwallCommand.EXIT_USAGE;
+                    return PitwallCommand.usageError(spec, "not stored: " + e.getMessage());
                 }
             }
             if (format == ReportFormat.JSON) {

@@ -20,7 +20,6 @@ import dev.pitwall.trainops.knowledge.Symptoms;
 import dev.pitwall.trainops.telemetry.GpuTelemetry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -78,21 +77,17 @@ final class IncidentsCommand extends CommandGroup {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
             if (!List.of("text", "md", "html", "json").contains(format)) {
-                err.println("pitwall incidents report: --format must be text, md, html or json; found " + format);
-                return PitwallCommand.EXIT_USAGE;
+                return PitwallCommand.usageError(spec, "--format must be text, md, html or json; found " + format);
             }
             Instant now = Clock.systemUTC().instant();
             Instant from;
             PitwallConfig loaded;
             try {
                 from = start(since, now);
-                loaded = PitwallConfig.load(Optional.ofNullable(config)
-                        .or(() -> Optional.of(PitwallConfig.DEFAULT_FILE).filter(Files::exists)), System.getenv());
+                loaded = PitwallConfig.load(PitwallConfig.fileToRead(config), System.getenv());
             } catch (ConfigException | IllegalArgumentException e) {
-                err.println("pitwall incidents report: " + e.getMessage());
-                return PitwallCommand.EXIT_USAGE;
+                return PitwallCommand.usageError(spec, e.getMessage());
             }
             try (Database database = Database.open(loaded.storage(), loaded.dataDir(), new SimpleMeterRegistry())) {
                 database.migrate(AuditLog.MODULE);
@@ -104,8 +99,7 @@ final class IncidentsCommand extends CommandGroup {
                 if (id != null) {
                     Optional<Incident> incident = incidents.get(id);
                     if (incident.isEmpty()) {
-                        err.println("pitwall incidents report: no incident " + id);
-                        return PitwallCommand.EXIT_USAGE;
+                        return PitwallCommand.usageError(spec, "no incident " + id);
                     }
                     List<StoredSignal> own = signals.ofIncident(id);
                     List<IncidentTimeline.Entry> timeline = IncidentTimeline.of(incident.get(), own);

@@ -24,6 +24,13 @@ public final class PitwallCommand extends CommandGroup {
     /** Exit status when Pitwall could not start (store unreachable, port taken). */
     public static final int EXIT_FAILED = 1;
 
+    /** Says on stderr what is wrong, prefixed with the command ("pitwall plan estimate: …"); answers {@link #EXIT_USAGE}. */
+    static int usageError(CommandLine.Model.CommandSpec spec, String message) {
+        spec.commandLine().getErr().println(spec.qualifiedName() + ": " + message);
+        spec.commandLine().getErr().flush();
+        return EXIT_USAGE;
+    }
+
     public static CommandLine commandLine() {
         return new CommandLine(new PitwallCommand()).setCaseInsensitiveEnumValuesAllowed(true);
     }

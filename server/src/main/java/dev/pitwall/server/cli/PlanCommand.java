@@ -192,8 +192,7 @@ final class PlanCommand extends CommandGroup {
                 estimate = Estimator.estimate(r.model(), r.setup(), r.cluster(), r.mfu(), r.pricePerGpuHour());
                 checkFormat(format);
             } catch (ConfigException | IllegalArgumentException e) {
-                spec.commandLine().getErr().println("pitwall plan estimate: " + e.getMessage());
-                return PitwallCommand.EXIT_USAGE;
+                return PitwallCommand.usageError(spec, e.getMessage());
             }
             return print(spec, format, estimate, EstimateReport.of(estimate));
         }
@@ -226,8 +225,7 @@ final class PlanCommand extends CommandGroup {
                 checkFormat(format);
                 result = ParallelismSearch.search(r.model(), r.setup(), r.cluster(), top);
             } catch (ConfigException | IllegalArgumentException e) {
-                spec.commandLine().getErr().println("pitwall plan search: " + e.getMessage());
-                return PitwallCommand.EXIT_USAGE;
+                return PitwallCommand.usageError(spec, e.getMessage());
             }
             print(spec, format, result, EstimateReport.of(result, r.model(), r.cluster()));
             return result.best().isEmpty() ? 1 : 0;
@@ -256,8 +254,7 @@ final class PlanCommand extends CommandGroup {
                 checkFormat(format);
                 analysis = ProfileAnalysis.of(trace);
             } catch (IllegalArgumentException | IOException e) {
-                spec.commandLine().getErr().println("pitwall plan profile: " + e.getMessage());
-                return PitwallCommand.EXIT_USAGE;
+                return PitwallCommand.usageError(spec, e.getMessage());
             }
             return print(spec, format, analysis, ProfileReport.of(analysis));
         }
@@ -310,8 +307,7 @@ final class PlanCommand extends CommandGroup {
                 b.problems().forEach(p -> problems.add(candidate + " " + p));
                 comparison = RunComparison.of(metric, a, b, tolerance, window, patience);
             } catch (IllegalArgumentException | IOException e) {
-                spec.commandLine().getErr().println("pitwall plan compare: " + e.getMessage());
-                return PitwallCommand.EXIT_USAGE;
+                return PitwallCommand.usageError(spec, e.getMessage());
             }
             print(spec, format, comparison, CompareReport.of(comparison, problems));
             return comparison.equivalent() ? 0 : 1;
@@ -344,8 +340,7 @@ final class PlanCommand extends CommandGroup {
                 checkFormat(format);
                 result = (rules == null ? MigrationScan.builtIn() : MigrationScan.with(rules)).scan(path);
             } catch (ConfigException | IllegalArgumentException | IOException e) {
-                spec.commandLine().getErr().println("pitwall plan scan: " + e.getMessage());
-                return PitwallCommand.EXIT_USAGE;
+                return PitwallCommand.usageError(spec, e.getMessage());
             }
             print(spec, format, result, ScanReport.of(result));
             return result.findings().isEmpty() ? 0 : 1;
@@ -407,8 +402,7 @@ final class PlanCommand extends CommandGroup {
                 }
                 advice = TuningAdvisor.advise(estimate, search, analysis, training);
             } catch (ConfigException | IllegalArgumentException | IOException e) {
-                spec.commandLine().getErr().println("pitwall plan advise: " + e.getMessage());
-                return PitwallCommand.EXIT_USAGE;
+                return PitwallCommand.usageError(spec, e.getMessage());
             }
             return print(spec, format, java.util.Map.of("advice", advice), AdviceReport.of(advice, String.join(", ", inputs)));
         }
@@ -443,14 +437,12 @@ final class PlanCommand extends CommandGroup {
         public Integer call() throws Exception {
             Optional<GpuSpec> gpuSpec = GpuCatalog.builtIn().find(gpu);
             if (gpuSpec.isEmpty()) {
-                spec.commandLine().getErr().println("pitwall plan compat: no GPU " + gpu + " in the catalog");
-                return PitwallCommand.EXIT_USAGE;
+                return PitwallCommand.usageError(spec, "no GPU " + gpu + " in the catalog");
             }
             try {
                 checkFormat(format);
             } catch (IllegalArgumentException e) {
-                spec.commandLine().getErr().println("pitwall plan compat: " + e.getMessage());
-                return PitwallCommand.EXIT_USAGE;
+                return PitwallCommand.usageError(spec, e.getMessage());
             }
             var rows = CompatibilityCheck.builtIn().check(gpuSpec.get(), Optional.ofNullable(precision),
                     Optional.ofNullable(driver), Optional.ofNullable(cuda), Optional.ofNullable(torch), Optional.ofNullable(nccl));

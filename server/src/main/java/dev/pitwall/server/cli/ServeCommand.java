@@ -3,7 +3,6 @@ package dev.pitwall.server.cli;
 import dev.pitwall.core.config.ConfigException;
 import dev.pitwall.server.BuildInfo;
 import dev.pitwall.server.config.PitwallConfig;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -26,8 +25,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Optional<Path> file = Optional.ofNullable(config)
-                .or(() -> Optional.of(PitwallConfig.DEFAULT_FILE).filter(Files::exists));
+        Optional<Path> file = PitwallConfig.fileToRead(config);
         PitwallConfig loaded;
         try {
             loaded = PitwallConfig.load(file, System.getenv());

@@ -4,9 +4,10 @@ import dev.pitwall.core.config.ConfigLoader;
 import dev.pitwall.core.config.ConfigProblem;
 import dev.pitwall.core.storage.StorageConfig;
 import dev.pitwall.core.tracing.TracingConfig;
+import dev.pitwall.gateway.config.GatewayConfig;
 import dev.pitwall.trainops.action.KubernetesConfig;
 import dev.pitwall.trainops.telemetry.TelemetryConfig;
-import dev.pitwall.gateway.config.GatewayConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -38,6 +39,11 @@ public record PitwallConfig(Path dataDir, ServerConfig server, StorageConfig sto
 
     public static ConfigLoader<PitwallConfig> loader() {
         return new ConfigLoader<>(PitwallConfig.class, defaults());
+    }
+
+    /** The file to read: {@code given} when there is one, else {@link #DEFAULT_FILE} when it exists, else none. */
+    public static Optional<Path> fileToRead(Path given) {
+        return Optional.ofNullable(given).or(() -> Optional.of(DEFAULT_FILE).filter(Files::exists));
     }
 
     /** Defaults, then {@code file} when given, then {@code PITWALL_*} variables of {@code env}. */

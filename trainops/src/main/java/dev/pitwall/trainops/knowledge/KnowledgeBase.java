@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
@@ -45,6 +47,12 @@ public final class KnowledgeBase implements AutoCloseable {
 
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
     };
+    /**
+     * Lucene warns on every start that the JDK's incubating vector API would speed it up; for a
+     * knowledge base of this size it would not, and operators should not see the noise. Held here
+     * so that the logger (and its level) is not collected.
+     */
+    private static final Logger LUCENE_VECTORS = quiet("org.apache.lucene.internal.vectorization");
     /** Symptoms weigh most: they are written in the logs' own words. */
     private static final Map<String, Float> BOOSTS = Map.of("symptom", 3f, "title", 2f, "root_cause", 1f, "fix", 0.5f);
 
@@ -96,6 +104,12 @@ public final class KnowledgeBase implements AutoCloseable {
                 insert(s.title(), s.symptom(), s.rootCause(), s.fix(), s.references(), "seed");
             }
         }
+    }
+
+    private static Logger quiet(String name) {
+        Logger logger = Logger.getLogger(name);
+        logger.setLevel(Level.SEVERE);
+        return logger;
     }
 
     public List<KnowledgeEntry> all() {
