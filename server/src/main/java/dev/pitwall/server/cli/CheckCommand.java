@@ -129,7 +129,7 @@ final class CheckCommand extends CommandGroup {
 
         @Option(names = "--profile", paramLabel = "NAME|FILE",
                 description = "Hold every node to a hardware profile's baselines too: h100-sxm-8x, a100-sxm-8x, "
-                        + "or a YAML profile file.")
+                        + "h20-8x, l40s-pcie-8x, or a YAML profile file.")
         String profile;
 
         @Option(names = "--store", description = "Also keep the run and its verdict in Pitwall's store, where the console "

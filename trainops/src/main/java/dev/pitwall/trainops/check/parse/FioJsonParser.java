@@ -83,7 +83,7 @@ public final class FioJsonParser implements ToolParser {
                     Map.of("disk", disk.path("name").asText("?"))));
         }
         if (!root.has("jobs")) {
-            problems.add(new Problem(start + 1, "", "fio's JSON has no jobs"));
+            problems.add(new Problem(Math.min(start + 1, lines.size()), "", "fio's JSON has no jobs"));
         }
         return new ToolOutput(file, TOOL, null, measurements, warnings, problems);
     }

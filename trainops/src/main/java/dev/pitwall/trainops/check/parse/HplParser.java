@@ -17,10 +17,13 @@ public final class HplParser implements ToolParser {
 
     public static final String TOOL = "hpl";
 
+    /** A decimal number as C's printf writes it: "123.45", "3.937e+03", "5.599413E-04". */
+    static final String NUMBER = "([+-]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?)";
     /** "WR11C2R4       90000   256     2     4             123.45             3.937e+03" */
     private static final Pattern RESULT = Pattern.compile(
-            "^(W[RC]\\w+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+([\\d.]+)\\s+([\\d.]+(?:[eE][+-]?\\d+)?)");
-    private static final Pattern RESIDUAL = Pattern.compile("^\\|\\|Ax-b\\|\\|.*=\\s*([\\d.eE+-]+)\\s*\\.+\\s*(PASSED|FAILED)");
+            "^(W[RC]\\w+)\\s+(\\d{1,12})\\s+(\\d{1,9})\\s+(\\d{1,9})\\s+(\\d{1,9})\\s+" + NUMBER + "\\s+" + NUMBER);
+    /** The scaled residual line, HPL's and HPL-MxP's spellings alike. */
+    private static final Pattern RESIDUAL = Pattern.compile("^\\|\\|Ax-b\\|\\|.*=\\s*" + NUMBER + "\\s*\\.+\\s*(PASSED|FAILED)");
 
     @Override
     public String tool() {
@@ -36,7 +39,20 @@ public final class HplParser implements ToolParser {
     public ToolOutput parse(String file, List<String> lines) {
         List<Measurement> measurements = new ArrayList<>();
         List<Problem> warnings = new ArrayList<>();
+        readResultTable(lines, "hpl", measurements, warnings);
         List<Problem> problems = new ArrayList<>();
+        if (measurements.stream().noneMatch(x -> x.name().equals("hpl_gflops"))) {
+            problems.add(new Problem(0, "", "no HPL result row (T/V N NB P Q Time Gflops): the run did not finish"));
+        }
+        return new ToolOutput(file, TOOL, null, measurements, warnings, problems);
+    }
+
+    /**
+     * The result table HPL and the builds derived from it print: {@code <prefix>_gflops} per
+     * row, {@code <prefix>_residual_ok} per residual check (labelled with the row before it), a
+     * warning per failed check.
+     */
+    static void readResultTable(List<String> lines, String prefix, List<Measurement> measurements, List<Problem> warnings) {
         Map<String, Object> last = null;
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
@@ -49,24 +65,27 @@ public final class HplParser implements ToolParser {
                 labels.put("p", Integer.parseInt(m.group(4)));
                 labels.put("q", Integer.parseInt(m.group(5)));
                 labels.put("time_s", Double.parseDouble(m.group(6)));
-                measurements.add(new Measurement("hpl_gflops", Double.parseDouble(m.group(7)), "GFLOP/s", labels));
+                measurements.add(new Measurement(prefix + "_gflops", Double.parseDouble(m.group(7)), "GFLOP/s", labels));
                 last = labels;
                 continue;
             }
-            Matcher r = RESIDUAL.matcher(line);
-            if (r.find()) {
-                boolean ok = r.group(2).equals("PASSED");
-                Map<String, Object> labels = last == null ? new LinkedHashMap<>() : new LinkedHashMap<>(last);
-                labels.put("residual", Double.parseDouble(r.group(1)));
-                measurements.add(new Measurement("hpl_residual_ok", ok ? 1 : 0, "", labels));
-                if (!ok) {
-                    warnings.add(new Problem(i + 1, line, "HPL's residual check failed: the GPUs computed wrong answers"));
-                }
-            }
+            residual(i, line, last, prefix, measurements, warnings);
         }
-        if (measurements.stream().noneMatch(x -> x.name().equals("hpl_gflops"))) {
-            problems.add(new Problem(0, "", "no HPL result row (T/V N NB P Q Time Gflops): the run did not finish"));
+    }
+
+    /** Reads line {@code index} as a residual check, if it is one. */
+    private static void residual(int index, String line, Map<String, Object> run, String prefix, List<Measurement> measurements,
+            List<Problem> warnings) {
+        Matcher r = RESIDUAL.matcher(line);
+        if (!r.find()) {
+            return;
         }
-        return new ToolOutput(file, TOOL, null, measurements, warnings, problems);
+        boolean ok = r.group(2).equals("PASSED");
+        Map<String, Object> labels = run == null ? new LinkedHashMap<>() : new LinkedHashMap<>(run);
+        labels.put("residual", Double.parseDouble(r.group(1)));
+        measurements.add(new Measurement(prefix + "_residual_ok", ok ? 1 : 0, "", labels));
+        if (!ok) {
+            warnings.add(new Problem(index + 1, line, "the residual check failed: the GPUs computed wrong answers"));
+        }
     }
 }

@@ -8,7 +8,10 @@ public interface ToolParser {
     /** The tool's name in {@link ToolOutput#tool()}. */
     String tool();
 
-    /** True when {@code head} (the file's first lines) looks like this tool's output. */
+    /**
+     * True when {@code head} (the file's first lines and, for a long file, its last ones too)
+     * looks like this tool's output.
+     */
     boolean recognizes(String head);
 
     /**

@@ -10,9 +10,12 @@ import java.util.List;
 public final class ToolParsers {
 
     private static final int HEAD_LINES = 400;
-    private static final List<ToolParser> PARSERS = List.of(new NcclTestsParser(), new FioJsonParser(), new FioTextParser(),
+    /** Some tools print what names them only at the end (HPL-MxP's result block). */
+    private static final int TAIL_LINES = 100;
+    /** In the order they are tried: the first that recognises a file reads it. */
+    static final List<ToolParser> PARSERS = List.of(new NcclTestsParser(), new FioJsonParser(), new FioTextParser(),
             new DcgmDiagJsonParser(), new DcgmDiagTextParser(), new PerftestParser(), new GpuBurnParser(), new NvidiaSmiXmlParser(),
-            new NvidiaSmiTextParser(), new P2pBandwidthParser(), new HplParser(), new HostInfoParser());
+            new NvidiaSmiTextParser(), new P2pBandwidthParser(), new HplMxpParser(), new HplParser(), new HostInfoParser());
 
     private ToolParsers() {
     }
@@ -27,6 +30,9 @@ public final class ToolParsers {
         // characters); ISO-8859-1 reads every byte and keeps ASCII as it is.
         List<String> lines = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
         String head = String.join("\n", lines.subList(0, Math.min(HEAD_LINES, lines.size())));
+        if (lines.size() > HEAD_LINES) {
+            head += "\n" + String.join("\n", lines.subList(Math.max(HEAD_LINES, lines.size() - TAIL_LINES), lines.size()));
+        }
         String name = file.toString();
         for (ToolParser parser : PARSERS) {
             if (parser.recognizes(head)) {

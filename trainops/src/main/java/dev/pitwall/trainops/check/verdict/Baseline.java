@@ -23,7 +23,7 @@ import java.util.Optional;
 public record Baseline(String name, String description, String gpu, int gpusPerNode, List<Expectation> expectations) {
 
     /** Profiles shipped with Pitwall. */
-    public static final List<String> BUILT_IN = List.of("h100-sxm-8x", "a100-sxm-8x");
+    public static final List<String> BUILT_IN = List.of("h100-sxm-8x", "a100-sxm-8x", "h20-8x", "l40s-pcie-8x");
 
     /**
      * One expected figure (see {@link NodeFigures}): at least {@code passAtLeast} passes, at

@@ -5,8 +5,10 @@ import dev.pitwall.trainops.check.parse.Measurement;
 import dev.pitwall.trainops.check.parse.ToolOutput;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.BinaryOperator;
+import java.util.stream.Stream;
 
 /**
  * The figures one node's tool outputs add up to, by name, each higher-is-better, which
@@ -15,7 +17,9 @@ import java.util.function.BinaryOperator;
  * {@code dcgmi-diag.gflops_min} (the node's slowest GPU), {@code perftest.<test>.bw_average_max}
  * (MB/s), {@code fio.<job>.<direction>.iops}, {@code p2p.bw_bidir_min} (the slowest peer-to-peer
  * pair, GB/s), {@code hpl.gflops} (the best HPL run) and {@code hpl.efficiency} (its share of the
- * GPUs' FP64 peak from the GPU catalog, when nvidia-smi names the GPU), and {@code nvidia-smi.gpu_count}.
+ * GPUs' FP64 peak from the GPU catalog, when nvidia-smi names the GPU), {@code hpl-mxp.gflops} and
+ * {@code hpl-mxp.efficiency} (the same for HPL-MxP against the peak of the precision its
+ * factorization ran in), and {@code nvidia-smi.gpu_count}.
  */
 public final class NodeFigures {
 
@@ -27,6 +31,10 @@ public final class NodeFigures {
     static final String GPU_COUNT = "nvidia-smi.gpu_count";
     /** HPL's achieved share of the GPUs' theoretical FP64 peak. */
     static final String HPL_EFFICIENCY = "hpl.efficiency";
+    /** HPL-MxP's achieved share of the GPUs' theoretical peak in its factorization's precision. */
+    static final String HPL_MXP_EFFICIENCY = "hpl-mxp.efficiency";
+    /** The factorization's precision when the output does not say (rocHPL-MxP): FP16, as HPL-MxP's rules began. */
+    private static final String MXP_DEFAULT_PRECISION = "fp16";
 
     private NodeFigures() {
     }
@@ -34,12 +42,17 @@ public final class NodeFigures {
     public static Map<String, Figure> of(List<ToolOutput> outputs) {
         Map<String, Figure> figures = new TreeMap<>();
         Measurement bestHpl = null;
+        Measurement bestMxp = null;
         String gpuModel = null;
         for (ToolOutput output : outputs) {
             for (Measurement m : output.measurements()) {
                 if (output.tool().equals("hpl") && m.name().equals("hpl_gflops")
                         && (bestHpl == null || m.value() > bestHpl.value())) {
                     bestHpl = m;
+                }
+                if (output.tool().equals("hpl-mxp") && m.name().equals("hpl_mxp_gflops")
+                        && (bestMxp == null || m.value() > bestMxp.value())) {
+                    bestMxp = m;
                 }
                 if (output.tool().equals("nvidia-smi") && m.name().equals("gpu")) {
                     gpuModel = String.valueOf(m.label("product_name"));
@@ -60,6 +73,7 @@ public final class NodeFigures {
                         }
                     }
                     case "hpl/hpl_gflops" -> put(figures, "hpl.gflops", m, Math::max);
+                    case "hpl-mxp/hpl_mxp_gflops" -> put(figures, "hpl-mxp.gflops", m, Math::max);
                     case "nvidia-smi/gpu" -> figures.merge(GPU_COUNT, new Figure(1, "GPUs"),
                             (a, b) -> new Figure(a.value() + b.value(), a.unit()));
                     default -> {
@@ -68,19 +82,28 @@ public final class NodeFigures {
                 }
             }
         }
-        efficiency(bestHpl, gpuModel).ifPresent(e -> figures.put(HPL_EFFICIENCY, new Figure(e, "of peak")));
+        efficiency(bestHpl, gpuModel, "fp64-tensor", "fp64")
+                .ifPresent(e -> figures.put(HPL_EFFICIENCY, new Figure(e, "of peak")));
+        if (bestMxp != null) {
+            Object precision = bestMxp.label("precision");
+            efficiency(bestMxp, gpuModel, precision == null ? MXP_DEFAULT_PRECISION : precision.toString())
+                    .ifPresent(e -> figures.put(HPL_MXP_EFFICIENCY, new Figure(e, "of peak")));
+        }
         return figures;
     }
 
-    /** Effective against theoretical: the best HPL run's GFLOP/s over P x Q GPUs' FP64 (tensor) peak. */
-    private static java.util.Optional<Double> efficiency(Measurement hpl, String gpuModel) {
-        if (hpl == null || gpuModel == null) {
-            return java.util.Optional.empty();
+    /**
+     * Effective against theoretical: a run's GFLOP/s over its P x Q GPUs' peak in the first of
+     * {@code precisions} the catalog knows for the GPU.
+     */
+    private static Optional<Double> efficiency(Measurement run, String gpuModel, String... precisions) {
+        if (run == null || gpuModel == null) {
+            return Optional.empty();
         }
-        int gpus = ((Number) hpl.label("p")).intValue() * ((Number) hpl.label("q")).intValue();
+        int gpus = ((Number) run.label("p")).intValue() * ((Number) run.label("q")).intValue();
         return GpuCatalog.builtIn().find(gpuModel)
-                .flatMap(g -> g.peakTflops("fp64-tensor").or(() -> g.peakTflops("fp64")))
-                .map(peak -> hpl.value() / 1000 / (gpus * peak));
+                .flatMap(g -> Stream.of(precisions).map(g::peakTflops).flatMap(Optional::stream).findFirst())
+                .map(peak -> run.value() / 1000 / (gpus * peak));
     }
 
     /** Several readings of one figure (GPUs, sizes, repeated runs) combine as {@code pick} says. */

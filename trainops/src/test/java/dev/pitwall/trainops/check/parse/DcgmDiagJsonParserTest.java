@@ -6,25 +6,26 @@ import org.junit.jupiter.api.Test;
 
 class DcgmDiagJsonParserTest {
 
+    static final String RUN = """
+            {"DCGM GPU Diagnostic" : {"test_categories" : [
+              {"category" : "Deployment", "tests" : [{"name" : "Persistence Mode", "results" : [{"status" : "Pass"}]}]},
+              {"category" : "Hardware", "tests" : [
+                {"name" : "GPU Memory", "results" : [
+                  {"gpu_ids" : "0", "status" : "Pass", "info" : "GPU 0 Allocated 80000000000 bytes (97.0%)"},
+                  {"gpu_ids" : "3", "status" : "Fail", "info" : "GPU 3 had uncorrectable memory errors and row remapping failed"}]}]},
+              {"category" : "Integration", "tests" : [
+                {"name" : "PCIe", "results" : [{"gpu_ids" : "0", "status" : "Pass",
+                  "info" : "GPU 0 GPU 0 GPU to Host bandwidth:\\t\\t25.10 GB/s, GPU 0 GPU 0 Host to GPU latency:\\t\\t2.401 us"}]}]}
+            ]}}
+            """;
+
     private static double figure(ToolOutput out, String name) {
         return out.measurements().stream().filter(m -> m.name().equals(name)).findFirst().orElseThrow().value();
     }
 
     @Test
     void readsStatusesFiguresAndFailures() {
-        String json = """
-                {"DCGM GPU Diagnostic" : {"test_categories" : [
-                  {"category" : "Deployment", "tests" : [{"name" : "Persistence Mode", "results" : [{"status" : "Pass"}]}]},
-                  {"category" : "Hardware", "tests" : [
-                    {"name" : "GPU Memory", "results" : [
-                      {"gpu_ids" : "0", "status" : "Pass", "info" : "GPU 0 Allocated 80000000000 bytes (97.0%)"},
-                      {"gpu_ids" : "3", "status" : "Fail", "info" : "GPU 3 had uncorrectable memory errors and row remapping failed"}]}]},
-                  {"category" : "Integration", "tests" : [
-                    {"name" : "PCIe", "results" : [{"gpu_ids" : "0", "status" : "Pass",
-                      "info" : "GPU 0 GPU 0 GPU to Host bandwidth:\\t\\t25.10 GB/s, GPU 0 GPU 0 Host to GPU latency:\\t\\t2.401 us"}]}]}
-                ]}}
-                """;
-        ToolOutput out = new DcgmDiagJsonParser().parse("diag.json", json.lines().toList());
+        ToolOutput out = new DcgmDiagJsonParser().parse("diag.json", RUN.lines().toList());
         assertThat(out.measurements()).filteredOn(m -> m.name().equals("dcgm_diag")).hasSize(4)
                 .filteredOn(m -> "3".equals(m.label("gpu"))).singleElement()
                 .satisfies(m -> assertThat(m.value()).isZero());

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** dcgmi diag's table (written here in DCGM 3.3's layout): each test's result per GPU, failures with their words. */
 class DcgmDiagTextParserTest {
 
-    private static final String RUN = """
+    static final String RUN = """
             Successfully ran diagnostic for group.
             +---------------------------+------------------------------------------------+
             | Diagnostic                | Result                                         |

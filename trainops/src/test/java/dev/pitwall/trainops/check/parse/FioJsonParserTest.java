@@ -7,6 +7,25 @@ import org.junit.jupiter.api.Test;
 
 class FioJsonParserTest {
 
+    static final String RUN = """
+            fio: this platform does not support process shared mutexes, forcing use of threads.
+            {
+              "fio version" : "fio-3.35",
+              "global options" : {"iodepth" : "32", "bs" : "128k"},
+              "jobs" : [ {
+                "jobname" : "seqread", "error" : 0,
+                "job options" : {"rw" : "read", "filename" : "/dev/nvme1n1"},
+                "read" : {"io_bytes" : 1048576, "bw_bytes" : 3221225472, "bw" : 3145728, "iops" : 24576.0,
+                          "clat_ns" : {"mean" : 1300000.0, "percentile" : {"99.000000" : 2500000}},
+                          "lat_ns" : {"mean" : 1302000.0}},
+                "write" : {"io_bytes" : 0, "iops" : 0.0}
+              }, {
+                "jobname" : "broken", "error" : 5, "read" : {"io_bytes" : 0, "iops" : 0.0}
+              } ],
+              "disk_util" : [ {"name" : "nvme1n1", "util" : 98.5} ]
+            }
+            """;
+
     private static double value(ToolOutput out, String name, String job, String direction) {
         return out.measurements().stream()
                 .filter(m -> m.name().equals(name) && job.equals(m.label("job")) && direction.equals(m.label("direction")))
@@ -15,25 +34,7 @@ class FioJsonParserTest {
 
     @Test
     void readsEachJobAndDirectionThatMovedData() {
-        String json = """
-                fio: this platform does not support process shared mutexes, forcing use of threads.
-                {
-                  "fio version" : "fio-3.35",
-                  "global options" : {"iodepth" : "32", "bs" : "128k"},
-                  "jobs" : [ {
-                    "jobname" : "seqread", "error" : 0,
-                    "job options" : {"rw" : "read", "filename" : "/dev/nvme1n1"},
-                    "read" : {"io_bytes" : 1048576, "bw_bytes" : 3221225472, "bw" : 3145728, "iops" : 24576.0,
-                              "clat_ns" : {"mean" : 1300000.0, "percentile" : {"99.000000" : 2500000}},
-                              "lat_ns" : {"mean" : 1302000.0}},
-                    "write" : {"io_bytes" : 0, "iops" : 0.0}
-                  }, {
-                    "jobname" : "broken", "error" : 5, "read" : {"io_bytes" : 0, "iops" : 0.0}
-                  } ],
-                  "disk_util" : [ {"name" : "nvme1n1", "util" : 98.5} ]
-                }
-                """;
-        ToolOutput out = new FioJsonParser().parse("fio.json", json.lines().toList());
+        ToolOutput out = new FioJsonParser().parse("fio.json", RUN.lines().toList());
         assertThat(value(out, "iops", "seqread", "read")).isEqualTo(24576.0);
         assertThat(value(out, "bandwidth", "seqread", "read")).isEqualTo(3221225472.0);
         assertThat(value(out, "lat_mean", "seqread", "read")).isEqualTo(1302.0);

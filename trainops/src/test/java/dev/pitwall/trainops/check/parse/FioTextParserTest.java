@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** fio's default text output (written here in fio 3.28's layout) gives what its JSON gives. */
 class FioTextParserTest {
 
-    private static final String RUN = """
+    static final String RUN = """
             randread: (g=0): rw=randread, bs=(R) 4096B-4096B, (W) 4096B-4096B, (T) 4096B-4096B, ioengine=libaio, iodepth=64
             ...
             seqwrite: (g=1): rw=write, bs=(R) 1024KiB-1024KiB, (W) 1024KiB-1024KiB, (T) 1024KiB-1024KiB, ioengine=libaio, iodepth=16

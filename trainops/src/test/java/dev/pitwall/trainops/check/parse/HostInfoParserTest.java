@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** uname -a, ofed_info -s and ibv_devinfo, as the plans' host-info step writes them, and the nodes compared. */
 class HostInfoParserTest {
 
-    private static String hostInfo(String node, String kernel, String firmware) {
+    static String hostInfo(String node, String kernel, String firmware) {
         return """
                 Linux %s %s #115-Ubuntu SMP Mon Apr 15 09:52:04 UTC 2024 x86_64 x86_64 x86_64 GNU/Linux
                 MLNX_OFED_LINUX-23.10-1.1.9.0:

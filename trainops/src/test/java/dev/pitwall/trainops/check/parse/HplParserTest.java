@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /** HPL output as its reference build prints it, and HPL's efficiency against the GPUs' peak. */
 class HplParserTest {
 
-    private static final List<String> RUN = """
+    static final List<String> RUN = """
             ================================================================================
             HPLinpack 2.3  --  High-Performance Linpack benchmark  --   December 2, 2018
             ================================================================================

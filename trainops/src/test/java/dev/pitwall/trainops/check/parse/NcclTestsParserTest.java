@@ -10,7 +10,7 @@ class NcclTestsParserTest {
 
     private final NcclTestsParser parser = new NcclTestsParser();
 
-    private static final String TWO_TESTS = """
+    static final String TWO_TESTS = """
             # nccl-tests version 2.17.8 nccl-headers=22902 nccl-library=22902
             # Collective test starting: all_reduce_perf
             # nThread 1 nGpus 1 minBytes 1048576 maxBytes 4194304 step: 2(factor) warmup iters: 5 iters: 20 agg iters: 1 validation: 1 graph: 0

@@ -7,37 +7,38 @@ import org.junit.jupiter.api.Test;
 
 class NvidiaSmiXmlParserTest {
 
+    static final String INVENTORY = """
+            <?xml version="1.0" ?>
+            <!DOCTYPE nvidia_smi_log SYSTEM "nvsmi_device_v12.dtd">
+            <nvidia_smi_log>
+              <driver_version>550.54.15</driver_version>
+              <cuda_version>12.4</cuda_version>
+              <gpu id="00000000:18:00.0">
+                <product_name>NVIDIA H100 80GB HBM3</product_name>
+                <persistence_mode>Enabled</persistence_mode>
+                <mig_mode><current_mig>Disabled</current_mig></mig_mode>
+                <serial>1650123456789</serial><uuid>GPU-1111</uuid><vbios_version>96.00.99.00.01</vbios_version>
+                <fb_memory_usage><total>81559 MiB</total></fb_memory_usage>
+                <ecc_mode><current_ecc>Enabled</current_ecc></ecc_mode>
+                <ecc_errors><aggregate><sram_uncorrectable>0</sram_uncorrectable><dram_uncorrectable>2</dram_uncorrectable></aggregate></ecc_errors>
+                <temperature><gpu_temp>41 C</gpu_temp></temperature>
+                <gpu_power_readings><power_draw>112.50 W</power_draw></gpu_power_readings>
+              </gpu>
+              <gpu id="00000000:2A:00.0">
+                <product_name>NVIDIA H100 80GB HBM3</product_name>
+                <vbios_version>96.00.74.00.0A</vbios_version>
+                <temperature><gpu_temp>N/A</gpu_temp></temperature>
+              </gpu>
+            </nvidia_smi_log>
+            """;
+
     private static Measurement only(ToolOutput out, String name) {
         return out.measurements().stream().filter(m -> m.name().equals(name)).findFirst().orElseThrow();
     }
 
     @Test
     void readsTheInventoryAndHealthOfEachGpu() {
-        String xml = """
-                <?xml version="1.0" ?>
-                <!DOCTYPE nvidia_smi_log SYSTEM "nvsmi_device_v12.dtd">
-                <nvidia_smi_log>
-                  <driver_version>550.54.15</driver_version>
-                  <cuda_version>12.4</cuda_version>
-                  <gpu id="00000000:18:00.0">
-                    <product_name>NVIDIA H100 80GB HBM3</product_name>
-                    <persistence_mode>Enabled</persistence_mode>
-                    <mig_mode><current_mig>Disabled</current_mig></mig_mode>
-                    <serial>1650123456789</serial><uuid>GPU-1111</uuid><vbios_version>96.00.99.00.01</vbios_version>
-                    <fb_memory_usage><total>81559 MiB</total></fb_memory_usage>
-                    <ecc_mode><current_ecc>Enabled</current_ecc></ecc_mode>
-                    <ecc_errors><aggregate><sram_uncorrectable>0</sram_uncorrectable><dram_uncorrectable>2</dram_uncorrectable></aggregate></ecc_errors>
-                    <temperature><gpu_temp>41 C</gpu_temp></temperature>
-                    <gpu_power_readings><power_draw>112.50 W</power_draw></gpu_power_readings>
-                  </gpu>
-                  <gpu id="00000000:2A:00.0">
-                    <product_name>NVIDIA H100 80GB HBM3</product_name>
-                    <vbios_version>96.00.74.00.0A</vbios_version>
-                    <temperature><gpu_temp>N/A</gpu_temp></temperature>
-                  </gpu>
-                </nvidia_smi_log>
-                """;
-        ToolOutput out = new NvidiaSmiXmlParser().parse("smi.xml", xml.lines().toList());
+        ToolOutput out = new NvidiaSmiXmlParser().parse("smi.xml", INVENTORY.lines().toList());
         List<Measurement> gpus = out.measurements().stream().filter(m -> m.name().equals("gpu")).toList();
         assertThat(gpus).hasSize(2);
         assertThat(gpus.get(0).label("driver_version")).isEqualTo("550.54.15");
