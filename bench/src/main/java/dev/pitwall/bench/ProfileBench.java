@@ -38,11 +38,7 @@ public final class ProfileBench {
         Process process = new ProcessBuilder(java.toString(), "-Xmx" + heap, "-jar", jar.toString(), "plan", "profile",
                 "--format", "json", trace.toString()).redirectOutput(output.toFile()).redirectErrorStream(false)
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        long peakKib = 0;
-        while (process.isAlive()) {
-            peakKib = Math.max(peakKib, peakRssKib(process.pid()));
-            Thread.sleep(20);
-        }
+        long peakKib = PeakRss.await(process);
         double seconds = (System.nanoTime() - started) / 1e9;
         if (process.exitValue() != 0) {
             System.err.println("pitwall plan profile exited " + process.exitValue());
@@ -119,18 +115,5 @@ public final class ProfileBench {
     private static String flow(String ph, long id, double ts) {
         return String.format(Locale.ROOT, "{\"ph\": \"%s\", \"id\": %d, \"pid\": 2910249, \"tid\": 2910249, \"ts\": %.3f, "
                 + "\"cat\": \"ac2g\", \"name\": \"ac2g\"%s}", ph, id, ts, ph.equals("f") ? ", \"bp\": \"e\"" : "");
-    }
-
-    private static long peakRssKib(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException | RuntimeException gone) {
-            // The process ended between the check and the read.
-        }
-        return 0;
     }
 }
