@@ -10,8 +10,9 @@ import java.util.regex.Pattern;
 /**
  * Reads what a node's software stack says of itself, for node consistency: {@code ibv_devinfo}
  * (each HCA's firmware and board), {@code ofed_info -s} (the OFED / DOCA-OFED release) and
- * {@code uname -a} (the kernel). One file may hold any of them, one after another. Each gives a
- * {@code host} measurement whose labels are the fields compared across nodes.
+ * {@code uname -a} (the kernel). One file may hold any of them, one after another. Each HCA
+ * gives a {@code nic} measurement, each of its ports a {@code nic_port} with its state and link
+ * layer, whose labels are the fields compared across nodes.
  */
 public final class HostInfoParser implements ToolParser {
 
@@ -19,6 +20,9 @@ public final class HostInfoParser implements ToolParser {
 
     private static final Pattern HCA = Pattern.compile("^hca_id:\\s*(\\S+)");
     private static final Pattern FIELD = Pattern.compile("^\\s+(fw_ver|board_id|transport):\\s*(.+?)\\s*$");
+    private static final Pattern PORT = Pattern.compile("^\\s+port:\\s*(\\d{1,3})\\s*$");
+    /** "state: PORT_ACTIVE (4)" and "link_layer: InfiniBand", inside a port. */
+    private static final Pattern PORT_FIELD = Pattern.compile("^\\s+(state|link_layer):\\s*(\\S+)");
     /** "MLNX_OFED_LINUX-23.10-1.1.9.0:" or "OFED-internal-24.04-0.6.6:" */
     private static final Pattern OFED = Pattern.compile("^((?:MLNX_OFED_LINUX|OFED-internal|DOCA-OFED)[-\\w.]*?):?\\s*$");
     /** "Linux gpu-a01 5.15.0-105-generic #115-Ubuntu SMP Mon Apr 15 09:52:04 UTC 2024 x86_64 ..." */
@@ -46,12 +50,22 @@ public final class HostInfoParser implements ToolParser {
         List<Measurement> measurements = new ArrayList<>();
         String host = null;
         Map<String, Object> hca = null;
+        Map<String, Object> port = null;
+        List<Map<String, Object>> ports = new ArrayList<>();
         for (String line : lines) {
             Matcher m;
             if ((m = HCA.matcher(line)).find()) {
                 addNic(measurements, hca);
                 hca = new LinkedHashMap<>();
                 hca.put("hca_id", m.group(1));
+                port = null;
+            } else if (hca != null && (m = PORT.matcher(line)).find()) {
+                port = new LinkedHashMap<>();
+                port.put("hca_id", hca.get("hca_id"));
+                port.put("port", Integer.parseInt(m.group(1)));
+                ports.add(port);
+            } else if (port != null && (m = PORT_FIELD.matcher(line)).find()) {
+                port.put(m.group(1), m.group(2));
             } else if (hca != null && (m = FIELD.matcher(line)).find()) {
                 hca.put(m.group(1), m.group(2));
             } else if ((m = OFED.matcher(line.strip())).matches()) {
@@ -62,6 +76,7 @@ public final class HostInfoParser implements ToolParser {
             }
         }
         addNic(measurements, hca);
+        ports.forEach(p -> measurements.add(new Measurement("nic_port", "PORT_ACTIVE".equals(p.get("state")) ? 1 : 0, "active", p)));
         List<Problem> problems = measurements.isEmpty()
                 ? List.of(new Problem(0, "", "neither ibv_devinfo, ofed_info -s nor uname -a output")) : List.of();
         return new ToolOutput(file, TOOL, host, measurements, List.of(), problems);

@@ -47,6 +47,10 @@ public final class RootCauseHints {
                     || f.check().startsWith("consistency.cuda_version") || f.check().startsWith("consistency.vbios_version"))) {
                 out.add("Software or firmware differs from the rest of the fleet: re-image or update the node to match");
             }
+            if (own.stream().anyMatch(f -> f.check().equals("consistency.nic_ports_down"))) {
+                out.add("A NIC port is down where the rest of the fleet has it up: check its cable and transceiver, "
+                        + "the leaf switch port, and the link's state and speed (ibstat)");
+            }
             if (own.stream().anyMatch(f -> f.check().equals("consistency.gpu_count")
                     || f.check().equals("baseline.nvidia-smi.gpu_count"))) {
                 out.add("GPUs are missing: a GPU fell off the bus or is hidden (dmesg for Xid 79, lspci for the device)");

@@ -69,6 +69,23 @@ public final class NodeConsistency {
                 }));
             }
         }
+        // Ports down on every node (an uncabled second port) are the norm; one more down is a NIC,
+        // cable or switch port gone.
+        Map<String, List<Measurement>> ports = new TreeMap<>();
+        hostByNode.forEach((node, measurements) -> {
+            List<Measurement> own = measurements.stream().filter(m -> m.name().equals("nic_port")).toList();
+            if (!own.isEmpty()) {
+                ports.put(node, own);
+            }
+        });
+        if (ports.size() >= 2) {
+            findings.addAll(compare("nic_ports_down", ports, ms -> {
+                String down = ms.stream().filter(m -> m.value() == 0)
+                        .map(m -> m.label("hca_id") + " port " + m.label("port") + " (" + m.label("state") + ")")
+                        .sorted().collect(Collectors.joining(", "));
+                return down.isEmpty() ? "none" : down;
+            }));
+        }
         return findings;
     }
 

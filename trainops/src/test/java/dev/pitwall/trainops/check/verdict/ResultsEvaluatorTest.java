@@ -40,6 +40,37 @@ class ResultsEvaluatorTest {
     }
 
     @Test
+    void namesTheNodeOfEachFaultAPreJobCheckMustCatch() throws Exception {
+        String[] nodes = {"b01", "b02", "b03", "b04", "b05", "b06", "b07"};
+        for (String node : nodes) {
+            ResultsFolder.node(results, node, node.equals("b03") ? "535.183.01" : "550.54.15", node.equals("b02") ? 300 : 480,
+                    node.equals("b04") ? "FAULTY" : "OK");
+            ResultsFolder.hostInfo(results, node, node.equals("b05") ? "PORT_DOWN (1)" : "PORT_ACTIVE (4)");
+            ResultsFolder.dcgmDiag(results, node, node.equals("b06"));
+        }
+        ResultsFolder.cutNcclShort(results, "b07");
+
+        Evaluation evaluation = ResultsEvaluator.evaluate(results);
+        assertThat(evaluation.nodes()).containsEntry("b01", Verdict.PASS).containsEntry("b02", Verdict.FAIL)
+                .containsEntry("b03", Verdict.FAIL).containsEntry("b04", Verdict.FAIL).containsEntry("b05", Verdict.FAIL)
+                .containsEntry("b06", Verdict.FAIL).containsEntry("b07", Verdict.WARN);
+        assertThat(evaluation.findings()).extracting(Finding::node, Finding::check).contains(
+                org.assertj.core.groups.Tuple.tuple("b02", "fleet.nccl.all_reduce_perf.avg_busbw"),
+                org.assertj.core.groups.Tuple.tuple("b03", "consistency.driver_version"),
+                org.assertj.core.groups.Tuple.tuple("b04", "tool.gpu-burn"),
+                org.assertj.core.groups.Tuple.tuple("b05", "consistency.nic_ports_down"),
+                org.assertj.core.groups.Tuple.tuple("b06", "tool.dcgmi-diag"),
+                org.assertj.core.groups.Tuple.tuple("b07", "read.nccl-tests"));
+        assertThat(evaluation.findings()).filteredOn(f -> f.check().equals("consistency.nic_ports_down")).singleElement()
+                .satisfies(f -> {
+                    assertThat(f.value()).isEqualTo("mlx5_1 port 1 (PORT_DOWN)");
+                    assertThat(f.expected()).isEqualTo("none");
+                });
+        assertThat(dev.pitwall.trainops.check.report.RootCauseHints.of(evaluation.findings()).get("b05"))
+                .anySatisfy(hint -> assertThat(hint).contains("leaf switch port"));
+    }
+
+    @Test
     void holdsEveryNodeToTheHardwareProfile() throws Exception {
         ResultsFolder.node(results, "a01", "550.54.15", 470, "OK");
         ResultsFolder.node(results, "a02", "550.54.15", 430, "OK");

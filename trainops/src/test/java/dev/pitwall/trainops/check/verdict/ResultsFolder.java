@@ -37,4 +37,38 @@ public final class ResultsFolder {
                 \tGPU 0: %s
                 """.formatted(name, burnVerdict));
     }
+
+    /** Adds the node's ibv_devinfo with two HCAs, the second one's port in {@code secondPortState}. */
+    public static void hostInfo(Path results, String name, String secondPortState) throws Exception {
+        Files.writeString(results.resolve(name).resolve("host-info.txt"), """
+                hca_id:	mlx5_0
+                	transport:			InfiniBand (0)
+                	fw_ver:				28.39.1002
+                		port:	1
+                			state:			PORT_ACTIVE (4)
+                			link_layer:		InfiniBand
+                hca_id:	mlx5_1
+                	transport:			InfiniBand (0)
+                	fw_ver:				28.39.1002
+                		port:	1
+                			state:			%s
+                			link_layer:		InfiniBand
+                """.formatted(secondPortState));
+    }
+
+    /** Adds the node's dcgmi diag -r 2 -j, its memory test failing on GPU 0 when {@code memoryFails}. */
+    public static void dcgmDiag(Path results, String name, boolean memoryFails) throws Exception {
+        Files.writeString(results.resolve(name).resolve("dcgmi-diag.json"), """
+                {"DCGM GPU Diagnostic" : {"test_categories" : [
+                  {"category" : "Hardware", "tests" : [{"name" : "GPU Memory", "results" : [
+                    {"gpu_ids" : "0", "status" : "%s", "info" : "GPU 0 had uncorrectable memory errors"}]}]}
+                ]}}
+                """.formatted(memoryFails ? "Fail" : "Pass"));
+    }
+
+    /** Cuts the node's all_reduce_perf output after its header, as a run killed mid-way leaves it. */
+    public static void cutNcclShort(Path results, String name) throws Exception {
+        Path file = results.resolve(name).resolve("all_reduce_perf.log");
+        Files.write(file, Files.readAllLines(file).subList(0, 3));
+    }
 }
