@@ -18,11 +18,10 @@ import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import io.helidon.webclient.api.HttpClientResponse;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
@@ -60,48 +59,51 @@ final class Forwarder {
         this.clients = clients;
     }
 
-    /** The backend's answer, or why there was none. */
-    private record Sent<T>(HttpResponse<T> response, String failure) {
+    /** The backend's answer (its head read, its body not yet), or why there was none. */
+    private record Sent(HttpClientResponse response, String failure) {
     }
 
-    /** Sends the request; {@code timeout} bounds the wait for the answer's headers. */
-    private <T> Sent<T> send(Route route, String path, ObjectNode body, Duration timeout, boolean stream,
-                             HttpResponse.BodyHandler<T> handler) throws IOException {
+    /** Sends the request; {@code readTimeout} bounds the wait for the answer's head and for each later read. */
+    private Sent send(Route route, String path, ObjectNode body, Duration readTimeout, boolean stream) throws IOException {
+        byte[] json = Json.mapper().writeValueAsBytes(body);
         try {
-            return new Sent<>(clients.client(route.backend()).send(
-                    clients.post(route.backend(), path, Json.mapper().writeValueAsBytes(body), timeout, stream), handler),
-                    null);
-        } catch (HttpTimeoutException e) {
-            return new Sent<>(null, "no answer within " + seconds(timeout));
-        } catch (IOException e) {
-            return new Sent<>(null, describe(e));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Sent<>(null, "interrupted");
+            return new Sent(clients.post(route.backend(), path, json, readTimeout, stream), null);
+        } catch (RuntimeException e) {
+            // Refused or dropped connections, timeouts, a garbled head: the client's unchecked exceptions.
+            return new Sent(null, failure(e, readTimeout));
         }
     }
 
     Attempt complete(Route route, String path, ObjectNode body, ServerResponse res, RequestObservation observation,
                      RequestTrace trace) throws IOException {
-        Sent<byte[]> sent = send(route, path, body, route.backend().config().timeouts().total(), false,
-                HttpResponse.BodyHandlers.ofByteArray());
+        Duration timeout = route.backend().config().timeouts().total();
+        Sent sent = send(route, path, body, timeout, false);
         if (sent.response() == null) {
             return Attempt.failed(sent.failure());
         }
-        HttpResponse<byte[]> response = sent.response();
-        trace.answered();
-        if (retryable(response.statusCode())) {
-            return Attempt.failed("answered " + response.statusCode());
+        int status;
+        byte[] answer;
+        String contentType;
+        try (HttpClientResponse response = sent.response()) {
+            trace.answered();
+            status = response.status().code();
+            if (retryable(status)) {
+                return Attempt.failed("answered " + status);
+            }
+            answer = response.inputStream().readAllBytes();
+            contentType = response.headers().first(HeaderNames.CONTENT_TYPE).orElse("application/json");
+        } catch (IOException | RuntimeException e) {
+            return Attempt.failed("broke off its answer: " + failure(e, timeout));
         }
         observation.backend(route.backend().name());
-        if (response.statusCode() >= 400) {
-            return refused(route, response.statusCode(), response.body(), res);
+        if (status >= 400) {
+            return refused(route, status, answer, res);
         }
-        parse(new String(response.body(), StandardCharsets.UTF_8)).ifPresent(answer -> observeUsage(answer, observation));
-        res.status(Status.create(response.statusCode()));
-        res.header(HeaderNames.CONTENT_TYPE, response.headers().firstValue("content-type").orElse("application/json"));
+        parse(new String(answer, StandardCharsets.UTF_8)).ifPresent(json -> observeUsage(json, observation));
+        res.status(Status.create(status));
+        res.header(HeaderNames.CONTENT_TYPE, contentType);
         res.header(BACKEND_HEADER, route.backend().name());
-        res.send(response.body());
+        res.send(answer);
         return Attempt.served(Outcome.SUCCESS);
     }
 
@@ -122,30 +124,34 @@ final class Forwarder {
                    RequestObservation observation, RequestTrace trace) throws IOException {
         BackendTimeouts timeouts = route.backend().config().timeouts();
         long start = System.nanoTime();
-        Sent<InputStream> sent = send(route, path, body, timeouts.firstToken(), true,
-                HttpResponse.BodyHandlers.ofInputStream());
+        // The socket's read timeout only stops a reader stuck for good; the relay below keeps the
+        // first-token and idle deadlines itself, and says which one passed.
+        Duration readTimeout = timeouts.firstToken().compareTo(timeouts.idle()) >= 0 ? timeouts.firstToken() : timeouts.idle();
+        Sent sent = send(route, path, body, readTimeout, true);
         if (sent.response() == null) {
             return Attempt.failed(sent.failure());
         }
-        HttpResponse<InputStream> response = sent.response();
-        InputStream upstream = response.body();
+        HttpClientResponse response = sent.response();
         trace.answered();
-        if (retryable(response.statusCode())) {
-            upstream.close();
-            return Attempt.failed("answered " + response.statusCode());
+        int status = response.status().code();
+        if (retryable(status)) {
+            response.close();
+            return Attempt.failed("answered " + status);
         }
-        if (response.statusCode() >= 400) {
+        if (status >= 400) {
             observation.backend(route.backend().name());
-            try (upstream) {
-                return refused(route, response.statusCode(), upstream.readAllBytes(), res);
+            try (response) {
+                return refused(route, status, response.inputStream().readAllBytes(), res);
+            } catch (RuntimeException e) {
+                return Attempt.failed("broke off its answer: " + failure(e, readTimeout));
             }
         }
         observation.backend(route.backend().name());
-        return relay(route, upstream, SseReader.start(upstream, route.backend().name()), timeouts, start, relayUsage,
-                res, observation, trace);
+        return relay(route, response, SseReader.start(response.inputStream(), route.backend().name()), timeouts, start,
+                relayUsage, res, observation, trace);
     }
 
-    private Attempt relay(Route route, InputStream upstream, BlockingQueue<UpstreamEvent> events,
+    private Attempt relay(Route route, HttpClientResponse upstream, BlockingQueue<UpstreamEvent> events,
                           BackendTimeouts timeouts, long start, boolean relayUsage, ServerResponse res,
                           RequestObservation observation, RequestTrace trace) throws IOException {
         long totalDeadline = start + timeouts.total().toNanos();
@@ -208,7 +214,7 @@ final class Forwarder {
                         return fail(route, "ended the stream before it finished", Outcome.UPSTREAM_ERROR, "upstream_incomplete", out);
                     }
                     case UpstreamEvent.Failed failed -> {
-                        return fail(route, "broke off the stream: " + describe(failed.cause()), Outcome.UPSTREAM_ERROR,
+                        return fail(route, "broke off the stream: " + describe(innermost(failed.cause())), Outcome.UPSTREAM_ERROR,
                                 "upstream_incomplete", out);
                     }
                 }
@@ -288,7 +294,22 @@ final class Forwarder {
         return status >= 500 || status == 429;
     }
 
-    private static String describe(IOException e) {
+    /** Why a request failed, in words: a timeout as such, anything else by its innermost cause. */
+    private static String failure(Exception e, Duration readTimeout) {
+        Throwable cause = innermost(e);
+        return cause instanceof SocketTimeoutException ? "no answer within " + seconds(readTimeout) : describe(cause);
+    }
+
+    /** The client wraps socket errors; their first cause says what happened. */
+    private static Throwable innermost(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    private static String describe(Throwable e) {
         String type = e.getClass().getSimpleName();
         return e.getMessage() == null ? type : type + " (" + e.getMessage() + ")";
     }

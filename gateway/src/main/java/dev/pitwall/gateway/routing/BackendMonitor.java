@@ -2,8 +2,8 @@ package dev.pitwall.gateway.routing;
 
 import dev.pitwall.gateway.config.BackendKind;
 import dev.pitwall.gateway.upstream.UpstreamClients;
-import java.io.IOException;
-import java.net.http.HttpResponse;
+import io.helidon.http.Status;
+import io.helidon.webclient.api.HttpClientResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -79,15 +79,13 @@ public final class BackendMonitor implements AutoCloseable {
 
     /** The body of a 2xx answer from {@code path} under the backend's root, or null. */
     private String get(Backend backend, String path) {
-        try {
-            HttpResponse<String> response = clients.client(backend).send(
-                    clients.get(backend, backend.config().rootEndpoint(path), probeTimeout(backend)),
-                    HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() / 100 == 2 ? response.body() : null;
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        try (HttpClientResponse response = clients.get(backend, backend.config().rootEndpoint(path), probeTimeout(backend))) {
+            if (response.status().family() != Status.Family.SUCCESSFUL) {
+                return null;
+            }
+            return response.entity().hasEntity() ? response.as(String.class) : "";
+        } catch (RuntimeException unreachable) {
+            // Refused, timed out or broken off: the probe failed, which is what it is there to find.
             return null;
         }
     }

@@ -12,6 +12,8 @@ import java.util.concurrent.LinkedBlockingQueue;
  * Reads a backend's event stream on a virtual thread of its own and hands each event over as it
  * completes, so the request's thread can wait for the next event with a deadline, keep the client
  * connection alive meanwhile, and close the upstream connection to stop the reader at any time.
+ * The body is not closed here: read to its end it returns its connection to the pool by itself,
+ * and closing it early would read the rest first.
  */
 public final class SseReader {
 
@@ -25,7 +27,8 @@ public final class SseReader {
     }
 
     private static void read(InputStream body, BlockingQueue<UpstreamEvent> events) {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+        try {
+            BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
             StringBuilder data = null;
             String line;
             while ((line = reader.readLine()) != null) {
@@ -44,7 +47,8 @@ public final class SseReader {
                 events.add(new UpstreamEvent.Data(data.toString()));
             }
             events.add(new UpstreamEvent.Ended());
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // RuntimeException too: the HTTP client reports a broken or closed connection unchecked.
             events.add(new UpstreamEvent.Failed(e));
         }
     }

@@ -1,7 +1,5 @@
 package dev.pitwall.gateway.upstream;
 
-import java.io.IOException;
-
 /** What reading a backend's server-sent event stream yields, in order. */
 public sealed interface UpstreamEvent {
 
@@ -14,6 +12,6 @@ public sealed interface UpstreamEvent {
     }
 
     /** Reading failed: the connection broke, or the gateway closed it. */
-    record Failed(IOException cause) implements UpstreamEvent {
+    record Failed(Exception cause) implements UpstreamEvent {
     }
 }
