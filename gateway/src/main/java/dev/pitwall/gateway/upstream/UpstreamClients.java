@@ -29,7 +29,7 @@ public final class UpstreamClients implements AutoCloseable {
      * virtual thread waking ten times a second each), and takes them first in, first out, so a
      * pool left large after a burst would keep all of them busy for nothing.
      */
-    private static final int MAX_IDLE_CONNECTIONS = 64;
+    private static final int MAX_IDLE_CONNECTIONS = 16;
 
     private final Map<String, Http1Client> clients;
     private final Map<String, String> apiKeys;
