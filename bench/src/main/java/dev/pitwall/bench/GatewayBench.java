@@ -72,6 +72,8 @@ public final class GatewayBench {
         } finally {
             bench.stopAll();
         }
+        // Kept when the run failed: the processes' logs are in it.
+        bench.deleteWork();
     }
 
     private void run(List<Integer> rates, List<Integer> streamCounts) throws Exception {
@@ -393,6 +395,14 @@ public final class GatewayBench {
                 }
             } catch (InterruptedException e) {
                 process.destroyForcibly();
+            }
+        }
+    }
+
+    private void deleteWork() throws IOException {
+        try (var paths = Files.walk(work)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
             }
         }
     }
