@@ -64,10 +64,11 @@ final class Forwarder {
     }
 
     /** Sends the request; {@code readTimeout} bounds the wait for the answer's head and for each later read. */
-    private Sent send(Route route, String path, ObjectNode body, Duration readTimeout, boolean stream) throws IOException {
+    private Sent send(Route route, String path, ObjectNode body, Duration readTimeout, boolean stream, RequestTrace trace)
+            throws IOException {
         byte[] json = Json.mapper().writeValueAsBytes(body);
         try {
-            return new Sent(clients.post(route.backend(), path, json, readTimeout, stream), null);
+            return new Sent(clients.post(route.backend(), path, json, readTimeout, stream, trace.upstreamHeaders()), null);
         } catch (RuntimeException e) {
             // Refused or dropped connections, timeouts, a garbled head: the client's unchecked exceptions.
             return new Sent(null, failure(e, readTimeout));
@@ -77,7 +78,7 @@ final class Forwarder {
     Attempt complete(Route route, String path, ObjectNode body, ServerResponse res, RequestObservation observation,
                      RequestTrace trace) throws IOException {
         Duration timeout = route.backend().config().timeouts().total();
-        Sent sent = send(route, path, body, timeout, false);
+        Sent sent = send(route, path, body, timeout, false, trace);
         if (sent.response() == null) {
             return Attempt.failed(sent.failure());
         }
@@ -127,7 +128,7 @@ final class Forwarder {
         // The socket's read timeout only stops a reader stuck for good; the relay below keeps the
         // first-token and idle deadlines itself, and says which one passed.
         Duration readTimeout = timeouts.firstToken().compareTo(timeouts.idle()) >= 0 ? timeouts.firstToken() : timeouts.idle();
-        Sent sent = send(route, path, body, readTimeout, true);
+        Sent sent = send(route, path, body, readTimeout, true, trace);
         if (sent.response() == null) {
             return Attempt.failed(sent.failure());
         }

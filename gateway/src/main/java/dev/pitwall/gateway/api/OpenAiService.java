@@ -15,13 +15,17 @@ import dev.pitwall.gateway.sli.Outcome;
 import dev.pitwall.gateway.sli.RequestObservation;
 import dev.pitwall.gateway.sli.RequestTrace;
 import dev.pitwall.gateway.upstream.UpstreamClients;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.ServerRequestHeaders;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.propagation.TextMapGetter;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +41,19 @@ import java.util.Optional;
 public final class OpenAiService implements HttpService {
 
     private final Router router;
+    /** Reads a caller's trace context headers. */
+    private static final TextMapGetter<ServerRequestHeaders> HEADERS = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(ServerRequestHeaders headers) {
+            return headers.stream().map(Header::name).toList();
+        }
+
+        @Override
+        public String get(ServerRequestHeaders headers, String key) {
+            return headers == null ? null : headers.first(HeaderNames.create(key)).orElse(null);
+        }
+    };
+
     private final Forwarder forwarder;
     private final TenantAuthentication authentication;
     private final GatewayMetrics metrics;
@@ -81,7 +98,7 @@ public final class OpenAiService implements HttpService {
         // Unknown names share one label so that a client's typos cannot grow the metric's series.
         RequestObservation observation = new RequestObservation(router.serves(requested) ? requested : "unknown",
                 TenantAuthentication.tenantOf(req), start);
-        RequestTrace trace = new RequestTrace(tracer, "POST /v1" + endpoint.path);
+        RequestTrace trace = new RequestTrace(tracer, "POST /v1" + endpoint.path, req.headers(), HEADERS);
         Outcome outcome = answer(body, endpoint, res, observation, trace);
         observation.finish(outcome, System.nanoTime());
         metrics.record(observation);

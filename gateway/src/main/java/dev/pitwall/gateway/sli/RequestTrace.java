@@ -4,13 +4,20 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * One request's trace: a server span for the whole request, with a child span for the time
  * spent before any backend was asked ({@code queue}), and per backend tried an {@code upstream}
  * span holding {@code connect} (request sent, until the answer's headers), {@code first token}
- * and {@code streaming}. With tracing off every call is a no-op.
+ * and {@code streaming}. A caller's W3C {@code traceparent} makes the request part of the caller's
+ * trace, and each backend is asked with the trace context of its upstream span, so that an
+ * engine that traces joins the same trace. With tracing off no span is recorded, and the
+ * caller's context is passed on to the backend as it came.
  */
 public final class RequestTrace {
 
@@ -20,10 +27,22 @@ public final class RequestTrace {
     private Span upstream;
     private Span phase;
 
-    public RequestTrace(Tracer tracer, String operation) {
+    /**
+     * @param incoming the request's headers, read by {@code getter}, for the caller's trace context
+     */
+    public <C> RequestTrace(Tracer tracer, String operation, C incoming, TextMapGetter<C> getter) {
         this.tracer = tracer;
-        this.request = tracer.spanBuilder(operation).setSpanKind(SpanKind.SERVER).startSpan();
+        Context caller = W3CTraceContextPropagator.getInstance().extract(Context.root(), incoming, getter);
+        this.request = tracer.spanBuilder(operation).setParent(caller).setSpanKind(SpanKind.SERVER).startSpan();
         this.queue = child(request, "queue", SpanKind.INTERNAL);
+    }
+
+    /** The trace context headers ({@code traceparent}, {@code tracestate}) for the backend being asked. */
+    public Map<String, String> upstreamHeaders() {
+        Map<String, String> headers = new LinkedHashMap<>();
+        W3CTraceContextPropagator.getInstance().inject(Context.root().with(upstream != null ? upstream : request),
+                headers, Map::put);
+        return headers;
     }
 
     /** A backend is about to be asked (the first one ends the queueing). */
@@ -94,6 +113,6 @@ public final class RequestTrace {
     }
 
     private Span child(Span parent, String name, SpanKind kind) {
-        return tracer.spanBuilder(name).setParent(Context.current().with(parent)).setSpanKind(kind).startSpan();
+        return tracer.spanBuilder(name).setParent(Context.root().with(parent)).setSpanKind(kind).startSpan();
     }
 }

@@ -47,15 +47,18 @@ public final class UpstreamClients implements AutoCloseable {
     }
 
     /**
-     * Sends a JSON POST to {@code path} under the backend's base URL and waits for the answer's
-     * head; {@code readTimeout} bounds that wait and every later wait for body bytes. Fails with
-     * an unchecked exception when the backend cannot be reached or breaks off before its head.
+     * Sends a JSON POST to {@code path} under the backend's base URL, with {@code headers} too
+     * (trace context), and waits for the answer's head; {@code readTimeout} bounds that wait and
+     * every later wait for body bytes. Fails with an unchecked exception when the backend cannot
+     * be reached or breaks off before its head.
      */
-    public HttpClientResponse post(Backend backend, String path, byte[] body, Duration readTimeout, boolean stream) {
+    public HttpClientResponse post(Backend backend, String path, byte[] body, Duration readTimeout, boolean stream,
+                                   Map<String, String> headers) {
         Http1ClientRequest request = request(backend, clients.get(backend.name()).post(), backend.config().endpoint(path),
                 readTimeout)
                 .header(HeaderValues.CONTENT_TYPE_JSON)
                 .header(HeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json");
+        headers.forEach((name, value) -> request.header(HeaderNames.create(name), value));
         return request.submit(body);
     }
 
