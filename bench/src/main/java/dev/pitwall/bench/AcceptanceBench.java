@@ -72,8 +72,8 @@ public final class AcceptanceBench {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Path output = Files.createTempFile("acceptance-bench", "." + format);
         long started = System.nanoTime();
-        Process process = new ProcessBuilder(java.toString(), "-jar", jar.toString(), "check", "evaluate", results.toString(),
-                "--format", format).redirectOutput(output.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process process = new ProcessBuilder(java.toString(), "-jar", jar.toString(), "check", "evaluate",
+                results.toString(), "--format", format).redirectOutput(output.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         long peakKib = PeakRss.await(process);
         double seconds = (System.nanoTime() - started) / 1e9;
         // Exit 1 is the verdict FAIL, which the faults ask for; 2 is a folder that could not be judged.
@@ -86,8 +86,9 @@ public final class AcceptanceBench {
     }
 
     private static void print(String what, Run run, long files) {
-        System.out.printf(Locale.ROOT, "%-30s %.2f s wall including JVM start (%.0f files/s), peak RSS %.0f MiB, %.1f MiB out%n",
-                what, run.seconds(), files / run.seconds(), run.peakKib() / 1024.0, run.output().length() / 1048576.0);
+        System.out.printf(Locale.ROOT,
+                "%-30s %.2f s wall including JVM start (%.0f files/s), peak RSS %.0f MiB, %.1f MiB out%n", what,
+                run.seconds(), files / run.seconds(), run.peakKib() / 1024.0, run.output().length() / 1048576.0);
     }
 
     private static String node(int i) {

@@ -127,7 +127,8 @@ final class Forwarder {
         long start = System.nanoTime();
         // The socket's read timeout only stops a reader stuck for good; the relay below keeps the
         // first-token and idle deadlines itself, and says which one passed.
-        Duration readTimeout = timeouts.firstToken().compareTo(timeouts.idle()) >= 0 ? timeouts.firstToken() : timeouts.idle();
+        Duration readTimeout = timeouts.firstToken().compareTo(timeouts.idle()) >= 0 ? timeouts.firstToken()
+                : timeouts.idle();
         Sent sent = send(route, path, body, readTimeout, true, trace);
         if (sent.response() == null) {
             return Attempt.failed(sent.failure());
