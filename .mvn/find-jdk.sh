@@ -62,7 +62,9 @@ pitwall_find_jdk() {
   return 1
 }
 
-# The JVM options Pitwall runs with when PITWALL_JAVA_OPTS is not set. The parallel collector:
-# on small machines G1's concurrent work cost the gateway about 0.1 core and 0.4 ms of added
-# median latency at 1,000 requests/s on two cores (bench/gateway.sh, README "Performance").
-PITWALL_DEFAULT_JAVA_OPTS="-XX:+UseParallelGC"
+# The JVM options Pitwall runs with when PITWALL_JAVA_OPTS is not set: the parallel collector
+# with a young generation held to 256 MiB. On two cores G1's concurrent work cost the gateway
+# about 0.1 core and 0.4 ms of added median latency at 1,000 requests/s, and the parallel
+# collector left to size the young generation itself grew it until single collections paused
+# for up to 0.1 s (bench/gateway.sh; README, "Performance").
+PITWALL_DEFAULT_JAVA_OPTS="-XX:+UseParallelGC -Xmn256m"
