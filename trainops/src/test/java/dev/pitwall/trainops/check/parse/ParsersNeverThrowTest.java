@@ -15,6 +15,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.IntRange;
 
 /**
@@ -70,8 +71,7 @@ class ParsersNeverThrowTest {
     Arbitrary<List<String>> noise() {
         Arbitrary<String> words = Arbitraries.of(VOCABULARY).list().ofMaxSize(14).map(w -> String.join(" ", w));
         Arbitrary<String> anything = Arbitraries.strings().ofMaxLength(120);
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(4, words), net.jqwik.api.Tuple.of(1, anything)).list().ofMaxSize(40);
+        return Arbitraries.frequencyOf(Tuple.of(4, words), Tuple.of(1, anything)).list().ofMaxSize(40);
     }
 
     /** The readers' own fixtures and, where the folder is present, the real samples beside the repository. */
