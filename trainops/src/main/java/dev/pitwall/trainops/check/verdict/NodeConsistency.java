@@ -46,47 +46,42 @@ public final class NodeConsistency {
 
     /**
      * The software stack beside the GPUs: the HCAs' firmware ({@code nic_firmware}), the OFED
-     * release and the kernel, from each node's host-info measurements.
+     * release, the kernel and which NIC ports are down, from each node's host-info measurements.
      *
-     * @param hostByNode each node's {@code nic}, {@code ofed} and {@code kernel} measurements
+     * @param hostByNode each node's {@code nic}, {@code nic_port}, {@code ofed} and {@code kernel} measurements
      */
     public static List<Finding> checkHost(Map<String, List<Measurement>> hostByNode) {
         List<Finding> findings = new ArrayList<>();
         for (String[] field : new String[][] {{"nic_firmware", "nic", "fw_ver"}, {"ofed_version", "ofed", "ofed_version"},
                 {"kernel", "kernel", "kernel"}}) {
-            Map<String, List<Measurement>> reporting = new TreeMap<>();
-            hostByNode.forEach((node, measurements) -> {
-                List<Measurement> own = measurements.stream().filter(m -> m.name().equals(field[1])).toList();
-                if (!own.isEmpty()) {
-                    reporting.put(node, own);
-                }
-            });
-            if (reporting.size() >= 2) {
-                findings.addAll(compare(field[0], reporting, ms -> {
-                    TreeSet<String> values = ms.stream().map(m -> String.valueOf(m.label(field[2])))
-                            .collect(Collectors.toCollection(TreeSet::new));
-                    return values.size() == 1 ? values.first() : "mixed: " + String.join(", ", values);
-                }));
-            }
+            findings.addAll(compareHost(field[0], hostByNode, field[1], ms -> {
+                TreeSet<String> values = ms.stream().map(m -> String.valueOf(m.label(field[2])))
+                        .collect(Collectors.toCollection(TreeSet::new));
+                return values.size() == 1 ? values.first() : "mixed: " + String.join(", ", values);
+            }));
         }
         // Ports down on every node (an uncabled second port) are the norm; one more down is a NIC,
         // cable or switch port gone.
-        Map<String, List<Measurement>> ports = new TreeMap<>();
+        findings.addAll(compareHost("nic_ports_down", hostByNode, "nic_port", ms -> {
+            String down = ms.stream().filter(m -> m.value() == 0)
+                    .map(m -> m.label("hca_id") + " port " + m.label("port") + " (" + m.label("state") + ")")
+                    .sorted().collect(Collectors.joining(", "));
+            return down.isEmpty() ? "none" : down;
+        }));
+        return findings;
+    }
+
+    /** {@link #compare} over the nodes that report measurements named {@code measurement}, when two or more do. */
+    private static List<Finding> compareHost(String field, Map<String, List<Measurement>> hostByNode, String measurement,
+                                             Function<List<Measurement>, String> valueOf) {
+        Map<String, List<Measurement>> reporting = new TreeMap<>();
         hostByNode.forEach((node, measurements) -> {
-            List<Measurement> own = measurements.stream().filter(m -> m.name().equals("nic_port")).toList();
+            List<Measurement> own = measurements.stream().filter(m -> m.name().equals(measurement)).toList();
             if (!own.isEmpty()) {
-                ports.put(node, own);
+                reporting.put(node, own);
             }
         });
-        if (ports.size() >= 2) {
-            findings.addAll(compare("nic_ports_down", ports, ms -> {
-                String down = ms.stream().filter(m -> m.value() == 0)
-                        .map(m -> m.label("hca_id") + " port " + m.label("port") + " (" + m.label("state") + ")")
-                        .sorted().collect(Collectors.joining(", "));
-                return down.isEmpty() ? "none" : down;
-            }));
-        }
-        return findings;
+        return reporting.size() >= 2 ? compare(field, reporting, valueOf) : List.of();
     }
 
     private static List<Finding> compare(String field, Map<String, List<Measurement>> gpusByNode,
