@@ -2,6 +2,7 @@ package dev.pitwall.gateway;
 
 import dev.pitwall.core.audit.AuditLog;
 import dev.pitwall.core.storage.Database;
+import dev.pitwall.gateway.api.ClientHangUps;
 import dev.pitwall.gateway.api.OpenAiService;
 import dev.pitwall.gateway.api.ServingStatusService;
 import dev.pitwall.gateway.auth.AdminKeysService;
@@ -15,6 +16,7 @@ import dev.pitwall.gateway.routing.Router;
 import dev.pitwall.gateway.sli.GatewayMetrics;
 import dev.pitwall.gateway.upstream.UpstreamClients;
 import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http1.Http1ConnectionListener;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Tracer;
 import java.time.Clock;
@@ -37,6 +39,7 @@ public final class Gateway implements AutoCloseable {
     private final ServingStatusService statusService;
     private final ContractService contractService;
     private final BackendMonitor monitor;
+    private final ClientHangUps hangUps = new ClientHangUps();
 
     /**
      * @param database where tenants and keys are kept; its {@value #MODULE} tables must be migrated
@@ -52,7 +55,7 @@ public final class Gateway implements AutoCloseable {
         GatewayMetrics metrics = new GatewayMetrics(registry, router.backends());
         OpenApiContract contract = new OpenApiContract();
         this.service = new OpenAiService(config, contract, router, clients,
-                new TenantAuthentication(apiKeys, config.requireApiKey()), metrics, tracer);
+                new TenantAuthentication(apiKeys, config.requireApiKey()), metrics, tracer, hangUps);
         this.contractService = new ContractService(contract);
         this.statusService = new ServingStatusService(router, metrics);
         this.monitor = new BackendMonitor(router.backends(), clients, config.probeInterval());
@@ -79,6 +82,14 @@ public final class Gateway implements AutoCloseable {
         return contractService;
     }
 
+    /**
+     * For the server's HTTP/1 protocol: lets the gateway notice clients that leave while their
+     * request waits on a backend.
+     */
+    public Http1ConnectionListener connectionListener() {
+        return hangUps.connectionListener();
+    }
+
     public ApiKeys apiKeys() {
         return apiKeys;
     }
@@ -94,6 +105,7 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         monitor.close();
+        hangUps.close();
         clients.close();
     }
 }

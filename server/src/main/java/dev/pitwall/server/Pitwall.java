@@ -36,6 +36,8 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.accesslog.AccessLogFeature;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.http1.Http1ConnectionListener;
 import io.helidon.webserver.staticcontent.ClasspathHandlerConfig;
 import io.helidon.webserver.staticcontent.StaticContentFeature;
 import java.net.URI;
@@ -147,7 +149,7 @@ public final class Pitwall implements AutoCloseable {
             cordon = config.kubernetes().enabled() ? Optional.of(NodeCordon.connect(config.kubernetes())) : Optional.empty();
             mounted.put(IncidentService.PATH, new IncidentService(incidents, signals, knowledge, cordon, audit));
             mounted.put(KnowledgeService.PATH, new KnowledgeService(knowledge));
-            WebServer server = webServer(config.server(),
+            WebServer server = webServer(config.server(), gateway.connectionListener(),
                     routing(database, acceptanceRuns, signals, incidents, knowledge, metrics, audit, clock, mounted)).start();
             return new Pitwall(metrics, tracing, database, gateway, knowledge, cordon, watch, acceptanceRuns, server);
         } catch (RuntimeException e) {
@@ -167,7 +169,8 @@ public final class Pitwall implements AutoCloseable {
         }
     }
 
-    private static WebServer webServer(ServerConfig config, HttpRouting.Builder routing) {
+    private static WebServer webServer(ServerConfig config, Http1ConnectionListener gatewayListener,
+                                       HttpRouting.Builder routing) {
         var builder = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
@@ -175,6 +178,7 @@ public final class Pitwall implements AutoCloseable {
                 // Streamed tokens are small writes; without TCP_NODELAY, Nagle's algorithm holds
                 // each one back until the client's (delayed) acknowledgement of the previous one.
                 .connectionOptions(socket -> socket.tcpNoDelay(true))
+                .addProtocol(Http1Config.builder().addReceiveListener(gatewayListener).build())
                 .shutdownGracePeriod(config.shutdownGrace())
                 .directHandlers(ErrorResponses.directHandlers())
                 // Pitwall closes the server and then the store in order; Helidon's own hook

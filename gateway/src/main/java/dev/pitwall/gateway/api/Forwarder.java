@@ -9,6 +9,7 @@ import dev.pitwall.gateway.routing.Route;
 import dev.pitwall.gateway.sli.Outcome;
 import dev.pitwall.gateway.sli.RequestObservation;
 import dev.pitwall.gateway.sli.RequestTrace;
+import dev.pitwall.gateway.upstream.Cancellation;
 import dev.pitwall.gateway.upstream.SseReader;
 import dev.pitwall.gateway.upstream.UpstreamClients;
 import dev.pitwall.gateway.upstream.UpstreamErrors;
@@ -64,28 +65,34 @@ final class Forwarder {
     }
 
     /** Sends the request; {@code readTimeout} bounds the wait for the answer's head and for each later read. */
-    private Sent send(Route route, String path, ObjectNode body, Duration readTimeout, boolean stream, RequestTrace trace)
-            throws IOException {
+    private Sent send(Route route, String path, ObjectNode body, Duration readTimeout, boolean stream, RequestTrace trace,
+                      Cancellation cancellation) throws IOException {
         byte[] json = Json.mapper().writeValueAsBytes(body);
         try {
-            return new Sent(clients.post(route.backend(), path, json, readTimeout, stream, trace.upstreamHeaders()), null);
+            return new Sent(clients.post(route.backend(), path, json, readTimeout, stream, trace.upstreamHeaders(),
+                    cancellation), null);
         } catch (RuntimeException e) {
             // Refused or dropped connections, timeouts, a garbled head: the client's unchecked exceptions.
             return new Sent(null, failure(e, readTimeout));
         }
     }
 
+    /**
+     * @param cancellation ends the call when the client leaves before the answer is in; the
+     *                     client is then not answered
+     */
     Attempt complete(Route route, String path, ObjectNode body, ServerResponse res, RequestObservation observation,
-                     RequestTrace trace) throws IOException {
+                     RequestTrace trace, Cancellation cancellation) throws IOException {
         Duration timeout = route.backend().config().timeouts().total();
-        Sent sent = send(route, path, body, timeout, false, trace);
+        Sent sent = send(route, path, body, timeout, false, trace, cancellation);
         if (sent.response() == null) {
-            return Attempt.failed(sent.failure());
+            return cancellation.cancelled() ? cancelled(route, observation) : Attempt.failed(sent.failure());
         }
         int status;
         byte[] answer;
         String contentType;
-        try (HttpClientResponse response = sent.response()) {
+        HttpClientResponse response = sent.response();
+        try {
             trace.answered();
             status = response.status().code();
             if (retryable(status)) {
@@ -94,7 +101,14 @@ final class Forwarder {
             answer = response.inputStream().readAllBytes();
             contentType = response.headers().first(HeaderNames.CONTENT_TYPE).orElse("application/json");
         } catch (IOException | RuntimeException e) {
-            return Attempt.failed("broke off its answer: " + failure(e, timeout));
+            return cancellation.cancelled() ? cancelled(route, observation)
+                    : Attempt.failed("broke off its answer: " + failure(e, timeout));
+        } finally {
+            cancellation.release(); // before closing: a read answer's connection goes back to the pool
+            response.close();
+        }
+        if (cancellation.cancelled()) {
+            return cancelled(route, observation);
         }
         observation.backend(route.backend().name());
         if (status >= 400) {
@@ -106,6 +120,12 @@ final class Forwarder {
         res.header(BACKEND_HEADER, route.backend().name());
         res.send(answer);
         return Attempt.served(Outcome.SUCCESS);
+    }
+
+    /** The client left while the backend was working on its request. */
+    private static Attempt cancelled(Route route, RequestObservation observation) {
+        observation.backend(route.backend().name());
+        return Attempt.served(Outcome.CLIENT_CANCELLED);
     }
 
     /** The backend refused the request itself (bad parameters, context too long): the client's to fix. */
@@ -122,16 +142,17 @@ final class Forwarder {
      *                   backend for it (to count tokens) and drops it when the client did not
      */
     Attempt stream(Route route, String path, ObjectNode body, boolean relayUsage, ServerResponse res,
-                   RequestObservation observation, RequestTrace trace) throws IOException {
+                   RequestObservation observation, RequestTrace trace, Cancellation cancellation) throws IOException {
         BackendTimeouts timeouts = route.backend().config().timeouts();
         long start = System.nanoTime();
         // The socket's read timeout only stops a reader stuck for good; the relay below keeps the
         // first-token and idle deadlines itself, and says which one passed.
         Duration readTimeout = timeouts.firstToken().compareTo(timeouts.idle()) >= 0 ? timeouts.firstToken()
                 : timeouts.idle();
-        Sent sent = send(route, path, body, readTimeout, true, trace);
+        Sent sent = send(route, path, body, readTimeout, true, trace, cancellation);
+        cancellation.release(); // from its head on, the relay notices a client that left
         if (sent.response() == null) {
-            return Attempt.failed(sent.failure());
+            return cancellation.cancelled() ? cancelled(route, observation) : Attempt.failed(sent.failure());
         }
         HttpClientResponse response = sent.response();
         trace.answered();

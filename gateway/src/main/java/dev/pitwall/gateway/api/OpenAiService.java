@@ -14,6 +14,7 @@ import dev.pitwall.gateway.sli.GatewayMetrics;
 import dev.pitwall.gateway.sli.Outcome;
 import dev.pitwall.gateway.sli.RequestObservation;
 import dev.pitwall.gateway.sli.RequestTrace;
+import dev.pitwall.gateway.upstream.Cancellation;
 import dev.pitwall.gateway.upstream.UpstreamClients;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
@@ -60,10 +61,13 @@ public final class OpenAiService implements HttpService {
     private final GatewayConfig config;
     private final OpenApiContract contract;
     private final Tracer tracer;
+    private final ClientHangUps hangUps;
 
     public OpenAiService(GatewayConfig config, OpenApiContract contract, Router router, UpstreamClients clients,
-                         TenantAuthentication authentication, GatewayMetrics metrics, Tracer tracer) {
+                         TenantAuthentication authentication, GatewayMetrics metrics, Tracer tracer,
+                         ClientHangUps hangUps) {
         this.config = config;
+        this.hangUps = hangUps;
         this.contract = contract;
         this.tracer = tracer;
         this.router = router;
@@ -99,14 +103,18 @@ public final class OpenAiService implements HttpService {
         RequestObservation observation = new RequestObservation(router.serves(requested) ? requested : "unknown",
                 TenantAuthentication.tenantOf(req), start);
         RequestTrace trace = new RequestTrace(tracer, "POST /v1" + endpoint.path, req.headers(), HEADERS);
-        Outcome outcome = answer(body, endpoint, res, observation, trace);
+        Cancellation cancellation = new Cancellation();
+        Outcome outcome;
+        try (ClientHangUps.Watch watch = hangUps.watch(cancellation)) {
+            outcome = answer(body, endpoint, res, observation, trace, cancellation);
+        }
         observation.finish(outcome, System.nanoTime());
         metrics.record(observation);
         trace.finish(observation);
     }
 
     private Outcome answer(ObjectNode body, Endpoint endpoint, ServerResponse res, RequestObservation observation,
-                           RequestTrace trace) throws IOException {
+                           RequestTrace trace, Cancellation cancellation) throws IOException {
         if (body == null) {
             ApiError.of(Status.BAD_REQUEST_400, "the request body must be a JSON object").send(res);
             return Outcome.CLIENT_ERROR;
@@ -140,9 +148,10 @@ public final class OpenAiService implements HttpService {
                 if (stream) {
                     upstreamBody.withObjectProperty("stream_options").put("include_usage", true);
                     attempt = forwarder.stream(route, endpoint.path, upstreamBody, clientWantsUsage, res, observation,
-                            trace);
+                            trace, cancellation);
                 } else {
-                    attempt = forwarder.complete(route, endpoint.path, upstreamBody, res, observation, trace);
+                    attempt = forwarder.complete(route, endpoint.path, upstreamBody, res, observation, trace,
+                            cancellation);
                 }
                 trace.attemptEnded(attempt.failure());
                 report(route, attempt);

@@ -3,17 +3,20 @@ package dev.pitwall.gateway.upstream;
 import dev.pitwall.gateway.routing.Backend;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.webclient.api.ClientConnection;
 import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.api.WebClient;
 import io.helidon.webclient.http1.Http1Client;
 import io.helidon.webclient.http1.Http1ClientRequest;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * One HTTP/1.1 client per backend (its own connection pool and connect timeout), and the
+ * One HTTP/1.1 client per backend (its own keep-alive connections and connect timeout), and the
  * requests the gateway sends them. Helidon's client does its blocking I/O on the calling virtual
  * thread, with no selector or executor hops between a request and its answer. Requests carry the
  * backend's API key when its variable is set.
@@ -23,61 +26,74 @@ import java.util.stream.Collectors;
  */
 public final class UpstreamClients implements AutoCloseable {
 
-    /**
-     * Idle connections kept per backend at most; more are opened when needed and closed after.
-     * Small on purpose: the client watches every idle connection for the server closing it (a
-     * virtual thread waking ten times a second each), and takes them first in, first out, so a
-     * pool left large after a burst would keep all of them busy for nothing.
-     */
+    /** Idle connections kept per backend at most; see {@link BackendConnections}. */
     private static final int MAX_IDLE_CONNECTIONS = 16;
 
-    private final Map<String, Http1Client> clients;
+    private record Client(Http1Client http, BackendConnections connections) {
+    }
+
+    private final Map<String, Client> clients;
     private final Map<String, String> apiKeys;
 
     public UpstreamClients(List<Backend> backends, Map<String, String> env) {
-        this.clients = backends.stream().collect(Collectors.toMap(Backend::name, b -> Http1Client.builder()
-                .socketOptions(socket -> socket.connectTimeout(b.config().timeouts().connect()).tcpNoDelay(true))
-                .shareConnectionCache(false)
-                .connectionCacheSize(Math.min(b.config().maxInFlight(), MAX_IDLE_CONNECTIONS))
-                .followRedirects(false)
-                .build()));
+        this.clients = backends.stream().collect(Collectors.toMap(Backend::name, UpstreamClients::client));
         this.apiKeys = backends.stream()
                 .filter(b -> !b.config().apiKeyEnv().isEmpty() && env.get(b.config().apiKeyEnv()) != null)
                 .collect(Collectors.toMap(Backend::name, b -> env.get(b.config().apiKeyEnv()), (a, b) -> a));
     }
 
+    private static Client client(Backend backend) {
+        WebClient web = WebClient.builder()
+                .socketOptions(socket -> socket.connectTimeout(backend.config().timeouts().connect()).tcpNoDelay(true))
+                .followRedirects(false)
+                .build();
+        return new Client(web.client(Http1Client.PROTOCOL), new BackendConnections(web,
+                URI.create(backend.config().url()), Math.min(backend.config().maxInFlight(), MAX_IDLE_CONNECTIONS)));
+    }
+
     /**
      * Sends a JSON POST to {@code path} under the backend's base URL, with {@code headers} too
      * (trace context), and waits for the answer's head; {@code readTimeout} bounds that wait and
-     * every later wait for body bytes. Fails with an unchecked exception when the backend cannot
-     * be reached or breaks off before its head.
+     * every later wait for body bytes. Until {@link Cancellation#release()}, {@code cancellation}
+     * can end the call. Fails with an unchecked exception when the backend cannot be reached or
+     * breaks off before its head.
      */
     public HttpClientResponse post(Backend backend, String path, byte[] body, Duration readTimeout, boolean stream,
-                                   Map<String, String> headers) {
-        Http1ClientRequest request = request(backend, clients.get(backend.name()).post(), backend.config().endpoint(path),
-                readTimeout)
-                .header(HeaderValues.CONTENT_TYPE_JSON)
-                .header(HeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json");
-        headers.forEach((name, value) -> request.header(HeaderNames.create(name), value));
-        return request.submit(body);
+                                   Map<String, String> headers, Cancellation cancellation) {
+        return send(backend, Http1Client::post, backend.config().endpoint(path), readTimeout, cancellation, request -> {
+            request.header(HeaderValues.CONTENT_TYPE_JSON)
+                    .header(HeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json");
+            headers.forEach((name, value) -> request.header(HeaderNames.create(name), value));
+            return request.submit(body);
+        });
     }
 
     /** A GET of {@code uri} (health checks, metrics), with the backend's key when it has one. */
     public HttpClientResponse get(Backend backend, URI uri, Duration timeout) {
-        return request(backend, clients.get(backend.name()).get(), uri, timeout).request();
+        return send(backend, Http1Client::get, uri, timeout, new Cancellation(), Http1ClientRequest::request);
     }
 
-    private Http1ClientRequest request(Backend backend, Http1ClientRequest request, URI uri, Duration readTimeout) {
-        request.uri(uri).readTimeout(readTimeout);
+    private HttpClientResponse send(Backend backend, Function<Http1Client, Http1ClientRequest> method, URI uri,
+                                    Duration readTimeout, Cancellation cancellation,
+                                    Function<Http1ClientRequest, HttpClientResponse> submit) {
+        Client client = clients.get(backend.name());
+        ClientConnection connection = client.connections().acquire();
+        cancellation.attach(connection);
+        Http1ClientRequest request = method.apply(client.http()).connection(connection).uri(uri).readTimeout(readTimeout);
         String key = apiKeys.get(backend.name());
         if (key != null) {
             request.header(HeaderNames.AUTHORIZATION, "Bearer " + key);
         }
-        return request;
+        try {
+            return submit.apply(request);
+        } catch (RuntimeException e) {
+            connection.closeResource(); // it may hold part of an answer no one will read
+            throw e;
+        }
     }
 
     @Override
     public void close() {
-        clients.values().forEach(Http1Client::closeResource);
+        clients.values().forEach(client -> client.connections().close());
     }
 }

@@ -21,7 +21,9 @@ import io.helidon.webserver.http.HttpRouting;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,6 +36,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -328,6 +331,32 @@ class GatewayOverHttpTest {
         assertThat(runningOn(slow)).isEqualTo(1);
         reader.close(); // the client leaves mid-answer
         await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20)).until(() -> runningOn(slow) == 0);
+    }
+
+    @Test
+    void cancelsANonStreamedUpstreamRequestWithinASecondOfTheClientLeaving() throws Exception {
+        HangingBackend hanging = new HangingBackend();
+        running.add(hanging);
+        startGateway(new BackendConfig("hanging", hanging.baseUrl(), BackendKind.LLAMACPP, List.of(MODEL),
+                Map.of("llama3-8b", MODEL), "", 1.0, 256, BackendTimeouts.defaults()));
+        assertThat(post("/v1/chat/completions", chat(5, false)).statusCode()).isEqualTo(200);
+
+        byte[] body = chat(200, false).getBytes(StandardCharsets.UTF_8);
+        long left;
+        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), pitwall.port())) {
+            client.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Authorization: Bearer " + apiKey + "\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            client.getOutputStream().write(body);
+            // The backend has the request, on the connection the first one left in the pool.
+            assertThat(hanging.hangingOn.get(5, TimeUnit.SECONDS)).isEqualTo(hanging.answeredOn.get());
+            left = System.nanoTime();
+        } // the client leaves without its answer
+        long closed = hanging.closedAt.get(5, TimeUnit.SECONDS);
+        assertThat(Duration.ofNanos(closed - left)).isLessThan(Duration.ofSeconds(1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> CLIENT.send(HttpRequest.newBuilder(uri("/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body().contains("pitwall_gateway_requests_total{backend=\"hanging\","
+                + "model=\"llama3-8b\",outcome=\"client_cancelled\",tenant=\"team-a\"} 1.0"));
     }
 
     @Test

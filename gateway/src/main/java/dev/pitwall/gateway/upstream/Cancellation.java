@@ -1,0 +1,86 @@
+package dev.pitwall.gateway.upstream;
+
+import io.helidon.webclient.api.ClientConnection;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Lets another thread end a request's call to its backend. Closing the connection the call is
+ * on is what stops the backend's work (vLLM and its peers abort a request whose client has
+ * gone), and it wakes the request's thread, whose read then fails.
+ */
+public final class Cancellation {
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private ClientConnection connection;
+    private boolean cancelled;
+
+    /** Closes the connection the call is on, if any; calls made after this are closed at once. */
+    public void cancel() {
+        lock.lock();
+        try {
+            cancelLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * While a call is on its way, asks {@code clientLeft} and cancels when it says yes. A call
+     * that is released waits for a question under way to end, so the question may use the
+     * client's connection that the request's thread is not using in that time.
+     */
+    public void cancelIfDuringCall(BooleanSupplier clientLeft) {
+        lock.lock();
+        try {
+            if (connection != null && clientLeft.getAsBoolean()) {
+                cancelLocked();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void cancelLocked() {
+        cancelled = true;
+        if (connection != null) {
+            connection.closeResource();
+            connection = null;
+        }
+    }
+
+    public boolean cancelled() {
+        lock.lock();
+        try {
+            return cancelled;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The answer is in hand or given up: from here on its connection may go back to the pool,
+     * where closing it would break another request's call.
+     */
+    public void release() {
+        lock.lock();
+        try {
+            connection = null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void attach(ClientConnection call) {
+        lock.lock();
+        try {
+            if (cancelled) {
+                call.closeResource();
+            } else {
+                connection = call;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.pitwall.server.gateway;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An engine on a raw socket that sees what an HTTP server hides: which connection a request came
+ * on and when the gateway closed it. It answers GETs (health checks) and its first POST at once;
+ * later POSTs it never answers, and it notes when their connection ends.
+ */
+final class HangingBackend implements AutoCloseable {
+
+    private static final String ANSWER = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":0,"
+            + "\"model\":\"m\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},"
+            + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1,\"total_tokens\":4}}";
+
+    private final ServerSocket server;
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger posts = new AtomicInteger();
+    /** The connection number the first POST came on. */
+    final CompletableFuture<Integer> answeredOn = new CompletableFuture<>();
+    /** The connection number an unanswered POST came on, once it has been read. */
+    final CompletableFuture<Integer> hangingOn = new CompletableFuture<>();
+    /** {@link System#nanoTime()} when the unanswered POST's connection was closed by the gateway. */
+    final CompletableFuture<Long> closedAt = new CompletableFuture<>();
+
+    HangingBackend() throws IOException {
+        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().start(this::accept);
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + server.getLocalPort() + "/v1";
+    }
+
+    private void accept() {
+        while (!server.isClosed()) {
+            try {
+                Socket socket = server.accept();
+                int number = connections.incrementAndGet();
+                Thread.ofVirtual().start(() -> serve(socket, number));
+            } catch (IOException e) {
+                return; // closed
+            }
+        }
+    }
+
+    private void serve(Socket socket, int number) {
+        try (socket) {
+            InputStream in = socket.getInputStream();
+            OutputStream out = socket.getOutputStream();
+            for (String head = head(in); head != null; head = head(in)) {
+                in.readNBytes(contentLength(head));
+                if (head.startsWith("GET ")) {
+                    respond(out, "{}");
+                } else if (posts.incrementAndGet() == 1) {
+                    answeredOn.complete(number);
+                    respond(out, ANSWER);
+                } else {
+                    hangingOn.complete(number);
+                    while (in.read() >= 0) {
+                        // nothing more is expected until the gateway closes the connection
+                    }
+                    closedAt.complete(System.nanoTime());
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            closedAt.complete(System.nanoTime()); // a reset is a close too
+        }
+    }
+
+    /** A request's head up to its blank line, or null at the end of the connection. */
+    private static String head(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (true) {
+            int b = in.read();
+            if (b < 0) {
+                return null;
+            }
+            head.write(b);
+            String text = head.toString(StandardCharsets.ISO_8859_1);
+            if (text.endsWith("\r\n\r\n")) {
+                return text;
+            }
+        }
+    }
+
+    private static int contentLength(String head) {
+        return head.lines().map(line -> line.toLowerCase(Locale.ROOT))
+                .filter(line -> line.startsWith("content-length:"))
+                .mapToInt(line -> Integer.parseInt(line.substring("content-length:".length()).trim()))
+                .findFirst().orElse(0);
+    }
+
+    private static void respond(OutputStream out, String json) throws IOException {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+        out.write(body);
+        out.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+    }
+}
