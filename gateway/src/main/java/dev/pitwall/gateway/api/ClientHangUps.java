@@ -7,7 +7,6 @@ import io.helidon.http.HttpPrologue;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.http1.Http1ConnectionListener;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.nio.channels.SocketChannel;
 import java.util.Optional;
@@ -107,11 +106,13 @@ public final class ClientHangUps implements AutoCloseable {
                     return true; // end of stream
                 } catch (IllegalStateException e) {
                     return false; // nothing to read (the socket says so this way when it does not wait)
+                } catch (RuntimeException e) {
+                    return true; // reset: the server's reader wraps the socket's error in its own
                 } finally {
                     channel.configureBlocking(true);
                 }
-            } catch (IOException | UncheckedIOException e) {
-                return true; // reset, or closed under us
+            } catch (IOException e) {
+                return true; // closed under us
             }
         }
 
