@@ -6,7 +6,9 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,9 +34,11 @@ import org.HdrHistogram.Histogram;
  * nginx as a plain reverse proxy (when installed): fixed request rates of non-streamed requests
  * (open loop, timed from each request's scheduled start, so a stall is not hidden), then fixed
  * numbers of concurrent streams. Prints latency added over the direct path, errors, and the
- * gateway's CPU and resident memory. Every phase is bounded in time and stops by itself.
+ * gateway's CPU and resident memory. Last, non-streamed requests held open against a slowed
+ * engine: what watching their clients costs the gateway, and how soon it cancels them all when
+ * the clients leave. Every phase is bounded in time and stops by itself.
  *
- * <p>Usage: {@code java -cp … dev.pitwall.bench.GatewayBench SERVER_JAR [seconds] [rates] [streams]}
+ * <p>Usage: {@code java -cp … dev.pitwall.bench.GatewayBench SERVER_JAR [seconds] [rates] [streams] [held]}
  */
 public final class GatewayBench {
 
@@ -66,9 +70,10 @@ public final class GatewayBench {
         Duration phase = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 15);
         List<Integer> rates = ints(args.length > 2 ? args[2] : "500,1000");
         List<Integer> streams = ints(args.length > 3 ? args[3] : "100,500,2000");
+        List<Integer> held = ints(args.length > 4 ? args[4] : "2000");
         GatewayBench bench = new GatewayBench(jar, phase);
         try {
-            bench.run(rates, streams);
+            bench.run(rates, streams, held);
         } finally {
             bench.stopAll();
         }
@@ -76,7 +81,7 @@ public final class GatewayBench {
         bench.deleteWork();
     }
 
-    private void run(List<Integer> rates, List<Integer> streamCounts) throws Exception {
+    private void run(List<Integer> rates, List<Integer> streamCounts, List<Integer> heldCounts) throws Exception {
         int enginePort = freePort();
         int gatewayPort = freePort();
         Path profile = work.resolve("bench-profile.yaml");
@@ -140,19 +145,101 @@ public final class GatewayBench {
             }
             print(String.valueOf(rate) + "/s", results, false);
         }
-        if (streamCounts.isEmpty()) {
-            return;
-        }
-        System.out.println();
-        System.out.println("Concurrent streams (max_tokens 32), each sending its next request when one ends:");
-        System.out.printf("%-8s %-8s %8s %9s %9s %11s %11s %7s %8s %8s%n", "streams", "target", "rps", "ttft p50",
-                "ttft p99", "+ttft p50", "+ttft p99", "errors", "gw cpu", "gw MiB");
-        for (int count : streamCounts) {
-            Map<String, Result> results = new LinkedHashMap<>();
-            for (Target target : targets) {
-                results.put(target.name(), streams(target, count, phase));
+        if (!streamCounts.isEmpty()) {
+            System.out.println();
+            System.out.println("Concurrent streams (max_tokens 32), each sending its next request when one ends:");
+            System.out.printf("%-8s %-8s %8s %9s %9s %11s %11s %7s %8s %8s%n", "streams", "target", "rps", "ttft p50",
+                    "ttft p99", "+ttft p50", "+ttft p99", "errors", "gw cpu", "gw MiB");
+            for (int count : streamCounts) {
+                Map<String, Result> results = new LinkedHashMap<>();
+                for (Target target : targets) {
+                    results.put(target.name(), streams(target, count, phase));
+                }
+                print(String.valueOf(count), results, true);
             }
-            print(String.valueOf(count), results, true);
+        }
+        if (!heldCounts.isEmpty()) {
+            System.out.println();
+            System.out.println("Non-streamed requests held open on a slowed engine, then their clients leave:");
+            System.out.printf("%-8s %8s %12s %12s%n", "held", "gw cpu", "cancelled", "within s");
+            // A thousand times slower: no answer comes within the phase.
+            setFaults(enginePort, "{\"slowdown\": 1000}");
+            for (int count : heldCounts) {
+                held(targets.stream().filter(t -> t.name().equals("gateway")).findFirst().orElseThrow(), gatewayPort,
+                        count);
+            }
+            setFaults(enginePort, null);
+        }
+    }
+
+    /**
+     * Holds {@code count} non-streamed requests open through the gateway for a phase, then closes
+     * their connections and waits (up to 10 s) for the gateway to count them cancelled.
+     */
+    private void held(Target gateway, int gatewayPort, int count) throws Exception {
+        byte[] body = ("{\"model\":\"" + MODEL + "\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"hi\"}]}").getBytes(StandardCharsets.UTF_8);
+        byte[] head = ("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + gateway.key()
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        String metrics = "http://127.0.0.1:" + gatewayPort + "/metrics";
+        long cancelledBefore = sum(metrics, "pitwall_gateway_requests_total{", "outcome=\"client_cancelled\"");
+        List<Socket> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                Socket client = new Socket(InetAddress.getLoopbackAddress(), gatewayPort);
+                clients.add(client);
+                client.getOutputStream().write(head);
+                client.getOutputStream().write(body);
+            }
+            long arrival = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (sum(metrics, "pitwall_gateway_in_flight{", "") < count && System.nanoTime() < arrival) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            long cpu = gatewayCpuNanos();
+            long start = System.nanoTime();
+            TimeUnit.NANOSECONDS.sleep(phase.toNanos());
+            double cores = (gatewayCpuNanos() - cpu) / 1e9 / ((System.nanoTime() - start) / 1e9);
+            for (Socket client : clients) {
+                client.close();
+            }
+            long left = System.nanoTime();
+            long deadline = left + Duration.ofSeconds(10).toNanos();
+            long cancelled = 0;
+            while (cancelled < count && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(50);
+                cancelled = sum(metrics, "pitwall_gateway_requests_total{", "outcome=\"client_cancelled\"")
+                        - cancelledBefore;
+            }
+            System.out.printf(Locale.ROOT, "%-8d %8.2f %12d %12.2f%n", count, cores, cancelled,
+                    (System.nanoTime() - left) / 1e9);
+        } finally {
+            for (Socket client : clients) {
+                client.close();
+            }
+        }
+    }
+
+    /** The sum of the gateway's series that start with {@code prefix} and contain {@code label}. */
+    private static long sum(String metricsUrl, String prefix, String label) throws Exception {
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            return (long) client.send(HttpRequest.newBuilder(URI.create(metricsUrl)).build(),
+                            HttpResponse.BodyHandlers.ofString()).body().lines()
+                    .filter(line -> line.startsWith(prefix) && line.contains(label))
+                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+        }
+    }
+
+    /** Sets the engine's faults, or clears them with null. */
+    private static void setFaults(int enginePort, String faults) throws Exception {
+        URI uri = URI.create("http://127.0.0.1:" + enginePort + "/admin/faults");
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            HttpRequest request = faults == null ? HttpRequest.newBuilder(uri).DELETE().build()
+                    : HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString(faults)).build();
+            int status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            if (status >= 300) {
+                throw new IllegalStateException("the engine refused faults " + faults + ": " + status);
+            }
         }
     }
 
