@@ -134,30 +134,11 @@ public final class GatewayBench {
         for (Target target : targets) {
             fixedRate(target, warmUpRate, Duration.ofSeconds(target.name().equals("gateway") ? 30 : 5));
         }
-        System.out.println();
-        System.out.println("Non-streamed chat (max_tokens 1) at a fixed rate; latency from scheduled start:");
-        System.out.printf("%-8s %-8s %8s %9s %9s %11s %11s %7s %8s %8s%n", "rate", "target", "rps", "p50 ms",
-                "p99 ms", "+p50 ms", "+p99 ms", "errors", "gw cpu", "gw MiB");
-        for (int rate : rates) {
-            Map<String, Result> results = new LinkedHashMap<>();
-            for (Target target : targets) {
-                results.put(target.name(), fixedRate(target, rate, phase));
-            }
-            print(String.valueOf(rate) + "/s", results, false);
-        }
-        if (!streamCounts.isEmpty()) {
-            System.out.println();
-            System.out.println("Concurrent streams (max_tokens 32), each sending its next request when one ends:");
-            System.out.printf("%-8s %-8s %8s %9s %9s %11s %11s %7s %8s %8s%n", "streams", "target", "rps", "ttft p50",
-                    "ttft p99", "+ttft p50", "+ttft p99", "errors", "gw cpu", "gw MiB");
-            for (int count : streamCounts) {
-                Map<String, Result> results = new LinkedHashMap<>();
-                for (Target target : targets) {
-                    results.put(target.name(), streams(target, count, phase));
-                }
-                print(String.valueOf(count), results, true);
-            }
-        }
+        compare(targets, "Non-streamed chat (max_tokens 1) at a fixed rate; latency from scheduled start:",
+                List.of("rate", "p50 ms", "p99 ms", "+p50 ms", "+p99 ms"), rates, "/s", false, this::fixedRate);
+        compare(targets, "Concurrent streams (max_tokens 32), each sending its next request when one ends:",
+                List.of("streams", "ttft p50", "ttft p99", "+ttft p50", "+ttft p99"), streamCounts, "", true,
+                this::streams);
         if (!heldCounts.isEmpty()) {
             System.out.println();
             System.out.println("Non-streamed requests held open on a slowed engine, then their clients leave:");
@@ -169,6 +150,33 @@ public final class GatewayBench {
                         count);
             }
             setFaults(enginePort, null);
+        }
+    }
+
+    /** One phase of load against every target. */
+    private interface Load {
+        Result run(Target target, int level, Duration duration) throws Exception;
+    }
+
+    /**
+     * Runs {@code load} at each level against every target and prints their table: {@code columns}
+     * name the level and the four latency columns. No levels, no table.
+     */
+    private void compare(List<Target> targets, String title, List<String> columns, List<Integer> levels, String unit,
+                         boolean streaming, Load load) throws Exception {
+        if (levels.isEmpty()) {
+            return;
+        }
+        System.out.println();
+        System.out.println(title);
+        System.out.printf("%-8s %-8s %8s %9s %9s %11s %11s %7s %8s %8s%n", columns.get(0), "target", "rps",
+                columns.get(1), columns.get(2), columns.get(3), columns.get(4), "errors", "gw cpu", "gw MiB");
+        for (int level : levels) {
+            Map<String, Result> results = new LinkedHashMap<>();
+            for (Target target : targets) {
+                results.put(target.name(), load.run(target, level, phase));
+            }
+            print(level + unit, results, streaming);
         }
     }
 
