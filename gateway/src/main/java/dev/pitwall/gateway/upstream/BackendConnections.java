@@ -47,8 +47,8 @@ final class BackendConnections {
             }
             connection.closeResource(); // the server closed it while it was idle
         }
-        return TcpClientConnection.create(client, key, List.of(Http1Client.PROTOCOL_ID), this::release, closed -> {
-        }).connect();
+        return TcpClientConnection.create(client, key, List.of(Http1Client.PROTOCOL_ID), this::release, closed -> { })
+                .connect();
     }
 
     /** Called by the client when an answer was read to its end; false closes the connection. */

@@ -26,9 +26,9 @@ public final class Cancellation {
     }
 
     /**
-     * While a call is on its way, asks {@code clientLeft} and cancels when it says yes. A call
-     * that is released waits for a question under way to end, so the question may use the
-     * client's connection that the request's thread is not using in that time.
+     * While a call is on its way, asks {@code clientLeft} and cancels when it says yes.
+     * {@link #release()} waits for a question under way, so the question may read the client's
+     * connection: the request's thread does not touch it until its call is released.
      */
     public void cancelIfDuringCall(BooleanSupplier clientLeft) {
         lock.lock();
