@@ -46,7 +46,7 @@ final class CheckCommand extends CommandGroup {
     enum ReportFormat { JSON, TEXT, HTML, MD }
 
     @Command(name = "parse",
-            description = "Read tool outputs (nccl-tests, fio JSON or text, dcgmi diag JSON or table, perftest, gpu-burn, nvidia-smi -q -x or -q, p2pBandwidthLatencyTest, HPL so far) and print what each file says: "
+            description = "Read tool outputs (nccl-tests, fio JSON or text, dcgmi diag JSON or table, perftest, gpu-burn, nvidia-smi -q -x or -q, p2pBandwidthLatencyTest, HPL, HPL-MxP, ibv_devinfo, ofed_info and uname) and print what each file says: "
                     + "measurements, the tool's own warnings, and what could not be read.",
             mixinStandardHelpOptions = true)
     static final class Parse implements Callable<Integer> {
