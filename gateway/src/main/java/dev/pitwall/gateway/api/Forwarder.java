@@ -17,11 +17,11 @@ import dev.pitwall.gateway.upstream.UpstreamEvent;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
+import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import io.helidon.webclient.api.HttpClientResponse;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -237,8 +237,8 @@ final class Forwarder {
                         return fail(route, "ended the stream before it finished", Outcome.UPSTREAM_ERROR, "upstream_incomplete", out);
                     }
                     case UpstreamEvent.Failed failed -> {
-                        return fail(route, "broke off the stream: " + describe(innermost(failed.cause())), Outcome.UPSTREAM_ERROR,
-                                "upstream_incomplete", out);
+                        return fail(route, "broke off the stream: " + describe(UpstreamErrors.innermost(failed.cause())),
+                                Outcome.UPSTREAM_ERROR, "upstream_incomplete", out);
                     }
                 }
             }
@@ -319,17 +319,8 @@ final class Forwarder {
 
     /** Why a request failed, in words: a timeout as such, anything else by its innermost cause. */
     private static String failure(Exception e, Duration readTimeout) {
-        Throwable cause = innermost(e);
+        Throwable cause = UpstreamErrors.innermost(e);
         return cause instanceof SocketTimeoutException ? "no answer within " + seconds(readTimeout) : describe(cause);
-    }
-
-    /** The client wraps socket errors; their first cause says what happened. */
-    private static Throwable innermost(Throwable e) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 
     private static String describe(Throwable e) {

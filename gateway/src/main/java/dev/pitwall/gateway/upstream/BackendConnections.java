@@ -9,6 +9,7 @@ import io.helidon.webclient.api.WebClientConfig;
 import io.helidon.webclient.http1.Http1Client;
 import java.net.URI;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.LinkedBlockingDeque;
 
 /**
@@ -38,15 +39,20 @@ final class BackendConnections {
         this.idle = new LinkedBlockingDeque<>(maxIdle);
     }
 
-    /** A connected connection: the most recently used idle one, or a new one. */
-    ClientConnection acquire() {
+    /** The most recently used idle connection still open, if any. */
+    Optional<ClientConnection> reuse() {
         ClientConnection connection;
         while ((connection = idle.pollFirst()) != null) {
             if (connection.isConnected()) {
-                return connection;
+                return Optional.of(connection);
             }
             connection.closeResource(); // the server closed it while it was idle
         }
+        return Optional.empty();
+    }
+
+    /** A new connection; fails with an unchecked exception when the backend cannot be reached. */
+    ClientConnection open() {
         return TcpClientConnection.create(client, key, List.of(Http1Client.PROTOCOL_ID), this::release, closed -> { })
                 .connect();
     }

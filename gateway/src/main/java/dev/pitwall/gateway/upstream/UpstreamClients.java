@@ -8,10 +8,12 @@ import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
 import io.helidon.webclient.http1.Http1Client;
 import io.helidon.webclient.http1.Http1ClientRequest;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -73,11 +75,32 @@ public final class UpstreamClients implements AutoCloseable {
         return send(backend, Http1Client::get, uri, timeout, new Cancellation(), Http1ClientRequest::request);
     }
 
+    /**
+     * Sends on an idle connection when there is one, else on a new one. A reused connection that
+     * fails before the answer's head (neither a timeout nor a cancellation) was most likely closed
+     * by the backend just then, its keep-alive timeout passing, before it read the request: the
+     * request goes again, once, on a new connection.
+     */
     private HttpClientResponse send(Backend backend, Function<Http1Client, Http1ClientRequest> method, URI uri,
                                     Duration readTimeout, Cancellation cancellation,
                                     Function<Http1ClientRequest, HttpClientResponse> submit) {
         Client client = clients.get(backend.name());
-        ClientConnection connection = client.connections().acquire();
+        Optional<ClientConnection> idle = client.connections().reuse();
+        if (idle.isPresent()) {
+            try {
+                return send(backend, client, idle.get(), method, uri, readTimeout, cancellation, submit);
+            } catch (RuntimeException e) {
+                if (cancellation.cancelled() || UpstreamErrors.innermost(e) instanceof SocketTimeoutException) {
+                    throw e;
+                }
+            }
+        }
+        return send(backend, client, client.connections().open(), method, uri, readTimeout, cancellation, submit);
+    }
+
+    private HttpClientResponse send(Backend backend, Client client, ClientConnection connection,
+                                    Function<Http1Client, Http1ClientRequest> method, URI uri, Duration readTimeout,
+                                    Cancellation cancellation, Function<Http1ClientRequest, HttpClientResponse> submit) {
         cancellation.attach(connection);
         Http1ClientRequest request = method.apply(client.http()).connection(connection).uri(uri).readTimeout(readTimeout);
         String key = apiKeys.get(backend.name());

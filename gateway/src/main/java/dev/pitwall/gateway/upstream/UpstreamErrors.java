@@ -11,13 +11,23 @@ import java.nio.charset.StandardCharsets;
  * Backends refuse requests in their own words: OpenAI and llama.cpp as
  * {@code {"error":{"message",…}}}, older vLLM as {@code {"object":"error","message",…}}, TGI as
  * {@code {"error":"…","error_type":"…"}}, Ollama as {@code {"error":"…"}}, and some as plain
- * text. Clients of the gateway get OpenAI's shape whichever it was.
+ * text. Clients of the gateway get OpenAI's shape whichever it was. Failures to reach them come
+ * wrapped by the HTTP client.
  */
 public final class UpstreamErrors {
 
     private static final int MAX_TEXT = 500;
 
     private UpstreamErrors() {
+    }
+
+    /** The client wraps socket errors; their first cause says what happened. */
+    public static Throwable innermost(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 
     /** The refusal {@code body} a backend sent with {@code status}, in OpenAI's error shape. */

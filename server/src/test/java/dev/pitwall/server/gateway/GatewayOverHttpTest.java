@@ -334,8 +334,23 @@ class GatewayOverHttpTest {
     }
 
     @Test
+    void takesAFreshConnectionWhenTheBackendClosedAReusedOneJustThen() throws Exception {
+        // Each connection answers one request; a second one on it finds it closed, as a server's
+        // keep-alive timeout passing just when the gateway reuses the connection.
+        RawBackend closing = new RawBackend((post, onConnection) ->
+                onConnection == 1 ? RawBackend.Reply.ANSWER : RawBackend.Reply.CLOSE);
+        running.add(closing);
+        startGateway(new BackendConfig("closing", closing.baseUrl(), BackendKind.LLAMACPP, List.of(MODEL),
+                Map.of("llama3-8b", MODEL), "", 1.0, 256, BackendTimeouts.defaults()));
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> response = post("/v1/chat/completions", chat(5, false));
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void cancelsANonStreamedUpstreamRequestWithinASecondOfTheClientLeaving() throws Exception {
-        HangingBackend hanging = new HangingBackend();
+        RawBackend hanging = RawBackend.hanging();
         running.add(hanging);
         startGateway(new BackendConfig("hanging", hanging.baseUrl(), BackendKind.LLAMACPP, List.of(MODEL),
                 Map.of("llama3-8b", MODEL), "", 1.0, 256, BackendTimeouts.defaults()));

@@ -14,28 +14,56 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An engine on a raw socket that sees what an HTTP server hides: which connection a request came
- * on and when the gateway closed it. It answers GETs (health checks) and its first POST at once;
- * later POSTs it never answers, and it notes when their connection ends.
+ * on and when the gateway closed it. It answers GETs (health checks) at once, and each POST as
+ * its {@link Plan} says.
  */
-final class HangingBackend implements AutoCloseable {
+final class RawBackend implements AutoCloseable {
 
-    private static final String ANSWER = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":0,"
+    /** What the engine does with a POST. */
+    enum Reply {
+        ANSWER,
+        /** Never answers; notes when the gateway closes the connection. */
+        HANG,
+        /** Closes the connection unanswered, as a server whose idle timeout passed just then. */
+        CLOSE
+    }
+
+    interface Plan {
+        /**
+         * @param post         the POST's number, counted from 1 over all connections
+         * @param onConnection the request's number on its connection, counted from 1
+         */
+        Reply reply(int post, int onConnection);
+    }
+
+    private static final String CHAT_COMPLETION = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":0,"
             + "\"model\":\"m\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},"
             + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1,\"total_tokens\":4}}";
 
     private final ServerSocket server;
+    private final Plan plan;
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger posts = new AtomicInteger();
-    /** The connection number the first POST came on. */
+    /** The connection number the first answered POST came on. */
     final CompletableFuture<Integer> answeredOn = new CompletableFuture<>();
-    /** The connection number an unanswered POST came on, once it has been read. */
+    /** The connection number the first hanging POST came on, once it has been read. */
     final CompletableFuture<Integer> hangingOn = new CompletableFuture<>();
-    /** {@link System#nanoTime()} when the unanswered POST's connection was closed by the gateway. */
+    /** {@link System#nanoTime()} when a hanging POST's connection was closed by the gateway. */
     final CompletableFuture<Long> closedAt = new CompletableFuture<>();
 
-    HangingBackend() throws IOException {
+    RawBackend(Plan plan) throws IOException {
+        this.plan = plan;
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().start(this::accept);
+    }
+
+    /** Answers the first POST; hangs on every later one. */
+    static RawBackend hanging() throws IOException {
+        return new RawBackend((post, onConnection) -> post == 1 ? Reply.ANSWER : Reply.HANG);
+    }
+
+    int connections() {
+        return connections.get();
     }
 
     String baseUrl() {
@@ -58,20 +86,30 @@ final class HangingBackend implements AutoCloseable {
         try (socket) {
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
+            int onConnection = 0;
             for (String head = head(in); head != null; head = head(in)) {
                 in.readNBytes(contentLength(head));
+                onConnection++;
                 if (head.startsWith("GET ")) {
                     respond(out, "{}");
-                } else if (posts.incrementAndGet() == 1) {
-                    answeredOn.complete(number);
-                    respond(out, ANSWER);
-                } else {
-                    hangingOn.complete(number);
-                    while (in.read() >= 0) {
-                        // nothing more is expected until the gateway closes the connection
+                    continue;
+                }
+                switch (plan.reply(posts.incrementAndGet(), onConnection)) {
+                    case ANSWER -> {
+                        answeredOn.complete(number);
+                        respond(out, CHAT_COMPLETION);
                     }
-                    closedAt.complete(System.nanoTime());
-                    return;
+                    case HANG -> {
+                        hangingOn.complete(number);
+                        while (in.read() >= 0) {
+                            // nothing more is expected until the gateway closes the connection
+                        }
+                        closedAt.complete(System.nanoTime());
+                        return;
+                    }
+                    case CLOSE -> {
+                        return;
+                    }
                 }
             }
         } catch (IOException e) {
