@@ -334,6 +334,19 @@ class GatewayOverHttpTest {
     }
 
     @Test
+    void keepsBackendConnectionsAlive() throws Exception {
+        RawBackend answering = new RawBackend((post, onConnection) -> RawBackend.Reply.ANSWER);
+        running.add(answering);
+        startGateway(new BackendConfig("answering", answering.baseUrl(), BackendKind.LLAMACPP, List.of(MODEL),
+                Map.of("llama3-8b", MODEL), "", 1.0, 256, BackendTimeouts.defaults()));
+        for (int i = 0; i < 20; i++) {
+            assertThat(post("/v1/chat/completions", chat(5, false)).statusCode()).isEqualTo(200);
+        }
+        // One after another, the requests share a connection (a health check may have opened another).
+        assertThat(answering.connections()).isLessThanOrEqualTo(2);
+    }
+
+    @Test
     void takesAFreshConnectionWhenTheBackendClosedAReusedOneJustThen() throws Exception {
         // Each connection answers one request; a second one on it finds it closed, as a server's
         // keep-alive timeout passing just when the gateway reuses the connection.
