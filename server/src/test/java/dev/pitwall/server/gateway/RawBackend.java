@@ -44,10 +44,8 @@ final class RawBackend implements AutoCloseable {
     private final Plan plan;
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger posts = new AtomicInteger();
-    /** The connection number the first answered POST came on. */
-    final CompletableFuture<Integer> answeredOn = new CompletableFuture<>();
-    /** The connection number the first hanging POST came on, once it has been read. */
-    final CompletableFuture<Integer> hangingOn = new CompletableFuture<>();
+    /** For the first hanging POST, once read: how many requests its connection had carried before. */
+    final CompletableFuture<Integer> hangingAfter = new CompletableFuture<>();
     /** {@link System#nanoTime()} when a hanging POST's connection was closed by the gateway. */
     final CompletableFuture<Long> closedAt = new CompletableFuture<>();
 
@@ -95,12 +93,9 @@ final class RawBackend implements AutoCloseable {
                     continue;
                 }
                 switch (plan.reply(posts.incrementAndGet(), onConnection)) {
-                    case ANSWER -> {
-                        answeredOn.complete(number);
-                        respond(out, CHAT_COMPLETION);
-                    }
+                    case ANSWER -> respond(out, CHAT_COMPLETION);
                     case HANG -> {
-                        hangingOn.complete(number);
+                        hangingAfter.complete(onConnection - 1);
                         while (in.read() >= 0) {
                             // nothing more is expected until the gateway closes the connection
                         }
