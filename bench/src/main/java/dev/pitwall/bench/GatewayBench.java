@@ -190,10 +190,12 @@ public final class GatewayBench {
         byte[] head = ("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + gateway.key()
                 + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1);
-        String metrics = "http://127.0.0.1:" + gatewayPort + "/metrics";
-        long cancelledBefore = sum(metrics, "pitwall_gateway_requests_total{", "outcome=\"client_cancelled\"");
+        Metrics metrics = new Metrics(URI.create("http://127.0.0.1:" + gatewayPort + "/metrics"));
+        String cancellations = "pitwall_gateway_requests_total{";
+        String cancelledOutcome = "outcome=\"client_cancelled\"";
+        long cancelledBefore = metrics.sum(cancellations, cancelledOutcome);
         List<Socket> clients = new ArrayList<>();
-        try {
+        try (metrics) {
             for (int i = 0; i < count; i++) {
                 Socket client = new Socket(InetAddress.getLoopbackAddress(), gatewayPort);
                 clients.add(client);
@@ -201,8 +203,12 @@ public final class GatewayBench {
                 client.getOutputStream().write(body);
             }
             long arrival = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (sum(metrics, "pitwall_gateway_in_flight{", "") < count && System.nanoTime() < arrival) {
+            long inFlight = 0;
+            while ((inFlight = metrics.sum("pitwall_gateway_in_flight{", "")) < count && System.nanoTime() < arrival) {
                 TimeUnit.MILLISECONDS.sleep(50);
+            }
+            if (inFlight < count) {
+                throw new IllegalStateException("only " + inFlight + " of " + count + " held requests reached the engine");
             }
             long cpu = gatewayCpuNanos();
             long start = System.nanoTime();
@@ -216,8 +222,7 @@ public final class GatewayBench {
             long cancelled = 0;
             while (cancelled < count && System.nanoTime() < deadline) {
                 TimeUnit.MILLISECONDS.sleep(50);
-                cancelled = sum(metrics, "pitwall_gateway_requests_total{", "outcome=\"client_cancelled\"")
-                        - cancelledBefore;
+                cancelled = metrics.sum(cancellations, cancelledOutcome) - cancelledBefore;
             }
             System.out.printf(Locale.ROOT, "%-8d %8.2f %12d %12.2f%n", count, cores, cancelled,
                     (System.nanoTime() - left) / 1e9);
@@ -228,13 +233,24 @@ public final class GatewayBench {
         }
     }
 
-    /** The sum of the gateway's series that start with {@code prefix} and contain {@code label}. */
-    private static long sum(String metricsUrl, String prefix, String label) throws Exception {
-        try (HttpClient client = HttpClient.newHttpClient()) {
-            return (long) client.send(HttpRequest.newBuilder(URI.create(metricsUrl)).build(),
-                            HttpResponse.BodyHandlers.ofString()).body().lines()
+    /** The gateway's {@code /metrics}, read by one client. */
+    private record Metrics(URI uri, HttpClient client) implements AutoCloseable {
+
+        Metrics(URI uri) {
+            this(uri, GatewayBench.client());
+        }
+
+        /** The sum of the series that start with {@code prefix} and contain {@code label}. */
+        long sum(String prefix, String label) throws Exception {
+            return (long) client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body()
+                    .lines()
                     .filter(line -> line.startsWith(prefix) && line.contains(label))
                     .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+        }
+
+        @Override
+        public void close() {
+            client.close();
         }
     }
 
