@@ -41,6 +41,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The gateway as OpenAI clients meet it, in front of simulated vLLM engines reached over
@@ -329,7 +331,7 @@ class GatewayOverHttpTest {
     }
 
     @Test
-    void cancelsTheUpstreamRequestWithinASecondOfTheClientLeaving() throws Exception {
+    void cancelsTheUpstreamRequestWithinASecondOfAClientLeavingMidStream() throws Exception {
         SimEngine slow = engine(new Faults(5.0, 0, 503, -1, -1, false)); // 45 ms a token
         startGateway(backend("slow", slow.baseUrl().toString(), 1));
         HttpResponse<InputStream> response = CLIENT.send(request("/v1/chat/completions")
@@ -373,14 +375,16 @@ class GatewayOverHttpTest {
         }
     }
 
-    @Test
-    void cancelsANonStreamedUpstreamRequestWithinASecondOfTheClientLeaving() throws Exception {
+    /** Non-streamed, or streamed from a backend that has not sent its answer's head yet. */
+    @ParameterizedTest(name = "stream: {0}")
+    @ValueSource(booleans = {false, true})
+    void cancelsTheUpstreamRequestWithinASecondOfAClientLeavingBeforeAnyAnswer(boolean stream) throws Exception {
         RawBackend hanging = RawBackend.hanging();
         running.add(hanging);
         startGateway("hanging", hanging);
         assertThat(post("/v1/chat/completions", chat(5, false)).statusCode()).isEqualTo(200);
 
-        byte[] body = chat(200, false).getBytes(StandardCharsets.UTF_8);
+        byte[] body = chat(200, stream).getBytes(StandardCharsets.UTF_8);
         long left;
         try (Socket client = new Socket(InetAddress.getLoopbackAddress(), pitwall.port())) {
             client.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
