@@ -10,9 +10,8 @@ import java.io.IOException;
 import java.lang.reflect.Field;
 import java.nio.channels.SocketChannel;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,8 +37,13 @@ public final class ClientHangUps implements AutoCloseable {
 
     /** Helidon hands a request to the thread that read it: the listener leaves the connection here. */
     private final ThreadLocal<ConnectionContext> connection = new ThreadLocal<>();
-    private final ScheduledExecutorService looks = Executors.newSingleThreadScheduledExecutor(
+    private final ScheduledThreadPoolExecutor looks = new ScheduledThreadPoolExecutor(1,
             Thread.ofPlatform().name("pitwall-client-hang-ups").daemon().factory());
+
+    public ClientHangUps() {
+        // Most watches end before their first look: drop them from the queue then.
+        looks.setRemoveOnCancelPolicy(true);
+    }
 
     /** Register on the server's HTTP/1 protocol as a receive listener; without it nothing is watched. */
     public Http1ConnectionListener connectionListener() {
