@@ -10,7 +10,7 @@ import dev.pitwall.trainops.detect.DetectionRule;
 import dev.pitwall.trainops.detect.LogMatcher;
 import dev.pitwall.trainops.detect.LogScanner;
 import dev.pitwall.trainops.detect.RuleCatalog;
-import dev.pitwall.trainops.detect.Signal;
+import dev.pitwall.trainops.signal.Signal;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.net.URI;

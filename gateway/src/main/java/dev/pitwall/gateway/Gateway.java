@@ -20,6 +20,8 @@ import io.helidon.webserver.http1.Http1ConnectionListener;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Tracer;
 import java.time.Clock;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 
@@ -50,7 +52,7 @@ public final class Gateway implements AutoCloseable {
     public Gateway(GatewayConfig config, Database database, AuditLog audit, MeterRegistry registry, Tracer tracer,
                    Clock clock, Map<String, String> env) {
         this.router = new Router(config, RandomGenerator.getDefault());
-        this.clients = new UpstreamClients(router.backends(), env);
+        this.clients = new UpstreamClients(config.backends(), env);
         this.apiKeys = new ApiKeys(database, audit, clock);
         GatewayMetrics metrics = new GatewayMetrics(registry, router.backends());
         OpenApiContract contract = new OpenApiContract();
@@ -62,19 +64,19 @@ public final class Gateway implements AutoCloseable {
         this.adminService = new AdminKeysService(apiKeys, config.adminKey());
     }
 
+    /** Every HTTP API of the gateway, by mount path: OpenAI's API, keys, serving status, the contract. */
+    public Map<String, HttpService> services() {
+        Map<String, HttpService> services = new LinkedHashMap<>();
+        services.put(PATH, service);
+        services.put(AdminKeysService.PATH, adminService);
+        services.put(ServingStatusService.PATH, statusService);
+        services.put(ContractService.PATH, contractService);
+        return Collections.unmodifiableMap(services);
+    }
+
     /** {@code /v1}: OpenAI's API. */
     public HttpService service() {
         return service;
-    }
-
-    /** {@value AdminKeysService#PATH}: tenants' keys. */
-    public HttpService adminService() {
-        return adminService;
-    }
-
-    /** {@value ServingStatusService#PATH}: backends' health and load, totals per model and backend. */
-    public HttpService statusService() {
-        return statusService;
     }
 
     /** {@value ContractService#PATH}: the OpenAPI document {@code /v1} is checked against. */

@@ -69,7 +69,7 @@ final class Forwarder {
                       Cancellation cancellation) throws IOException {
         byte[] json = Json.mapper().writeValueAsBytes(body);
         try {
-            return new Sent(clients.post(route.backend(), path, json, readTimeout, stream, trace.upstreamHeaders(),
+            return new Sent(clients.post(route.backend().config(), path, json, readTimeout, stream, trace.upstreamHeaders(),
                     cancellation), null);
         } catch (RuntimeException e) {
             // Refused or dropped connections, timeouts, a garbled head: the client's unchecked exceptions.

@@ -79,7 +79,7 @@ public final class BackendMonitor implements AutoCloseable {
 
     /** The body of a 2xx answer from {@code path} under the backend's root, or null. */
     private String get(Backend backend, String path) {
-        try (HttpClientResponse response = clients.get(backend, backend.config().rootEndpoint(path), probeTimeout(backend))) {
+        try (HttpClientResponse response = clients.get(backend.config(), backend.config().rootEndpoint(path), probeTimeout(backend))) {
             if (response.status().family() != Status.Family.SUCCESSFUL) {
                 return null;
             }

@@ -1,6 +1,6 @@
 package dev.pitwall.gateway.upstream;
 
-import dev.pitwall.gateway.routing.Backend;
+import dev.pitwall.gateway.config.BackendConfig;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webclient.api.ClientConnection;
@@ -37,20 +37,20 @@ public final class UpstreamClients implements AutoCloseable {
     private final Map<String, Client> clients;
     private final Map<String, String> apiKeys;
 
-    public UpstreamClients(List<Backend> backends, Map<String, String> env) {
-        this.clients = backends.stream().collect(Collectors.toMap(Backend::name, UpstreamClients::client));
+    public UpstreamClients(List<BackendConfig> backends, Map<String, String> env) {
+        this.clients = backends.stream().collect(Collectors.toMap(BackendConfig::name, UpstreamClients::client));
         this.apiKeys = backends.stream()
-                .filter(b -> !b.config().apiKeyEnv().isEmpty() && env.get(b.config().apiKeyEnv()) != null)
-                .collect(Collectors.toMap(Backend::name, b -> env.get(b.config().apiKeyEnv()), (a, b) -> a));
+                .filter(b -> !b.apiKeyEnv().isEmpty() && env.get(b.apiKeyEnv()) != null)
+                .collect(Collectors.toMap(BackendConfig::name, b -> env.get(b.apiKeyEnv()), (a, b) -> a));
     }
 
-    private static Client client(Backend backend) {
+    private static Client client(BackendConfig backend) {
         WebClient web = WebClient.builder()
-                .socketOptions(socket -> socket.connectTimeout(backend.config().timeouts().connect()).tcpNoDelay(true))
+                .socketOptions(socket -> socket.connectTimeout(backend.timeouts().connect()).tcpNoDelay(true))
                 .followRedirects(false)
                 .build();
         return new Client(web.client(Http1Client.PROTOCOL), new BackendConnections(web,
-                URI.create(backend.config().url()), Math.min(backend.config().maxInFlight(), MAX_IDLE_CONNECTIONS)));
+                URI.create(backend.url()), Math.min(backend.maxInFlight(), MAX_IDLE_CONNECTIONS)));
     }
 
     /**
@@ -60,9 +60,9 @@ public final class UpstreamClients implements AutoCloseable {
      * can end the call. Fails with an unchecked exception when the backend cannot be reached or
      * breaks off before its head.
      */
-    public HttpClientResponse post(Backend backend, String path, byte[] body, Duration readTimeout, boolean stream,
+    public HttpClientResponse post(BackendConfig backend, String path, byte[] body, Duration readTimeout, boolean stream,
                                    Map<String, String> headers, Cancellation cancellation) {
-        return send(backend, Http1Client::post, backend.config().endpoint(path), readTimeout, cancellation, request -> {
+        return send(backend, Http1Client::post, backend.endpoint(path), readTimeout, cancellation, request -> {
             request.header(HeaderValues.CONTENT_TYPE_JSON)
                     .header(HeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json");
             headers.forEach((name, value) -> request.header(HeaderNames.create(name), value));
@@ -71,7 +71,7 @@ public final class UpstreamClients implements AutoCloseable {
     }
 
     /** A GET of {@code uri} (health checks, metrics), with the backend's key when it has one. */
-    public HttpClientResponse get(Backend backend, URI uri, Duration timeout) {
+    public HttpClientResponse get(BackendConfig backend, URI uri, Duration timeout) {
         return send(backend, Http1Client::get, uri, timeout, new Cancellation(), Http1ClientRequest::request);
     }
 
@@ -81,7 +81,7 @@ public final class UpstreamClients implements AutoCloseable {
      * by the backend just then, its keep-alive timeout passing, before it read the request: the
      * request goes again, once, on a new connection.
      */
-    private HttpClientResponse send(Backend backend, Function<Http1Client, Http1ClientRequest> method, URI uri,
+    private HttpClientResponse send(BackendConfig backend, Function<Http1Client, Http1ClientRequest> method, URI uri,
                                     Duration readTimeout, Cancellation cancellation,
                                     Function<Http1ClientRequest, HttpClientResponse> submit) {
         Client client = clients.get(backend.name());
@@ -98,7 +98,7 @@ public final class UpstreamClients implements AutoCloseable {
         return send(backend, client, client.connections().open(), method, uri, readTimeout, cancellation, submit);
     }
 
-    private HttpClientResponse send(Backend backend, Client client, ClientConnection connection,
+    private HttpClientResponse send(BackendConfig backend, Client client, ClientConnection connection,
                                     Function<Http1Client, Http1ClientRequest> method, URI uri, Duration readTimeout,
                                     Cancellation cancellation, Function<Http1ClientRequest, HttpClientResponse> submit) {
         cancellation.attach(connection);

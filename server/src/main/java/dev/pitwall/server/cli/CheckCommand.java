@@ -4,21 +4,22 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.pitwall.core.config.ConfigException;
 import dev.pitwall.core.json.Json;
 import dev.pitwall.core.storage.Database;
+import dev.pitwall.server.PitwallStore;
 import dev.pitwall.server.config.PitwallConfig;
-import dev.pitwall.trainops.check.parse.Measurement;
-import dev.pitwall.trainops.check.parse.Problem;
-import dev.pitwall.trainops.check.parse.ToolOutput;
-import dev.pitwall.trainops.check.parse.ToolParsers;
-import dev.pitwall.trainops.check.report.AcceptanceReport;
-import dev.pitwall.trainops.check.run.CheckPlan;
-import dev.pitwall.trainops.check.run.CheckRunner;
-import dev.pitwall.trainops.check.store.AcceptanceRuns;
-import dev.pitwall.trainops.check.verdict.Baseline;
-import dev.pitwall.trainops.check.verdict.Evaluation;
-import dev.pitwall.trainops.check.verdict.Finding;
-import dev.pitwall.trainops.check.verdict.ResultsEvaluator;
-import dev.pitwall.trainops.check.verdict.Scaling;
-import dev.pitwall.trainops.check.verdict.Verdict;
+import dev.pitwall.acceptance.parse.Measurement;
+import dev.pitwall.acceptance.parse.Problem;
+import dev.pitwall.acceptance.parse.ToolOutput;
+import dev.pitwall.acceptance.parse.ToolParsers;
+import dev.pitwall.acceptance.report.AcceptanceReport;
+import dev.pitwall.acceptance.run.CheckPlan;
+import dev.pitwall.acceptance.run.CheckRunner;
+import dev.pitwall.acceptance.store.AcceptanceRuns;
+import dev.pitwall.acceptance.verdict.Baseline;
+import dev.pitwall.acceptance.verdict.Evaluation;
+import dev.pitwall.acceptance.verdict.Finding;
+import dev.pitwall.acceptance.verdict.ResultsEvaluator;
+import dev.pitwall.acceptance.verdict.Scaling;
+import dev.pitwall.acceptance.verdict.Verdict;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -160,8 +161,7 @@ final class CheckCommand extends CommandGroup {
             if (store && evaluation.evaluable()) {
                 try {
                     PitwallConfig loaded = PitwallConfig.load(PitwallConfig.fileToRead(config), System.getenv());
-                    try (Database database = Database.open(loaded.storage(), loaded.dataDir(), new SimpleMeterRegistry())) {
-                        database.migrate(AcceptanceRuns.MODULE);
+                    try (Database database = PitwallStore.open(loaded, new SimpleMeterRegistry())) {
                         long id = new AcceptanceRuns(database, java.time.Clock.systemUTC()).save(heading, profileName, evaluation);
                         spec.commandLine().getErr().println("stored as acceptance run " + id + " in " + database.describe());
                     }

@@ -6,17 +6,17 @@ import dev.pitwall.core.json.Json;
 import dev.pitwall.core.report.Document;
 import dev.pitwall.core.report.DocumentWriter;
 import dev.pitwall.core.storage.Database;
+import dev.pitwall.server.PitwallStore;
 import dev.pitwall.server.config.PitwallConfig;
-import dev.pitwall.trainops.check.store.AcceptanceRuns;
 import dev.pitwall.trainops.incident.Incident;
 import dev.pitwall.trainops.incident.IncidentReports;
 import dev.pitwall.trainops.incident.IncidentTimeline;
 import dev.pitwall.trainops.incident.Incidents;
 import dev.pitwall.trainops.incident.Reliability;
-import dev.pitwall.trainops.ingest.SignalStore;
-import dev.pitwall.trainops.ingest.StoredSignal;
+import dev.pitwall.trainops.signal.SignalStore;
+import dev.pitwall.trainops.signal.StoredSignal;
 import dev.pitwall.trainops.knowledge.KnowledgeBase;
-import dev.pitwall.trainops.knowledge.Symptoms;
+import dev.pitwall.trainops.incident.Symptoms;
 import dev.pitwall.trainops.telemetry.GpuTelemetry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
@@ -89,9 +89,7 @@ final class IncidentsCommand extends CommandGroup {
             } catch (ConfigException | IllegalArgumentException e) {
                 return PitwallCommand.usageError(spec, e.getMessage());
             }
-            try (Database database = Database.open(loaded.storage(), loaded.dataDir(), new SimpleMeterRegistry())) {
-                database.migrate(AuditLog.MODULE);
-                database.migrate(AcceptanceRuns.MODULE);
+            try (Database database = PitwallStore.open(loaded, new SimpleMeterRegistry())) {
                 Incidents incidents = new Incidents(database, new AuditLog(database, Clock.systemUTC()), Clock.systemUTC());
                 SignalStore signals = new SignalStore(database, Clock.systemUTC());
                 Object json;

@@ -114,11 +114,10 @@ class CommandLineTest {
         assertThat(run("check", "evaluate", "--store", "--config", config.toString(), "--title", "Rack A",
                 dir.resolve("results").toString())).isZero();
         assertThat(err.toString()).contains("stored as acceptance run 1 in SQLite");
-        try (var database = dev.pitwall.core.storage.Database.open(dev.pitwall.server.config.PitwallConfig
-                .load(java.util.Optional.of(config), java.util.Map.of()).storage(), dir.resolve("data"),
+        try (var database = dev.pitwall.server.PitwallStore.open(dev.pitwall.server.config.PitwallConfig
+                .load(java.util.Optional.of(config), java.util.Map.of()),
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
-            database.migrate(dev.pitwall.trainops.check.store.AcceptanceRuns.MODULE);
-            assertThat(new dev.pitwall.trainops.check.store.AcceptanceRuns(database, java.time.Clock.systemUTC()).recent(5))
+            assertThat(new dev.pitwall.acceptance.store.AcceptanceRuns(database, java.time.Clock.systemUTC()).recent(5))
                     .singleElement().satisfies(r -> assertThat(r.name()).isEqualTo("Rack A"));
         }
     }

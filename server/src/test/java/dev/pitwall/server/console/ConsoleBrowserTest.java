@@ -94,7 +94,7 @@ class ConsoleBrowserTest {
     void listsAcceptanceRunsAndOpensTheirReports() throws Exception {
         java.nio.file.Path results = dataDir.resolve("acceptance");
         dev.pitwall.sim.cluster.AcceptanceOutputs.write(results, dev.pitwall.sim.cluster.AcceptanceOutputs.demoCluster(), 3);
-        var evaluation = dev.pitwall.trainops.check.verdict.ResultsEvaluator.evaluate(results, java.util.Optional.empty());
+        var evaluation = dev.pitwall.acceptance.verdict.ResultsEvaluator.evaluate(results, java.util.Optional.empty());
         long id = pitwall.acceptanceRuns().save("Rack C acceptance", null, evaluation);
         try {
             browser.get(url("/training"));

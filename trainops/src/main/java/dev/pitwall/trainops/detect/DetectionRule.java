@@ -1,5 +1,6 @@
 package dev.pitwall.trainops.detect;
 
+import dev.pitwall.trainops.signal.Severity;
 import dev.pitwall.core.config.ConfigProblem;
 import java.util.List;
 import java.util.regex.Pattern;

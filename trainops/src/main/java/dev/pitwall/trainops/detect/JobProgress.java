@@ -1,5 +1,7 @@
 package dev.pitwall.trainops.detect;
 
+import dev.pitwall.trainops.signal.Severity;
+import dev.pitwall.trainops.signal.Signal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;

@@ -1,5 +1,6 @@
 package dev.pitwall.trainops.detect;
 
+import dev.pitwall.trainops.signal.Signal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.pitwall.trainops.incident;
 
-import dev.pitwall.trainops.ingest.StoredSignal;
+import dev.pitwall.trainops.signal.StoredSignal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -2,8 +2,8 @@ package dev.pitwall.trainops.incident;
 
 import dev.pitwall.core.audit.AuditLog;
 import dev.pitwall.core.storage.Database;
-import dev.pitwall.trainops.detect.Severity;
-import dev.pitwall.trainops.ingest.StoredSignal;
+import dev.pitwall.trainops.signal.Severity;
+import dev.pitwall.trainops.signal.StoredSignal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;

@@ -1,5 +1,7 @@
 package dev.pitwall.trainops.ingest;
 
+import dev.pitwall.trainops.signal.SignalStore;
+import dev.pitwall.trainops.signal.StoredSignal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,7 +10,7 @@ import dev.pitwall.core.http.ListLimit;
 import dev.pitwall.core.json.Json;
 import dev.pitwall.trainops.detect.JobProgress;
 import dev.pitwall.trainops.detect.LogMatcher;
-import dev.pitwall.trainops.detect.Signal;
+import dev.pitwall.trainops.signal.Signal;
 import dev.pitwall.trainops.incident.Incidents;
 import dev.pitwall.trainops.telemetry.GpuTelemetry;
 import io.helidon.http.HeaderValues;

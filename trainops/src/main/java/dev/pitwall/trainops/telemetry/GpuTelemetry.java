@@ -2,9 +2,9 @@ package dev.pitwall.trainops.telemetry;
 
 import dev.pitwall.core.metrics.PrometheusSamples;
 import dev.pitwall.core.storage.Database;
-import dev.pitwall.trainops.detect.Severity;
-import dev.pitwall.trainops.detect.Signal;
-import dev.pitwall.trainops.ingest.StoredSignal;
+import dev.pitwall.trainops.signal.Severity;
+import dev.pitwall.trainops.signal.Signal;
+import dev.pitwall.trainops.signal.StoredSignal;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

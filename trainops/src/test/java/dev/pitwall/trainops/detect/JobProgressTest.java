@@ -1,5 +1,7 @@
 package dev.pitwall.trainops.detect;
 
+import dev.pitwall.trainops.signal.Severity;
+import dev.pitwall.trainops.signal.Signal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

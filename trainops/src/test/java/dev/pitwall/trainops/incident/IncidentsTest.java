@@ -8,10 +8,10 @@ import dev.pitwall.core.audit.AuditLog;
 import dev.pitwall.core.storage.Database;
 import dev.pitwall.core.storage.StorageTarget;
 import dev.pitwall.core.testing.StepClock;
-import dev.pitwall.trainops.check.store.AcceptanceRuns;
+import dev.pitwall.trainops.TrainOps;
 import dev.pitwall.trainops.detect.LogMatcher;
 import dev.pitwall.trainops.detect.RuleCatalog;
-import dev.pitwall.trainops.ingest.StoredSignal;
+import dev.pitwall.trainops.signal.StoredSignal;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,7 +46,7 @@ class IncidentsTest {
         try (StorageTarget target = StorageTarget.create(name, dir);
              Database database = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry())) {
             database.migrate(AuditLog.MODULE);
-            database.migrate(AcceptanceRuns.MODULE);
+            database.migrate(TrainOps.MODULE);
             AuditLog audit = new AuditLog(database, clock);
             Incidents incidents = new Incidents(database, audit, clock);
 
@@ -102,7 +102,7 @@ class IncidentsTest {
         try (StorageTarget target = StorageTarget.create(name, dir);
              Database database = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry())) {
             database.migrate(AuditLog.MODULE);
-            database.migrate(AcceptanceRuns.MODULE);
+            database.migrate(TrainOps.MODULE);
             Incidents incidents = new Incidents(database, new AuditLog(database, clock), clock);
             String timeout = "Watchdog caught collective operation timeout: WorkNCCL(SeqNum=7, OpType=ALLREDUCE, "
                     + "Timeout(ms)=600000) ran for 600123 milliseconds";

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pitwall.core.storage.Database;
 import dev.pitwall.core.storage.StorageTarget;
-import dev.pitwall.trainops.check.store.AcceptanceRuns;
+import dev.pitwall.trainops.TrainOps;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -30,7 +30,7 @@ class KnowledgeBaseTest {
     void findsTheRightEntryForAFailureAndLearnsNewOnes(String name) throws Exception {
         try (StorageTarget target = StorageTarget.create(name, dir);
              Database database = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry())) {
-            database.migrate(AcceptanceRuns.MODULE);
+            database.migrate(TrainOps.MODULE);
             try (KnowledgeBase kb = new KnowledgeBase(database, Clock.systemUTC())) {
                 assertThat(kb.all()).hasSize(10).allSatisfy(e -> assertThat(e.origin()).isEqualTo("seed"));
 

@@ -7,8 +7,8 @@ import com.sun.net.httpserver.HttpServer;
 import dev.pitwall.core.storage.Database;
 import dev.pitwall.core.storage.StorageTarget;
 import dev.pitwall.core.testing.StepClock;
-import dev.pitwall.trainops.check.store.AcceptanceRuns;
-import dev.pitwall.trainops.ingest.StoredSignal;
+import dev.pitwall.trainops.TrainOps;
+import dev.pitwall.trainops.signal.StoredSignal;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -65,7 +65,7 @@ class GpuTelemetryTest {
         StepClock clock = new StepClock(Instant.parse("2026-11-24T08:00:00Z"));
         try (StorageTarget target = StorageTarget.create("sqlite", dir);
              Database database = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry())) {
-            database.migrate(AcceptanceRuns.MODULE);
+            database.migrate(TrainOps.MODULE);
             String url = "http://127.0.0.1:" + exporter.getAddress().getPort() + "/metrics";
             GpuTelemetry telemetry = new GpuTelemetry(new TelemetryConfig(List.of(url, "http://127.0.0.1:1/metrics"),
                     Duration.ofSeconds(15)), database, clock);

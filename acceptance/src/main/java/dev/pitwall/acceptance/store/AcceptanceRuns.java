@@ -1,0 +1,76 @@
+package dev.pitwall.acceptance.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.pitwall.core.json.Json;
+import dev.pitwall.core.storage.Database;
+import dev.pitwall.acceptance.report.AcceptanceReport;
+import dev.pitwall.acceptance.verdict.Evaluation;
+import dev.pitwall.acceptance.verdict.Verdict;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/** Acceptance runs kept in the store, with their reports, for the console and the API. */
+public final class AcceptanceRuns {
+
+    /** The acceptance module's tables, migrated from {@code db/migration/acceptance}. */
+    public static final String MODULE = "acceptance";
+
+    /** A stored run as listings show it. */
+    public record Summary(long id, String name, Instant createdAt, Verdict verdict, String profile, int nodes,
+                          int failedNodes, int findings) {
+    }
+
+    private final Jdbi jdbi;
+    private final Clock clock;
+
+    public AcceptanceRuns(Database database, Clock clock) {
+        this.jdbi = database.jdbi();
+        this.clock = clock;
+    }
+
+    /** Stores the evaluation with its HTML report; returns the run's id. */
+    public long save(String name, String profile, Evaluation evaluation) {
+        String json;
+        try {
+            json = Json.mapper().writeValueAsString(evaluation);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("an evaluation could not be written as JSON", e);
+        }
+        String html = AcceptanceReport.html(name, profile, evaluation);
+        long failed = evaluation.nodes().values().stream().filter(v -> v == Verdict.FAIL).count();
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        INSERT INTO acceptance_run (name, created_at, verdict, profile, nodes, failed_nodes, findings,
+                                                    evaluation, report_html)
+                        VALUES (:name, :at, :verdict, :profile, :nodes, :failed, :findings, :evaluation, :html)""")
+                .bind("name", name)
+                .bind("at", clock.millis())
+                .bind("verdict", evaluation.verdict().name())
+                .bind("profile", profile)
+                .bind("nodes", evaluation.nodes().size())
+                .bind("failed", (int) failed)
+                .bind("findings", evaluation.findings().size())
+                .bind("evaluation", json)
+                .bind("html", html)
+                .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
+    }
+
+    /** The newest runs first. */
+    public List<Summary> recent(int limit) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT id, name, created_at, verdict, profile, nodes, failed_nodes, findings
+                        FROM acceptance_run ORDER BY id DESC LIMIT :limit""")
+                .bind("limit", limit)
+                .map((rs, ctx) -> new Summary(rs.getLong("id"), rs.getString("name"),
+                        Instant.ofEpochMilli(rs.getLong("created_at")), Verdict.valueOf(rs.getString("verdict")),
+                        rs.getString("profile"), rs.getInt("nodes"), rs.getInt("failed_nodes"), rs.getInt("findings")))
+                .list());
+    }
+
+    public Optional<String> reportHtml(long id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT report_html FROM acceptance_run WHERE id = :id")
+                .bind("id", id).mapTo(String.class).findOne());
+    }
+}

@@ -1,0 +1,164 @@
+package dev.pitwall.acceptance.verdict;
+
+import dev.pitwall.acceptance.parse.HostInfoParser;
+import dev.pitwall.acceptance.parse.Measurement;
+import dev.pitwall.acceptance.parse.Problem;
+import dev.pitwall.acceptance.parse.ToolOutput;
+import dev.pitwall.acceptance.parse.ToolParsers;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Judges a results folder, one sub-folder per node ({@code results/gpu-a01/…}); files at the
+ * top are put under the host they name, or their own name. Every file is parsed; then the
+ * tools' own failures, node consistency, fleet outliers and (when given) a hardware profile's
+ * baselines give findings, and the worst finding gives each node's and the cluster's verdict.
+ */
+public final class ResultsEvaluator {
+
+    private ResultsEvaluator() {
+    }
+
+    public static Evaluation evaluate(Path resultsDir) throws IOException {
+        return evaluate(resultsDir, Optional.empty());
+    }
+
+    /**
+     * @param baseline the hardware profile nodes are held to, besides each other; empty for the
+     *                 fleet comparison alone
+     */
+    public static Evaluation evaluate(Path resultsDir, Optional<Baseline> baseline) throws IOException {
+        Map<String, List<ToolOutput>> outputsByNode = new TreeMap<>();
+        List<String> unread = new ArrayList<>();
+        int files = 0;
+        try (Stream<Path> walk = Files.walk(resultsDir)) {
+            for (Path file : walk.filter(Files::isRegularFile).sorted().toList()) {
+                ToolOutput output = ToolParsers.parse(file);
+                if (output.tool().equals("unknown")) {
+                    unread.add(resultsDir.relativize(file).toString());
+                    continue;
+                }
+                files++;
+                outputsByNode.computeIfAbsent(node(resultsDir, file, output), n -> new ArrayList<>()).add(output);
+            }
+        }
+        List<Finding> findings = new ArrayList<>();
+        Map<String, List<Measurement>> gpus = new TreeMap<>();
+        Map<String, List<Measurement>> hosts = new TreeMap<>();
+        Map<String, Map<String, NodeFigures.Figure>> figuresByNode = new TreeMap<>();
+        outputsByNode.forEach((node, outputs) -> {
+            for (ToolOutput output : outputs) {
+                for (Problem warning : output.warnings()) {
+                    findings.add(new Finding(node, "tool." + output.tool(), Verdict.FAIL, warning.text(), "",
+                            warning.reason() + where(output, warning)));
+                }
+                for (Problem problem : output.problems()) {
+                    findings.add(new Finding(node, "read." + output.tool(), Verdict.WARN, problem.text(), "",
+                            problem.reason() + where(output, problem)));
+                }
+                output.measurements().stream()
+                        .filter(m -> output.tool().equals("nvidia-smi") && m.name().equals("gpu"))
+                        .forEach(m -> gpus.computeIfAbsent(node, n -> new ArrayList<>()).add(m));
+                if (output.tool().equals(HostInfoParser.TOOL)) {
+                    hosts.computeIfAbsent(node, n -> new ArrayList<>()).addAll(output.measurements());
+                }
+            }
+            findings.addAll(GpuMemoryHealth.check(node, outputs));
+            figuresByNode.put(node, NodeFigures.of(outputs));
+        });
+        findings.addAll(NodeConsistency.check(gpus));
+        findings.addAll(NodeConsistency.checkHost(hosts));
+        findings.addAll(fleet(figuresByNode));
+        baseline.ifPresent(profile -> findings.addAll(againstBaseline(profile, figuresByNode)));
+        findings.sort(Comparator.comparing(Finding::verdict).reversed().thenComparing(Finding::node)
+                .thenComparing(Finding::check));
+
+        Map<String, Verdict> nodes = new TreeMap<>();
+        outputsByNode.keySet().forEach(node -> nodes.put(node, Verdict.PASS));
+        Verdict overall = Verdict.PASS;
+        for (Finding finding : findings) {
+            nodes.merge(finding.node(), finding.verdict(), Verdict::worst);
+            overall = overall.worst(finding.verdict());
+        }
+        return new Evaluation(overall, nodes, findings, figuresByNode, curves(outputsByNode), files, unread);
+    }
+
+    private static Map<String, Map<String, List<Evaluation.Point>>> curves(Map<String, List<ToolOutput>> outputsByNode) {
+        Map<String, Map<String, List<Evaluation.Point>>> curves = new TreeMap<>();
+        outputsByNode.forEach((node, outputs) -> outputs.stream()
+                .flatMap(o -> o.measurements().stream())
+                .filter(m -> m.name().equals("busbw") && Boolean.FALSE.equals(m.label("in_place")))
+                .forEach(m -> curves.computeIfAbsent((String) m.label("test"), t -> new TreeMap<>())
+                        .computeIfAbsent(node, n -> new ArrayList<>())
+                        .add(new Evaluation.Point((Long) m.label("size_bytes"), m.value()))));
+        return curves;
+    }
+
+    /** Every figure that three or more nodes report, against its median. */
+    private static List<Finding> fleet(Map<String, Map<String, NodeFigures.Figure>> figuresByNode) {
+        Map<String, Map<String, Double>> byFigure = new TreeMap<>();
+        Map<String, String> units = new TreeMap<>();
+        figuresByNode.forEach((node, figures) -> figures.forEach((name, figure) -> {
+            if (!name.equals(NodeFigures.GPU_COUNT)) {
+                byFigure.computeIfAbsent(name, n -> new TreeMap<>()).put(node, figure.value());
+                units.put(name, figure.unit());
+            }
+        }));
+        List<Finding> findings = new ArrayList<>();
+        byFigure.forEach((name, byNode) -> findings.addAll(FleetOutliers.check("fleet." + name, byNode, units.get(name))));
+        return findings;
+    }
+
+    /** Each expectation of the profile, node by node; a figure the node did not measure is a warning. */
+    private static List<Finding> againstBaseline(Baseline profile, Map<String, Map<String, NodeFigures.Figure>> figuresByNode) {
+        List<Finding> findings = new ArrayList<>();
+        for (Baseline.Expectation expected : profile.expectations()) {
+            String check = "baseline." + expected.figure();
+            String wanted = String.format(Locale.ROOT, "at least %.2f %s (%s)", expected.passAtLeast(), expected.unit(),
+                    profile.name());
+            figuresByNode.forEach((node, figures) -> {
+                NodeFigures.Figure figure = figures.get(expected.figure());
+                if (figure == null) {
+                    findings.add(new Finding(node, check, Verdict.WARN, "not measured", wanted,
+                            expected.figure() + " was not measured on " + node));
+                    return;
+                }
+                Verdict verdict = expected.judge(figure.value());
+                if (verdict != Verdict.PASS) {
+                    findings.add(new Finding(node, check, verdict,
+                            String.format(Locale.ROOT, "%.2f %s", figure.value(), figure.unit()), wanted,
+                            expected.figure() + " is below the " + profile.name() + " baseline on " + node + ": "
+                                    + expected.source()));
+                }
+            });
+        }
+        return findings;
+    }
+
+    private static String node(Path resultsDir, Path file, ToolOutput output) {
+        Path relative = resultsDir.relativize(file);
+        if (relative.getNameCount() > 1) {
+            return relative.getName(0).toString();
+        }
+        if (output.host() != null) {
+            return output.host();
+        }
+        String name = relative.getFileName().toString();
+        int dot = name.indexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
+
+    private static String where(ToolOutput output, Problem problem) {
+        String file = Path.of(output.file()).getFileName().toString();
+        return " (" + file + (problem.line() > 0 ? ":" + problem.line() : "") + ")";
+    }
+}

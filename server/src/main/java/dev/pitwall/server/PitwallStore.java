@@ -1,0 +1,38 @@
+package dev.pitwall.server;
+
+import dev.pitwall.acceptance.store.AcceptanceRuns;
+import dev.pitwall.core.audit.AuditLog;
+import dev.pitwall.core.storage.Database;
+import dev.pitwall.gateway.Gateway;
+import dev.pitwall.server.config.PitwallConfig;
+import dev.pitwall.trainops.TrainOps;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+
+/**
+ * Opens a configuration's store with every module's tables migrated, for the server and for
+ * each command that reads or writes it, so that none of them finds a table missing.
+ */
+public final class PitwallStore {
+
+    /** Each module's migrations, in the order of the module table (lower modules first). */
+    static final List<String> MODULES = List.of(AuditLog.MODULE, Gateway.MODULE, AcceptanceRuns.MODULE, TrainOps.MODULE);
+
+    private PitwallStore() {
+    }
+
+    /**
+     * @param registry where the connection pool reports
+     * @throws dev.pitwall.core.storage.StorageException when the store cannot be reached or migrated
+     */
+    public static Database open(PitwallConfig config, MeterRegistry registry) {
+        Database database = Database.open(config.storage(), config.dataDir(), registry);
+        try {
+            MODULES.forEach(database::migrate);
+            return database;
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+}
