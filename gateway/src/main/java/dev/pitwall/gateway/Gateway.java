@@ -11,6 +11,7 @@ import dev.pitwall.gateway.auth.TenantAuthentication;
 import dev.pitwall.gateway.config.GatewayConfig;
 import dev.pitwall.gateway.contract.ContractService;
 import dev.pitwall.gateway.contract.OpenApiContract;
+import dev.pitwall.gateway.routing.Backend;
 import dev.pitwall.gateway.routing.BackendMonitor;
 import dev.pitwall.gateway.routing.Router;
 import dev.pitwall.gateway.sli.GatewayMetrics;
@@ -24,6 +25,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.random.RandomGenerator;
+import java.util.stream.Collectors;
 
 /** The LLM gateway: its router, upstream clients, tenants' keys and HTTP routes. */
 public final class Gateway implements AutoCloseable {
@@ -36,10 +38,7 @@ public final class Gateway implements AutoCloseable {
     private final Router router;
     private final UpstreamClients clients;
     private final ApiKeys apiKeys;
-    private final OpenAiService service;
-    private final AdminKeysService adminService;
-    private final ServingStatusService statusService;
-    private final ContractService contractService;
+    private final Map<String, HttpService> services;
     private final BackendMonitor monitor;
     private final ClientHangUps hangUps = new ClientHangUps();
 
@@ -54,34 +53,22 @@ public final class Gateway implements AutoCloseable {
         this.router = new Router(config, RandomGenerator.getDefault());
         this.clients = new UpstreamClients(config.backends(), env);
         this.apiKeys = new ApiKeys(database, audit, clock);
-        GatewayMetrics metrics = new GatewayMetrics(registry, router.backends());
+        GatewayMetrics metrics = new GatewayMetrics(registry,
+                router.backends().stream().collect(Collectors.toMap(Backend::name, Backend::limiter)));
         OpenApiContract contract = new OpenApiContract();
-        this.service = new OpenAiService(config, contract, router, clients,
-                new TenantAuthentication(apiKeys, config.requireApiKey()), metrics, tracer, hangUps);
-        this.contractService = new ContractService(contract);
-        this.statusService = new ServingStatusService(router, metrics);
+        Map<String, HttpService> mounted = new LinkedHashMap<>();
+        mounted.put(PATH, new OpenAiService(contract, router, clients,
+                new TenantAuthentication(apiKeys, config.requireApiKey()), metrics, tracer, hangUps));
+        mounted.put(AdminKeysService.PATH, new AdminKeysService(apiKeys, config.adminKey()));
+        mounted.put(ServingStatusService.PATH, new ServingStatusService(router, metrics));
+        mounted.put(ContractService.PATH, new ContractService(contract));
+        this.services = Collections.unmodifiableMap(mounted);
         this.monitor = new BackendMonitor(router.backends(), clients, config.probeInterval());
-        this.adminService = new AdminKeysService(apiKeys, config.adminKey());
     }
 
     /** Every HTTP API of the gateway, by mount path: OpenAI's API, keys, serving status, the contract. */
     public Map<String, HttpService> services() {
-        Map<String, HttpService> services = new LinkedHashMap<>();
-        services.put(PATH, service);
-        services.put(AdminKeysService.PATH, adminService);
-        services.put(ServingStatusService.PATH, statusService);
-        services.put(ContractService.PATH, contractService);
-        return Collections.unmodifiableMap(services);
-    }
-
-    /** {@code /v1}: OpenAI's API. */
-    public HttpService service() {
-        return service;
-    }
-
-    /** {@value ContractService#PATH}: the OpenAPI document {@code /v1} is checked against. */
-    public HttpService contractService() {
-        return contractService;
+        return services;
     }
 
     /**

@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.util.Optional;
 
 /**
  * The one JSON mapper of the process. Instants are written as ISO-8601 text, empty Optionals as
@@ -26,5 +29,23 @@ public final class Json {
 
     public static ObjectMapper mapper() {
         return MAPPER;
+    }
+
+    /** The bytes as a JSON object; empty when they are not JSON, or JSON of another kind. */
+    public static Optional<ObjectNode> object(byte[] json) {
+        try {
+            return MAPPER.readTree(json) instanceof ObjectNode object ? Optional.of(object) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The text as a JSON object; empty when it is not JSON, or JSON of another kind. */
+    public static Optional<ObjectNode> object(String json) {
+        try {
+            return MAPPER.readTree(json) instanceof ObjectNode object ? Optional.of(object) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 }

@@ -1,32 +1,33 @@
 package dev.pitwall.gateway.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pitwall.core.http.ApiError;
 import dev.pitwall.core.json.Json;
+import dev.pitwall.gateway.admission.Permit;
 import dev.pitwall.gateway.auth.TenantAuthentication;
-import dev.pitwall.gateway.config.GatewayConfig;
+import dev.pitwall.gateway.breaker.AttemptVerdict;
 import dev.pitwall.gateway.contract.OpenApiContract;
+import dev.pitwall.gateway.forward.Attempt;
+import dev.pitwall.gateway.forward.Forwarder;
+import dev.pitwall.gateway.forward.UpstreamCall;
 import dev.pitwall.gateway.routing.Route;
 import dev.pitwall.gateway.routing.Router;
 import dev.pitwall.gateway.sli.GatewayMetrics;
 import dev.pitwall.gateway.sli.Outcome;
 import dev.pitwall.gateway.sli.RequestObservation;
-import dev.pitwall.gateway.sli.RequestTrace;
+import dev.pitwall.gateway.stream.SseRelay;
+import dev.pitwall.gateway.tracing.RequestTrace;
+import dev.pitwall.gateway.tracing.TraceHeaders;
 import dev.pitwall.gateway.upstream.Cancellation;
 import dev.pitwall.gateway.upstream.UpstreamClients;
-import io.helidon.http.Header;
-import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
-import io.helidon.http.ServerRequestHeaders;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.context.propagation.TextMapGetter;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,39 +35,31 @@ import java.util.Optional;
 
 /**
  * OpenAI's API in front of the configured backends: {@code POST /v1/chat/completions},
- * {@code /v1/completions}, {@code /v1/embeddings} and {@code GET /v1/models}. A request is
- * checked against the gateway's OpenAPI contract, its model resolved (aliases, fallbacks), and
- * sent to the backends in the router's order until one serves it; fields the gateway does not
- * know are passed on untouched.
+ * {@code /v1/completions}, {@code /v1/embeddings} and {@code GET /v1/models}. Fields the gateway
+ * does not know are passed on untouched. A request goes through these stages, in this order:
+ * <ol>
+ *   <li>authenticate: the tenant's key ({@link TenantAuthentication}, a filter on every route);
+ *   <li>check the contract: a JSON object valid against the gateway's OpenAPI document, for a model served here;
+ *   <li>route: the backends serving the model, in the router's order, then its fallbacks';
+ *   <li>admit: a permit from each backend's limiter before it is tried;
+ *   <li>forward: the request to one backend ({@link Forwarder});
+ *   <li>relay: the answer, whole or as a stream ({@link SseRelay}); a failure before the first byte moves on to the next backend;
+ *   <li>observe: the outcome for the backend's ejection state, the limiter, the metrics and the trace.
+ * </ol>
  */
 public final class OpenAiService implements HttpService {
 
     private final Router router;
-    /** Reads a caller's trace context headers. */
-    private static final TextMapGetter<ServerRequestHeaders> HEADERS = new TextMapGetter<>() {
-        @Override
-        public Iterable<String> keys(ServerRequestHeaders headers) {
-            return headers.stream().map(Header::name).toList();
-        }
-
-        @Override
-        public String get(ServerRequestHeaders headers, String key) {
-            return headers == null ? null : headers.first(HeaderNames.create(key)).orElse(null);
-        }
-    };
-
     private final Forwarder forwarder;
     private final TenantAuthentication authentication;
     private final GatewayMetrics metrics;
-    private final GatewayConfig config;
     private final OpenApiContract contract;
     private final Tracer tracer;
     private final ClientHangUps hangUps;
 
-    public OpenAiService(GatewayConfig config, OpenApiContract contract, Router router, UpstreamClients clients,
+    public OpenAiService(OpenApiContract contract, Router router, UpstreamClients clients,
                          TenantAuthentication authentication, GatewayMetrics metrics, Tracer tracer,
                          ClientHangUps hangUps) {
-        this.config = config;
         this.hangUps = hangUps;
         this.contract = contract;
         this.tracer = tracer;
@@ -74,6 +67,19 @@ public final class OpenAiService implements HttpService {
         this.forwarder = new Forwarder(clients);
         this.authentication = authentication;
         this.metrics = metrics;
+    }
+
+    /** One request on its way through the stages. */
+    private record Exchange(Endpoint endpoint, ObjectNode body, ServerResponse res, RequestObservation observation,
+                            RequestTrace trace, Cancellation cancellation) {
+
+        String model() {
+            return body.path("model").asText();
+        }
+
+        boolean streamed() {
+            return endpoint.streams && body.path("stream").asBoolean(false);
+        }
     }
 
     @Override
@@ -97,96 +103,106 @@ public final class OpenAiService implements HttpService {
 
     private void forward(ServerRequest req, ServerResponse res, Endpoint endpoint) throws IOException {
         long start = System.nanoTime();
-        ObjectNode body = readObject(req);
+        ObjectNode body = Json.object(req.content().as(byte[].class)).orElse(null);
         String requested = body == null ? "" : body.path("model").asText("");
         // Unknown names share one label so that a client's typos cannot grow the metric's series.
         RequestObservation observation = new RequestObservation(router.serves(requested) ? requested : "unknown",
                 TenantAuthentication.tenantOf(req), start);
-        RequestTrace trace = new RequestTrace(tracer, "POST /v1" + endpoint.path, req.headers(), HEADERS);
-        Cancellation cancellation = new Cancellation();
+        RequestTrace trace = new RequestTrace(tracer, "POST /v1" + endpoint.path, req.headers(), TraceHeaders.INSTANCE);
+        Exchange exchange = new Exchange(endpoint, body, res, observation, trace, new Cancellation());
         Outcome outcome;
-        try (ClientHangUps.Watch watch = hangUps.watch(cancellation)) {
-            outcome = answer(body, endpoint, res, observation, trace, cancellation);
+        try (ClientHangUps.Watch watch = hangUps.watch(exchange.cancellation())) {
+            Optional<ApiError> refused = checkContract(exchange);
+            outcome = refused.isPresent() ? refuse(refused.get(), res) : serve(exchange);
         }
         observation.finish(outcome, System.nanoTime());
         metrics.record(observation);
         trace.finish(observation);
     }
 
-    private Outcome answer(ObjectNode body, Endpoint endpoint, ServerResponse res, RequestObservation observation,
-                           RequestTrace trace, Cancellation cancellation) throws IOException {
-        if (body == null) {
-            ApiError.of(Status.BAD_REQUEST_400, "the request body must be a JSON object").send(res);
-            return Outcome.CLIENT_ERROR;
+    /** What is wrong with the request before any backend sees it, in OpenAI's error shape. */
+    private Optional<ApiError> checkContract(Exchange exchange) {
+        if (exchange.body() == null) {
+            return Optional.of(ApiError.of(Status.BAD_REQUEST_400, "the request body must be a JSON object"));
         }
-        Optional<OpenApiContract.Violation> violation = contract.check(endpoint.requestSchema, body);
+        Optional<OpenApiContract.Violation> violation = contract.check(exchange.endpoint().requestSchema,
+                exchange.body());
         if (violation.isPresent()) {
-            ApiError.ofParam(Status.BAD_REQUEST_400, violation.get().message(), violation.get().param(), null).send(res);
-            return Outcome.CLIENT_ERROR;
+            return Optional.of(ApiError.ofParam(Status.BAD_REQUEST_400, violation.get().message(),
+                    violation.get().param(), null));
         }
-        String model = body.path("model").asText();
+        String model = exchange.model();
         if (!router.serves(model)) {
-            ApiError.ofParam(Status.NOT_FOUND_404, "The model `" + model + "` does not exist or is not served here; "
-                    + "GET /v1/models lists the models this gateway serves", "model", "model_not_found").send(res);
-            return Outcome.CLIENT_ERROR;
+            return Optional.of(ApiError.ofParam(Status.NOT_FOUND_404, "The model `" + model + "` does not exist or is "
+                    + "not served here; GET /v1/models lists the models this gateway serves", "model", "model_not_found"));
         }
-        boolean stream = endpoint.streams && body.path("stream").asBoolean(false);
-        boolean clientWantsUsage = body.path("stream_options").path("include_usage").asBoolean(false);
+        return Optional.empty();
+    }
+
+    private static Outcome refuse(ApiError error, ServerResponse res) {
+        error.send(res);
+        return Outcome.CLIENT_ERROR;
+    }
+
+    /** Tries the model's routes in order, each once admitted, until one serves the request. */
+    private Outcome serve(Exchange exchange) throws IOException {
         List<String> failures = new ArrayList<>();
-        boolean allFull = true;
-        for (Route route : router.routes(model)) {
-            if (!route.backend().tryAcquire()) {
+        boolean admitted = false;
+        for (Route route : router.routes(exchange.model())) {
+            Optional<Permit> permit = route.backend().limiter().tryAcquire();
+            if (permit.isEmpty()) {
                 failures.add(route.backend().name() + ": at max-in-flight");
                 continue;
             }
-            allFull = false;
-            trace.attempt(route.backend().name(), route.upstreamModel());
-            observation.routed(System.nanoTime());
-            try {
-                ObjectNode upstreamBody = body.deepCopy().put("model", route.upstreamModel());
-                Forwarder.Attempt attempt;
-                if (stream) {
-                    upstreamBody.withObjectProperty("stream_options").put("include_usage", true);
-                    attempt = forwarder.stream(route, endpoint.path, upstreamBody, clientWantsUsage, res, observation,
-                            trace, cancellation);
-                } else {
-                    attempt = forwarder.complete(route, endpoint.path, upstreamBody, res, observation, trace,
-                            cancellation);
-                }
-                trace.attemptEnded(attempt.failure());
-                report(route, attempt);
-                if (attempt.served()) {
-                    return attempt.outcome();
-                }
-                failures.add(route.backend().name() + ": " + attempt.failure());
-            } finally {
-                route.backend().release();
+            admitted = true;
+            Attempt attempt = attempt(route, exchange, permit.get());
+            if (attempt.served()) {
+                return attempt.outcome();
             }
+            failures.add(route.backend().name() + ": " + attempt.failure());
         }
-        if (allFull) {
+        String model = exchange.model();
+        if (!admitted) {
             ApiError.ofParam(Status.TOO_MANY_REQUESTS_429, "every backend serving `" + model
-                    + "` is at its max-in-flight; retry shortly", "model", "backends_full").send(res);
+                    + "` is at its max-in-flight; retry shortly", "model", "backends_full").send(exchange.res());
             return Outcome.REJECTED;
         }
         ApiError.ofParam(Status.BAD_GATEWAY_502, "no backend could serve `" + model + "`: "
-                + String.join("; ", failures), "model", "upstream_unavailable").send(res);
+                + String.join("; ", failures), "model", "upstream_unavailable").send(exchange.res());
         return Outcome.UPSTREAM_ERROR;
     }
 
-    /** Passive outlier detection: what the backend did with this request. */
-    private void report(Route route, Forwarder.Attempt attempt) {
-        if (!attempt.served() || attempt.outcome() == Outcome.UPSTREAM_ERROR || attempt.outcome() == Outcome.TIMEOUT) {
-            route.backend().failed(System.nanoTime(), config.ejectAfterFailures(), config.ejectionTime());
-        } else if (attempt.outcome() != Outcome.CLIENT_CANCELLED) {
-            route.backend().succeeded();
+    /** One admitted backend's try: forward, relay, and what the outcome says of the backend. */
+    private Attempt attempt(Route route, Exchange exchange, Permit permit) throws IOException {
+        exchange.trace().attempt(route.backend().name(), route.upstreamModel());
+        Attempt attempt = null; // stays null when writing to the client failed: that says nothing of the backend
+        try {
+            ObjectNode upstreamBody = exchange.body().deepCopy().put("model", route.upstreamModel());
+            boolean relayUsage = exchange.body().path("stream_options").path("include_usage").asBoolean(false);
+            if (exchange.streamed()) {
+                upstreamBody.withObjectProperty("stream_options").put("include_usage", true);
+            }
+            UpstreamCall call = new UpstreamCall(route, exchange.endpoint().path, upstreamBody, exchange.trace(),
+                    exchange.cancellation(), System.nanoTime());
+            attempt = exchange.streamed() ? stream(call, relayUsage, exchange) : forwarder.complete(call, exchange.res(),
+                    exchange.observation());
+            return attempt;
+        } finally {
+            AttemptVerdict verdict = attempt == null ? AttemptVerdict.SAYS_NOTHING
+                    : AttemptVerdict.of(attempt.served(), attempt.outcome());
+            route.backend().ejection().record(verdict, System.nanoTime());
+            switch (verdict) {
+                case FAILED -> permit.dropped();
+                case SUCCEEDED -> permit.success();
+                case SAYS_NOTHING -> permit.ignore();
+            }
+            exchange.trace().attemptEnded(attempt == null ? null : attempt.failure());
         }
     }
 
-    private static ObjectNode readObject(ServerRequest req) {
-        try {
-            return Json.mapper().readTree(req.content().as(byte[].class)) instanceof ObjectNode object ? object : null;
-        } catch (IOException e) {
-            return null;
-        }
+    private Attempt stream(UpstreamCall call, boolean relayUsage, Exchange exchange) throws IOException {
+        Forwarder.Opened opened = forwarder.openStream(call, exchange.res(), exchange.observation());
+        return opened.done() != null ? opened.done()
+                : SseRelay.relay(call, opened.response(), relayUsage, exchange.res(), exchange.observation());
     }
 }

@@ -1,13 +1,14 @@
 package dev.pitwall.gateway.routing;
 
+import dev.pitwall.gateway.admission.Limiter;
+import dev.pitwall.gateway.breaker.Ejection;
 import dev.pitwall.gateway.config.BackendConfig;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A configured backend and what the gateway knows of it right now: its requests in flight,
- * its health and load as the {@link BackendMonitor} last saw them, and whether passive outlier
- * detection has ejected it after consecutive failures.
+ * A configured backend and what the gateway knows of it right now: its admission limiter (and
+ * so its requests in flight), its health and load as the {@link BackendMonitor} last saw them,
+ * and whether passive outlier detection has ejected it after consecutive failures.
  */
 public final class Backend {
 
@@ -20,15 +21,15 @@ public final class Backend {
     }
 
     private final BackendConfig config;
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    private final Limiter limiter;
+    private final Ejection ejection;
     private volatile boolean healthy = true;
     private volatile EngineLoad engineLoad;
-    /** When the current ejection ends (System.nanoTime), or null while the backend was never ejected. */
-    private volatile Long ejectedUntilNanos;
 
-    public Backend(BackendConfig config) {
+    public Backend(BackendConfig config, Limiter limiter, Ejection ejection) {
         this.config = config;
+        this.limiter = limiter;
+        this.ejection = ejection;
     }
 
     public BackendConfig config() {
@@ -39,24 +40,18 @@ public final class Backend {
         return config.name();
     }
 
+    /** Admits requests to this backend. */
+    public Limiter limiter() {
+        return limiter;
+    }
+
+    /** What passive outlier detection knows of this backend. */
+    public Ejection ejection() {
+        return ejection;
+    }
+
     public int inFlight() {
-        return inFlight.get();
-    }
-
-    /** Takes one of the backend's in-flight slots; false when all {@code max-in-flight} are taken. */
-    public boolean tryAcquire() {
-        int current;
-        do {
-            current = inFlight.get();
-            if (current >= config.maxInFlight()) {
-                return false;
-            }
-        } while (!inFlight.compareAndSet(current, current + 1));
-        return true;
-    }
-
-    public void release() {
-        inFlight.decrementAndGet();
+        return limiter.inFlight();
     }
 
     public boolean healthy() {
@@ -76,22 +71,9 @@ public final class Backend {
         engineLoad = load;
     }
 
-    /** A request it answered: the failure streak is over. */
-    public void succeeded() {
-        consecutiveFailures.set(0);
-    }
-
-    /** A request it failed: after {@code ejectAfter} in a row it is left out for {@code ejection}. */
-    public void failed(long nowNanos, int ejectAfter, Duration ejection) {
-        if (consecutiveFailures.incrementAndGet() >= ejectAfter) {
-            ejectedUntilNanos = nowNanos + ejection.toNanos();
-        }
-    }
-
     /** Worth a first try: healthy and not ejected. */
     public boolean available(long nowNanos) {
-        Long until = ejectedUntilNanos;
-        return healthy && (until == null || nowNanos - until >= 0);
+        return healthy && !ejection.ejected(nowNanos);
     }
 
     /**
@@ -101,7 +83,7 @@ public final class Backend {
      * the attraction down, since new requests there will queue.
      */
     double attraction(long nowNanos, Duration freshFor) {
-        double load = inFlight.get();
+        double load = limiter.inFlight();
         double kvFactor = 1;
         EngineLoad reported = engineLoad;
         if (reported != null && nowNanos - reported.seenAtNanos() <= freshFor.toNanos()) {

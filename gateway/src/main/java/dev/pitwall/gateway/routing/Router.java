@@ -1,5 +1,8 @@
 package dev.pitwall.gateway.routing;
 
+import dev.pitwall.gateway.admission.MaxInFlight;
+import dev.pitwall.gateway.breaker.Ejection;
+import dev.pitwall.gateway.breaker.EjectionPolicy;
 import dev.pitwall.gateway.config.BackendConfig;
 import dev.pitwall.gateway.config.FallbackConfig;
 import dev.pitwall.gateway.config.GatewayConfig;
@@ -35,7 +38,9 @@ public final class Router {
         this.random = random;
         // An engine's report older than three probes is stale: the engine may have stopped answering.
         this.loadFreshFor = config.probeInterval().multipliedBy(3);
-        this.backends = config.backends().stream().map(Backend::new).toList();
+        EjectionPolicy ejection = new EjectionPolicy(config.ejectAfterFailures(), config.ejectionTime());
+        this.backends = config.backends().stream()
+                .map(c -> new Backend(c, new MaxInFlight(c.maxInFlight()), new Ejection(ejection))).toList();
         for (Backend backend : backends) {
             BackendConfig c = backend.config();
             for (String model : c.models()) {

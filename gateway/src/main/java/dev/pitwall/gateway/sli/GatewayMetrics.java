@@ -1,6 +1,6 @@
 package dev.pitwall.gateway.sli;
 
-import dev.pitwall.gateway.routing.Backend;
+import dev.pitwall.gateway.admission.Limiter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -8,13 +8,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * The gateway's service-level indicators on {@code /metrics}, labelled by model, backend and
- * tenant: requests by outcome, queue time, time to first token, inter-token latency, end-to-end latency,
+ * tenant: requests by outcome, time to first token, inter-token latency, end-to-end latency,
  * prompt and completion tokens, output tokens per second, and requests in flight per backend.
  * Histogram buckets are cut for LLM latencies: tens of milliseconds between tokens, up to
  * minutes for a long answer.
@@ -27,21 +26,19 @@ public final class GatewayMetrics {
             1_000, 2_500);
     private static final Duration[] REQUEST_BUCKETS = durations(100, 250, 500, 1_000, 2_500, 5_000, 10_000, 20_000,
             40_000, 80_000, 160_000, 320_000);
-    private static final Duration[] QUEUE_BUCKETS = durations(1, 2, 5, 10, 25, 50, 100, 250, 1_000);
     private static final double[] TOKENS_PER_SECOND_BUCKETS = {5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500};
 
     private final MeterRegistry registry;
     private final Map<String, Totals> byModel = new ConcurrentSkipListMap<>();
     private final Map<String, Totals> byBackend = new ConcurrentSkipListMap<>();
 
-    public GatewayMetrics(MeterRegistry registry, List<Backend> backends) {
+    /** @param limiters each backend's admission limiter, by backend name */
+    public GatewayMetrics(MeterRegistry registry, Map<String, Limiter> limiters) {
         this.registry = registry;
-        for (Backend backend : backends) {
-            Gauge.builder("pitwall.gateway.in.flight", backend, Backend::inFlight)
-                    .description("Requests the gateway has in flight to the backend")
-                    .tag("backend", backend.name())
-                    .register(registry);
-        }
+        limiters.forEach((backend, limiter) -> Gauge.builder("pitwall.gateway.in.flight", limiter, Limiter::inFlight)
+                .description("Requests the gateway has in flight to the backend")
+                .tag("backend", backend)
+                .register(registry));
     }
 
     /** Records one finished request. */
@@ -53,10 +50,6 @@ public final class GatewayMetrics {
                 .tags(tags).tag("outcome", done.outcome().label()).register(registry).increment();
         Timer.builder("pitwall.gateway.request.duration").description("From request to last byte")
                 .tags(tags).serviceLevelObjectives(REQUEST_BUCKETS).register(registry).record(done.duration());
-        if (done.queueTime() != null) {
-            Timer.builder("pitwall.gateway.queue").description("From request to the first backend asked: checks and routing")
-                    .tags(tags).serviceLevelObjectives(QUEUE_BUCKETS).register(registry).record(done.queueTime());
-        }
         if (done.timeToFirstToken() != null) {
             Timer.builder("pitwall.gateway.time.to.first.token").description("From request to first token")
                     .tags(tags).serviceLevelObjectives(FIRST_TOKEN_BUCKETS).register(registry)

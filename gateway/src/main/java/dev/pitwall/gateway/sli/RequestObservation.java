@@ -17,7 +17,6 @@ public final class RequestObservation {
     private String backend = "none";
     private Outcome outcome = Outcome.SUCCESS;
     private Duration timeToFirstToken;
-    private Duration queueTime;
     private long lastTokenNanos;
     private Duration duration;
     private long promptTokens;
@@ -31,13 +30,6 @@ public final class RequestObservation {
 
     public void backend(String name) {
         backend = name;
-    }
-
-    /** A backend is asked at {@code nanos}; the first time ends the request's time in the gateway's queue. */
-    public void routed(long nanos) {
-        if (queueTime == null) {
-            queueTime = Duration.ofNanos(nanos - startNanos);
-        }
     }
 
     /** A streamed event carrying output arrived at {@code nanos}. */
@@ -83,11 +75,6 @@ public final class RequestObservation {
     /** Null when no output came (errors, embeddings). */
     public Duration timeToFirstToken() {
         return timeToFirstToken;
-    }
-
-    /** Null when no backend was asked (refused requests). */
-    public Duration queueTime() {
-        return queueTime;
     }
 
     public List<Duration> tokenGaps() {

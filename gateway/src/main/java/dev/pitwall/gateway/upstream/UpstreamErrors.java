@@ -6,6 +6,7 @@ import dev.pitwall.core.json.Json;
 import io.helidon.http.Status;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * Backends refuse requests in their own words: OpenAI and llama.cpp as
@@ -28,6 +29,17 @@ public final class UpstreamErrors {
             cause = cause.getCause();
         }
         return cause;
+    }
+
+    /** An exception in words: its type, and its message when it has one. */
+    public static String describe(Throwable e) {
+        String type = e.getClass().getSimpleName();
+        return e.getMessage() == null ? type : type + " (" + e.getMessage() + ")";
+    }
+
+    /** A timeout as people write it: "30 s", or "500 ms" when it is not whole seconds. */
+    public static String seconds(Duration duration) {
+        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
     }
 
     /** The refusal {@code body} a backend sent with {@code status}, in OpenAI's error shape. */

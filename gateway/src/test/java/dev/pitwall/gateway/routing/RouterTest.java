@@ -2,6 +2,7 @@ package dev.pitwall.gateway.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pitwall.gateway.breaker.AttemptVerdict;
 import dev.pitwall.gateway.config.BackendConfig;
 import dev.pitwall.gateway.config.BackendKind;
 import dev.pitwall.gateway.config.BackendTimeouts;
@@ -37,7 +38,7 @@ class RouterTest {
                 new SplittableRandom(7));
         Backend a = router.backends().getFirst();
         for (int i = 0; i < 9; i++) {
-            assertThat(a.tryAcquire()).isTrue();
+            assertThat(a.limiter().tryAcquire()).isPresent();
         }
         int toA = 0;
         for (int i = 0; i < 10_000; i++) {
@@ -70,16 +71,6 @@ class RouterTest {
         assertThat(router.modelNames()).containsExactly("org/model-8b", "small");
     }
 
-    @Test
-    void neverGivesMoreSlotsThanMaxInFlight() {
-        Backend backend = new Backend(new BackendConfig("a", "http://127.0.0.1:1/v1", BackendKind.VLLM, List.of("m"),
-                Map.of(), "", 1.0, 2, BackendTimeouts.defaults()));
-        assertThat(backend.tryAcquire()).isTrue();
-        assertThat(backend.tryAcquire()).isTrue();
-        assertThat(backend.tryAcquire()).isFalse();
-        backend.release();
-        assertThat(backend.tryAcquire()).isTrue();
-    }
 
     @Test
     void weighsTheQueueAnEngineReports() {
@@ -112,7 +103,7 @@ class RouterTest {
         a.healthy(false);
         long now = System.nanoTime();
         for (int i = 0; i < 3; i++) {
-            b.failed(now, 3, java.time.Duration.ofSeconds(10));
+            b.ejection().record(AttemptVerdict.FAILED, now);
         }
         assertThat(b.available(now)).isFalse();
         assertThat(b.available(now + java.time.Duration.ofSeconds(11).toNanos())).isTrue();
@@ -121,8 +112,8 @@ class RouterTest {
             assertThat(order.getFirst()).isEqualTo("c");
             assertThat(order).containsExactlyInAnyOrder("a", "b", "c");
         }
-        b.succeeded();
-        b.failed(now, 3, java.time.Duration.ofSeconds(10));
+        b.ejection().record(AttemptVerdict.SUCCEEDED, now);
+        b.ejection().record(AttemptVerdict.FAILED, now);
         assertThat(b.available(now + java.time.Duration.ofSeconds(11).toNanos())).isTrue();
     }
 }

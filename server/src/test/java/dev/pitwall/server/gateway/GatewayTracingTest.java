@@ -67,7 +67,7 @@ class GatewayTracingTest {
         String all = String.join("", exported);
         assertThat(all).contains("pitwall-gw")
                 .contains("POST /v1/chat/completions")
-                .contains("queue")
+                .contains("checks")
                 .contains("upstream sim-a")
                 .contains("connect")
                 .contains("first token")

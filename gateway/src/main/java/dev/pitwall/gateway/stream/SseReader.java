@@ -1,4 +1,4 @@
-package dev.pitwall.gateway.upstream;
+package dev.pitwall.gateway.stream;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.pitwall.gateway.upstream;
+package dev.pitwall.gateway.stream;
 
 /** What reading a backend's server-sent event stream yields, in order. */
 public sealed interface UpstreamEvent {

@@ -1,5 +1,6 @@
-package dev.pitwall.gateway.sli;
+package dev.pitwall.gateway.tracing;
 
+import dev.pitwall.gateway.sli.RequestObservation;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -12,7 +13,7 @@ import java.util.Map;
 
 /**
  * One request's trace: a server span for the whole request, with a child span for the time
- * spent before any backend was asked ({@code queue}), and per backend tried an {@code upstream}
+ * spent before any backend was asked ({@code checks}: key, contract, routing), and per backend tried an {@code upstream}
  * span holding {@code connect} (request sent, until the answer's headers), {@code first token}
  * and {@code streaming}. A caller's W3C {@code traceparent} makes the request part of the caller's
  * trace, and each backend is asked with the trace context of its upstream span, so that an
@@ -23,7 +24,7 @@ public final class RequestTrace {
 
     private final Tracer tracer;
     private final Span request;
-    private Span queue;
+    private Span checks;
     private Span upstream;
     private Span phase;
 
@@ -34,7 +35,7 @@ public final class RequestTrace {
         this.tracer = tracer;
         Context caller = W3CTraceContextPropagator.getInstance().extract(Context.root(), incoming, getter);
         this.request = tracer.spanBuilder(operation).setParent(caller).setSpanKind(SpanKind.SERVER).startSpan();
-        this.queue = child(request, "queue", SpanKind.INTERNAL);
+        this.checks = child(request, "checks", SpanKind.INTERNAL);
     }
 
     /** The trace context headers ({@code traceparent}, {@code tracestate}) for the backend being asked. */
@@ -45,9 +46,9 @@ public final class RequestTrace {
         return headers;
     }
 
-    /** A backend is about to be asked (the first one ends the queueing). */
+    /** A backend is about to be asked (the first one ends the checks). */
     public void attempt(String backend, String model) {
-        endQueue();
+        endChecks();
         upstream = child(request, "upstream " + backend, SpanKind.CLIENT);
         upstream.setAttribute("pitwall.backend", backend);
         upstream.setAttribute("gen_ai.request.model", model);
@@ -78,7 +79,7 @@ public final class RequestTrace {
     }
 
     public void finish(RequestObservation done) {
-        endQueue();
+        endChecks();
         request.setAttribute("gen_ai.request.model", done.model());
         request.setAttribute("pitwall.tenant", done.tenant());
         request.setAttribute("pitwall.backend", done.backend());
@@ -105,10 +106,10 @@ public final class RequestTrace {
         }
     }
 
-    private void endQueue() {
-        if (queue != null) {
-            queue.end();
-            queue = null;
+    private void endChecks() {
+        if (checks != null) {
+            checks.end();
+            checks = null;
         }
     }
 
