@@ -7,10 +7,10 @@ import dev.pitwall.server.config.PitwallConfig;
 import dev.pitwall.server.config.ServerConfig;
 import dev.pitwall.trainops.agent.NodeAgent;
 import dev.pitwall.trainops.detect.DetectionRule;
+import dev.pitwall.trainops.detect.LineSignal;
 import dev.pitwall.trainops.detect.LogMatcher;
 import dev.pitwall.trainops.detect.LogScanner;
 import dev.pitwall.trainops.detect.RuleCatalog;
-import dev.pitwall.trainops.signal.Signal;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.net.URI;
@@ -60,7 +60,7 @@ public final class DetectBench {
             Files.delete(slice);
 
             long started = System.nanoTime();
-            List<Signal> signals = new LogScanner(matcher).scan(log);
+            List<LineSignal> signals = new LogScanner(matcher).scan(log);
             double pitwallSeconds = (System.nanoTime() - started) / 1e9;
 
             List<String> command = new ArrayList<>(List.of("rg", "--count", "--no-filename"));

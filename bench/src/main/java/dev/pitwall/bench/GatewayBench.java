@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
@@ -50,7 +51,19 @@ public final class GatewayBench {
     }
 
     /** One phase's figures for one target. */
-    private record Result(double rps, Histogram latency, Histogram firstToken, long errors, double cpuCores, long rssBytes) {
+    private record Result(double rps, Histogram latency, Histogram firstToken, long errors, double cpuCores, long rssBytes,
+                          String firstError) {
+    }
+
+    /** Counts a phase's failed requests and keeps the first one's reason, for the table's note. */
+    private static final class Errors {
+        final AtomicLong count = new AtomicLong();
+        final AtomicReference<String> first = new AtomicReference<>();
+
+        void add(String why) {
+            count.incrementAndGet();
+            first.compareAndSet(null, why);
+        }
     }
 
     private final Path serverJar;
@@ -269,7 +282,7 @@ public final class GatewayBench {
 
     private Result fixedRate(Target target, int rate, Duration duration) throws Exception {
         Histogram latency = new ConcurrentHistogram(3);
-        AtomicLong errors = new AtomicLong();
+        Errors errors = new Errors();
         AtomicLong done = new AtomicLong();
         String body = "{\"model\":\"" + MODEL + "\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
         long[] cpu = {gatewayCpuNanos()};
@@ -287,10 +300,10 @@ public final class GatewayBench {
                         HttpResponse<String> response = client.send(post(target, "/chat/completions", body),
                                 HttpResponse.BodyHandlers.ofString());
                         if (response.statusCode() != 200) {
-                            errors.incrementAndGet();
+                            errors.add(response.statusCode() + " " + response.body());
                         }
                     } catch (IOException | InterruptedException e) {
-                        errors.incrementAndGet();
+                        errors.add(e.toString());
                     }
                     latency.recordValue(Math.max(1, (System.nanoTime() - scheduled) / 1000));
                     done.incrementAndGet();
@@ -298,14 +311,14 @@ public final class GatewayBench {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Result(done.get() / seconds, latency, null, errors.get(),
-                (gatewayCpuNanos() - cpu[0]) / 1e9 / seconds, gatewayRss());
+        return new Result(done.get() / seconds, latency, null, errors.count.get(),
+                (gatewayCpuNanos() - cpu[0]) / 1e9 / seconds, gatewayRss(), errors.first.get());
     }
 
     private Result streams(Target target, int count, Duration duration) throws Exception {
         Histogram latency = new ConcurrentHistogram(3);
         Histogram firstToken = new ConcurrentHistogram(3);
-        AtomicLong errors = new AtomicLong();
+        Errors errors = new Errors();
         AtomicLong done = new AtomicLong();
         String body = "{\"model\":\"" + MODEL + "\",\"max_tokens\":32,\"stream\":true,"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"tell me more\"}]}";
@@ -334,10 +347,10 @@ public final class GatewayBench {
                                 }
                             }
                             if (response.statusCode() != 200 || !finished) {
-                                errors.incrementAndGet();
+                                errors.add(response.statusCode() + (finished ? "" : ", no [DONE]"));
                             }
                         } catch (IOException | InterruptedException e) {
-                            errors.incrementAndGet();
+                            errors.add(e.toString());
                         }
                         latency.recordValue(Math.max(1, (System.nanoTime() - begin) / 1000));
                         done.incrementAndGet();
@@ -347,8 +360,8 @@ public final class GatewayBench {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Result(done.get() / seconds, latency, firstToken, errors.get(),
-                (gatewayCpuNanos() - cpu) / 1e9 / seconds, gatewayRss());
+        return new Result(done.get() / seconds, latency, firstToken, errors.count.get(),
+                (gatewayCpuNanos() - cpu) / 1e9 / seconds, gatewayRss(), errors.first.get());
     }
 
     private void print(String scenario, Map<String, Result> results, boolean streaming) {
@@ -365,6 +378,12 @@ public final class GatewayBench {
                     r.errors(), isGateway ? String.format(Locale.ROOT, "%.2f", r.cpuCores()) : "",
                     isGateway ? String.valueOf(r.rssBytes() / (1024 * 1024)) : "");
         }
+        results.forEach((name, r) -> {
+            if (r.firstError() != null) {
+                String why = r.firstError().length() > 300 ? r.firstError().substring(0, 300) + "…" : r.firstError();
+                System.out.println("         " + name + "'s first error: " + why.replace('\n', ' '));
+            }
+        });
     }
 
     private static double ms(Histogram histogram, double percentile) {

@@ -88,8 +88,7 @@ public final class Pitwall implements AutoCloseable {
             mounted.putAll(gateway.services());
             mounted.put(AcceptanceService.PATH, new AcceptanceService(acceptanceRuns));
             mounted.putAll(trainOps.services());
-            ConsoleService console = new ConsoleService(database, acceptanceRuns, trainOps.signals(),
-                    trainOps.incidents(), trainOps.knowledge(), metrics.registry(), clock);
+            ConsoleService console = new ConsoleService(database, acceptanceRuns, trainOps, metrics.registry(), clock);
             WebServer server = webServer(config.server(), gateway.connectionListener(),
                     routing(database, metrics, audit, mounted, console)).start();
             return new Pitwall(metrics, tracing, database, gateway, trainOps, acceptanceRuns, server);

@@ -16,6 +16,7 @@ import dev.pitwall.trainops.knowledge.KnowledgeService;
 import dev.pitwall.trainops.signal.SignalStore;
 import dev.pitwall.trainops.telemetry.GpuTelemetry;
 import dev.pitwall.trainops.telemetry.TelemetryConfig;
+import dev.pitwall.trainops.telemetry.UtilizationStore;
 import io.helidon.webserver.http.HttpService;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -48,6 +49,7 @@ public final class TrainOps implements AutoCloseable {
     private final SignalStore signals;
     private final Incidents incidents;
     private final KnowledgeBase knowledge;
+    private final UtilizationStore utilization;
     private final Optional<NodeCordon> cordon;
     private final IngestService ingest;
     private final Map<String, HttpService> services = new LinkedHashMap<>();
@@ -60,10 +62,12 @@ public final class TrainOps implements AutoCloseable {
      */
     public TrainOps(TelemetryConfig telemetryConfig, KubernetesConfig kubernetes, Database database, AuditLog audit,
                     MeterRegistry registry, Clock clock) {
+        RuleCatalog catalog = RuleCatalog.builtIn();
         this.signals = new SignalStore(database, clock);
-        this.incidents = new Incidents(database, audit, clock);
-        GpuTelemetry telemetry = new GpuTelemetry(telemetryConfig, database, clock);
-        this.ingest = new IngestService(new LogMatcher(RuleCatalog.builtIn()), signals, incidents, telemetry,
+        this.incidents = new Incidents(database, audit, clock, catalog.suspectCategories());
+        this.utilization = new UtilizationStore(database);
+        GpuTelemetry telemetry = new GpuTelemetry(telemetryConfig, catalog, utilization, clock);
+        this.ingest = new IngestService(new LogMatcher(catalog), signals, incidents, telemetry,
                 new NodeInventory(database, clock), registry, clock);
         this.knowledge = new KnowledgeBase(database, clock);
         try {
@@ -110,6 +114,10 @@ public final class TrainOps implements AutoCloseable {
 
     public KnowledgeBase knowledge() {
         return knowledge;
+    }
+
+    public UtilizationStore utilization() {
+        return utilization;
     }
 
     public IngestService ingest() {

@@ -1,11 +1,11 @@
 package dev.pitwall.acceptance.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.pitwall.core.json.Json;
-import dev.pitwall.core.storage.Database;
 import dev.pitwall.acceptance.report.AcceptanceReport;
 import dev.pitwall.acceptance.verdict.Evaluation;
 import dev.pitwall.acceptance.verdict.Verdict;
+import dev.pitwall.core.json.Json;
+import dev.pitwall.core.storage.Database;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;

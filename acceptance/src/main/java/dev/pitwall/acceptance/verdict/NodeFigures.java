@@ -1,8 +1,8 @@
 package dev.pitwall.acceptance.verdict;
 
-import dev.pitwall.core.catalog.GpuCatalog;
 import dev.pitwall.acceptance.parse.Measurement;
 import dev.pitwall.acceptance.parse.ToolOutput;
+import dev.pitwall.core.catalog.GpuCatalog;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -2,20 +2,18 @@ package dev.pitwall.acceptance.parse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pitwall.core.testing.SharedSamples;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** nvidia-smi -q text gives what its XML gives, checked against real reports in the samples. */
 class NvidiaSmiTextParserTest {
 
-    private static final Path SAMPLES = Path.of("..", "..", "shared", "samples", "nvidia_smi");
 
     private static ToolOutput sample(String name) throws Exception {
-        Path file = SAMPLES.resolve(name);
-        Assumptions.assumeTrue(Files.exists(file), "shared/samples is not beside the checkout");
+        Path file = SharedSamples.get("nvidia_smi/" + name);
         // Through the registry: the report is recognised as nvidia-smi's by its banner.
         ToolOutput out = ToolParsers.parse(file);
         assertThat(out.tool()).isEqualTo("nvidia-smi");
@@ -63,8 +61,7 @@ class NvidiaSmiTextParserTest {
 
     @Test
     void judgesGpusAtTheRetiredPagesThreshold(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-        Path sample = SAMPLES.resolve("azurehpc_nvidia_smi_q_retired_pages_8gpu_EDITED_fixture.txt");
-        Assumptions.assumeTrue(Files.exists(sample), "shared/samples is not beside the checkout");
+        Path sample = SharedSamples.get("nvidia_smi/azurehpc_nvidia_smi_q_retired_pages_8gpu_EDITED_fixture.txt");
         Path node = Files.createDirectories(dir.resolve("results").resolve("gpu-d01"));
         Files.copy(sample, node.resolve("nvidia-smi.txt"));
         var evaluation = dev.pitwall.acceptance.verdict.ResultsEvaluator.evaluate(dir.resolve("results"),

@@ -2,12 +2,12 @@ package dev.pitwall.acceptance.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pitwall.core.storage.Database;
-import dev.pitwall.core.storage.StorageTarget;
 import dev.pitwall.acceptance.verdict.Evaluation;
 import dev.pitwall.acceptance.verdict.ResultsEvaluator;
 import dev.pitwall.acceptance.verdict.ResultsFolder;
 import dev.pitwall.acceptance.verdict.Verdict;
+import dev.pitwall.core.storage.Database;
+import dev.pitwall.core.storage.StorageTarget;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -4,22 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.pitwall.acceptance.parse.ToolParsers;
-import java.nio.file.Files;
+import dev.pitwall.core.testing.SharedSamples;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** Scaling from the samples' real runs of the same five tests on 1 and on 10 nodes of 8 H100s. */
 class ScalingTest {
 
-    private static final Path SAMPLES = Path.of("..", "..", "shared", "samples", "nccl_tests");
 
     @Test
     void comparesEachRunWithTheSmallestOne() throws Exception {
-        Path one = SAMPLES.resolve("xxrjun_N1_G8_h100_single_node_5collectives.log");
-        Path ten = SAMPLES.resolve("xxrjun_N10_G8_h100_5collectives.log");
-        Assumptions.assumeTrue(Files.exists(one) && Files.exists(ten), "shared/samples is not beside the checkout");
+        Path one = SharedSamples.get("nccl_tests/xxrjun_N1_G8_h100_single_node_5collectives.log");
+        Path ten = SharedSamples.get("nccl_tests/xxrjun_N10_G8_h100_5collectives.log");
         // Given in the opposite order: runs are ordered by their node count, read from their headers' hosts.
         List<Scaling.Point> points = Scaling.of(List.of(ToolParsers.parse(ten), ToolParsers.parse(one)));
         assertThat(points).hasSize(10);

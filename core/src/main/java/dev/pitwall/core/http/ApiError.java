@@ -27,10 +27,6 @@ public record ApiError(Status status, String type, String message, String param,
         return new ApiError(status, typeOf(status), message, param, code);
     }
 
-    public ApiError withCode(String newCode) {
-        return new ApiError(status, type, message, param, newCode);
-    }
-
     /** Sends this error as the response, replacing whatever status was set. */
     public void send(ServerResponse response) {
         response.status(status);

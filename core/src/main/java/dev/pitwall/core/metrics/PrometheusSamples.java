@@ -34,7 +34,7 @@ public final class PrometheusSamples {
             int valueStart;
             if (brace >= 0 && (space < 0 || brace < space)) {
                 name = line.substring(0, brace);
-                int end = labels(line, brace + 1, labels);
+                int end = LabelSets.read(line, brace + 1, labels);
                 if (end < 0) {
                     continue;
                 }
@@ -53,40 +53,5 @@ public final class PrometheusSamples {
             }
         }
         return samples;
-    }
-
-    /** Reads {@code a="x",b="y"} from {@code at}; answers the index of the closing brace, or -1. */
-    private static int labels(String line, int at, Map<String, String> out) {
-        int i = at;
-        while (i < line.length()) {
-            if (line.charAt(i) == '}') {
-                return i;
-            }
-            int eq = line.indexOf('=', i);
-            if (eq < 0 || eq + 1 >= line.length() || line.charAt(eq + 1) != '"') {
-                return -1;
-            }
-            String key = line.substring(i, eq).strip();
-            StringBuilder value = new StringBuilder();
-            int j = eq + 2;
-            for (; j < line.length() && line.charAt(j) != '"'; j++) {
-                char c = line.charAt(j);
-                if (c == '\\' && j + 1 < line.length()) {
-                    char n = line.charAt(++j);
-                    value.append(n == 'n' ? '\n' : n);
-                } else {
-                    value.append(c);
-                }
-            }
-            if (j >= line.length()) {
-                return -1;
-            }
-            out.put(key, value.toString());
-            i = j + 1;
-            if (i < line.length() && line.charAt(i) == ',') {
-                i++;
-            }
-        }
-        return -1;
     }
 }

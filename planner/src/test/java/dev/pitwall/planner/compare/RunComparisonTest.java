@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.pitwall.core.testing.SharedSamples;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,8 +119,7 @@ class RunComparisonTest {
 
     @Test
     void readsTheMegatronDeepSpeedLogInTheSamples() throws IOException {
-        Path sample = Path.of("../../shared/samples/training_logs/superbench_megatron_deepspeed_gpt6.7b_2node_rocm.log");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(sample), "shared/samples is not beside the checkout");
+        Path sample = SharedSamples.get("training_logs/superbench_megatron_deepspeed_gpt6.7b_2node_rocm.log");
         RunMetrics run = RunMetrics.read(sample);
         // The sample's index: 5 iterations, lm loss 1.100492E+01 -> 9.927882E+00, TFLOPs 147.61..150.62.
         assertThat(run.metric("loss")).hasSize(5).containsEntry(1L, 11.00492);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.pitwall.core.testing.SharedSamples;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -167,8 +168,7 @@ class ProfileAnalysisTest {
 
     @Test
     void readsTheProfilerTracesInTheSamples() throws IOException {
-        Path sample = Path.of("../../shared/samples/profiler_traces/hta_nccl_ddp_a100_rank0.json.gz");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(sample), "shared/samples is not beside the checkout");
+        Path sample = SharedSamples.get("profiler_traces/hta_nccl_ddp_a100_rank0.json.gz");
         ProfileAnalysis a = ProfileAnalysis.of(sample);
         RankProfile r = a.ranks().getFirst();
         // The sample's index: 2,700 GPU kernels totalling ~162.5 ms, 15 NCCL all-reduce kernels, 3 profiler steps.

@@ -1,11 +1,6 @@
 package dev.pitwall.server.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.pitwall.core.config.ConfigException;
-import dev.pitwall.core.json.Json;
-import dev.pitwall.core.storage.Database;
-import dev.pitwall.server.PitwallStore;
-import dev.pitwall.server.config.PitwallConfig;
 import dev.pitwall.acceptance.parse.Measurement;
 import dev.pitwall.acceptance.parse.Problem;
 import dev.pitwall.acceptance.parse.ToolOutput;
@@ -20,6 +15,11 @@ import dev.pitwall.acceptance.verdict.Finding;
 import dev.pitwall.acceptance.verdict.ResultsEvaluator;
 import dev.pitwall.acceptance.verdict.Scaling;
 import dev.pitwall.acceptance.verdict.Verdict;
+import dev.pitwall.core.config.ConfigException;
+import dev.pitwall.core.json.Json;
+import dev.pitwall.core.storage.Database;
+import dev.pitwall.server.PitwallStore;
+import dev.pitwall.server.config.PitwallConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -42,10 +42,6 @@ import picocli.CommandLine.Spec;
                 CheckCommand.ScalingCommand.class})
 final class CheckCommand extends CommandGroup {
 
-    enum Format { JSON, TEXT }
-
-    enum ReportFormat { JSON, TEXT, HTML, MD }
-
     @Command(name = "parse",
             description = "Read tool outputs (nccl-tests, fio JSON or text, dcgmi diag JSON or table, perftest, gpu-burn, nvidia-smi -q -x or -q, p2pBandwidthLatencyTest, HPL, HPL-MxP, ibv_devinfo, ofed_info and uname) and print what each file says: "
                     + "measurements, the tool's own warnings, and what could not be read.",
@@ -60,12 +56,16 @@ final class CheckCommand extends CommandGroup {
 
         @Option(names = "--format", paramLabel = "json|text", defaultValue = "text",
                 description = "json: an array with one object per file; text: a summary per file (default: ${DEFAULT-VALUE}).")
-        Format format;
+        OutputFormat format;
 
         @Override
         public Integer call() throws JsonProcessingException {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
+            Optional<String> refused = format.refusedUnless(OutputFormat.TEXT, OutputFormat.JSON);
+            if (refused.isPresent()) {
+                return PitwallCommand.usageError(spec, refused.get());
+            }
             List<ToolOutput> outputs = new ArrayList<>();
             boolean unreadable = false;
             for (Path file : files) {
@@ -79,7 +79,7 @@ final class CheckCommand extends CommandGroup {
                     unreadable = true;
                 }
             }
-            if (format == Format.JSON) {
+            if (format == OutputFormat.JSON) {
                 out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(outputs));
             } else {
                 outputs.forEach(output -> summarize(output, out));
@@ -123,7 +123,7 @@ final class CheckCommand extends CommandGroup {
         @Option(names = "--format", paramLabel = "text|json|html|md", defaultValue = "text",
                 description = "text: a summary; json: the verdict, each node's, every finding and figure; html: the "
                         + "acceptance report as one self-contained page; md: the report in Markdown (default: ${DEFAULT-VALUE}).")
-        ReportFormat format;
+        OutputFormat format;
 
         @Option(names = "--title", paramLabel = "TEXT", description = "The report's title (default: Cluster acceptance: RESULTS_DIR).")
         String title;
@@ -169,11 +169,11 @@ final class CheckCommand extends CommandGroup {
                     return PitwallCommand.usageError(spec, "not stored: " + e.getMessage());
                 }
             }
-            if (format == ReportFormat.JSON) {
+            if (format == OutputFormat.JSON) {
                 out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(evaluation));
-            } else if (format == ReportFormat.HTML) {
+            } else if (format == OutputFormat.HTML) {
                 out.print(AcceptanceReport.html(heading, profileName, evaluation));
-            } else if (format == ReportFormat.MD) {
+            } else if (format == OutputFormat.MD) {
                 out.print(AcceptanceReport.markdown(heading, profileName, evaluation));
             } else {
                 out.println(results + ": " + (evaluation.evaluable() ? evaluation.verdict() : "NOT EVALUATED")
@@ -207,10 +207,14 @@ final class CheckCommand extends CommandGroup {
         List<Path> files;
 
         @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", description = "(default: ${DEFAULT-VALUE})")
-        String format;
+        OutputFormat format;
 
         @Override
         public Integer call() throws IOException {
+            Optional<String> refused = format.refusedUnless(OutputFormat.TEXT, OutputFormat.JSON);
+            if (refused.isPresent()) {
+                return PitwallCommand.usageError(spec, refused.get());
+            }
             List<ToolOutput> outputs = new ArrayList<>();
             for (Path file : files) {
                 try {
@@ -226,7 +230,7 @@ final class CheckCommand extends CommandGroup {
                 return PitwallCommand.EXIT_USAGE;
             }
             PrintWriter out = spec.commandLine().getOut();
-            if (format.equals("json")) {
+            if (format == OutputFormat.JSON) {
                 out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(points));
             } else {
                 out.printf("%-22s %6s %6s %12s %11s  %s%n", "test", "nodes", "ranks", "busbw GB/s", "efficiency", "verdict");

@@ -2,6 +2,7 @@ package dev.pitwall.server.cli;
 
 import dev.pitwall.core.config.ConfigException;
 import dev.pitwall.core.json.Json;
+import dev.pitwall.trainops.detect.LineSignal;
 import dev.pitwall.trainops.detect.LogMatcher;
 import dev.pitwall.trainops.detect.LogScanner;
 import dev.pitwall.trainops.detect.RuleCatalog;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,8 +29,6 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true)
 final class DetectCommand implements Callable<Integer> {
 
-    enum Format { TEXT, JSON }
-
     @Spec
     CommandSpec spec;
 
@@ -40,10 +40,14 @@ final class DetectCommand implements Callable<Integer> {
 
     @Option(names = "--format", paramLabel = "text|json", defaultValue = "text",
             description = "text: one line a signal; json: signals per file (default: ${DEFAULT-VALUE}).")
-    Format format;
+    OutputFormat format;
 
     @Override
     public Integer call() throws IOException {
+        Optional<String> refused = format.refusedUnless(OutputFormat.TEXT, OutputFormat.JSON);
+        if (refused.isPresent()) {
+            return PitwallCommand.usageError(spec, refused.get());
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         RuleCatalog catalog;
@@ -54,7 +58,7 @@ final class DetectCommand implements Callable<Integer> {
             return PitwallCommand.EXIT_USAGE;
         }
         LogScanner scanner = new LogScanner(new LogMatcher(catalog));
-        Map<String, List<Signal>> byFile = new LinkedHashMap<>();
+        Map<String, List<LineSignal>> byFile = new LinkedHashMap<>();
         boolean unreadable = false;
         for (Path file : files) {
             try {
@@ -64,13 +68,14 @@ final class DetectCommand implements Callable<Integer> {
                 unreadable = true;
             }
         }
-        if (format == Format.JSON) {
+        if (format == OutputFormat.JSON) {
             out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(byFile));
         } else {
             byFile.forEach((file, signals) -> {
                 out.println(file + ": " + signals.size() + " signal" + (signals.size() == 1 ? "" : "s"));
-                for (Signal s : signals) {
-                    out.println("  " + s.line() + ": " + s.severity().name().toLowerCase(java.util.Locale.ROOT) + " "
+                for (LineSignal found : signals) {
+                    Signal s = found.signal();
+                    out.println("  " + found.line() + ": " + s.severity().name().toLowerCase(java.util.Locale.ROOT) + " "
                             + s.rule() + (s.fields().isEmpty() ? "" : " " + s.fields()) + ": " + s.meaning()
                             + (s.action().isEmpty() ? "" : "; " + s.action()));
                 }
@@ -81,7 +86,7 @@ final class DetectCommand implements Callable<Integer> {
             return PitwallCommand.EXIT_USAGE;
         }
         boolean serious = byFile.values().stream().flatMap(List::stream)
-                .anyMatch(s -> s.severity().compareTo(Severity.ERROR) >= 0);
+                .anyMatch(s -> s.signal().severity().compareTo(Severity.ERROR) >= 0);
         return serious ? PitwallCommand.EXIT_FAILED : 0;
     }
 }

@@ -8,16 +8,17 @@ import dev.pitwall.core.report.DocumentWriter;
 import dev.pitwall.core.storage.Database;
 import dev.pitwall.server.PitwallStore;
 import dev.pitwall.server.config.PitwallConfig;
+import dev.pitwall.trainops.detect.RuleCatalog;
 import dev.pitwall.trainops.incident.Incident;
 import dev.pitwall.trainops.incident.IncidentReports;
 import dev.pitwall.trainops.incident.IncidentTimeline;
 import dev.pitwall.trainops.incident.Incidents;
 import dev.pitwall.trainops.incident.Reliability;
+import dev.pitwall.trainops.incident.Symptoms;
+import dev.pitwall.trainops.knowledge.KnowledgeBase;
 import dev.pitwall.trainops.signal.SignalStore;
 import dev.pitwall.trainops.signal.StoredSignal;
-import dev.pitwall.trainops.knowledge.KnowledgeBase;
-import dev.pitwall.trainops.incident.Symptoms;
-import dev.pitwall.trainops.telemetry.GpuTelemetry;
+import dev.pitwall.trainops.telemetry.UtilizationStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -72,14 +73,11 @@ final class IncidentsCommand extends CommandGroup {
         Path config;
 
         @Option(names = "--format", defaultValue = "text", paramLabel = "text|md|html|json", description = "(default: ${DEFAULT-VALUE})")
-        String format;
+        OutputFormat format;
 
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            if (!List.of("text", "md", "html", "json").contains(format)) {
-                return PitwallCommand.usageError(spec, "--format must be text, md, html or json; found " + format);
-            }
             Instant now = Clock.systemUTC().instant();
             Instant from;
             PitwallConfig loaded;
@@ -90,7 +88,8 @@ final class IncidentsCommand extends CommandGroup {
                 return PitwallCommand.usageError(spec, e.getMessage());
             }
             try (Database database = PitwallStore.open(loaded, new SimpleMeterRegistry())) {
-                Incidents incidents = new Incidents(database, new AuditLog(database, Clock.systemUTC()), Clock.systemUTC());
+                Incidents incidents = new Incidents(database, new AuditLog(database, Clock.systemUTC()), Clock.systemUTC(),
+                        RuleCatalog.builtIn().suspectCategories());
                 SignalStore signals = new SignalStore(database, Clock.systemUTC());
                 Object json;
                 Document document;
@@ -110,12 +109,13 @@ final class IncidentsCommand extends CommandGroup {
                 } else {
                     Reliability reliability = Reliability.of(incidents.detectedBetween(from, now), from, now,
                             signals.nodesBetween(from, now), nodes == null ? OptionalInt.empty() : OptionalInt.of(nodes),
-                            GpuTelemetry.utilization(database, from, now));
+                            new UtilizationStore(database).between(from, now));
                     json = reliability;
                     document = IncidentReports.reliability(reliability);
                 }
-                out.print(format.equals("json") ? Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n"
-                        : DocumentWriter.write(document, format));
+                out.print(format == OutputFormat.JSON
+                        ? Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n"
+                        : DocumentWriter.write(document, format.id()));
                 out.flush();
             }
             return 0;

@@ -4,38 +4,38 @@ import dev.pitwall.core.catalog.GpuCatalog;
 import dev.pitwall.core.catalog.GpuSpec;
 import dev.pitwall.core.config.ConfigException;
 import dev.pitwall.core.json.Json;
-import dev.pitwall.planner.compat.CompatibilityCheck;
-import dev.pitwall.planner.estimate.Estimate;
-import dev.pitwall.planner.estimate.Estimator;
-import dev.pitwall.planner.estimate.ModelCatalog;
-import dev.pitwall.planner.estimate.ModelSpec;
+import dev.pitwall.core.report.Document;
+import dev.pitwall.core.report.DocumentWriter;
 import dev.pitwall.planner.advise.AdviceReport;
 import dev.pitwall.planner.advise.TrainingConfig;
 import dev.pitwall.planner.advise.TuningAdvisor;
 import dev.pitwall.planner.compare.CompareReport;
 import dev.pitwall.planner.compare.RunComparison;
 import dev.pitwall.planner.compare.RunMetrics;
+import dev.pitwall.planner.compat.CompatibilityCheck;
+import dev.pitwall.planner.estimate.Estimate;
 import dev.pitwall.planner.estimate.EstimateReport;
+import dev.pitwall.planner.estimate.Estimator;
+import dev.pitwall.planner.estimate.ModelCatalog;
+import dev.pitwall.planner.estimate.ModelSpec;
 import dev.pitwall.planner.estimate.ParallelismSearch;
 import dev.pitwall.planner.estimate.PlanSpec;
 import dev.pitwall.planner.profile.ProfileAnalysis;
 import dev.pitwall.planner.profile.ProfileReport;
-import dev.pitwall.core.report.Document;
 import dev.pitwall.planner.scan.MigrationScan;
 import dev.pitwall.planner.scan.ScanReport;
-import dev.pitwall.core.report.DocumentWriter;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
-import java.io.PrintWriter;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "plan",
@@ -151,19 +151,13 @@ final class PlanCommand extends CommandGroup {
         }
     }
 
-    static void checkFormat(String format) {
-        if (!List.of("text", "md", "html", "json").contains(format)) {
-            throw new IllegalArgumentException("--format must be text, md, html or json; found " + format);
-        }
-    }
-
     /** Writes {@code json} or the document in the chosen format. */
-    static int print(CommandSpec spec, String format, Object json, Document document) throws Exception {
+    static int print(CommandSpec spec, OutputFormat format, Object json, Document document) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (format.equals("json")) {
+        if (format == OutputFormat.JSON) {
             out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
         } else {
-            out.print(DocumentWriter.write(document, format));
+            out.print(DocumentWriter.write(document, format.id()));
         }
         out.flush();
         return 0;
@@ -182,7 +176,7 @@ final class PlanCommand extends CommandGroup {
         PlanOptions options = new PlanOptions();
 
         @Option(names = "--format", defaultValue = "text", paramLabel = "text|md|html|json", description = "(default: ${DEFAULT-VALUE})")
-        String format;
+        OutputFormat format;
 
         @Override
         public Integer call() throws Exception {
@@ -190,7 +184,6 @@ final class PlanCommand extends CommandGroup {
             try {
                 PlanSpec.Resolved r = options.resolve();
                 estimate = Estimator.estimate(r.model(), r.setup(), r.cluster(), r.mfu(), r.pricePerGpuHour());
-                checkFormat(format);
             } catch (ConfigException | IllegalArgumentException e) {
                 return PitwallCommand.usageError(spec, e.getMessage());
             }
@@ -214,7 +207,7 @@ final class PlanCommand extends CommandGroup {
         int top;
 
         @Option(names = "--format", defaultValue = "text", paramLabel = "text|md|html|json", description = "(default: ${DEFAULT-VALUE})")
-        String format;
+        OutputFormat format;
 
         @Override
         public Integer call() throws Exception {
@@ -222,7 +215,6 @@ final class PlanCommand extends CommandGroup {
             ParallelismSearch.Result result;
             try {
                 r = options.resolve();
-                checkFormat(format);
                 result = ParallelismSearch.search(r.model(), r.setup(), r.cluster(), top);
             } catch (ConfigException | IllegalArgumentException e) {
                 return PitwallCommand.usageError(spec, e.getMessage());
@@ -245,13 +237,12 @@ final class PlanCommand extends CommandGroup {
         Path trace;
 
         @Option(names = "--format", defaultValue = "text", paramLabel = "text|md|html|json", description = "(default: ${DEFAULT-VALUE})")
-        String format;
+        OutputFormat format;
 
         @Override
         public Integer call() throws Exception {
             ProfileAnalysis analysis;
             try {
-                checkFormat(format);
                 analysis = ProfileAnalysis.of(trace);
             } catch (IllegalArgumentException | IOException e) {
                 return PitwallCommand.usageError(spec, e.getMessage());
@@ -293,14 +284,13 @@ final class PlanCommand extends CommandGroup {
         int patience;
 
         @Option(names = "--format", defaultValue = "text", paramLabel = "text|md|html|json", description = "(default: ${DEFAULT-VALUE})")
-        String format;
+        OutputFormat format;
 
         @Override
         public Integer call() throws Exception {
             RunComparison comparison;
             List<String> problems = new java.util.ArrayList<>();
             try {
-                checkFormat(format);
                 RunMetrics a = RunMetrics.read(baseline);
                 RunMetrics b = RunMetrics.read(candidate);
                 a.problems().forEach(p -> problems.add(baseline + " " + p));
@@ -331,13 +321,12 @@ final class PlanCommand extends CommandGroup {
         Path rules;
 
         @Option(names = "--format", defaultValue = "text", paramLabel = "text|md|html|json", description = "(default: ${DEFAULT-VALUE})")
-        String format;
+        OutputFormat format;
 
         @Override
         public Integer call() throws Exception {
             MigrationScan.Result result;
             try {
-                checkFormat(format);
                 result = (rules == null ? MigrationScan.builtIn() : MigrationScan.with(rules)).scan(path);
             } catch (ConfigException | IllegalArgumentException | IOException e) {
                 return PitwallCommand.usageError(spec, e.getMessage());
@@ -367,14 +356,13 @@ final class PlanCommand extends CommandGroup {
         Path config;
 
         @Option(names = "--format", defaultValue = "text", paramLabel = "text|md|html|json", description = "(default: ${DEFAULT-VALUE})")
-        String format;
+        OutputFormat format;
 
         @Override
         public Integer call() throws Exception {
             List<TuningAdvisor.Advice> advice;
             List<String> inputs = new java.util.ArrayList<>();
             try {
-                checkFormat(format);
                 boolean planned = options.model != null || options.spec != null;
                 if (!planned && profile == null && config == null) {
                     throw new IllegalArgumentException("give something to advise on: --model (with the layout), --profile TRACE "
@@ -431,7 +419,7 @@ final class PlanCommand extends CommandGroup {
         @Option(names = "--nccl", paramLabel = "VERSION", description = "NCCL, e.g. 2.18.1 (checked against --precision).") String nccl;
 
         @Option(names = "--format", defaultValue = "text", paramLabel = "text|md|html|json", description = "(default: ${DEFAULT-VALUE})")
-        String format;
+        OutputFormat format;
 
         @Override
         public Integer call() throws Exception {
@@ -440,7 +428,6 @@ final class PlanCommand extends CommandGroup {
                 return PitwallCommand.usageError(spec, "no GPU " + gpu + " in the catalog");
             }
             try {
-                checkFormat(format);
             } catch (IllegalArgumentException e) {
                 return PitwallCommand.usageError(spec, e.getMessage());
             }

@@ -1,20 +1,21 @@
 package dev.pitwall.server.console;
 
-import dev.pitwall.core.storage.Database;
-import dev.pitwall.server.BuildInfo;
 import dev.pitwall.acceptance.store.AcceptanceRuns;
 import dev.pitwall.core.report.Document;
 import dev.pitwall.core.report.DocumentWriter;
+import dev.pitwall.core.storage.Database;
+import dev.pitwall.server.BuildInfo;
+import dev.pitwall.trainops.TrainOps;
 import dev.pitwall.trainops.incident.Incident;
 import dev.pitwall.trainops.incident.IncidentReports;
 import dev.pitwall.trainops.incident.IncidentTimeline;
-import dev.pitwall.trainops.incident.Reliability;
 import dev.pitwall.trainops.incident.Incidents;
+import dev.pitwall.trainops.incident.Reliability;
+import dev.pitwall.trainops.incident.Symptoms;
+import dev.pitwall.trainops.knowledge.KnowledgeBase;
 import dev.pitwall.trainops.signal.SignalStore;
 import dev.pitwall.trainops.signal.StoredSignal;
-import dev.pitwall.trainops.knowledge.KnowledgeBase;
-import dev.pitwall.trainops.incident.Symptoms;
-import dev.pitwall.trainops.telemetry.GpuTelemetry;
+import dev.pitwall.trainops.telemetry.UtilizationStore;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
@@ -67,18 +68,20 @@ public final class ConsoleService implements HttpService {
     private final SignalStore signals;
     private final Incidents incidents;
     private final KnowledgeBase knowledge;
+    private final UtilizationStore utilization;
     private final MeterRegistry registry;
     private final Clock clock;
     private final Instant startedAt;
     private final BuildInfo build = BuildInfo.current();
 
-    public ConsoleService(Database database, AcceptanceRuns acceptanceRuns, SignalStore signals, Incidents incidents,
-                          KnowledgeBase knowledge, MeterRegistry registry, Clock clock) {
-        this.knowledge = knowledge;
+    public ConsoleService(Database database, AcceptanceRuns acceptanceRuns, TrainOps trainOps, MeterRegistry registry,
+                          Clock clock) {
+        this.knowledge = trainOps.knowledge();
         this.database = database;
         this.acceptanceRuns = acceptanceRuns;
-        this.signals = signals;
-        this.incidents = incidents;
+        this.signals = trainOps.signals();
+        this.incidents = trainOps.incidents();
+        this.utilization = trainOps.utilization();
         this.registry = registry;
         this.clock = clock;
         this.startedAt = clock.instant();
@@ -132,7 +135,7 @@ public final class ConsoleService implements HttpService {
             return null;
         }
         Reliability reliability = Reliability.of(recent, from, to, signals.nodesBetween(from, to), OptionalInt.empty(),
-                GpuTelemetry.utilization(database, from, to));
+                utilization.between(from, to));
         return DocumentWriter.htmlSections(IncidentReports.reliability(reliability, false));
     }
 

@@ -155,8 +155,25 @@ class CommandLineTest {
         Path quiet = dir.resolve("quiet.log");
         Files.writeString(quiet, "all good\n");
         out.getBuffer().setLength(0);
+        assertThat(run("detect", "--format", "json", log.toString())).isEqualTo(1);
+        assertThat(dev.pitwall.core.json.Json.mapper().readTree(out.toString()).path(log.toString()).get(0).path("line")
+                .asInt()).as("the file's line of the signal").isEqualTo(2);
+        out.getBuffer().setLength(0);
         assertThat(run("detect", "--format", "json", quiet.toString())).isZero();
         assertThat(dev.pitwall.core.json.Json.mapper().readTree(out.toString()).path(quiet.toString())).isEmpty();
+    }
+
+    @Test
+    void takesOneSetOfFormatsEverywhereAndSaysWhichACommandWrites() throws Exception {
+        Path quiet = Files.writeString(dir.resolve("quiet.log"), "all good\n");
+        assertThat(run("detect", "--format", "md", quiet.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--format md is not written by this command; use text or json");
+        err.getBuffer().setLength(0);
+        assertThat(run("plan", "estimate", "--model", "llama-3-8b", "--gpus", "8", "--format", "xml")).isEqualTo(2);
+        assertThat(err.toString()).contains("--format").contains("xml");
+        out.getBuffer().setLength(0);
+        assertThat(run("plan", "estimate", "--model", "llama-3-8b", "--gpus", "8", "--format", "MD")).isZero();
+        assertThat(out.toString()).startsWith("# ");
     }
 
     @Test

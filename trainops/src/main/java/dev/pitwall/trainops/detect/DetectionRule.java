@@ -1,7 +1,7 @@
 package dev.pitwall.trainops.detect;
 
-import dev.pitwall.trainops.signal.Severity;
 import dev.pitwall.core.config.ConfigProblem;
+import dev.pitwall.trainops.signal.Severity;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;

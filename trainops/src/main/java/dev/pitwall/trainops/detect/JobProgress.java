@@ -134,7 +134,7 @@ public final class JobProgress {
     private static Signal signal(String rule, Severity severity, String line, Map<String, String> fields, String meaning,
                                  String action) {
         String text = line.strip();
-        return new Signal(rule, "training", severity, 0, fields, meaning, action,
+        return new Signal(rule, "training", severity, fields, meaning, action,
                 text.length() > 240 ? text.substring(0, 240) + "…" : text);
     }
 

@@ -60,7 +60,7 @@ public final class LogMatcher {
     }
 
     /** The signal {@code line} gives, if any. */
-    public Optional<Signal> match(String line, int lineNumber) {
+    public Optional<Signal> match(String line) {
         long[] candidates = always.clone();
         int state = automaton.start();
         for (int i = 0; i < line.length(); i++) {
@@ -69,14 +69,14 @@ public final class LogMatcher {
             state = c > 0xFF ? automaton.start() : automaton.next(state, c);
             automaton.collect(state, candidates);
         }
-        return classify(line, lineNumber, candidates);
+        return classify(line, candidates);
     }
 
     /**
      * Reads a log as bytes (ISO-8859-1: every byte is a character, as kernel logs need) and hands
-     * each signal to {@code signals}. Only lines that hold a literal are turned into text.
+     * each signal, with its line number, to {@code signals}. Only lines that hold a literal are turned into text.
      */
-    public void scan(InputStream in, Consumer<Signal> signals) throws IOException {
+    public void scan(InputStream in, Consumer<LineSignal> signals) throws IOException {
         boolean anyAlways = Arrays.stream(always).anyMatch(w -> w != 0);
         byte[] buffer = new byte[CHUNK];
         byte[] line = new byte[256];
@@ -136,9 +136,10 @@ public final class LogMatcher {
         }
     }
 
-    private void emit(byte[] bytes, int length, int lineNumber, Consumer<Signal> signals) {
+    private void emit(byte[] bytes, int length, int lineNumber, Consumer<LineSignal> signals) {
         int end = length > 0 && bytes[length - 1] == '\r' ? length - 1 : length;
-        match(new String(bytes, 0, end, StandardCharsets.ISO_8859_1), lineNumber).ifPresent(signals);
+        match(new String(bytes, 0, end, StandardCharsets.ISO_8859_1))
+                .ifPresent(signal -> signals.accept(new LineSignal(lineNumber, signal)));
     }
 
     private static byte[] append(byte[] line, int length, byte[] from, int start, int end) {
@@ -151,7 +152,7 @@ public final class LogMatcher {
         return target;
     }
 
-    private Optional<Signal> classify(String line, int lineNumber, long[] candidates) {
+    private Optional<Signal> classify(String line, long[] candidates) {
         int best = -1;
         Matcher bestMatch = null;
         for (int i = 0; i < rules.size(); i++) {
@@ -189,7 +190,7 @@ public final class LogMatcher {
             }
         }
         String text = line.strip();
-        return Optional.of(new Signal(rule.id(), rule.category(), severity, lineNumber, fields, meaning, action,
+        return Optional.of(new Signal(rule.id(), rule.category(), severity, fields, meaning, action,
                 text.length() > TEXT_LIMIT ? text.substring(0, TEXT_LIMIT) + "…" : text));
     }
 }

@@ -1,6 +1,5 @@
 package dev.pitwall.trainops.detect;
 
-import dev.pitwall.trainops.signal.Signal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -17,8 +16,8 @@ public final class LogScanner {
         this.matcher = matcher;
     }
 
-    public List<Signal> scan(Path file) throws IOException {
-        List<Signal> signals = new ArrayList<>();
+    public List<LineSignal> scan(Path file) throws IOException {
+        List<LineSignal> signals = new ArrayList<>();
         try (InputStream in = Files.newInputStream(file)) {
             matcher.scan(in, signals::add);
         }

@@ -21,24 +21,26 @@ import org.jdbi.v3.core.statement.StatementContext;
 /**
  * Turns signals into incidents and keeps their lifecycle. A signal of severity error or worse
  * joins the open incident that had a signal within the correlation window, or opens one;
- * warnings only join. A critical hardware signal (GPU, memory, PCIe, NVLink) names its node as
- * the suspect: an NCCL timeout reported by many ranks and an Xid 79 on one node make one
+ * warnings only join. A critical signal of a hardware category (the catalog's suspect
+ * categories: GPU, memory, PCIe, NVLink) names its node as the suspect: an NCCL timeout reported by many ranks and an Xid 79 on one node make one
  * incident whose suspected node is the Xid's.
  */
 public final class Incidents {
 
     /** Signals this close together are taken as one failure. */
     public static final Duration WINDOW = Duration.ofMinutes(10);
-    private static final Set<String> HARDWARE = Set.of("gpu", "memory", "pcie", "nvlink");
 
     private final Jdbi jdbi;
     private final AuditLog audit;
     private final Clock clock;
+    private final Set<String> suspectCategories;
 
-    public Incidents(Database database, AuditLog audit, Clock clock) {
+    /** @param suspectCategories categories whose critical signals name their node as the suspect */
+    public Incidents(Database database, AuditLog audit, Clock clock, Set<String> suspectCategories) {
         this.jdbi = database.jdbi();
         this.audit = audit;
         this.clock = clock;
+        this.suspectCategories = Set.copyOf(suspectCategories);
     }
 
     /** Correlates a batch of stored signals into incidents and links each signal to the incident it joined. */
@@ -93,10 +95,10 @@ public final class Incidents {
                 .or(() -> openNewestFirst.stream().findFirst());
     }
 
-    private static void join(Handle h, Incident incident, StoredSignal stored, long now, long seen) {
+    private void join(Handle h, Incident incident, StoredSignal stored, long now, long seen) {
         Set<String> nodes = new LinkedHashSet<>(incident.nodes());
         nodes.add(stored.node());
-        boolean hardware = stored.signal().severity() == Severity.CRITICAL && HARDWARE.contains(stored.signal().category());
+        boolean hardware = stored.signal().severity() == Severity.CRITICAL && suspectCategories.contains(stored.signal().category());
         boolean worse = stored.signal().severity().compareTo(Severity.valueOf(incident.severity())) > 0;
         h.createUpdate("""
                         UPDATE incident SET signals = signals + 1, nodes = :nodes, last_signal_at = :now,

@@ -1,7 +1,7 @@
 package dev.pitwall.trainops.incident;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.pitwall.trainops.telemetry.GpuTelemetry;
+import dev.pitwall.trainops.telemetry.UtilizationStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -77,7 +77,7 @@ public record Reliability(@JsonProperty("from") Instant from, @JsonProperty("to"
      * @param statedNodes the cluster's size when the operator states it; it then sets node-days instead
      */
     public static Reliability of(List<Incident> incidents, Instant from, Instant to, List<String> seen,
-                                 OptionalInt statedNodes, Optional<GpuTelemetry.Utilization> utilization) {
+                                 OptionalInt statedNodes, Optional<UtilizationStore.Utilization> utilization) {
         if (!to.isAfter(from)) {
             throw new IllegalArgumentException("the period must end after it starts: " + from + " to " + to);
         }
@@ -116,8 +116,8 @@ public record Reliability(@JsonProperty("from") Instant from, @JsonProperty("to"
                 Distribution.of(incidents.stream().flatMap(i -> i.timeToDetect().stream()).toList()),
                 Distribution.of(incidents.stream().flatMap(i -> i.timeToRecover().stream()).toList()),
                 modes, perNode, 100 * (1 - lost(incidents, from, to) / (hours * 3_600_000)),
-                utilization.map(GpuTelemetry.Utilization::physicalPct).orElse(null),
-                utilization.map(GpuTelemetry.Utilization::logicalPct).orElse(null),
+                utilization.map(UtilizationStore.Utilization::physicalPct).orElse(null),
+                utilization.map(UtilizationStore.Utilization::logicalPct).orElse(null),
                 incidents.stream().sorted(Comparator.comparing(Incident::detectedAt)).toList());
     }
 

@@ -1,7 +1,5 @@
 package dev.pitwall.trainops.ingest;
 
-import dev.pitwall.trainops.signal.SignalStore;
-import dev.pitwall.trainops.signal.StoredSignal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,8 +8,10 @@ import dev.pitwall.core.http.ListLimit;
 import dev.pitwall.core.json.Json;
 import dev.pitwall.trainops.detect.JobProgress;
 import dev.pitwall.trainops.detect.LogMatcher;
-import dev.pitwall.trainops.signal.Signal;
 import dev.pitwall.trainops.incident.Incidents;
+import dev.pitwall.trainops.signal.Signal;
+import dev.pitwall.trainops.signal.SignalStore;
+import dev.pitwall.trainops.signal.StoredSignal;
 import dev.pitwall.trainops.telemetry.GpuTelemetry;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
@@ -99,11 +99,10 @@ public final class IngestService implements HttpService {
     /** Detects, stores and correlates the lines; counts them with the rejections the sender's format already made. */
     public ObjectNode accept(List<Line> lines, List<Rejection> rejections) {
         List<StoredSignal> found = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            Line line = lines.get(i);
+        for (Line line : lines) {
             Instant at = line.occurredAt() != null ? line.occurredAt() : clock.instant();
             // The catalog first; every line also feeds the job's progress (spikes, drops, stalls).
-            Optional<Signal> signal = matcher.match(line.text(), i + 1);
+            Optional<Signal> signal = matcher.match(line.text());
             Optional<Signal> fromProgress = progress.observe(line.node(), line.source(), line.text(), at);
             signal.or(() -> fromProgress)
                     .ifPresent(s -> found.add(StoredSignal.of(line.node(), line.source(), line.occurredAt(), s).ofJob(line.job())));

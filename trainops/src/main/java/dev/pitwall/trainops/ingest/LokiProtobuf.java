@@ -1,10 +1,10 @@
 package dev.pitwall.trainops.ingest;
 
 import com.google.protobuf.CodedInputStream;
+import dev.pitwall.core.metrics.LabelSets;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.xerial.snappy.Snappy;
@@ -48,7 +48,7 @@ final class LokiProtobuf {
         List<Entry> entries = new ArrayList<>();
         for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
             switch (tag) {
-                case 1 << 3 | 2 -> labels = labels(in.readStringRequireUtf8());
+                case 1 << 3 | 2 -> labels = LabelSets.parse(in.readStringRequireUtf8()).orElse(Map.of());
                 case 2 << 3 | 2 -> entries.add(entry(in.readBytes().newCodedInput()));
                 default -> in.skipField(tag);
             }
@@ -77,36 +77,5 @@ final class LokiProtobuf {
             }
         }
         return new Entry(Instant.ofEpochSecond(seconds, nanos), line);
-    }
-
-    /** {@code {host="gpu-a01", job="kernel"}} as a map; escapes as Prometheus writes them. */
-    static Map<String, String> labels(String text) {
-        Map<String, String> out = new LinkedHashMap<>();
-        String s = text.strip();
-        if (s.startsWith("{")) {
-            s = s.substring(1);
-        }
-        int i = 0;
-        while (i < s.length()) {
-            int eq = s.indexOf('=', i);
-            if (eq < 0 || eq + 1 >= s.length() || s.charAt(eq + 1) != '"') {
-                break;
-            }
-            String key = s.substring(i, eq).strip();
-            StringBuilder value = new StringBuilder();
-            int j = eq + 2;
-            for (; j < s.length() && s.charAt(j) != '"'; j++) {
-                if (s.charAt(j) == '\\' && j + 1 < s.length()) {
-                    j++;
-                }
-                value.append(s.charAt(j));
-            }
-            out.put(key, value.toString());
-            i = j + 1;
-            while (i < s.length() && (s.charAt(i) == ',' || s.charAt(i) == ' ' || s.charAt(i) == '}')) {
-                i++;
-            }
-        }
-        return out;
     }
 }

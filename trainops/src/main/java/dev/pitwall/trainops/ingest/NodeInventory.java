@@ -2,11 +2,11 @@ package dev.pitwall.trainops.ingest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.pitwall.core.json.Json;
-import dev.pitwall.core.storage.Database;
 import dev.pitwall.acceptance.parse.Measurement;
 import dev.pitwall.acceptance.parse.NvidiaSmiXmlParser;
 import dev.pitwall.acceptance.parse.ToolOutput;
+import dev.pitwall.core.json.Json;
+import dev.pitwall.core.storage.Database;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;

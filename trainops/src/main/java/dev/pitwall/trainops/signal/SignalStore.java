@@ -83,7 +83,7 @@ public final class SignalStore {
         return new StoredSignal(rs.getLong("id"), Instant.ofEpochMilli(rs.getLong("received_at")), occurredAt,
                 rs.getString("node"), rs.getString("source"), rs.getString("job"),
                 new Signal(rs.getString("rule"), rs.getString("category"), Severity.valueOf(rs.getString("severity")),
-                        0, fields(rs.getString("fields")), rs.getString("meaning"), rs.getString("action"),
+                        fields(rs.getString("fields")), rs.getString("meaning"), rs.getString("action"),
                         rs.getString("text")));
     }
 

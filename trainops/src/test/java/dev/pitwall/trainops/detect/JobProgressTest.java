@@ -1,9 +1,9 @@
 package dev.pitwall.trainops.detect;
 
-import dev.pitwall.trainops.signal.Severity;
-import dev.pitwall.trainops.signal.Signal;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pitwall.trainops.signal.Severity;
+import dev.pitwall.trainops.signal.Signal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;

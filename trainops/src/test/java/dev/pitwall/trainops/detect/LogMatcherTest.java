@@ -1,10 +1,10 @@
 package dev.pitwall.trainops.detect;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pitwall.core.testing.SharedSamples;
 import dev.pitwall.trainops.signal.Severity;
 import dev.pitwall.trainops.signal.Signal;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,12 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 /** Kernel and job log lines as GPU nodes write them, and what each one means. */
 class LogMatcherTest {
 
-    private static final Path SAMPLES = Path.of("..", "..", "shared", "samples");
-
     private final LogMatcher matcher = new LogMatcher(RuleCatalog.builtIn());
 
     private Signal only(String line) {
-        return matcher.match(line, 1).orElseThrow(() -> new AssertionError("no signal for: " + line));
+        return matcher.match(line).orElseThrow(() -> new AssertionError("no signal for: " + line));
     }
 
     @Test
@@ -52,8 +50,8 @@ class LogMatcherTest {
                 .fields()).containsEntry("requested", "2.50 GiB");
         assertThat(only(" iteration     1200/  500000 | lm loss: nan | loss scale: 1.0 |").rule()).isEqualTo("nan-loss");
         assertThat(only("Aug 17 06:18:01 vm-0 systemd-networkd[5398]: ib6: lost carrier").fields()).containsEntry("device", "ib6");
-        assertThat(matcher.match(" iteration 1200 | lm loss: 2.153E+00 | grad norm: 0.41", 1)).isEmpty();
-        assertThat(matcher.match("NVRM: loading NVIDIA UNIX x86_64 Kernel Module  550.54.15", 1)).isEmpty();
+        assertThat(matcher.match(" iteration 1200 | lm loss: 2.153E+00 | grad norm: 0.41")).isEmpty();
+        assertThat(matcher.match("NVRM: loading NVIDIA UNIX x86_64 Kernel Module  550.54.15")).isEmpty();
     }
 
     @Test
@@ -71,34 +69,34 @@ class LogMatcherTest {
                   - {code: 13, severity: error, meaning: "treated as serious here", action: "page the on-call"}
                 """);
         LogMatcher mine = new LogMatcher(RuleCatalog.builtIn().with(file));
-        assertThat(mine.match("EDAC MC0: 12 CE memory read error", 4).orElseThrow().fields())
+        assertThat(mine.match("EDAC MC0: 12 CE memory read error").orElseThrow().fields())
                 .isEqualTo(Map.of("mc", "0", "count", "12"));
-        assertThat(mine.match("NVRM: Xid (PCI:0000:38:00): 13, pid=1, name=x, y", 1).orElseThrow().severity())
+        assertThat(mine.match("NVRM: Xid (PCI:0000:38:00): 13, pid=1, name=x, y").orElseThrow().severity())
                 .isEqualTo(Severity.ERROR);
     }
 
     @Test
     void findsWhatTheRealLogsShow() throws Exception {
-        assumeTrue(Files.isDirectory(SAMPLES), "samples skipped: " + SAMPLES + " is not here");
+        Path samples = SharedSamples.root();
         LogScanner scanner = new LogScanner(matcher);
 
-        List<Signal> gsp = scanner.scan(SAMPLES.resolve("kernel_logs/dmesg_xid119_gsp_timeout_h100.log"));
+        List<Signal> gsp = signals(scanner, samples.resolve("kernel_logs/dmesg_xid119_gsp_timeout_h100.log"));
         assertThat(gsp).filteredOn(s -> "119".equals(s.fields().get("xid"))).hasSize(5)
                 .allSatisfy(s -> {
                     assertThat(s.fields()).containsEntry("pci", "0000:9b:00");
                     assertThat(s.severity()).isEqualTo(Severity.CRITICAL);
                 });
 
-        List<Signal> app = scanner.scan(SAMPLES.resolve("kernel_logs/dmesg_xid13_xid43_and_oom.log"));
+        List<Signal> app = signals(scanner, samples.resolve("kernel_logs/dmesg_xid13_xid43_and_oom.log"));
         Map<String, Long> xids = app.stream().filter(s -> s.rule().equals("xid"))
                 .collect(Collectors.groupingBy(s -> s.fields().get("xid"), Collectors.counting()));
         assertThat(xids).isEqualTo(Map.of("13", 16L, "43", 1L));
         assertThat(app).anySatisfy(s -> assertThat(s.rule()).isEqualTo("host-oom"));
 
-        List<Signal> flaps = scanner.scan(SAMPLES.resolve("kernel_logs/azurehpc_ib6_link_flap_syslog.log"));
+        List<Signal> flaps = signals(scanner, samples.resolve("kernel_logs/azurehpc_ib6_link_flap_syslog.log"));
         assertThat(flaps).hasSize(6).allSatisfy(s -> assertThat(s.fields()).containsEntry("device", "ib6"));
 
-        List<Signal> training = scanner.scan(SAMPLES.resolve("training_logs/superbench_megatron_deepspeed_gpt6.7b_2node_rocm.log"));
+        List<Signal> training = signals(scanner, samples.resolve("training_logs/superbench_megatron_deepspeed_gpt6.7b_2node_rocm.log"));
         assertThat(training).noneMatch(s -> s.rule().equals("nan-loss"));
         assertThat(training).anySatisfy(s -> assertThat(s.rule()).isEqualTo("job-killed"));
     }
@@ -123,14 +121,24 @@ class LogMatcherTest {
         lines.add(faults[0]);
         Path file = java.nio.file.Files.writeString(dir.resolve("big.log"), log, java.nio.charset.StandardCharsets.ISO_8859_1);
 
-        java.util.List<Signal> expected = new java.util.ArrayList<>();
+        java.util.List<LineSignal> expected = new java.util.ArrayList<>();
         for (int n = 0; n < lines.size(); n++) {
-            matcher.match(lines.get(n), n + 1).ifPresent(expected::add);
+            int number = n + 1;
+            matcher.match(lines.get(n)).ifPresent(s -> expected.add(new LineSignal(number, s)));
         }
-        java.util.List<Signal> scanned = new LogScanner(matcher).scan(file);
+        java.util.List<LineSignal> scanned = new LogScanner(matcher).scan(file);
         assertThat(expected).hasSizeGreaterThan(100);
         assertThat(scanned).isEqualTo(expected);
         assertThat(scanned.getLast().line()).isEqualTo(lines.size());
+
+        // Against the plain way, with no literal prefilter and no automaton: every rule's
+        // expression on every line, the earliest match winning (the first rule on a tie).
+        java.util.List<String> plain = new java.util.ArrayList<>();
+        for (int n = 0; n < lines.size(); n++) {
+            int number = n + 1;
+            everyRuleOn(RuleCatalog.builtIn().rules(), lines.get(n)).map(found -> number + " " + found).ifPresent(plain::add);
+        }
+        assertThat(scanned).extracting(LogMatcherTest::described).isEqualTo(plain);
     }
 
     @Test
@@ -147,9 +155,69 @@ class LogMatcherTest {
         Path file = java.nio.file.Files.writeString(dir.resolve("train.log"),
                 " iteration 1/ 9 | elapsed time per iteration (ms): 812.4 |\n iteration 2/ 9 | elapsed time per iteration (ms): 76015.3 |\n");
         assertThat(new LogScanner(mine).scan(file)).singleElement().satisfies(s -> {
-            assertThat(s.rule()).isEqualTo("slow-step");
-            assertThat(s.fields()).containsEntry("ms", "76015.3");
+            assertThat(s.signal().rule()).isEqualTo("slow-step");
+            assertThat(s.signal().fields()).containsEntry("ms", "76015.3");
             assertThat(s.line()).isEqualTo(2);
         });
+    }
+
+    @Test
+    void findsWhatEveryRulesExpressionFindsOnTheRealLogs() throws Exception {
+        Path samples = SharedSamples.root();
+        List<Path> logs;
+        try (var files = java.util.stream.Stream.concat(Files.list(samples.resolve("kernel_logs")),
+                Files.list(samples.resolve("training_logs")))) {
+            logs = files.filter(f -> f.toString().endsWith(".log")).sorted().toList();
+        }
+        assertThat(logs).isNotEmpty();
+        LogScanner scanner = new LogScanner(matcher);
+        for (Path log : logs) {
+            // Lines end at \n only, as the scanner reads them (a \r before it is dropped below).
+            List<String> lines = new java.util.ArrayList<>(List.of(new String(Files.readAllBytes(log),
+                    java.nio.charset.StandardCharsets.ISO_8859_1).split("\n", -1)));
+            if (lines.getLast().isEmpty()) {
+                lines.removeLast();
+            }
+            List<String> plain = new java.util.ArrayList<>();
+            for (int n = 0; n < lines.size(); n++) {
+                int number = n + 1;
+                everyRuleOn(RuleCatalog.builtIn().rules(), lines.get(n)).map(found -> number + " " + found)
+                        .ifPresent(plain::add);
+            }
+            assertThat(scanner.scan(log)).as(log.toString())
+                    .extracting(LogMatcherTest::described).isEqualTo(plain);
+        }
+    }
+
+    private static String described(LineSignal found) {
+        return found.line() + " " + found.signal().rule() + " " + new java.util.TreeMap<>(found.signal().fields());
+    }
+
+    private static List<Signal> signals(LogScanner scanner, Path log) throws java.io.IOException {
+        return scanner.scan(log).stream().map(LineSignal::signal).toList();
+    }
+
+    /** The rule and fields the plain way finds on one line: every rule's expression tried, the earliest match first. */
+    private static java.util.Optional<String> everyRuleOn(List<DetectionRule> rules, String line) {
+        String text = line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
+        DetectionRule best = null;
+        java.util.regex.Matcher bestMatch = null;
+        for (DetectionRule rule : rules) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(rule.pattern()).matcher(text);
+            if (m.find() && (bestMatch == null || m.start() < bestMatch.start())) {
+                best = rule;
+                bestMatch = m;
+            }
+        }
+        if (best == null) {
+            return java.util.Optional.empty();
+        }
+        Map<String, String> fields = new java.util.TreeMap<>();
+        for (String name : bestMatch.namedGroups().keySet()) {
+            if (bestMatch.group(name) != null) {
+                fields.put(name, bestMatch.group(name).strip());
+            }
+        }
+        return java.util.Optional.of(best.id() + " " + fields);
     }
 }

@@ -36,7 +36,7 @@ class IncidentsTest {
     }
 
     private static StoredSignal signal(String node, String line) {
-        return StoredSignal.of(node, "log", null, MATCHER.match(line, 1).orElseThrow());
+        return StoredSignal.of(node, "log", null, MATCHER.match(line).orElseThrow());
     }
 
     @ParameterizedTest
@@ -48,7 +48,7 @@ class IncidentsTest {
             database.migrate(AuditLog.MODULE);
             database.migrate(TrainOps.MODULE);
             AuditLog audit = new AuditLog(database, clock);
-            Incidents incidents = new Incidents(database, audit, clock);
+            Incidents incidents = new Incidents(database, audit, clock, RuleCatalog.builtIn().suspectCategories());
 
             String timeout = "[rank3]:[E ProcessGroupNCCL.cpp:607] Watchdog caught collective operation timeout: "
                     + "WorkNCCL(SeqNum=2183, OpType=ALLREDUCE, Timeout(ms)=600000) ran for 600123 milliseconds";
@@ -103,7 +103,8 @@ class IncidentsTest {
              Database database = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry())) {
             database.migrate(AuditLog.MODULE);
             database.migrate(TrainOps.MODULE);
-            Incidents incidents = new Incidents(database, new AuditLog(database, clock), clock);
+            Incidents incidents = new Incidents(database, new AuditLog(database, clock), clock,
+                    RuleCatalog.builtIn().suspectCategories());
             String timeout = "Watchdog caught collective operation timeout: WorkNCCL(SeqNum=7, OpType=ALLREDUCE, "
                     + "Timeout(ms)=600000) ran for 600123 milliseconds";
 

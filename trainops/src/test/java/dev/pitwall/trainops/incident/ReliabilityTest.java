@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.pitwall.trainops.telemetry.UtilizationStore;
 import java.time.Duration;
 import java.time.Instant;
-import dev.pitwall.trainops.telemetry.GpuTelemetry;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -35,7 +35,7 @@ class ReliabilityTest {
                 incident(3, "network", "gpu-a02", 6000, 10L),
                 incident(4, "gpu", "gpu-a03", 9000, 20L));
         Reliability r = Reliability.of(incidents, FROM, TO, List.of("gpu-a01", "gpu-a02", "gpu-a03", "gpu-a07"),
-                OptionalInt.empty(), Optional.of(new GpuTelemetry.Utilization(87.5, 61.0, 40)));
+                OptionalInt.empty(), Optional.of(new UtilizationStore.Utilization(87.5, 61.0, 40)));
         assertThat(r.nodes()).isEqualTo(4);
         assertThat(r.nodeDays()).isCloseTo(40, within(1e-9));
         assertThat(r.failures()).isEqualTo(4);

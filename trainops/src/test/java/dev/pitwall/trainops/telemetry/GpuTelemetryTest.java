@@ -8,6 +8,7 @@ import dev.pitwall.core.storage.Database;
 import dev.pitwall.core.storage.StorageTarget;
 import dev.pitwall.core.testing.StepClock;
 import dev.pitwall.trainops.TrainOps;
+import dev.pitwall.trainops.detect.RuleCatalog;
 import dev.pitwall.trainops.signal.StoredSignal;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
@@ -67,14 +68,15 @@ class GpuTelemetryTest {
              Database database = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry())) {
             database.migrate(TrainOps.MODULE);
             String url = "http://127.0.0.1:" + exporter.getAddress().getPort() + "/metrics";
+            UtilizationStore utilization = new UtilizationStore(database);
             GpuTelemetry telemetry = new GpuTelemetry(new TelemetryConfig(List.of(url, "http://127.0.0.1:1/metrics"),
-                    Duration.ofSeconds(15)), database, clock);
+                    Duration.ofSeconds(15)), RuleCatalog.builtIn(), utilization, clock);
             Instant from = clock.instant();
 
             assertThat(telemetry.scrape()).as("all well; the dead target is skipped").isEmpty();
 
             // GPU 0 gets hot (HW thermal slowdown), GPU 1's job stops computing.
-            body.set(exposition(97, GpuTelemetry.HW_THERMAL | 0x4, 0, 0.0));
+            body.set(exposition(97, GpuConditions.HW_THERMAL | 0x4, 0, 0.0));
             clock.advance(Duration.ofSeconds(15));
             List<StoredSignal> hot = telemetry.scrape();
             assertThat(hot).singleElement().satisfies(s -> {
@@ -93,11 +95,11 @@ class GpuTelemetryTest {
             });
 
             // Four rounds of 2 GPUs with 1 allocated: physical 50%; its SM activity 81%, 0%, 0%, 0%.
-            var utilization = GpuTelemetry.utilization(database, from, clock.instant().plusSeconds(1)).orElseThrow();
-            assertThat(utilization.rounds()).isEqualTo(4);
-            assertThat(utilization.physicalPct()).isCloseTo(50.0, within(1e-9));
-            assertThat(utilization.logicalPct()).isCloseTo(81.0 / 4, within(1e-6));
-            assertThat(GpuTelemetry.utilization(database, from.minusSeconds(60), from)).isEmpty();
+            var used = utilization.between(from, clock.instant().plusSeconds(1)).orElseThrow();
+            assertThat(used.rounds()).isEqualTo(4);
+            assertThat(used.physicalPct()).isCloseTo(50.0, within(1e-9));
+            assertThat(used.logicalPct()).isCloseTo(81.0 / 4, within(1e-6));
+            assertThat(utilization.between(from.minusSeconds(60), from)).isEmpty();
         } finally {
             exporter.stop(0);
         }
@@ -107,9 +109,9 @@ class GpuTelemetryTest {
     void readsOlderExportersThrottleReasonsAndNamesNodesByTarget() {
         String old = "DCGM_FI_DEV_CLOCK_THROTTLE_REASONS{gpu=\"3\",UUID=\"GPU-1\",device=\"nvidia3\",modelName=\"NVIDIA A100-SXM4-80GB\"} 256\n"
                 + "DCGM_FI_DEV_GPU_UTIL{gpu=\"3\",UUID=\"GPU-1\",device=\"nvidia3\",modelName=\"NVIDIA A100-SXM4-80GB\"} 100\n";
-        assertThat(GpuTelemetry.gpus(old, "gpu-b02", true)).singleElement().satisfies(g -> {
+        assertThat(DcgmScrape.gpus(old, "gpu-b02", true)).singleElement().satisfies(g -> {
             assertThat(g.node()).isEqualTo("gpu-b02");
-            assertThat(g.reasons()).isEqualTo(GpuTelemetry.HW_POWER_BRAKE);
+            assertThat(g.reasons()).isEqualTo(GpuConditions.HW_POWER_BRAKE);
             assertThat(g.allocated()).isFalse();
         });
     }

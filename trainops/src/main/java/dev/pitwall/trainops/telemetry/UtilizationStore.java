@@ -1,0 +1,56 @@
+package dev.pitwall.trainops.telemetry;
+
+import dev.pitwall.core.storage.Database;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/** How many GPUs each scrape round saw, how many were allocated and how busy those were, for the reliability report. */
+public final class UtilizationStore {
+
+    /** @param rounds scrape rounds the figures average over */
+    public record Utilization(double physicalPct, double logicalPct, long rounds) {
+    }
+
+    private final Jdbi jdbi;
+
+    public UtilizationStore(Database database) {
+        this.jdbi = database.jdbi();
+    }
+
+    /** One scrape round's GPUs; a round that saw none is not recorded. */
+    void record(Instant at, List<GpuReading> gpus) {
+        if (gpus.isEmpty()) {
+            return;
+        }
+        List<GpuReading> allocated = gpus.stream().filter(GpuReading::allocated).toList();
+        double activity = allocated.stream().mapToDouble(GpuReading::activityPct).sum();
+        jdbi.useHandle(h -> h.createUpdate("""
+                        INSERT INTO gpu_utilization (at, gpus, allocated, activity_sum)
+                        VALUES (:at, :gpus, :allocated, :activity)""")
+                .bind("at", at.toEpochMilli()).bind("gpus", gpus.size()).bind("allocated", allocated.size())
+                .bind("activity", activity).execute());
+    }
+
+    /**
+     * Utilization over [from, to): physical, allocated GPUs over all GPUs; logical, the mean activity of the
+     * allocated ones. Empty when no scrape round fell in the period.
+     */
+    public Optional<Utilization> between(Instant from, Instant to) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT COUNT(*) AS rounds, SUM(gpus) AS gpus, SUM(allocated) AS allocated, SUM(activity_sum) AS activity
+                        FROM gpu_utilization WHERE at >= :from AND at < :to""")
+                .bind("from", from.toEpochMilli()).bind("to", to.toEpochMilli())
+                .map((rs, ctx) -> {
+                    long rounds = rs.getLong("rounds");
+                    double total = rs.getDouble("gpus");
+                    double allocated = rs.getDouble("allocated");
+                    if (rounds == 0 || total == 0) {
+                        return Optional.<Utilization>empty();
+                    }
+                    return Optional.of(new Utilization(100 * allocated / total,
+                            allocated == 0 ? 0 : rs.getDouble("activity") / allocated, rounds));
+                }).one());
+    }
+}
