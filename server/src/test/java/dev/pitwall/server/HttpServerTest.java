@@ -157,6 +157,18 @@ class HttpServerTest {
         assertThat(large.statusCode()).isEqualTo(413);
         assertThat(Json.mapper().readTree(large.body()).path("error").path("message").asText())
                 .contains("server.max-request-bytes");
+
+        // A chat request too large for the server is refused at the edge, in OpenAI's error shape, before the
+        // gateway reads it: Expect: 100-continue, as clients that upload large bodies send it, lets the server
+        // refuse before the body is on the wire instead of closing a connection the client still writes to.
+        HttpResponse<String> chat = CLIENT.send(HttpRequest.newBuilder(uri("/v1/chat/completions")).expectContinue(true)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"llama3-8b\",\"messages\":[{\"role\":"
+                        + "\"user\",\"content\":\"" + "x".repeat(10_000) + "\"}]}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(chat.statusCode()).isEqualTo(413);
+        assertThat(Json.mapper().readTree(chat.body()).path("error").path("type").asText())
+                .isEqualTo("invalid_request_error");
     }
 
     @Test

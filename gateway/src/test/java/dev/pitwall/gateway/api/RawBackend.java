@@ -1,4 +1,4 @@
-package dev.pitwall.server.gateway;
+package dev.pitwall.gateway.api;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
