@@ -71,6 +71,8 @@ public final class GatewayBench {
     private final Path work;
     private final List<Process> processes = new ArrayList<>();
     private long gatewayPid;
+    /** Whether a phase had failed requests: then the work folder, with the processes' logs, is kept. */
+    private boolean anyErrors;
 
     private GatewayBench(Path serverJar, Duration phase) throws IOException {
         this.serverJar = serverJar;
@@ -90,8 +92,12 @@ public final class GatewayBench {
         } finally {
             bench.stopAll();
         }
-        // Kept when the run failed: the processes' logs are in it.
-        bench.deleteWork();
+        // Kept when the run failed or a phase had errors: the processes' logs are in it.
+        if (bench.anyErrors) {
+            System.out.println("Requests failed: the processes' logs are kept in " + bench.work);
+        } else {
+            bench.deleteWork();
+        }
     }
 
     private void run(List<Integer> rates, List<Integer> streamCounts, List<Integer> heldCounts) throws Exception {
@@ -380,6 +386,7 @@ public final class GatewayBench {
         }
         results.forEach((name, r) -> {
             if (r.firstError() != null) {
+                anyErrors = true;
                 String why = r.firstError().length() > 300 ? r.firstError().substring(0, 300) + "…" : r.firstError();
                 System.out.println("         " + name + "'s first error: " + why.replace('\n', ' '));
             }

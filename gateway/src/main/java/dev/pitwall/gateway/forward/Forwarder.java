@@ -122,9 +122,9 @@ public final class Forwarder {
 
     /** Sends the request; {@code readTimeout} bounds the wait for the answer's head and for each later read. */
     private HttpClientResponse send(UpstreamCall call, Duration readTimeout, boolean stream) throws IOException {
-        byte[] json = Json.mapper().writeValueAsBytes(call.body());
-        return clients.post(call.backend().config(), call.path(), json, readTimeout, stream,
-                call.trace().upstreamHeaders(), call.cancellation());
+        UpstreamClients.Post post = new UpstreamClients.Post(call.path(), Json.mapper().writeValueAsBytes(call.body()),
+                stream, call.trace().upstreamHeaders());
+        return clients.post(call.backend().config(), post, readTimeout, call.cancellation());
     }
 
     /** The client left while the backend was working on its request. */

@@ -54,25 +54,39 @@ public final class UpstreamClients implements AutoCloseable {
     }
 
     /**
-     * Sends a JSON POST to {@code path} under the backend's base URL, with {@code headers} too
-     * (trace context), and waits for the answer's head; {@code readTimeout} bounds that wait and
+     * A JSON POST to a path under a backend's base URL.
+     *
+     * @param stream  whether an event stream is asked for
+     * @param headers further headers (trace context)
+     */
+    public record Post(String path, byte[] body, boolean stream, Map<String, String> headers) {
+    }
+
+    /** One request as it is sent: where, how, how long each read may wait, and what may cancel it. */
+    private record Call(BackendConfig backend, Function<Http1Client, Http1ClientRequest> method, URI uri,
+                        Duration readTimeout, Cancellation cancellation,
+                        Function<Http1ClientRequest, HttpClientResponse> submit) {
+    }
+
+    /**
+     * Sends {@code post} and waits for the answer's head; {@code readTimeout} bounds that wait and
      * every later wait for body bytes. Until {@link Cancellation#release()}, {@code cancellation}
      * can end the call. Fails with an unchecked exception when the backend cannot be reached or
      * breaks off before its head.
      */
-    public HttpClientResponse post(BackendConfig backend, String path, byte[] body, Duration readTimeout, boolean stream,
-                                   Map<String, String> headers, Cancellation cancellation) {
-        return send(backend, Http1Client::post, backend.endpoint(path), readTimeout, cancellation, request -> {
-            request.header(HeaderValues.CONTENT_TYPE_JSON)
-                    .header(HeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json");
-            headers.forEach((name, value) -> request.header(HeaderNames.create(name), value));
-            return request.submit(body);
-        });
+    public HttpClientResponse post(BackendConfig backend, Post post, Duration readTimeout, Cancellation cancellation) {
+        return send(new Call(backend, Http1Client::post, backend.endpoint(post.path()), readTimeout, cancellation,
+                request -> {
+                    request.header(HeaderValues.CONTENT_TYPE_JSON)
+                            .header(HeaderNames.ACCEPT, post.stream() ? "text/event-stream" : "application/json");
+                    post.headers().forEach((name, value) -> request.header(HeaderNames.create(name), value));
+                    return request.submit(post.body());
+                }));
     }
 
     /** A GET of {@code uri} (health checks, metrics), with the backend's key when it has one. */
     public HttpClientResponse get(BackendConfig backend, URI uri, Duration timeout) {
-        return send(backend, Http1Client::get, uri, timeout, new Cancellation(), Http1ClientRequest::request);
+        return send(new Call(backend, Http1Client::get, uri, timeout, new Cancellation(), Http1ClientRequest::request));
     }
 
     /**
@@ -81,34 +95,31 @@ public final class UpstreamClients implements AutoCloseable {
      * by the backend just then, its keep-alive timeout passing, before it read the request: the
      * request goes again, once, on a new connection.
      */
-    private HttpClientResponse send(BackendConfig backend, Function<Http1Client, Http1ClientRequest> method, URI uri,
-                                    Duration readTimeout, Cancellation cancellation,
-                                    Function<Http1ClientRequest, HttpClientResponse> submit) {
-        Client client = clients.get(backend.name());
+    private HttpClientResponse send(Call call) {
+        Client client = clients.get(call.backend().name());
         Optional<ClientConnection> idle = client.connections().reuse();
         if (idle.isPresent()) {
             try {
-                return send(backend, client, idle.get(), method, uri, readTimeout, cancellation, submit);
+                return send(call, client, idle.get());
             } catch (RuntimeException e) {
-                if (cancellation.cancelled() || UpstreamErrors.innermost(e) instanceof SocketTimeoutException) {
+                if (call.cancellation().cancelled() || UpstreamErrors.innermost(e) instanceof SocketTimeoutException) {
                     throw e;
                 }
             }
         }
-        return send(backend, client, client.connections().open(), method, uri, readTimeout, cancellation, submit);
+        return send(call, client, client.connections().open());
     }
 
-    private HttpClientResponse send(BackendConfig backend, Client client, ClientConnection connection,
-                                    Function<Http1Client, Http1ClientRequest> method, URI uri, Duration readTimeout,
-                                    Cancellation cancellation, Function<Http1ClientRequest, HttpClientResponse> submit) {
-        cancellation.attach(connection);
-        Http1ClientRequest request = method.apply(client.http()).connection(connection).uri(uri).readTimeout(readTimeout);
-        String key = apiKeys.get(backend.name());
+    private HttpClientResponse send(Call call, Client client, ClientConnection connection) {
+        call.cancellation().attach(connection);
+        Http1ClientRequest request = call.method().apply(client.http()).connection(connection).uri(call.uri())
+                .readTimeout(call.readTimeout());
+        String key = apiKeys.get(call.backend().name());
         if (key != null) {
             request.header(HeaderNames.AUTHORIZATION, "Bearer " + key);
         }
         try {
-            return submit.apply(request);
+            return call.submit().apply(request);
         } catch (RuntimeException e) {
             connection.closeResource(); // it may hold part of an answer no one will read
             throw e;
