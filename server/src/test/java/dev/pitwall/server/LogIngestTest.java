@@ -61,15 +61,24 @@ class LogIngestTest {
                 "{\"node\":\"gpu-a07\",\"source\":\"kernel\",\"line\":\"systemd[1]: Started Session 4 of user root.\"}",
                 "this is not json",
                 "{\"source\":\"job\",\"line\":\"loss: nan\"}",
-                "{\"node\":\"gpu-a02\",\"source\":\"job\",\"line\":\" iteration 1200 | lm loss: nan |\"}");
+                "{\"node\":\"gpu-a02\",\"source\":\"job\",\"line\":\" iteration 1200 | lm loss: nan |\"}",
+                "{\"node\":\"../../etc\",\"source\":\"kernel\",\"line\":\"NVRM: Xid (PCI:0000:3b:00): 79, pid=1, name=x, y\"}",
+                "{\"node\":\"gpu a03\",\"source\":\"kernel\",\"line\":\"NVRM: Xid (PCI:0000:3b:00): 79, pid=1, name=x, y\"}",
+                "{\"node\":\"-gpu-a04\",\"source\":\"kernel\",\"line\":\"NVRM: Xid (PCI:0000:3b:00): 79, pid=1, name=x, y\"}");
         HttpResponse<String> response = post("/api/ingest/logs", batch);
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode answer = Json.mapper().readTree(response.body());
         assertThat(answer.path("accepted").asInt()).isEqualTo(3);
         assertThat(answer.path("signals").asInt()).isEqualTo(2);
         assertThat(answer.path("rejected").findValuesAsText("reason"))
-                .containsExactly("not JSON", "node is missing: the node the line comes from");
-        assertThat(answer.path("rejected").findValues("line")).extracting(JsonNode::asInt).containsExactly(3, 4);
+                .containsExactly("not JSON", "node is missing: the host name of the node it comes from",
+                        "node \"../../etc\" is not a host name (RFC 1123: letters, digits and hyphens in dot-separated "
+                                + "labels of at most 63 characters)",
+                        "node \"gpu a03\" is not a host name (RFC 1123: letters, digits and hyphens in dot-separated "
+                                + "labels of at most 63 characters)",
+                        "node \"-gpu-a04\" is not a host name (RFC 1123: letters, digits and hyphens in dot-separated "
+                                + "labels of at most 63 characters)");
+        assertThat(answer.path("rejected").findValues("line")).extracting(JsonNode::asInt).containsExactly(3, 4, 6, 7, 8);
 
         JsonNode signals = Json.mapper().readTree(send(at("/api/ingest/signals?limit=10")).body());
         assertThat(signals).hasSize(2);
@@ -80,7 +89,7 @@ class LogIngestTest {
 
         String metrics = send(at("/metrics")).body();
         assertThat(metrics).contains("pitwall_ingest_lines_total{outcome=\"accepted\"} 3.0")
-                .contains("pitwall_ingest_lines_total{outcome=\"rejected\"} 2.0")
+                .contains("pitwall_ingest_lines_total{outcome=\"rejected\"} 5.0")
                 .contains("pitwall_ingest_signals_total 2.0");
         assertThat(send(at("/training")).body()).contains("gpu-a07").contains("Xid 79: GPU has fallen off the bus");
         assertThat(send(at("/api/ingest/signals?limit=0")).statusCode()).isEqualTo(400);
@@ -119,8 +128,9 @@ class LogIngestTest {
                    "values": [["%d", "NVRM: Xid (PCI:0000:5d:00): 48, pid=907, name=python, An uncorrectable double bit error (DBE) has been detected on GPU in the framebuffer at partition 0, subpartition 0."],
                               ["%d", "systemd[1]: Started Session 9."],
                               ["yesterday", "x"]]},
-                  {"stream": {"job": "train"}, "values": [["%d", "loss: nan"]]}
-                ]}""".formatted(ns, ns + 1, ns);
+                  {"stream": {"job": "train"}, "values": [["%d", "loss: nan"]]},
+                  {"stream": {"host": "../../etc/passwd"}, "values": [["%d", "loss: nan"]]}
+                ]}""".formatted(ns, ns + 1, ns, ns);
         // Gzip, as Fluent Bit and Vector send it.
         java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
         try (var gzip = new java.util.zip.GZIPOutputStream(zipped)) {
@@ -132,8 +142,11 @@ class LogIngestTest {
         JsonNode answer = Json.mapper().readTree(response.body());
         assertThat(answer.path("accepted").asInt()).isEqualTo(2);
         assertThat(answer.path("signals").asInt()).isEqualTo(1);
-        assertThat(answer.path("rejected").findValuesAsText("entry")).containsExactly("streams[0].values[2]", "streams[1]");
+        assertThat(answer.path("rejected").findValuesAsText("entry"))
+                .containsExactly("streams[0].values[2]", "streams[1]", "streams[2]");
         assertThat(answer.path("rejected").get(1).path("reason").asText()).startsWith("no node label");
+        assertThat(answer.path("rejected").get(2).path("reason").asText())
+                .startsWith("node \"../../etc/passwd\" is not a host name");
 
         JsonNode signal = Json.mapper().readTree(send(at("/api/ingest/signals?limit=1")).body()).get(0);
         assertThat(signal.path("node").asText()).isEqualTo("gpu-b06");

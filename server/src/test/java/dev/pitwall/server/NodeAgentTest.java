@@ -207,5 +207,13 @@ class NodeAgentTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(garbage.statusCode()).isEqualTo(400);
         assertThat(garbage.body()).contains("not nvidia-smi -q -x output");
+        for (String push : List.of("inventory", "metrics")) {
+            HttpResponse<String> badNode = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    "http://127.0.0.1:" + port + "/api/ingest/" + push + "?node=..%2F..%2Fetc")).POST(
+                    HttpRequest.BodyPublishers.ofString("")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(badNode.statusCode()).as(push).isEqualTo(400);
+            assertThat(Json.mapper().readTree(badNode.body()).path("error").path("message").asText())
+                    .startsWith("node \"../../etc\" is not a host name");
+        }
     }
 }

@@ -9,7 +9,7 @@ import java.time.ZoneOffset;
 /** A clock a test moves by hand, so that durations measured against it are exact. */
 public final class StepClock extends Clock {
 
-    private Instant now;
+    private volatile Instant now;
 
     public StepClock(Instant start) {
         this.now = start;
@@ -17,6 +17,10 @@ public final class StepClock extends Clock {
 
     public void advance(Duration by) {
         now = now.plus(by);
+    }
+
+    public void set(Instant to) {
+        now = to;
     }
 
     @Override

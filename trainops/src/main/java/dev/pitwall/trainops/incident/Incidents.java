@@ -9,7 +9,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -19,16 +18,29 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /**
- * Turns signals into incidents and keeps their lifecycle. A signal of severity error or worse
- * joins the open incident that had a signal within the correlation window, or opens one;
- * warnings only join. A critical signal of a hardware category (the catalog's suspect
- * categories: GPU, memory, PCIe, NVLink) names its node as the suspect: an NCCL timeout reported by many ranks and an Xid 79 on one node make one
- * incident whose suspected node is the Xid's.
+ * Turns signals into incidents and keeps their lifecycle: one incident per failure.
+ *
+ * <p>An incident opens on its first error or critical signal (warnings only join). A signal joins
+ * an open incident only while the incident explains it: the same job, or the same node, within
+ * {@link #WINDOW} of the incident's first signal (counted from there, not sliding with each new
+ * one); inside the fault's first {@link #BURST} a signal that names no other job joins too, since
+ * the node whose GPU failed may not log a timeout of its own before the job's other ranks do. A
+ * critical signal of a suspect category (the catalog's hardware categories) names its node as a
+ * suspect; inside the burst one incident may name several (a leaf switch taking out two nodes),
+ * after it a critical hardware signal on a node that is not a suspect yet is a new failure and
+ * opens a new incident. Times are the lines' own, when they were written on their nodes, else
+ * their arrival, so that a batch replayed late correlates as it happened. An incident's title and
+ * first suspect are never rewritten: later evidence goes on its timeline.
+ *
+ * <p>Each correlating transaction first updates one lock row, so replicas sharing the store
+ * correlate one batch at a time.
  */
 public final class Incidents {
 
-    /** Signals this close together are taken as one failure. */
+    /** How long after its first signal an incident takes in more of the same job or node. */
     public static final Duration WINDOW = Duration.ofMinutes(10);
+    /** A fault's first moments: signals of every node and several suspects may still be one failure. */
+    public static final Duration BURST = Duration.ofMinutes(1);
 
     private final Jdbi jdbi;
     private final AuditLog audit;
@@ -44,33 +56,28 @@ public final class Incidents {
     }
 
     /** Correlates a batch of stored signals into incidents and links each signal to the incident it joined. */
-    public synchronized void correlate(List<StoredSignal> signals) {
+    public void correlate(List<StoredSignal> signals) {
         if (signals.isEmpty()) {
             return;
         }
         long now = clock.millis();
         jdbi.useTransaction(h -> {
+            h.createUpdate("UPDATE incident_correlation SET turns = turns + 1 WHERE id = 1").execute();
             for (StoredSignal stored : signals) {
-                long seen = stored.seenAt() != null ? stored.seenAt().toEpochMilli() : now;
+                long seen = Math.min(stored.seenAt() != null ? stored.seenAt().toEpochMilli() : now, now);
                 List<Incident> candidates = h.createQuery("""
-                                SELECT * FROM incident WHERE state <> 'RESOLVED' AND last_signal_at >= :since
+                                SELECT * FROM incident WHERE state <> 'RESOLVED'
+                                AND COALESCE(started_at, detected_at) BETWEEN :earliest AND :latest
                                 ORDER BY id DESC""")
-                        .bind("since", now - WINDOW.toMillis()).map(Incidents::row).list();
-                Optional<Incident> open = choose(candidates, stored);
+                        .bind("earliest", seen - WINDOW.toMillis()).bind("latest", seen + BURST.toMillis())
+                        .map(Incidents::row).list();
+                Optional<Incident> open = choose(candidates, stored, seen, suspectCategories);
                 Long incidentId = null;
                 if (open.isPresent()) {
                     join(h, open.get(), stored, now, seen);
                     incidentId = open.get().id();
                 } else if (stored.signal().severity().compareTo(Severity.ERROR) >= 0) {
-                    incidentId = h.createUpdate("""
-                                    INSERT INTO incident (title, category, severity, suspected_node, state, signals, nodes,
-                                                          detected_at, last_signal_at, started_at, job)
-                                    VALUES (:title, :category, :severity, :node, 'DETECTED', 1, :node, :now, :now, :seen, :job)""")
-                            .bind("job", stored.job())
-                            .bind("title", stored.signal().meaning()).bind("category", stored.signal().category())
-                            .bind("severity", stored.signal().severity().name()).bind("node", stored.node())
-                            .bind("now", now).bind("seen", Math.min(seen, now))
-                            .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
+                    incidentId = open(h, stored, now, seen);
                 }
                 if (incidentId != null && stored.id() > 0) {
                     h.createUpdate("UPDATE signal SET incident_id = :incident WHERE id = :id")
@@ -81,36 +88,80 @@ public final class Incidents {
     }
 
     /**
-     * The open incident a signal belongs to. A signal of a named job joins that job's incident (or one
-     * no job has claimed yet); it never joins another job's. A signal of no job (a kernel line) joins the
-     * newest incident that already involves its node, else the newest open one: the node whose GPU failed
-     * may not log a timeout of its own before the job's other ranks do.
+     * The open incident a signal seen at {@code seenMillis} belongs to, if one explains it: one whose
+     * burst it falls in before one that is only of its job or node, one of its job or node before one
+     * that is not; the newest among equals.
+     * A critical hardware signal on a node that is not yet a suspect, past an incident's burst, belongs
+     * to none: it is a new failure.
      */
-    static Optional<Incident> choose(List<Incident> openNewestFirst, StoredSignal signal) {
-        if (signal.job() != null) {
-            return openNewestFirst.stream().filter(i -> signal.job().equals(i.job())).findFirst()
-                    .or(() -> openNewestFirst.stream().filter(i -> i.job() == null).findFirst());
+    static Optional<Incident> choose(List<Incident> openNewestFirst, StoredSignal signal, long seenMillis,
+                                     Set<String> suspectCategories) {
+        boolean hardware = names(signal, suspectCategories);
+        Optional<Incident> best = Optional.empty();
+        int bestRank = 0;
+        for (Incident incident : openNewestFirst) {
+            boolean inBurst = Math.abs(seenMillis - start(incident)) <= BURST.toMillis();
+            boolean otherJob = signal.job() != null && incident.job() != null && !signal.job().equals(incident.job());
+            if (otherJob || (hardware && !inBurst && !incident.suspects().contains(signal.node()))) {
+                continue;
+            }
+            boolean related = signal.job() != null && signal.job().equals(incident.job())
+                    || incident.nodes().contains(signal.node());
+            int rank = (inBurst ? 2 : 0) + (related ? 1 : 0);
+            if (rank > bestRank) {
+                best = Optional.of(incident);
+                bestRank = rank;
+            }
         }
-        return openNewestFirst.stream().filter(i -> i.nodes().contains(signal.node())).findFirst()
-                .or(() -> openNewestFirst.stream().findFirst());
+        return best;
+    }
+
+    /** Whether the signal names its node as a suspect: critical, of a hardware category. */
+    private static boolean names(StoredSignal signal, Set<String> suspectCategories) {
+        return signal.signal().severity() == Severity.CRITICAL && suspectCategories.contains(signal.signal().category());
+    }
+
+    private static long start(Incident incident) {
+        return (incident.startedAt() != null ? incident.startedAt() : incident.detectedAt()).toEpochMilli();
+    }
+
+    private long open(Handle h, StoredSignal stored, long now, long seen) {
+        boolean hardware = names(stored, suspectCategories);
+        return h.createUpdate("""
+                        INSERT INTO incident (title, category, severity, suspected_node, suspects, state, signals, nodes,
+                                              detected_at, last_signal_at, started_at, job)
+                        VALUES (:title, :category, :severity, :node, :suspects, 'DETECTED', 1, :node, :now, :now, :seen,
+                                :job)""")
+                .bind("job", stored.job())
+                .bind("title", stored.signal().meaning()).bind("category", stored.signal().category())
+                .bind("severity", stored.signal().severity().name()).bind("node", stored.node())
+                .bind("suspects", hardware ? stored.node() : "")
+                .bind("now", now).bind("seen", seen)
+                .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
     }
 
     private void join(Handle h, Incident incident, StoredSignal stored, long now, long seen) {
         Set<String> nodes = new LinkedHashSet<>(incident.nodes());
         nodes.add(stored.node());
-        boolean hardware = stored.signal().severity() == Severity.CRITICAL && suspectCategories.contains(stored.signal().category());
+        Set<String> suspects = new LinkedHashSet<>(incident.suspects());
+        boolean firstSuspect = suspects.isEmpty();
+        if (names(stored, suspectCategories)) {
+            suspects.add(stored.node());
+        }
+        // The first suspect named replaces the provisional one (the first signal's node); none after it does.
+        boolean named = firstSuspect && !suspects.isEmpty();
         boolean worse = stored.signal().severity().compareTo(Severity.valueOf(incident.severity())) > 0;
         h.createUpdate("""
                         UPDATE incident SET signals = signals + 1, nodes = :nodes, last_signal_at = :now,
-                               suspected_node = :suspect, title = :title, category = :category, severity = :severity,
+                               suspected_node = :suspect, suspects = :suspects, category = :category, severity = :severity,
                                started_at = CASE WHEN started_at IS NULL OR started_at > :seen THEN :seen ELSE started_at END,
                                job = COALESCE(job, :job)
                         WHERE id = :id""")
                 .bind("job", stored.job())
-                .bind("nodes", String.join(",", nodes)).bind("now", now).bind("seen", Math.min(seen, now))
-                .bind("suspect", hardware ? stored.node() : incident.suspectedNode())
-                .bind("title", hardware ? stored.signal().meaning() : incident.title())
-                .bind("category", hardware ? stored.signal().category() : incident.category())
+                .bind("nodes", String.join(",", nodes)).bind("now", now).bind("seen", seen)
+                .bind("suspect", named ? stored.node() : incident.suspectedNode())
+                .bind("suspects", String.join(",", suspects))
+                .bind("category", named ? stored.signal().category() : incident.category())
                 .bind("severity", worse ? stored.signal().severity().name() : incident.severity())
                 .bind("id", incident.id()).execute();
     }
@@ -174,10 +225,14 @@ public final class Incidents {
 
     private static Incident row(ResultSet rs, StatementContext ctx) throws SQLException {
         return new Incident(rs.getLong("id"), rs.getString("title"), rs.getString("category"), rs.getString("severity"),
-                rs.getString("suspected_node"), Incident.State.valueOf(rs.getString("state")), rs.getInt("signals"),
-                Arrays.asList(rs.getString("nodes").split(",")), instant(rs, "detected_at"), instant(rs, "last_signal_at"),
+                rs.getString("suspected_node"), list(rs.getString("suspects")), Incident.State.valueOf(rs.getString("state")),
+                rs.getInt("signals"), list(rs.getString("nodes")), instant(rs, "detected_at"), instant(rs, "last_signal_at"),
                 instant(rs, "acknowledged_at"), instant(rs, "mitigated_at"), instant(rs, "resolved_at"),
                 instant(rs, "started_at"), rs.getString("job"));
+    }
+
+    private static List<String> list(String commaSeparated) {
+        return commaSeparated == null || commaSeparated.isEmpty() ? List.of() : List.of(commaSeparated.split(","));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

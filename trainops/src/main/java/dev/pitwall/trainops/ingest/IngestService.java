@@ -147,9 +147,11 @@ public final class IngestService implements HttpService {
                 }
                 if (why == null && (entry == null || !entry.isObject())) {
                     why = "not a JSON object";
-                } else if (why == null && (!entry.path("node").isTextual() || entry.path("node").asText().isBlank())) {
-                    why = "node is missing: the node the line comes from";
-                } else if (why == null && !entry.path("line").isTextual()) {
+                } else if (why == null) {
+                    why = NodeNames.problem(entry.path("node").isTextual() ? entry.path("node").asText() : null)
+                            .orElse(null);
+                }
+                if (why == null && !entry.path("line").isTextual()) {
                     why = "line is missing: the log line itself";
                 }
                 Instant occurred = null;
@@ -175,10 +177,8 @@ public final class IngestService implements HttpService {
 
     /** A node's dcgm-exporter exposition, pushed by its agent: {@code POST /api/ingest/metrics?node=gpu-a01}. */
     private void metrics(ServerRequest req, ServerResponse res) {
-        Optional<String> node = req.query().first("node").asOptional().filter(n -> !n.isBlank());
+        Optional<String> node = nodeOf(req, res, "metrics");
         if (node.isEmpty()) {
-            ApiError.ofParam(Status.BAD_REQUEST_400, "say which node the metrics come from: ?node=NAME", "node", null)
-                    .send(res);
             return;
         }
         List<StoredSignal> found = telemetry.accept(req.content().as(String.class), node.get());
@@ -189,10 +189,8 @@ public final class IngestService implements HttpService {
 
     /** A node's {@code nvidia-smi -q -x} output, pushed by its agent: {@code POST /api/ingest/inventory?node=gpu-a01}. */
     private void inventory(ServerRequest req, ServerResponse res) throws IOException {
-        Optional<String> node = req.query().first("node").asOptional().filter(n -> !n.isBlank());
+        Optional<String> node = nodeOf(req, res, "inventory");
         if (node.isEmpty()) {
-            ApiError.ofParam(Status.BAD_REQUEST_400, "say which node the inventory comes from: ?node=NAME", "node", null)
-                    .send(res);
             return;
         }
         NodeInventory.Node recorded;
@@ -209,6 +207,22 @@ public final class IngestService implements HttpService {
     private void listInventory(ServerRequest req, ServerResponse res) throws IOException {
         res.header(HeaderValues.CONTENT_TYPE_JSON);
         res.send(Json.mapper().writeValueAsBytes(inventory.all()));
+    }
+
+    /** The {@code ?node=} a push names; empty, with the client answered 400, when it names none or not a host name. */
+    private static Optional<String> nodeOf(ServerRequest req, ServerResponse res, String what) {
+        Optional<String> node = req.query().first("node").asOptional().filter(n -> !n.isBlank());
+        if (node.isEmpty()) {
+            ApiError.ofParam(Status.BAD_REQUEST_400, "say which node the " + what + " come from: ?node=NAME", "node", null)
+                    .send(res);
+            return Optional.empty();
+        }
+        Optional<String> problem = NodeNames.problem(node.get());
+        if (problem.isPresent()) {
+            ApiError.ofParam(Status.BAD_REQUEST_400, problem.get(), "node", null).send(res);
+            return Optional.empty();
+        }
+        return node;
     }
 
     /** Raises a signal for each job whose steps stopped coming; run every few seconds. */

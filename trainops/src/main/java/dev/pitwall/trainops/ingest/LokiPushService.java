@@ -128,6 +128,11 @@ public final class LokiPushService implements HttpService {
             rejections.add(new IngestService.Rejection("streams[" + index + "]", NO_NODE));
             return;
         }
+        Optional<String> problem = NodeNames.problem(node.get());
+        if (problem.isPresent()) {
+            rejections.add(new IngestService.Rejection("streams[" + index + "]", problem.get()));
+            return;
+        }
         String source = label(labels, SOURCE_LABELS).orElse("loki");
         String job = label(labels, JOB_LABELS).orElse(null);
         for (IngestService.Line e : entries) {

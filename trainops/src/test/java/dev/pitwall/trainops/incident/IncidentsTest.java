@@ -124,4 +124,145 @@ class IncidentsTest {
             assertThat(incidents.recent(10).getFirst().signals()).isEqualTo(2);
         }
     }
+
+    private static final String TIMEOUT = "[rank0]:[E ProcessGroupNCCL.cpp:607] Watchdog caught collective operation "
+            + "timeout: WorkNCCL(SeqNum=88, OpType=ALLREDUCE, Timeout(ms)=600000) ran for 600123 milliseconds";
+    private static final String XID_48 = "NVRM: Xid (PCI:0000:3b:00): 48, pid=2311, name=python, An uncorrectable double "
+            + "bit error (DBE) has been detected on GPU.";
+    private static final String XID_79 = "NVRM: Xid (PCI:0000:3b:00): 79, pid=2311, name=python, GPU has fallen off the bus.";
+
+    /** A line of job llama written on {@code node} at {@code minutes} into the run. */
+    private static StoredSignal at(double minutes, String node, String line) {
+        Instant written = START.plus(Duration.ofMillis((long) (minutes * 60_000)));
+        return StoredSignal.of(node, "log", written, MATCHER.match(line).orElseThrow()).ofJob("llama");
+    }
+
+    /** Three GPUs failing minutes apart in one job, each followed by the job's ranks timing out. */
+    private static List<StoredSignal> threeFailures() {
+        return List.of(at(0, "gpu-a02", XID_48),
+                at(0.3, "gpu-a01", TIMEOUT), at(0.3, "gpu-a03", TIMEOUT), at(0.3, "gpu-a06", TIMEOUT),
+                at(4, "gpu-a06", XID_79),
+                at(4.4, "gpu-a01", TIMEOUT), at(4.4, "gpu-a03", TIMEOUT),
+                at(6, "gpu-a06", XID_79),
+                at(8, "gpu-a03", XID_79),
+                at(8.5, "gpu-a01", TIMEOUT));
+    }
+
+    private static void assertThreeIncidents(Incidents incidents) {
+        List<Incident> all = incidents.recent(10).reversed();
+        assertThat(all).extracting(Incident::suspectedNode).containsExactly("gpu-a02", "gpu-a06", "gpu-a03");
+        assertThat(all.getFirst().title()).startsWith("Xid 48");
+        assertThat(all).extracting(Incident::suspects)
+                .containsExactly(List.of("gpu-a02"), List.of("gpu-a06"), List.of("gpu-a03"));
+        // The ranks' timeouts go with the failure whose burst they fall in; the repeat Xid 79 with its own.
+        assertThat(all).extracting(Incident::signals).containsExactly(4, 4, 2);
+        assertThat(all).extracting(Incident::startedAt)
+                .containsExactly(START, START.plus(Duration.ofMinutes(4)), START.plus(Duration.ofMinutes(8)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void makesOneIncidentPerFailureMinutesApartAndNeverRewritesTheFirst(String name) throws Exception {
+        StepClock clock = new StepClock(START);
+        try (StorageTarget target = StorageTarget.create(name, dir);
+             Database database = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry())) {
+            database.migrate(AuditLog.MODULE);
+            database.migrate(TrainOps.MODULE);
+            Incidents incidents = new Incidents(database, new AuditLog(database, clock), clock,
+                    RuleCatalog.builtIn().suspectCategories());
+            // As they arrive: each line half a second after it was written.
+            for (StoredSignal signal : threeFailures()) {
+                clock.set(signal.occurredAt().plusMillis(500));
+                incidents.correlate(List.of(signal));
+            }
+            assertThreeIncidents(incidents);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void correlatesABatchReplayedLateAsItHappened(String name) throws Exception {
+        // An agent that was cut off for an hour sends the whole story at once.
+        StepClock clock = new StepClock(START.plus(Duration.ofHours(1)));
+        try (StorageTarget target = StorageTarget.create(name, dir);
+             Database database = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry())) {
+            database.migrate(AuditLog.MODULE);
+            database.migrate(TrainOps.MODULE);
+            Incidents incidents = new Incidents(database, new AuditLog(database, clock), clock,
+                    RuleCatalog.builtIn().suspectCategories());
+            incidents.correlate(threeFailures());
+            assertThreeIncidents(incidents);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void anIncidentsWindowCountsFromItsFirstSignalAndDoesNotSlide(String name) throws Exception {
+        StepClock clock = new StepClock(START);
+        try (StorageTarget target = StorageTarget.create(name, dir);
+             Database database = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry())) {
+            database.migrate(AuditLog.MODULE);
+            database.migrate(TrainOps.MODULE);
+            Incidents incidents = new Incidents(database, new AuditLog(database, clock), clock,
+                    RuleCatalog.builtIn().suspectCategories());
+            // The same node's loss goes NaN every three minutes: the first incident takes the lines of
+            // its first ten minutes; the one at minute 12 starts a second.
+            for (int minute = 0; minute <= 12; minute += 3) {
+                clock.set(START.plus(Duration.ofMinutes(minute)));
+                incidents.correlate(List.of(StoredSignal.of("gpu-a05", "log", clock.instant(),
+                        MATCHER.match(" iteration 1200 | lm loss: nan |").orElseThrow())));
+            }
+            assertThat(incidents.recent(10).reversed()).extracting(Incident::signals).containsExactly(4, 1);
+            // Another node's error of no job joins inside the second incident's burst, and opens a third past it.
+            clock.set(START.plus(Duration.ofMinutes(13)));
+            incidents.correlate(List.of(StoredSignal.of("gpu-a09", "log", clock.instant(),
+                    MATCHER.match(" iteration 1300 | lm loss: nan |").orElseThrow())));
+            assertThat(incidents.recent(10)).hasSize(2);
+            assertThat(incidents.recent(1).getFirst().nodes()).containsExactly("gpu-a05", "gpu-a09");
+            clock.set(START.plus(Duration.ofMinutes(15)));
+            incidents.correlate(List.of(StoredSignal.of("gpu-a10", "log", clock.instant(),
+                    MATCHER.match(" iteration 1400 | lm loss: nan |").orElseThrow())));
+            assertThat(incidents.recent(10)).hasSize(3);
+            assertThat(incidents.recent(1).getFirst().suspectedNode()).isEqualTo("gpu-a10");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void replicasSharingTheStoreMakeOneIncidentOfOneFault(String name) throws Exception {
+        StepClock clock = new StepClock(START);
+        try (StorageTarget target = StorageTarget.create(name, dir);
+             Database one = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry());
+             Database other = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry())) {
+            one.migrate(AuditLog.MODULE);
+            one.migrate(TrainOps.MODULE);
+            Incidents first = new Incidents(one, new AuditLog(one, clock), clock, RuleCatalog.builtIn().suspectCategories());
+            Incidents second = new Incidents(other, new AuditLog(other, clock), clock,
+                    RuleCatalog.builtIn().suspectCategories());
+            for (int round = 0; round < 20; round++) {
+                // One fault's lines, pushed half to each replica at the same moment.
+                double minute = round * 15;
+                List<StoredSignal> left = List.of(at(minute, "gpu-a01", TIMEOUT), at(minute, "gpu-a03", TIMEOUT));
+                List<StoredSignal> right = List.of(at(minute, "gpu-a02", TIMEOUT), at(minute, "gpu-a04", TIMEOUT));
+                clock.set(START.plus(Duration.ofMinutes((long) minute)));
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                var pushes = java.util.concurrent.Executors.newFixedThreadPool(2);
+                var a = pushes.submit(() -> {
+                    go.await();
+                    first.correlate(left);
+                    return null;
+                });
+                var b = pushes.submit(() -> {
+                    go.await();
+                    second.correlate(right);
+                    return null;
+                });
+                go.countDown();
+                a.get();
+                b.get();
+                pushes.shutdown();
+            }
+            assertThat(first.recent(100)).hasSize(20).allSatisfy(i -> assertThat(i.signals()).isEqualTo(4));
+        }
+    }
 }

@@ -22,7 +22,7 @@ class ReliabilityTest {
         Instant started = FROM.plus(Duration.ofMinutes(startMin));
         Instant detected = started.plus(Duration.ofMinutes(2));
         Instant mitigated = recoverMin == null ? null : detected.plus(Duration.ofMinutes(recoverMin));
-        return new Incident(id, category + " fault", category, "CRITICAL", node,
+        return new Incident(id, category + " fault", category, "CRITICAL", node, List.of(node),
                 mitigated == null ? Incident.State.DETECTED : Incident.State.MITIGATED, 3, List.of(node), detected, detected,
                 null, mitigated, null, started, null);
     }
