@@ -270,4 +270,39 @@ class LogIngestTest {
         assertThat(audit).contains("incident.acknowledged").contains("alice").contains("incident.mitigated");
         assertThat(audit).contains("incident.resolved");
     }
+
+    @Test
+    void groupsRepeatedSignalsAndPagesALongTimeline() throws Exception {
+        StringBuilder batch = new StringBuilder("{\"node\":\"gpu-a01\",\"source\":\"kernel\",\"line\":\"NVRM: Xid "
+                + "(PCI:0000:3b:00): 79, pid=1, name=python, GPU has fallen off the bus.\"}\n");
+        for (int i = 0; i < 300; i++) {
+            batch.append("{\"node\":\"gpu-a01\",\"source\":\"kernel\",\"line\":\"mlx5_0: Link down\"}\n");
+        }
+        for (int seq = 1; seq <= 150; seq++) {
+            batch.append("{\"node\":\"gpu-a01\",\"source\":\"job\",\"line\":\"Watchdog caught collective operation "
+                    + "timeout: WorkNCCL(SeqNum=").append(seq).append(", OpType=ALLREDUCE) ran for 600123 ms\"}\n");
+        }
+        assertThat(post("/api/ingest/logs", batch.toString()).statusCode()).isEqualTo(200);
+
+        JsonNode first = Json.mapper().readTree(send(at("/api/incidents/1?limit=100")).body());
+        assertThat(first.path("signals").asInt()).isEqualTo(451);
+        // The Xid, the link going down 300 times as one entry, 150 different timeouts, and the detection.
+        assertThat(first.path("timelineTotal").asInt()).isEqualTo(153);
+        assertThat(first.path("timeline")).hasSize(100);
+        JsonNode flaps = java.util.stream.StreamSupport.stream(first.path("timeline").spliterator(), false)
+                .filter(e -> e.path("what").asText().equals("ib-link-down")).findFirst().orElseThrow();
+        assertThat(flaps.path("count").asInt()).isEqualTo(300);
+        assertThat(flaps.path("lastAt").asText()).isNotEmpty();
+        JsonNode rest = Json.mapper().readTree(send(at("/api/incidents/1?offset=100&limit=100")).body());
+        assertThat(rest.path("timeline")).hasSize(53);
+        assertThat(rest.path("timelineOffset").asInt()).isEqualTo(100);
+        assertThat(send(at("/api/incidents/1?offset=-3")).statusCode()).isEqualTo(400);
+        assertThat(send(at("/api/incidents/1?limit=5000")).statusCode()).isEqualTo(400);
+
+        String page1 = send(at("/training/incidents/1")).body();
+        assertThat(page1).contains("Timeline entries 1–100 of 153").contains("href=\"/training/incidents/1?page=2\"")
+                .doesNotContain("Previous page");
+        String page2 = send(at("/training/incidents/1?page=2")).body();
+        assertThat(page2).contains("Timeline entries 101–153 of 153").contains("?page=1").doesNotContain("Next page");
+    }
 }

@@ -62,6 +62,9 @@ public final class ConsoleService implements HttpService {
                     "No reports yet",
                     "Reports written by Pitwall appear here, ready to read or download.", "runs.jte"));
 
+    /** Timeline entries on one page of an incident's console page. */
+    static final int TIMELINE_PAGE = 100;
+
     private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
     private final Database database;
     private final AcceptanceRuns acceptanceRuns;
@@ -151,10 +154,34 @@ public final class ConsoleService implements HttpService {
         }
         Incident i = incident.get();
         List<StoredSignal> own = signals.ofIncident(i.id());
-        Document report = IncidentReports.incident(i, IncidentTimeline.of(i, own),
+        List<IncidentTimeline.Entry> timeline = IncidentTimeline.of(i, own);
+        int pages = Math.max(1, (timeline.size() + TIMELINE_PAGE - 1) / TIMELINE_PAGE);
+        String rawPage = request.query().first("page").orElse("1");
+        int page = rawPage.matches("\\d{1,6}") ? Math.min(Math.max(Integer.parseInt(rawPage), 1), pages) : 1;
+        IncidentTimeline.Page shown = IncidentTimeline.page(timeline, (page - 1) * TIMELINE_PAGE, TIMELINE_PAGE);
+        Document report = IncidentReports.incident(i, shown.entries(),
                 knowledge.search(Symptoms.of(i, own), KNOWLEDGE_MATCHES));
         render(response, "document.jte", Map.of("view", view("/training", report.title()), "title", report.title(),
-                "lead", report.lead(), "html", DocumentWriter.htmlSections(report)));
+                "lead", report.lead(), "html", DocumentWriter.htmlSections(report) + pageLinks(i.id(), page, pages, shown)));
+    }
+
+    /** "Timeline entries 101–200 of 7,740", with the previous and next pages' links. */
+    private static String pageLinks(long incident, int page, int pages, IncidentTimeline.Page shown) {
+        if (pages == 1) {
+            return "";
+        }
+        StringBuilder html = new StringBuilder("<nav class=\"pages\"><p>Timeline entries ")
+                .append(shown.offset() + 1).append("–").append(shown.offset() + shown.entries().size())
+                .append(" of ").append(String.format(java.util.Locale.ROOT, "%,d", shown.total())).append(". ");
+        if (page > 1) {
+            html.append("<a href=\"/training/incidents/").append(incident).append("?page=").append(page - 1)
+                    .append("\">Previous page</a> ");
+        }
+        if (page < pages) {
+            html.append("<a href=\"/training/incidents/").append(incident).append("?page=").append(page + 1)
+                    .append("\">Next page</a>");
+        }
+        return html.append("</p></nav>").toString();
     }
 
     private void systemJson(ServerRequest request, ServerResponse response) throws Exception {

@@ -79,15 +79,20 @@ public final class IncidentReports {
         facts.add(new Document.Fact("time to detect", i.timeToDetect().map(IncidentReports::duration).orElse("unknown")));
         facts.add(new Document.Fact("time to recover", i.timeToRecover().map(IncidentReports::duration).orElse("not yet")));
         List<Document.Section> sections = new ArrayList<>(List.of(new Document.Facts("Summary", facts),
-                new Document.Table("Timeline", List.of("time", "what", "node", "severity", "detail"), timeline.stream()
-                        .map(e -> List.of(e.at().toString(), e.what(), e.node(), e.severity() == null ? "" : e.severity(),
-                                e.detail())).toList())));
+                new Document.Table("Timeline", List.of("time", "what", "node", "severity", "times", "detail"),
+                        timeline.stream().map(e -> List.of(e.at().toString(), e.what(), e.node(),
+                                e.severity() == null ? "" : e.severity(), repeats(e), e.detail())).toList())));
         sections.add(knowledge.isEmpty()
                 ? new Document.Note("Knowledge base", "No entry matches this incident yet; resolving it can write one.")
                 : new Document.Table("Knowledge base: best matches", List.of("score", "entry", "root cause", "fix"),
                 knowledge.stream().map(m -> List.of(String.format(Locale.ROOT, "%.2f", m.score()),
                         "#" + m.entry().id() + " " + m.entry().title(), m.entry().rootCause(), m.entry().fix())).toList()));
         return new Document("Incident " + i.id() + ": " + i.title(), "Suspected node " + i.suspectedNode(), sections);
+    }
+
+    /** "1", or "12 until 08:04:31Z" for a signal that repeated. */
+    private static String repeats(IncidentTimeline.Entry e) {
+        return e.count() == 1 ? "1" : e.count() + " until " + e.lastAt();
     }
 
     private static void step(List<Document.Fact> facts, String name, Instant at) {

@@ -8,7 +8,6 @@ import dev.pitwall.core.http.ApiError;
 import dev.pitwall.core.http.ListLimit;
 import dev.pitwall.core.json.Json;
 import dev.pitwall.trainops.action.NodeCordon;
-import dev.pitwall.trainops.incident.Symptoms;
 import dev.pitwall.trainops.knowledge.KnowledgeBase;
 import dev.pitwall.trainops.knowledge.KnowledgeEntry;
 import dev.pitwall.trainops.signal.SignalStore;
@@ -28,7 +27,8 @@ import java.util.OptionalInt;
 
 /**
  * {@code GET /api/incidents?limit=N} lists the newest incidents with their time to detect and to recover;
- * {@code GET /api/incidents/{id}} shows one with its timeline;
+ * {@code GET /api/incidents/{id}?offset=0&limit=100} shows one with a page of its timeline (repeats grouped)
+ * and the timeline's length;
  * {@code POST /api/incidents/{id}/acknowledge|mitigate|resolve} moves one forward, with an
  * optional body {@code {"by":"alice"}} naming who did it for the audit log; on resolve the body may add
  * {@code "knowledge"} to write what was learnt into the knowledge base (a new entry, or {@code "entry": id}
@@ -77,12 +77,26 @@ public final class IncidentService implements HttpService {
             ApiError.of(Status.NOT_FOUND_404, "no incident " + rawId).send(res);
             return;
         }
+        OptionalInt limit = ListLimit.of(req, res);
+        if (limit.isEmpty()) {
+            return;
+        }
+        String rawOffset = req.query().first("offset").orElse("0");
+        int offset = rawOffset.matches("\\d{1,9}") ? Integer.parseInt(rawOffset) : -1;
+        if (offset < 0) {
+            ApiError.ofParam(Status.BAD_REQUEST_400, "offset must be a whole number from 0, found \"" + rawOffset + "\"",
+                    "offset", null).send(res);
+            return;
+        }
         ObjectNode out = json(incident.get());
         List<StoredSignal> own = signals.ofIncident(incident.get().id());
+        IncidentTimeline.Page page = IncidentTimeline.page(IncidentTimeline.of(incident.get(), own), offset,
+                limit.getAsInt());
         ArrayNode timeline = out.putArray("timeline");
-        for (IncidentTimeline.Entry entry : IncidentTimeline.of(incident.get(), own)) {
+        for (IncidentTimeline.Entry entry : page.entries()) {
             timeline.add(Json.mapper().valueToTree(entry));
         }
+        out.put("timelineOffset", page.offset()).put("timelineTotal", page.total());
         // What the matched rules recommend, each once, and the one action Pitwall can take itself.
         ArrayNode recommended = out.putArray("recommendedActions");
         own.stream().map(sig -> sig.signal().action()).filter(a -> !a.isBlank()).distinct()

@@ -29,8 +29,10 @@ import org.jdbi.v3.core.statement.StatementContext;
  * suspect; inside the burst one incident may name several (a leaf switch taking out two nodes),
  * after it a critical hardware signal on a node that is not a suspect yet is a new failure and
  * opens a new incident. Times are the lines' own, when they were written on their nodes, else
- * their arrival, so that a batch replayed late correlates as it happened. An incident's title and
- * first suspect are never rewritten: later evidence goes on its timeline.
+ * their arrival, so that a batch replayed late correlates as it happened. An incident is titled by
+ * its first signal, or by the one that names its first suspect (the cause, often logged just after
+ * the ranks' timeouts); after that its title and first suspect are never rewritten: later evidence
+ * goes on its timeline.
  *
  * <p>Each correlating transaction first updates one lock row, so replicas sharing the store
  * correlate one batch at a time.
@@ -148,12 +150,14 @@ public final class Incidents {
         if (names(stored, suspectCategories)) {
             suspects.add(stored.node());
         }
-        // The first suspect named replaces the provisional one (the first signal's node); none after it does.
+        // The first suspect named (within the burst, as choose() allows) replaces the provisional one, the first
+        // signal's node, and its signal titles the incident: it is the failure's cause. Nothing after it does.
         boolean named = firstSuspect && !suspects.isEmpty();
         boolean worse = stored.signal().severity().compareTo(Severity.valueOf(incident.severity())) > 0;
         h.createUpdate("""
                         UPDATE incident SET signals = signals + 1, nodes = :nodes, last_signal_at = :now,
-                               suspected_node = :suspect, suspects = :suspects, category = :category, severity = :severity,
+                               suspected_node = :suspect, suspects = :suspects, title = :title, category = :category,
+                               severity = :severity,
                                started_at = CASE WHEN started_at IS NULL OR started_at > :seen THEN :seen ELSE started_at END,
                                job = COALESCE(job, :job)
                         WHERE id = :id""")
@@ -161,6 +165,7 @@ public final class Incidents {
                 .bind("nodes", String.join(",", nodes)).bind("now", now).bind("seen", seen)
                 .bind("suspect", named ? stored.node() : incident.suspectedNode())
                 .bind("suspects", String.join(",", suspects))
+                .bind("title", named ? stored.signal().meaning() : incident.title())
                 .bind("category", named ? stored.signal().category() : incident.category())
                 .bind("severity", worse ? stored.signal().severity().name() : incident.severity())
                 .bind("id", incident.id()).execute();

@@ -62,6 +62,8 @@ class IncidentsTest {
             assertThat(incidents.recent(10)).hasSize(1);
             Incident failure = incidents.recent(1).getFirst();
             assertThat(failure.suspectedNode()).isEqualTo("gpu-a07");
+            assertThat(failure.title()).as("the signal naming the first suspect titles it")
+                    .isEqualTo("Xid 79: GPU has fallen off the bus");
             assertThat(failure.category()).isEqualTo("gpu");
             assertThat(failure.severity()).isEqualTo("CRITICAL");
             assertThat(failure.signals()).isEqualTo(4);
