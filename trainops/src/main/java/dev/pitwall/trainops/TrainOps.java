@@ -6,6 +6,7 @@ import dev.pitwall.trainops.action.KubernetesConfig;
 import dev.pitwall.trainops.action.NodeCordon;
 import dev.pitwall.trainops.detect.LogMatcher;
 import dev.pitwall.trainops.detect.RuleCatalog;
+import dev.pitwall.trainops.fleet.NodeSightings;
 import dev.pitwall.trainops.incident.IncidentService;
 import dev.pitwall.trainops.incident.Incidents;
 import dev.pitwall.trainops.ingest.IngestService;
@@ -50,6 +51,7 @@ public final class TrainOps implements AutoCloseable {
     private final Incidents incidents;
     private final KnowledgeBase knowledge;
     private final UtilizationStore utilization;
+    private final NodeSightings sightings;
     private final Optional<NodeCordon> cordon;
     private final IngestService ingest;
     private final Map<String, HttpService> services = new LinkedHashMap<>();
@@ -67,8 +69,9 @@ public final class TrainOps implements AutoCloseable {
         this.incidents = new Incidents(database, audit, clock, catalog.suspectCategories());
         this.utilization = new UtilizationStore(database);
         GpuTelemetry telemetry = new GpuTelemetry(telemetryConfig, catalog, utilization, clock);
+        this.sightings = new NodeSightings(database);
         this.ingest = new IngestService(new LogMatcher(catalog), signals, incidents, telemetry,
-                new NodeInventory(database, clock), registry, clock);
+                new NodeInventory(database, clock), sightings, registry, clock);
         this.knowledge = new KnowledgeBase(database, clock);
         try {
             this.cordon = kubernetes.enabled() ? Optional.of(NodeCordon.connect(kubernetes)) : Optional.empty();
@@ -118,6 +121,10 @@ public final class TrainOps implements AutoCloseable {
 
     public UtilizationStore utilization() {
         return utilization;
+    }
+
+    public NodeSightings sightings() {
+        return sightings;
     }
 
     public IngestService ingest() {

@@ -9,6 +9,7 @@ import dev.pitwall.core.storage.Database;
 import dev.pitwall.server.PitwallStore;
 import dev.pitwall.server.config.PitwallConfig;
 import dev.pitwall.trainops.detect.RuleCatalog;
+import dev.pitwall.trainops.fleet.NodeSightings;
 import dev.pitwall.trainops.incident.Incident;
 import dev.pitwall.trainops.incident.IncidentReports;
 import dev.pitwall.trainops.incident.IncidentTimeline;
@@ -108,7 +109,8 @@ final class IncidentsCommand extends CommandGroup {
                     document = IncidentReports.incident(incident.get(), timeline, matches);
                 } else {
                     Reliability reliability = Reliability.of(incidents.detectedBetween(from, now), from, now,
-                            signals.nodesBetween(from, now), nodes == null ? OptionalInt.empty() : OptionalInt.of(nodes),
+                            new NodeSightings(database).observed(from, now),
+                            nodes == null ? OptionalInt.empty() : OptionalInt.of(nodes),
                             new UtilizationStore(database).between(from, now));
                     json = reliability;
                     document = IncidentReports.reliability(reliability);

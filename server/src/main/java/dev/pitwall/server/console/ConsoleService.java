@@ -6,6 +6,7 @@ import dev.pitwall.core.report.DocumentWriter;
 import dev.pitwall.core.storage.Database;
 import dev.pitwall.server.BuildInfo;
 import dev.pitwall.trainops.TrainOps;
+import dev.pitwall.trainops.fleet.NodeSightings;
 import dev.pitwall.trainops.incident.Incident;
 import dev.pitwall.trainops.incident.IncidentReports;
 import dev.pitwall.trainops.incident.IncidentTimeline;
@@ -72,6 +73,7 @@ public final class ConsoleService implements HttpService {
     private final Incidents incidents;
     private final KnowledgeBase knowledge;
     private final UtilizationStore utilization;
+    private final NodeSightings sightings;
     private final MeterRegistry registry;
     private final Clock clock;
     private final Instant startedAt;
@@ -85,6 +87,7 @@ public final class ConsoleService implements HttpService {
         this.signals = trainOps.signals();
         this.incidents = trainOps.incidents();
         this.utilization = trainOps.utilization();
+        this.sightings = trainOps.sightings();
         this.registry = registry;
         this.clock = clock;
         this.startedAt = clock.instant();
@@ -137,7 +140,7 @@ public final class ConsoleService implements HttpService {
         if (recent.isEmpty()) {
             return null;
         }
-        Reliability reliability = Reliability.of(recent, from, to, signals.nodesBetween(from, to), OptionalInt.empty(),
+        Reliability reliability = Reliability.of(recent, from, to, sightings.observed(from, to), OptionalInt.empty(),
                 utilization.between(from, to));
         return DocumentWriter.htmlSections(IncidentReports.reliability(reliability, false));
     }

@@ -292,6 +292,12 @@ class CommandLineTest {
         assertThat(report.path("failure_modes").get(0).path("mode").asText()).isEqualTo("gpu");
         assertThat(report.path("time_to_detect").path("count").asInt()).isEqualTo(1);
 
+        // Without --nodes, the node-time observed counts: a few seconds of reports give no failure rate.
+        out.getBuffer().setLength(0);
+        assertThat(run("incidents", "report", "--config", config.toString(), "--since", "1d")).isZero();
+        assertThat(out.toString()).contains("MTBF, cluster").contains("not enough data (")
+                .doesNotContain("24.0 h");
+
         out.getBuffer().setLength(0);
         assertThat(run("incidents", "report", "--config", config.toString(), "--id", "1", "--format", "md")).isZero();
         assertThat(out.toString()).startsWith("# Incident 1: Xid 79: GPU has fallen off the bus")

@@ -29,11 +29,13 @@ public final class IncidentReports {
         sections.add(new Document.Facts("Summary", List.of(
                 new Document.Fact("period", String.format(Locale.ROOT, "%s to %s (%.1f days)",
                         r.from().truncatedTo(ChronoUnit.SECONDS), r.to().truncatedTo(ChronoUnit.SECONDS), r.periodDays())),
-                new Document.Fact("nodes", r.nodes() + " (" + String.format(Locale.ROOT, "%.0f", r.nodeDays()) + " node-days)"),
+                new Document.Fact("nodes", r.nodes() + " (" + String.format(Locale.ROOT, "%.1f", r.nodeDays())
+                        + " node-days observed)"),
                 new Document.Fact("failures", String.valueOf(r.failures())),
-                new Document.Fact("MTBF, cluster", hours(r.mtbfHours())),
-                new Document.Fact("MTBF, per node", hours(r.mtbfHoursPerNode())),
-                new Document.Fact("failures per 1,000 node-days", String.format(Locale.ROOT, "%.2f", r.failuresPer1000NodeDays())),
+                new Document.Fact("MTBF, cluster", rate(r, hours(r.mtbfHours()))),
+                new Document.Fact("MTBF, per node", rate(r, hours(r.mtbfHoursPerNode()))),
+                new Document.Fact("failures per 1,000 node-days", rate(r, r.failuresPer1000NodeDays() == null ? ""
+                        : String.format(Locale.ROOT, "%.2f", r.failuresPer1000NodeDays()))),
                 new Document.Fact("time to detect", distribution(r.timeToDetect())),
                 new Document.Fact("time to recover (MTTR = mean)", distribution(r.timeToRecover())),
                 new Document.Fact("goodput", String.format(Locale.ROOT, "%.2f%% of the period not lost to incidents", r.goodputPct())),
@@ -47,7 +49,7 @@ public final class IncidentReports {
                             m.failures(), m.pct(), m.cumulativePct()))).toList()));
             sections.add(new Document.Bars("Time to recover", recoverBuckets(r.incidents())));
             sections.add(new Document.Table("Nodes with failures", List.of("node", "failures", "MTBF"), r.byNode().stream()
-                    .map(n -> List.of(n.node(), String.valueOf(n.failures()), hours(n.mtbfHours()))).toList()));
+                    .map(n -> List.of(n.node(), String.valueOf(n.failures()), rate(r, hours(n.mtbfHours())))).toList()));
             if (listIncidents) {
                 sections.add(new Document.Table("Incidents", List.of("#", "detected", "title", "suspected node", "state",
                         "time to detect", "time to recover"), r.incidents().stream().map(i -> List.of(String.valueOf(i.id()),
@@ -143,6 +145,12 @@ public final class IncidentReports {
             return String.format(Locale.ROOT, "%.1f min", s / 60.0);
         }
         return String.format(Locale.ROOT, "%.1f h", s / 3600.0);
+    }
+
+    /** A failure rate, or why it is not given: too little node-time observed to say. */
+    private static String rate(Reliability r, String figure) {
+        return r.enoughData() ? figure : String.format(Locale.ROOT, "not enough data (%.1f node-hours observed, at "
+                + "least %d needed)", r.nodeDays() * 24, Reliability.MIN_OBSERVED.toHours());
     }
 
     private static String hours(Double h) {

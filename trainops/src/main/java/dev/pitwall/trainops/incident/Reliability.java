@@ -17,10 +17,14 @@ import java.util.TreeSet;
 
 /**
  * A cluster's reliability over a period, from its incidents: how often it fails (MTBF for the
- * cluster and per node, failures per 1,000 node-days), how fast failures are seen and fixed
+ * cluster and per node, failures per 1,000 node-days, over the node-time actually observed: each
+ * node from its first report on, unless the operator states the cluster's size; below
+ * {@link #MIN_OBSERVED} of node-time they are not given), how fast failures are seen and fixed
  * (time to detect and to recover), what fails most (Pareto), and how much of the time training
  * ran (goodput).
  *
+ * @param nodeDays            node-time observed (or stated nodes times the period), in days
+ * @param enoughData          whether enough node-time was observed for the failure rates; they are null when not
  * @param goodputPct          share of the period not lost to incidents, from each incident's start (or detection)
  *                            to its mitigation (or the period's end), overlaps counted once; it assumes the
  *                            cluster runs one job all period
@@ -29,10 +33,11 @@ import java.util.TreeSet;
  */
 public record Reliability(@JsonProperty("from") Instant from, @JsonProperty("to") Instant to,
                           @JsonProperty("period_days") double periodDays, @JsonProperty("nodes") int nodes,
-                          @JsonProperty("node_days") double nodeDays, @JsonProperty("failures") int failures,
+                          @JsonProperty("node_days") double nodeDays, @JsonProperty("enough_data") boolean enoughData,
+                          @JsonProperty("failures") int failures,
                           @JsonProperty("mtbf_hours") Double mtbfHours,
                           @JsonProperty("mtbf_hours_per_node") Double mtbfHoursPerNode,
-                          @JsonProperty("failures_per_1000_node_days") double failuresPer1000NodeDays,
+                          @JsonProperty("failures_per_1000_node_days") Double failuresPer1000NodeDays,
                           @JsonProperty("time_to_detect") Distribution timeToDetect,
                           @JsonProperty("time_to_recover") Distribution timeToRecover,
                           @JsonProperty("failure_modes") List<Mode> failureModes,
@@ -68,27 +73,38 @@ public record Reliability(@JsonProperty("from") Instant from, @JsonProperty("to"
                        @JsonProperty("pct") double pct, @JsonProperty("cumulative_pct") double cumulativePct) {
     }
 
+    /** @param mtbfHours the node's observed time over its failures; null without enough data */
     public record NodeFailures(@JsonProperty("node") String node, @JsonProperty("failures") int failures,
-                               @JsonProperty("mtbf_hours") double mtbfHours) {
+                               @JsonProperty("mtbf_hours") Double mtbfHours) {
     }
 
+    /** Node-time below which failure rates are noise: one node-day. */
+    public static final Duration MIN_OBSERVED = Duration.ofHours(24);
+
     /**
-     * @param seen        nodes known to be in the cluster (those that sent logs); nodes named by incidents are added
+     * @param observed    each node heard from, with how long it was observed in the period (from its first report)
      * @param statedNodes the cluster's size when the operator states it; it then sets node-days instead
      */
-    public static Reliability of(List<Incident> incidents, Instant from, Instant to, List<String> seen,
+    public static Reliability of(List<Incident> incidents, Instant from, Instant to, Map<String, Duration> observed,
                                  OptionalInt statedNodes, Optional<UtilizationStore.Utilization> utilization) {
         if (!to.isAfter(from)) {
             throw new IllegalArgumentException("the period must end after it starts: " + from + " to " + to);
         }
         double hours = Duration.between(from, to).toMillis() / 3_600_000.0;
-        Set<String> nodes = new TreeSet<>(seen);
+        Set<String> nodes = new TreeSet<>(observed.keySet());
         incidents.forEach(i -> nodes.add(i.suspectedNode()));
         int nodeCount = statedNodes.orElse(Math.max(1, nodes.size()));
         if (nodeCount < 1) {
             throw new IllegalArgumentException("the cluster must have at least one node, found " + nodeCount);
         }
-        double nodeDays = nodeCount * hours / 24;
+        Map<String, Double> nodeHours = new TreeMap<>();
+        observed.forEach((node, time) -> nodeHours.put(node, Math.min(hours, time.toMillis() / 3_600_000.0)));
+        // Stated: every node all period. Observed: the cluster from its first node's first report.
+        double totalNodeHours = statedNodes.isPresent() ? nodeCount * hours
+                : nodeHours.values().stream().mapToDouble(Double::doubleValue).sum();
+        double clusterHours = statedNodes.isPresent() ? hours
+                : nodeHours.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        boolean enough = totalNodeHours >= MIN_OBSERVED.toSeconds() / 3600.0;
         int failures = incidents.size();
 
         Map<String, Integer> byMode = new TreeMap<>();
@@ -108,11 +124,14 @@ public record Reliability(@JsonProperty("from") Instant from, @JsonProperty("to"
         }
         List<NodeFailures> perNode = byNode.entrySet().stream()
                 .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-                .map(e -> new NodeFailures(e.getKey(), e.getValue(), hours / e.getValue())).toList();
+                .map(e -> new NodeFailures(e.getKey(), e.getValue(), enough
+                        ? (statedNodes.isPresent() ? hours : nodeHours.getOrDefault(e.getKey(), 0.0)) / e.getValue()
+                        : null)).toList();
 
-        return new Reliability(from, to, hours / 24, nodeCount, nodeDays, failures,
-                failures == 0 ? null : hours / failures, failures == 0 ? null : hours * nodeCount / failures,
-                1000 * failures / nodeDays,
+        return new Reliability(from, to, hours / 24, nodeCount, totalNodeHours / 24, enough, failures,
+                failures == 0 || !enough ? null : clusterHours / failures,
+                failures == 0 || !enough ? null : totalNodeHours / failures,
+                enough ? 1000 * failures / (totalNodeHours / 24) : null,
                 Distribution.of(incidents.stream().flatMap(i -> i.timeToDetect().stream()).toList()),
                 Distribution.of(incidents.stream().flatMap(i -> i.timeToRecover().stream()).toList()),
                 modes, perNode, 100 * (1 - lost(incidents, from, to) / (hours * 3_600_000)),

@@ -8,6 +8,7 @@ import dev.pitwall.core.http.ListLimit;
 import dev.pitwall.core.json.Json;
 import dev.pitwall.trainops.detect.JobProgress;
 import dev.pitwall.trainops.detect.LogMatcher;
+import dev.pitwall.trainops.fleet.NodeSightings;
 import dev.pitwall.trainops.incident.Incidents;
 import dev.pitwall.trainops.signal.Signal;
 import dev.pitwall.trainops.signal.SignalStore;
@@ -30,7 +31,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -53,6 +56,7 @@ public final class IngestService implements HttpService {
     private final JobProgress progress = new JobProgress();
     private final GpuTelemetry telemetry;
     private final NodeInventory inventory;
+    private final NodeSightings sightings;
     private final Clock clock;
     private final SignalStore store;
     private final Incidents incidents;
@@ -61,7 +65,8 @@ public final class IngestService implements HttpService {
     private final Counter signals;
 
     public IngestService(LogMatcher matcher, SignalStore store, Incidents incidents, GpuTelemetry telemetry,
-                         NodeInventory inventory, MeterRegistry registry, Clock clock) {
+                         NodeInventory inventory, NodeSightings sightings, MeterRegistry registry, Clock clock) {
+        this.sightings = sightings;
         this.matcher = matcher;
         this.inventory = inventory;
         this.telemetry = telemetry;
@@ -99,14 +104,17 @@ public final class IngestService implements HttpService {
     /** Detects, stores and correlates the lines; counts them with the rejections the sender's format already made. */
     public ObjectNode accept(List<Line> lines, List<Rejection> rejections) {
         List<StoredSignal> found = new ArrayList<>();
+        Map<String, NodeSightings.Span> seen = new HashMap<>();
         for (Line line : lines) {
             Instant at = line.occurredAt() != null ? line.occurredAt() : clock.instant();
+            seen.merge(line.node(), new NodeSightings.Span(at, at), (a, b) -> a.widen(b.first()));
             // The catalog first; every line also feeds the job's progress (spikes, drops, stalls).
             Optional<Signal> signal = matcher.match(line.text());
             Optional<Signal> fromProgress = progress.observe(line.node(), line.source(), line.text(), at);
             signal.or(() -> fromProgress)
                     .ifPresent(s -> found.add(StoredSignal.of(line.node(), line.source(), line.occurredAt(), s).ofJob(line.job())));
         }
+        sightings.saw(seen);
         incidents.correlate(store.saveAll(found));
         accepted.increment(lines.size());
         rejected.increment(rejections.size());
@@ -181,6 +189,7 @@ public final class IngestService implements HttpService {
         if (node.isEmpty()) {
             return;
         }
+        sightings.saw(node.get(), clock.instant());
         List<StoredSignal> found = telemetry.accept(req.content().as(String.class), node.get());
         acceptSignals(found);
         res.header(HeaderValues.CONTENT_TYPE_JSON);
@@ -196,6 +205,7 @@ public final class IngestService implements HttpService {
         NodeInventory.Node recorded;
         try {
             recorded = inventory.record(node.get(), req.content().as(String.class));
+            sightings.saw(node.get(), clock.instant());
         } catch (IllegalArgumentException e) {
             ApiError.of(Status.BAD_REQUEST_400, "not nvidia-smi -q -x output: " + e.getMessage()).send(res);
             return;

@@ -56,13 +56,6 @@ public final class SignalStore {
         });
     }
 
-    /** The nodes that sent a signal in [from, to): the fleet seen, when its size is not stated. */
-    public List<String> nodesBetween(Instant from, Instant to) {
-        return jdbi.withHandle(h -> h.createQuery("""
-                        SELECT DISTINCT node FROM signal WHERE received_at >= :from AND received_at < :to ORDER BY node""")
-                .bind("from", from.toEpochMilli()).bind("to", to.toEpochMilli()).mapTo(String.class).list());
-    }
-
     /** An incident's signals in the order they showed. */
     public List<StoredSignal> ofIncident(long incidentId) {
         return jdbi.withHandle(h -> h.createQuery("""
