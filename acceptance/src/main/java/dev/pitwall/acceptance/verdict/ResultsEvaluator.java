@@ -5,6 +5,9 @@ import dev.pitwall.acceptance.parse.Measurement;
 import dev.pitwall.acceptance.parse.Problem;
 import dev.pitwall.acceptance.parse.ToolOutput;
 import dev.pitwall.acceptance.parse.ToolParsers;
+import dev.pitwall.acceptance.run.CheckRunner;
+import dev.pitwall.acceptance.run.StepResult;
+import dev.pitwall.core.json.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +25,11 @@ import java.util.stream.Stream;
  * top are put under the host they name, or their own name. Every file is parsed; then the
  * tools' own failures, node consistency, fleet outliers and (when given) a hardware profile's
  * baselines give findings, and the worst finding gives each node's and the cluster's verdict.
+ *
+ * <p>No node passes without evidence: a node folder with no readable tool output, a node the run
+ * record lists without a folder, a plan step that failed, timed out or could not start
+ * ({@code run.json}, as {@code check run} writes it), and a baseline figure the node did not
+ * measure each fail the node as not verified, with the reason as a finding.
  */
 public final class ResultsEvaluator {
 
@@ -39,9 +47,14 @@ public final class ResultsEvaluator {
     public static Evaluation evaluate(Path resultsDir, Optional<Baseline> baseline) throws IOException {
         Map<String, List<ToolOutput>> outputsByNode = new TreeMap<>();
         List<String> unread = new ArrayList<>();
+        Path record = resultsDir.resolve(CheckRunner.RECORD);
+        Optional<CheckRunner.RunRecord> run = runRecord(record);
         int files = 0;
         try (Stream<Path> walk = Files.walk(resultsDir)) {
             for (Path file : walk.filter(Files::isRegularFile).sorted().toList()) {
+                if (file.equals(record) && run.isPresent()) {
+                    continue;
+                }
                 ToolOutput output = ToolParsers.parse(file);
                 if (output.tool().equals("unknown")) {
                     unread.add(resultsDir.relativize(file).toString());
@@ -51,7 +64,7 @@ public final class ResultsEvaluator {
                 outputsByNode.computeIfAbsent(node(resultsDir, file, output), n -> new ArrayList<>()).add(output);
             }
         }
-        List<Finding> findings = new ArrayList<>();
+        List<Finding> findings = new ArrayList<>(evidence(resultsDir, outputsByNode.keySet(), run));
         Map<String, List<Measurement>> gpus = new TreeMap<>();
         Map<String, List<Measurement>> hosts = new TreeMap<>();
         Map<String, Map<String, NodeFigures.Figure>> figuresByNode = new TreeMap<>();
@@ -84,12 +97,71 @@ public final class ResultsEvaluator {
 
         Map<String, Verdict> nodes = new TreeMap<>();
         outputsByNode.keySet().forEach(node -> nodes.put(node, Verdict.PASS));
+        findings.forEach(finding -> nodes.putIfAbsent(finding.node(), Verdict.PASS));
         Verdict overall = Verdict.PASS;
         for (Finding finding : findings) {
             nodes.merge(finding.node(), finding.verdict(), Verdict::worst);
             overall = overall.worst(finding.verdict());
         }
         return new Evaluation(overall, nodes, findings, figuresByNode, curves(outputsByNode), files, unread);
+    }
+
+    /** The run record {@code check run} left, when the folder has one Pitwall can read. */
+    private static Optional<CheckRunner.RunRecord> runRecord(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.ofNullable(Json.mapper().readValue(file.toFile(), CheckRunner.RunRecord.class))
+                    .filter(r -> r.results() != null && r.nodes() != null);
+        } catch (IOException e) {
+            return Optional.empty(); // then it is listed among the files not read
+        }
+    }
+
+    /**
+     * What makes a node not verified, whatever its outputs say: no readable output in its folder (or
+     * no folder, for a node the run lists), and each plan step that did not end well.
+     */
+    private static List<Finding> evidence(Path resultsDir, java.util.Set<String> nodesWithOutputs,
+                                          Optional<CheckRunner.RunRecord> run) throws IOException {
+        List<Finding> findings = new ArrayList<>();
+        java.util.Set<String> folders = new java.util.TreeSet<>();
+        try (Stream<Path> top = Files.list(resultsDir)) {
+            top.filter(Files::isDirectory).forEach(dir -> folders.add(dir.getFileName().toString()));
+        }
+        run.ifPresent(r -> folders.addAll(r.nodes()));
+        for (String node : folders) {
+            if (nodesWithOutputs.contains(node)) {
+                continue;
+            }
+            Path dir = resultsDir.resolve(node);
+            long present = 0;
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> inside = Files.walk(dir)) {
+                    present = inside.filter(Files::isRegularFile).count();
+                }
+            }
+            String found = !Files.isDirectory(dir) ? "no folder" : present == 0 ? "an empty folder"
+                    : present + " file" + (present == 1 ? "" : "s") + ", none a tool output Pitwall reads";
+            findings.add(new Finding(node, "evidence.outputs", Verdict.FAIL, found, "at least one tool output",
+                    node + " is not verified: nothing of it can be judged"));
+        }
+        run.ifPresent(r -> {
+            for (StepResult step : r.results()) {
+                if (step.ok()) {
+                    continue;
+                }
+                String how = step.error() != null ? "could not start: " + step.error()
+                        : step.timedOut() ? String.format(Locale.ROOT, "stopped at its time budget after %.0f s", step.seconds())
+                        : "exited " + step.exitCode() + (step.exitCode() == 127 ? " (command not found)" : "");
+                findings.add(new Finding(step.node(), "evidence.step." + step.step(), Verdict.FAIL, how,
+                        "exit 0 within its time budget", "step " + step.step() + " of plan " + r.plan() + " " + how
+                        + " on " + step.node() + ": its output (" + step.output() + ") is no evidence, so the node is "
+                        + "not verified"));
+            }
+        });
+        return findings;
     }
 
     private static Map<String, Map<String, List<Evaluation.Point>>> curves(Map<String, List<ToolOutput>> outputsByNode) {
@@ -118,7 +190,7 @@ public final class ResultsEvaluator {
         return findings;
     }
 
-    /** Each expectation of the profile, node by node; a figure the node did not measure is a warning. */
+    /** Each expectation of the profile, node by node; a figure the node did not measure leaves it not verified. */
     private static List<Finding> againstBaseline(Baseline profile, Map<String, Map<String, NodeFigures.Figure>> figuresByNode) {
         List<Finding> findings = new ArrayList<>();
         for (Baseline.Expectation expected : profile.expectations()) {
@@ -128,8 +200,9 @@ public final class ResultsEvaluator {
             figuresByNode.forEach((node, figures) -> {
                 NodeFigures.Figure figure = figures.get(expected.figure());
                 if (figure == null) {
-                    findings.add(new Finding(node, check, Verdict.WARN, "not measured", wanted,
-                            expected.figure() + " was not measured on " + node));
+                    findings.add(new Finding(node, check, Verdict.FAIL, "not measured", wanted,
+                            expected.figure() + " was not measured on " + node + ": it is not verified against "
+                                    + profile.name()));
                     return;
                 }
                 Verdict verdict = expected.judge(figure.value());

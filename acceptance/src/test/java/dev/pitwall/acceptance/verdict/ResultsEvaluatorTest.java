@@ -85,8 +85,12 @@ class ResultsEvaluatorTest {
                     assertThat(f.value()).isEqualTo("1.00 GPUs");
                     assertThat(f.expected()).isEqualTo("at least 8.00 GPUs (h100-sxm-8x)");
                 });
+        // A figure the profile expects and no node measured leaves every node not verified.
         assertThat(evaluation.findings()).filteredOn(f -> f.check().equals("baseline.perftest.ib_write_bw.bw_average_max"))
-                .hasSize(3).allSatisfy(f -> assertThat(f.verdict()).isEqualTo(Verdict.WARN));
+                .hasSize(3).allSatisfy(f -> {
+                    assertThat(f.verdict()).isEqualTo(Verdict.FAIL);
+                    assertThat(f.value()).isEqualTo("not measured");
+                });
         assertThat(evaluation.verdict()).isEqualTo(Verdict.FAIL);
     }
 
@@ -111,5 +115,56 @@ class ResultsEvaluatorTest {
         Files.writeString(results.resolve("readme.md"), "nothing here\n");
         Evaluation empty = ResultsEvaluator.evaluate(results);
         assertThat(empty.evaluable()).isFalse();
+    }
+
+    @Test
+    void neverPassesANodeWithoutEvidence() throws Exception {
+        ResultsFolder.node(results, "c01", "550.54.15", 480, "OK");
+        ResultsFolder.node(results, "c02", "550.54.15", 481, "OK");
+        ResultsFolder.node(results, "c03", "550.54.15", 479, "OK");
+        Files.createDirectories(results.resolve("c04"));
+        Files.writeString(Files.createDirectories(results.resolve("c05")).resolve("nccl.log"), "Segmentation fault\n");
+
+        Evaluation evaluation = ResultsEvaluator.evaluate(results);
+        assertThat(evaluation.verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(evaluation.nodes()).hasSize(5).containsEntry("c01", Verdict.PASS)
+                .containsEntry("c04", Verdict.FAIL).containsEntry("c05", Verdict.FAIL);
+        assertThat(evaluation.findings()).filteredOn(f -> f.check().equals("evidence.outputs"))
+                .extracting(Finding::node, Finding::value).containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("c04", "an empty folder"),
+                        org.assertj.core.groups.Tuple.tuple("c05", "1 file, none a tool output Pitwall reads"));
+    }
+
+    @Test
+    void readsTheRunRecordAndFailsEveryStepThatDidNotEndWell() throws Exception {
+        for (String node : new String[] {"d01", "d02", "d03"}) {
+            ResultsFolder.node(results, node, "550.54.15", 480, "OK");
+        }
+        // As check run writes it on a machine where dcgmi is missing on d02 and gpu-burn ran out of time on d03;
+        // d04 was in the plan but its folder is gone.
+        Files.writeString(results.resolve("run.json"), """
+                {"plan": "quick", "runner": "local", "nodes": ["d01", "d02", "d03", "d04"],
+                 "started": "2026-11-24T08:00:00Z", "finished": "2026-11-24T08:20:00Z",
+                 "results": [
+                   {"node": "d01", "step": "dcgm-diag", "output": "dcgmi-diag.json", "exitCode": 0, "timedOut": false, "seconds": 60.0},
+                   {"node": "d02", "step": "dcgm-diag", "output": "dcgmi-diag.json", "exitCode": 127, "timedOut": false, "seconds": 0.1},
+                   {"node": "d03", "step": "gpu-burn", "output": "gpu-burn.log", "exitCode": -1, "timedOut": true, "seconds": 900.0},
+                   {"node": "d04", "step": "dcgm-diag", "output": "dcgmi-diag.json", "exitCode": -1, "timedOut": false,
+                    "seconds": 0.0, "error": "ssh: connect to host d04 port 22: No route to host"}
+                 ]}
+                """);
+        Evaluation evaluation = ResultsEvaluator.evaluate(results);
+        assertThat(evaluation.verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(evaluation.unread()).as("the run record is read, not left out").doesNotContain("run.json");
+        assertThat(evaluation.nodes()).containsEntry("d01", Verdict.PASS).containsEntry("d02", Verdict.FAIL)
+                .containsEntry("d03", Verdict.FAIL).containsEntry("d04", Verdict.FAIL);
+        assertThat(evaluation.findings()).filteredOn(f -> f.check().startsWith("evidence."))
+                .extracting(Finding::node, Finding::check, Finding::value).containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("d02", "evidence.step.dcgm-diag", "exited 127 (command not found)"),
+                        org.assertj.core.groups.Tuple.tuple("d03", "evidence.step.gpu-burn",
+                                "stopped at its time budget after 900 s"),
+                        org.assertj.core.groups.Tuple.tuple("d04", "evidence.outputs", "no folder"),
+                        org.assertj.core.groups.Tuple.tuple("d04", "evidence.step.dcgm-diag",
+                                "could not start: ssh: connect to host d04 port 22: No route to host"));
     }
 }
