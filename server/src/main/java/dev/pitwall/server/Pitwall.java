@@ -26,6 +26,10 @@ import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionListener;
 import io.helidon.webserver.staticcontent.ClasspathHandlerConfig;
 import io.helidon.webserver.staticcontent.StaticContentFeature;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -72,6 +76,7 @@ public final class Pitwall implements AutoCloseable {
      * @param services extra routes by mount path, beside the built-in ones (modules' APIs)
      */
     public static Pitwall start(PitwallConfig config, Clock clock, Map<String, HttpService> services) {
+        checkListenable(config.server());
         Metrics metrics = new Metrics();
         Tracing tracing = Tracing.create(config.tracing(), BuildInfo.current().version());
         Database database = null;
@@ -91,6 +96,11 @@ public final class Pitwall implements AutoCloseable {
             ConsoleService console = new ConsoleService(database, acceptanceRuns, trainOps, metrics.registry(), clock);
             WebServer server = webServer(config.server(), gateway.connectionListener(),
                     routing(database, metrics, audit, mounted, console)).start();
+            if (server.port() < 0) {
+                // Helidon logs a listener that failed and carries on without it: taken just now, after the check.
+                server.stop();
+                throw new IllegalStateException(address(config.server()) + " could not be listened on; the log says why");
+            }
             return new Pitwall(metrics, tracing, database, gateway, trainOps, acceptanceRuns, server);
         } catch (RuntimeException e) {
             if (trainOps != null) {
@@ -106,6 +116,31 @@ public final class Pitwall implements AutoCloseable {
             metrics.close();
             throw e;
         }
+    }
+
+    /**
+     * Fails with one line when the server's address cannot be listened on (taken by another
+     * process, a port below 1024 without the right), before anything else starts.
+     */
+    private static void checkListenable(ServerConfig config) {
+        if (config.port() == 0) {
+            return;
+        }
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(config.host(), config.port()));
+        } catch (BindException e) {
+            // The message says it all; the cause would only repeat "Address already in use".
+            throw new IllegalStateException(address(config) + (e.getMessage() != null
+                    && e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("in use")
+                    ? " is already in use" : ": " + e.getMessage()));
+        } catch (IOException e) {
+            throw new IllegalStateException(address(config) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String address(ServerConfig config) {
+        return (config.host().contains(":") ? "[" + config.host() + "]" : config.host()) + ":" + config.port();
     }
 
     private static WebServer webServer(ServerConfig config, Http1ConnectionListener gatewayListener,

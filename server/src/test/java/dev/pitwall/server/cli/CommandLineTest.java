@@ -164,6 +164,18 @@ class CommandLineTest {
     }
 
     @Test
+    void saysInOneLineThatItsPortIsTakenAndExitsOne() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Path config = Files.writeString(dir.resolve("taken.yaml"), "data-dir: " + dir.resolve("data") + "\n"
+                    + "server:\n  host: 127.0.0.1\n  port: " + taken.getLocalPort() + "\n");
+            assertThat(run("serve", "--config", config.toString())).isEqualTo(1);
+            assertThat(err.toString().strip()).isEqualTo("pitwall: cannot start: 127.0.0.1:" + taken.getLocalPort()
+                    + " is already in use");
+            assertThat(out.toString()).doesNotContain("console");
+        }
+    }
+
+    @Test
     void takesOneSetOfFormatsEverywhereAndSaysWhichACommandWrites() throws Exception {
         Path quiet = Files.writeString(dir.resolve("quiet.log"), "all good\n");
         assertThat(run("detect", "--format", "md", quiet.toString())).isEqualTo(2);
