@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -226,5 +227,44 @@ class HttpServerTest {
             // the server kept the connection open after answering; what arrived is the answer
         }
         return out.toString();
+    }
+
+    @Test
+    void answersRequestsWithoutABodyOrWithAFalseEncodingWith400() throws Exception {
+        String admin = "admin-key-0123456789abcdef";
+        pitwall = Pitwall.start(PitwallConfig.defaults().withDataDir(dataDir)
+                .withServer(new ServerConfig("127.0.0.1", 0, 64 * 1024, Duration.ofSeconds(10), false))
+                .withGateway(dev.pitwall.gateway.config.GatewayConfig.defaults().withAdminKey(admin)), Clock.systemUTC());
+        String key = pitwall.gateway().apiKeys().create("team-a", "test").secret();
+        Map<String, String> bearer = Map.of("/v1/chat/completions", key, "/admin/api/keys", admin);
+        for (String path : List.of("/v1/chat/completions", "/admin/api/keys", "/api/knowledge",
+                "/api/ingest/metrics?node=gpu-a01", "/api/ingest/inventory?node=gpu-a01")) {
+            HttpRequest.Builder empty = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.noBody());
+            if (bearer.containsKey(path.replaceAll("\\?.*", ""))) {
+                empty.header("Authorization", "Bearer " + bearer.get(path));
+            }
+            HttpResponse<String> response = CLIENT.send(empty.build(), HttpResponse.BodyHandlers.ofString());
+            // The metrics of a node with no GPUs is an empty exposition, fine; everything else needs a body.
+            if (path.startsWith("/api/ingest/metrics")) {
+                assertThat(response.statusCode()).as(path).isEqualTo(200);
+            } else {
+                assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(400);
+                assertThat(Json.mapper().readTree(response.body()).path("error").path("type").asText())
+                        .isEqualTo("invalid_request_error");
+            }
+        }
+        HttpResponse<String> chat = CLIENT.send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
+                .header("Authorization", "Bearer " + key).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(Json.mapper().readTree(chat.body()).path("error").path("message").asText())
+                .isEqualTo("the request has no body: send a JSON object");
+
+        HttpResponse<String> notGzip = CLIENT.send(HttpRequest.newBuilder(uri("/loki/api/v1/push"))
+                .header("Content-Type", "application/json").header("Content-Encoding", "gzip")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"streams\": []}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(notGzip.statusCode()).isEqualTo(400);
+        assertThat(Json.mapper().readTree(notGzip.body()).path("error").path("message").asText())
+                .isEqualTo("the request body is not gzip though its Content-Encoding says so");
     }
 }

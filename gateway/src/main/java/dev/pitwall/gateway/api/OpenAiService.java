@@ -3,6 +3,7 @@ package dev.pitwall.gateway.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pitwall.core.http.ApiError;
+import dev.pitwall.core.http.RequestBodies;
 import dev.pitwall.core.json.Json;
 import dev.pitwall.gateway.admission.Permit;
 import dev.pitwall.gateway.auth.TenantAuthentication;
@@ -103,7 +104,8 @@ public final class OpenAiService implements HttpService {
 
     private void forward(ServerRequest req, ServerResponse res, Endpoint endpoint) throws IOException {
         long start = System.nanoTime();
-        ObjectNode body = Json.object(req.content().as(byte[].class)).orElse(null);
+        byte[] raw = RequestBodies.bytes(req);
+        ObjectNode body = Json.object(raw).orElse(null);
         String requested = body == null ? "" : body.path("model").asText("");
         // Unknown names share one label so that a client's typos cannot grow the metric's series.
         RequestObservation observation = new RequestObservation(router.serves(requested) ? requested : "unknown",
@@ -112,7 +114,9 @@ public final class OpenAiService implements HttpService {
         Exchange exchange = new Exchange(endpoint, body, res, observation, trace, new Cancellation());
         Outcome outcome;
         try (ClientHangUps.Watch watch = hangUps.watch(exchange.cancellation())) {
-            Optional<ApiError> refused = checkContract(exchange);
+            Optional<ApiError> refused = raw.length == 0
+                    ? Optional.of(ApiError.of(Status.BAD_REQUEST_400, "the request has no body: send a JSON object"))
+                    : checkContract(exchange);
             outcome = refused.isPresent() ? refuse(refused.get(), res) : serve(exchange);
         }
         observation.finish(outcome, System.nanoTime());
@@ -123,7 +127,7 @@ public final class OpenAiService implements HttpService {
     /** What is wrong with the request before any backend sees it, in OpenAI's error shape. */
     private Optional<ApiError> checkContract(Exchange exchange) {
         if (exchange.body() == null) {
-            return Optional.of(ApiError.of(Status.BAD_REQUEST_400, "the request body must be a JSON object"));
+            return Optional.of(ApiError.of(Status.BAD_REQUEST_400, "the request body is not a JSON object"));
         }
         Optional<OpenApiContract.Violation> violation = contract.check(exchange.endpoint().requestSchema,
                 exchange.body());

@@ -3,6 +3,7 @@ package dev.pitwall.gateway.auth;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pitwall.core.http.ApiError;
+import dev.pitwall.core.http.RequestBodies;
 import dev.pitwall.core.json.Json;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -60,7 +61,7 @@ public final class AdminKeysService implements HttpService {
     private void create(ServerRequest req, ServerResponse res) {
         String tenant;
         try {
-            JsonNode body = Json.mapper().readTree(req.content().as(byte[].class));
+            JsonNode body = Json.mapper().readTree(RequestBodies.bytes(req));
             tenant = body == null ? null : body.path("tenant").asText(null);
         } catch (IOException e) {
             tenant = null;

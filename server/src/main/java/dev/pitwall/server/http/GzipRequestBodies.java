@@ -1,10 +1,10 @@
 package dev.pitwall.server.http;
 
+import io.helidon.http.BadRequestException;
 import io.helidon.http.encoding.ContentDecoder;
 import io.helidon.http.encoding.ContentEncoder;
 import io.helidon.http.encoding.ContentEncoding;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
 
@@ -35,7 +35,8 @@ public final class GzipRequestBodies implements ContentEncoding {
             try {
                 return new GZIPInputStream(in);
             } catch (IOException e) {
-                throw new UncheckedIOException("the request body is not gzip though it says so", e);
+                // A client's mistake: answered 400 with the reason, not a server failure.
+                throw new BadRequestException("the request body is not gzip though its Content-Encoding says so");
             }
         };
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pitwall.core.audit.AuditLog;
 import dev.pitwall.core.http.ApiError;
 import dev.pitwall.core.http.ListLimit;
+import dev.pitwall.core.http.RequestBodies;
 import dev.pitwall.core.json.Json;
 import dev.pitwall.trainops.action.NodeCordon;
 import dev.pitwall.trainops.knowledge.KnowledgeBase;
@@ -214,7 +215,7 @@ public final class IncidentService implements HttpService {
 
     /** The optional body, or null when it is malformed. */
     private static Body body(ServerRequest req) {
-        byte[] raw = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
+        byte[] raw = RequestBodies.bytes(req);
         if (raw.length == 0) {
             return new Body("operator", null, null);
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pitwall.core.http.ApiError;
 import dev.pitwall.core.http.ListLimit;
+import dev.pitwall.core.http.RequestBodies;
 import dev.pitwall.core.json.Json;
 import dev.pitwall.trainops.detect.JobProgress;
 import dev.pitwall.trainops.detect.LogMatcher;
@@ -190,7 +191,7 @@ public final class IngestService implements HttpService {
             return;
         }
         sightings.saw(node.get(), clock.instant());
-        List<StoredSignal> found = telemetry.accept(req.content().as(String.class), node.get());
+        List<StoredSignal> found = telemetry.accept(RequestBodies.text(req), node.get());
         acceptSignals(found);
         res.header(HeaderValues.CONTENT_TYPE_JSON);
         res.send("{\"signals\":" + found.size() + "}");
@@ -204,7 +205,7 @@ public final class IngestService implements HttpService {
         }
         NodeInventory.Node recorded;
         try {
-            recorded = inventory.record(node.get(), req.content().as(String.class));
+            recorded = inventory.record(node.get(), RequestBodies.text(req));
             sightings.saw(node.get(), clock.instant());
         } catch (IllegalArgumentException e) {
             ApiError.of(Status.BAD_REQUEST_400, "not nvidia-smi -q -x output: " + e.getMessage()).send(res);

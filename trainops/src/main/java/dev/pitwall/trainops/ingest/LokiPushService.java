@@ -3,6 +3,7 @@ package dev.pitwall.trainops.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pitwall.core.http.ApiError;
+import dev.pitwall.core.http.RequestBodies;
 import dev.pitwall.core.json.Json;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -59,7 +60,7 @@ public final class LokiPushService implements HttpService {
         if (type.contains("protobuf")) {
             List<LokiProtobuf.Stream> streams;
             try {
-                streams = LokiProtobuf.read(req.content().as(byte[].class));
+                streams = LokiProtobuf.read(RequestBodies.bytes(req));
             } catch (IOException e) {
                 ApiError.of(Status.BAD_REQUEST_400, "the body is not a snappy-compressed Loki PushRequest: " + e.getMessage())
                         .send(res);

@@ -3,6 +3,7 @@ package dev.pitwall.trainops.knowledge;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pitwall.core.http.ApiError;
 import dev.pitwall.core.http.ListLimit;
+import dev.pitwall.core.http.RequestBodies;
 import dev.pitwall.core.json.Json;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
@@ -68,7 +69,7 @@ public final class KnowledgeService implements HttpService {
     private void create(ServerRequest req, ServerResponse res) throws IOException {
         JsonNode body;
         try {
-            body = Json.mapper().readTree(req.content().as(byte[].class));
+            body = Json.mapper().readTree(RequestBodies.bytes(req));
         } catch (IOException e) {
             body = null;
         }
