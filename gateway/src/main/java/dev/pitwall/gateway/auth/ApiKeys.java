@@ -114,9 +114,10 @@ public final class ApiKeys {
                         FROM api_key k JOIN tenant t ON t.id = k.tenant_id ORDER BY k.id""")
                 .map((rs, ctx) -> {
                     long revoked = rs.getLong("revoked_at");
+                    // wasNull speaks of the last column read: ask it before reading another.
+                    Instant revokedAt = rs.wasNull() ? null : Instant.ofEpochMilli(revoked);
                     return new ApiKey(rs.getLong("id"), rs.getString("name"), rs.getString("prefix"),
-                            Instant.ofEpochMilli(rs.getLong("created_at")),
-                            rs.wasNull() ? null : Instant.ofEpochMilli(revoked));
+                            Instant.ofEpochMilli(rs.getLong("created_at")), revokedAt);
                 })
                 .list());
     }

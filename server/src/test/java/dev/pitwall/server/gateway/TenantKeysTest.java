@@ -87,10 +87,13 @@ class TenantKeysTest {
         assertThat(listed.get(0).path("tenant").asText()).isEqualTo("team-a");
         assertThat(listed.get(0).path("prefix").asText()).isEqualTo(secret.substring(0, 10));
         assertThat(listed.toString()).doesNotContain(secret);
+        assertThat(listed.get(0).path("revokedAt").isNull()).as("an active key was never revoked").isTrue();
 
         assertThat(send("DELETE", "/admin/api/keys/" + issued.path("id").asLong(), ADMIN_KEY, null).statusCode())
                 .isEqualTo(204);
         assertThat(send("GET", "/v1/models", secret, null).statusCode()).isEqualTo(401);
+        JsonNode revoked = Json.mapper().readTree(send("GET", "/admin/api/keys", ADMIN_KEY, null).body()).get(0);
+        assertThat(java.time.Instant.parse(revoked.path("revokedAt").asText())).isAfter(java.time.Instant.parse("2020-01-01T00:00:00Z"));
         assertThat(send("DELETE", "/admin/api/keys/" + issued.path("id").asLong(), ADMIN_KEY, null).statusCode())
                 .isEqualTo(404);
 
