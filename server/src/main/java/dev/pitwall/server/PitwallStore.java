@@ -7,6 +7,8 @@ import dev.pitwall.gateway.Gateway;
 import dev.pitwall.server.config.PitwallConfig;
 import dev.pitwall.trainops.TrainOps;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -19,6 +21,21 @@ public final class PitwallStore {
     static final List<String> MODULES = List.of(AuditLog.MODULE, Gateway.MODULE, AcceptanceRuns.MODULE, TrainOps.MODULE);
 
     private PitwallStore() {
+    }
+
+    /**
+     * Opens a store that must exist already, for commands that only read it: they never leave an
+     * empty database behind where there was none (an embedded store whose file is missing).
+     *
+     * @throws IllegalStateException when the embedded store's file is not there
+     */
+    public static Database openExisting(PitwallConfig config, MeterRegistry registry) {
+        Path file = config.dataDir().resolve(Database.SQLITE_FILE);
+        if (config.storage().url().isEmpty() && !Files.isRegularFile(file)) {
+            throw new IllegalStateException("no Pitwall store at " + file.toAbsolutePath().normalize()
+                    + ": give the data directory (--data-dir) or configuration (--config) of the server whose store to read");
+        }
+        return open(config, registry);
     }
 
     /**

@@ -73,6 +73,10 @@ final class IncidentsCommand extends CommandGroup {
                 description = "The server's configuration, for where its store is (default: ./pitwall.yaml when it exists).")
         Path config;
 
+        @Option(names = "--data-dir", paramLabel = "DIR",
+                description = "The server's data directory, for its embedded store (default: the configuration's).")
+        Path dataDir;
+
         @Option(names = "--format", defaultValue = "text", paramLabel = "text|md|html|json", description = "(default: ${DEFAULT-VALUE})")
         OutputFormat format;
 
@@ -85,10 +89,20 @@ final class IncidentsCommand extends CommandGroup {
             try {
                 from = start(since, now);
                 loaded = PitwallConfig.load(PitwallConfig.fileToRead(config), System.getenv());
+                if (dataDir != null) {
+                    loaded = loaded.withDataDir(dataDir);
+                }
             } catch (ConfigException | IllegalArgumentException e) {
                 return PitwallCommand.usageError(spec, e.getMessage());
             }
-            try (Database database = PitwallStore.open(loaded, new SimpleMeterRegistry())) {
+            Database opened;
+            try {
+                opened = PitwallStore.openExisting(loaded, new SimpleMeterRegistry());
+            } catch (IllegalStateException e) {
+                return PitwallCommand.usageError(spec, e.getMessage());
+            }
+            spec.commandLine().getErr().println("reading " + opened.describe());
+            try (Database database = opened) {
                 Incidents incidents = new Incidents(database, new AuditLog(database, Clock.systemUTC()), Clock.systemUTC(),
                         RuleCatalog.builtIn().suspectCategories());
                 SignalStore signals = new SignalStore(database, Clock.systemUTC());

@@ -318,6 +318,15 @@ class CommandLineTest {
         assertThat(err.toString()).contains("no incident 9");
         assertThat(run("incidents", "report", "--config", config.toString(), "--since", "last week")).isEqualTo(2);
         assertThat(err.toString()).contains("neither an age (30d, 12h, 90m) nor a date");
+
+        // It says which store it read, and reading never creates one where there is none.
+        err.getBuffer().setLength(0);
+        assertThat(run("incidents", "report", "--data-dir", data.toString())).isZero();
+        assertThat(err.toString()).contains("reading SQLite " + data.resolve("pitwall.db"));
+        Path nowhere = dir.resolve("no-store-here");
+        assertThat(run("incidents", "report", "--data-dir", nowhere.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("no Pitwall store at " + nowhere.toAbsolutePath().resolve("pitwall.db"));
+        assertThat(nowhere).doesNotExist();
     }
 
     @Test
