@@ -60,10 +60,12 @@ public final class RuleCatalog {
     /** This catalog with {@code file}'s rules, Xid codes and GPU conditions added or replacing those of the same id or code. */
     public RuleCatalog with(Path file) {
         RuleFile extra = LOADER.load(Optional.of(file), Map.of());
-        List<DetectionRule> merged = new ArrayList<>(rules);
-        for (DetectionRule rule : extra.rules()) {
-            merged.removeIf(existing -> existing.id().equals(rule.id()));
-            merged.add(rule);
+        // The user's rules first: where one of theirs and a shipped one match at the same place, theirs wins.
+        List<DetectionRule> merged = new ArrayList<>(extra.rules());
+        for (DetectionRule rule : rules) {
+            if (merged.stream().noneMatch(mine -> mine.id().equals(rule.id()))) {
+                merged.add(rule);
+            }
         }
         return new RuleCatalog(merged, byCode(extra.xid(), new LinkedHashMap<>(xid)),
                 byId(extra.gpuConditions(), new LinkedHashMap<>(gpuConditions)),

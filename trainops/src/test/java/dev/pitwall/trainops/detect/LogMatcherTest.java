@@ -17,6 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 class LogMatcherTest {
 
     private final LogMatcher matcher = new LogMatcher(RuleCatalog.builtIn());
+    private static final List<DetectionRule> RULES = RuleCatalog.builtIn().rules();
+    /** The plain way's expressions, each compiled once. */
+    private static final Map<String, java.util.regex.Pattern> PATTERNS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Signal only(String line) {
         return matcher.match(line).orElseThrow(() -> new AssertionError("no signal for: " + line));
@@ -136,7 +139,7 @@ class LogMatcherTest {
         java.util.List<String> plain = new java.util.ArrayList<>();
         for (int n = 0; n < lines.size(); n++) {
             int number = n + 1;
-            everyRuleOn(RuleCatalog.builtIn().rules(), lines.get(n)).map(found -> number + " " + found).ifPresent(plain::add);
+            everyRuleOn(RULES, lines.get(n)).map(found -> number + " " + found).ifPresent(plain::add);
         }
         assertThat(scanned).extracting(LogMatcherTest::described).isEqualTo(plain);
     }
@@ -181,11 +184,84 @@ class LogMatcherTest {
             List<String> plain = new java.util.ArrayList<>();
             for (int n = 0; n < lines.size(); n++) {
                 int number = n + 1;
-                everyRuleOn(RuleCatalog.builtIn().rules(), lines.get(n)).map(found -> number + " " + found)
+                everyRuleOn(RULES, lines.get(n)).map(found -> number + " " + found)
                         .ifPresent(plain::add);
             }
             assertThat(scanner.scan(log)).as(log.toString())
                     .extracting(LogMatcherTest::described).isEqualTo(plain);
+        }
+    }
+
+    /** Lines as the kernel, PyTorch, Slurm and the storage clients write them, and what each must be read as. */
+    @Test
+    void readsTheFailuresATrainingClusterLogsInTheirRealFormats() {
+        Map<String, String> expected = new java.util.LinkedHashMap<>();
+        expected.put(" iteration     1200/  500000 | consumed samples: 1228800 | lm loss: NAN | loss scale: 1.0 |", "nan-loss error");
+        expected.put("[rank0]: Loss is inf at step 1200, skipping", "nan-loss error");
+        expected.put("RuntimeError: NCCL communicator was aborted on rank 3. Original reason for failure was: NCCL error: "
+                + "unhandled system error", "nccl-error error");
+        expected.put("torch.distributed.elastic.multiprocessing.errors.ChildFailedError: ", "torch-elastic-child-failed error");
+        expected.put("pcieport 0000:00:03.1: AER: Uncorrected (Fatal) error received: 0000:03:00.0", "pcie-aer-fatal critical");
+        expected.put("pcieport 0000:00:01.0: PCIe Bus Error: severity=Uncorrected (Fatal), type=Transaction Layer, (Receiver ID)",
+                "pcie-aer-fatal critical");
+        expected.put("pcieport 0000:00:01.0: PCIe Bus Error: severity=Corrected, type=Physical Layer, (Receiver ID)",
+                "pcie-aer warning");
+        expected.put("mlx5_core 0000:5e:00.1 enp94s0f1: Link down", "ib-link-down warning");
+        expected.put("EDAC MC1: 1 UE memory read error on CPU_SrcID#0_MC#1_Chan#0_DIMM#0 (channel:0 slot:0 page:0x12345)",
+                "host-memory-uncorrected critical");
+        expected.put("EDAC MC0: 1 CE memory read error on CPU_SrcID#0_MC#0_Chan#1_DIMM#0 (channel:1 slot:0 page:0x5a21)",
+                "host-memory-corrected warning");
+        expected.put("mce: [Hardware Error]: Machine check events logged", "machine-check error");
+        expected.put("{1}[Hardware Error]: event severity: fatal", "machine-check error");
+        expected.put("nfs: server nfs01 not responding, still trying", "nfs-not-responding error");
+        expected.put("LNetError: 12345:0:(o2iblnd_cb.c:3335:kiblnd_check_txs_locked()) Timed out tx: tx_queue, 5 seconds",
+                "lnet-timeout error");
+        expected.put("nvme nvme0: I/O 123 QID 4 timeout, aborting", "nvme-timeout error");
+        expected.put("EXT4-fs (nvme0n1p1): Remounting filesystem read-only", "fs-read-only critical");
+        expected.put("watchdog: BUG: soft lockup - CPU#12 stuck for 23s! [python:44321]", "soft-lockup error");
+        expected.put("INFO: task python:44321 blocked for more than 120 seconds.", "hung-task error");
+        expected.put("nvidia-nvswitch3: SXid (PCI:0000:c5:00.0): 12028, Non-fatal, Link 32 egress non-posted PRIV error",
+                "nvswitch-sxid error");
+        expected.put("nvidia-nvswitch0: SXid (PCI:0000:c5:00.0): 24007, Fatal, Link 44 sourcetrack timeout error",
+                "nvswitch-sxid-fatal critical");
+        expected.put("nv-fabricmanager[2843]: request to query NVSwitch device information from NVSwitch driver failed",
+                "fabric-manager-failed critical");
+        expected.put("OSError: [Errno 28] No space left on device: '/checkpoints/iter_0012000/mp_rank_00/model_optim_rng.pt'",
+                "no-space-left error");
+        expected.put("RuntimeError: DataLoader worker (pid 51234) is killed by signal: Killed. ", "dataloader-worker-died error");
+        expected.put("slurmstepd: error: *** STEP 4242.0 ON gpu-a07 CANCELLED AT 2026-11-24T08:00:00 DUE TO TIME LIMIT ***",
+                "slurm-cancelled error");
+        expected.forEach((line, what) -> assertThat(only(line).rule() + " " + only(line).severity().name()
+                .toLowerCase(java.util.Locale.ROOT)).as(line).isEqualTo(what));
+        assertThat(only("slurmstepd: error: *** STEP 4242.0 ON gpu-a07 CANCELLED AT 2026-11-24T08:00:00 DUE TO TIME LIMIT ***")
+                .fields()).containsEntry("reason", "TIME LIMIT").containsEntry("node", "gpu-a07");
+        assertThat(only("NVRM: Xid (PCI:0000:38:00): 999, pid=1, name=x, something new").action())
+                .contains("docs.nvidia.com/deploy/xid-errors");
+    }
+
+    /** Healthy training, boot and service lines that merely contain words like error, nan, timeout or Xid. */
+    @Test
+    void findsNothingAboveInfoInHealthyLogs() {
+        List<String> healthy = List.of(
+                " iteration      100/  500000 | lm loss: 2.153E+00 | loss scale: 1.0 | number of nan iterations:   0 |",
+                "[rank0]: step 1200 loss 2.1345 grad_norm 0.42 (no inf or nan in gradients)",
+                "NCCL INFO NET/IB : Using [0]mlx5_0:1/IB [1]mlx5_1:1/IB ; OOB ib0:10.0.0.1<0>",
+                "NCCL INFO comm 0x55d5c5a0 rank 3 nranks 16 cudaDev 3 busId 3b000 - Init COMPLETE",
+                "torch.distributed: process group timeout is 1800 seconds",
+                "NVRM: loading NVIDIA UNIX x86_64 Kernel Module  550.54.15  Tue Mar  5 22:23:56 UTC 2024",
+                "nvidia-persistenced[1234]: Started (1234)",
+                "EDAC MC0: Giving out device to module skx_edac controller Skylake Socket#0 IMC#0: DEV 0000:3a:0a.0 (INTERRUPT)",
+                "mce: CPU0: Thermal monitoring enabled (TM1)",
+                "nfs: server nfs01 OK",
+                "pcieport 0000:00:01.0: AER: enabled with IRQ 122",
+                "nv-fabricmanager[2843]: Successfully configured all the available NVSwitches to route GPU NVLink traffic.",
+                "nvme nvme0: 32/0/0 default/read/poll queues",
+                "EXT4-fs (nvme0n1p1): mounted filesystem with ordered data mode. Quota mode: none.",
+                "systemd[1]: Started Session 4 of user root.",
+                "[rank0]: saving checkpoint at iteration 12000 to /checkpoints: errors: 0",
+                "mlx5_core 0000:5e:00.1 enp94s0f1: Link up");
+        for (String line : healthy) {
+            assertThat(matcher.match(line).filter(signal -> signal.severity() != Severity.INFO)).as(line).isEmpty();
         }
     }
 
@@ -203,7 +279,8 @@ class LogMatcherTest {
         DetectionRule best = null;
         java.util.regex.Matcher bestMatch = null;
         for (DetectionRule rule : rules) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile(rule.pattern()).matcher(text);
+            java.util.regex.Matcher m = PATTERNS.computeIfAbsent(rule.pattern(), java.util.regex.Pattern::compile)
+                    .matcher(text);
             if (m.find() && (bestMatch == null || m.start() < bestMatch.start())) {
                 best = rule;
                 bestMatch = m;
