@@ -32,7 +32,7 @@ final class DetectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "FILE", arity = "1..*", description = "Logs: dmesg or journalctl -k output, syslog, job logs.")
+    @Parameters(paramLabel = "FILE", arity = "1..*", description = "Logs: dmesg or journalctl -k output, syslog, job logs; - reads standard input.")
     List<Path> files;
 
     @Option(names = "--rules", paramLabel = "FILE", description = "Your rules and Xid codes, added to the shipped ones.")
@@ -62,7 +62,7 @@ final class DetectCommand implements Callable<Integer> {
         boolean unreadable = false;
         for (Path file : files) {
             try {
-                byFile.put(file.toString(), scanner.scan(file));
+                byFile.put(file.toString(), file.toString().equals("-") ? scanner.scan(System.in) : scanner.scan(file));
             } catch (NoSuchFileException e) {
                 err.println(file + ": no such file");
                 unreadable = true;
@@ -72,13 +72,23 @@ final class DetectCommand implements Callable<Integer> {
             out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(byFile));
         } else {
             byFile.forEach((file, signals) -> {
-                out.println(file + ": " + signals.size() + " signal" + (signals.size() == 1 ? "" : "s"));
+                out.println((file.equals("-") ? "standard input" : file) + ": " + signals.size() + " signal"
+                        + (signals.size() == 1 ? "" : "s"));
+                // A signal repeated (the same rule, fields and meaning) is one line with where it showed.
+                Map<List<Object>, List<Integer>> repeats = new LinkedHashMap<>();
+                Map<List<Object>, Signal> first = new LinkedHashMap<>();
                 for (LineSignal found : signals) {
                     Signal s = found.signal();
-                    out.println("  " + found.line() + ": " + s.severity().name().toLowerCase(java.util.Locale.ROOT) + " "
+                    List<Object> key = List.of(s.rule(), s.severity(), s.fields(), s.meaning());
+                    repeats.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(found.line());
+                    first.putIfAbsent(key, s);
+                }
+                repeats.forEach((key, lines) -> {
+                    Signal s = first.get(key);
+                    out.println("  " + where(lines) + ": " + s.severity().name().toLowerCase(java.util.Locale.ROOT) + " "
                             + s.rule() + (s.fields().isEmpty() ? "" : " " + s.fields()) + ": " + s.meaning()
                             + (s.action().isEmpty() ? "" : "; " + s.action()));
-                }
+                });
             });
         }
         out.flush();
@@ -88,5 +98,16 @@ final class DetectCommand implements Callable<Integer> {
         boolean serious = byFile.values().stream().flatMap(List::stream)
                 .anyMatch(s -> s.signal().severity().compareTo(Severity.ERROR) >= 0);
         return serious ? PitwallCommand.EXIT_FAILED : 0;
+    }
+
+    /** "12", "12, 40, 41 (3 times)", or "12 to 9,812 (57 times)" for many. */
+    static String where(List<Integer> lines) {
+        if (lines.size() == 1) {
+            return String.valueOf(lines.getFirst());
+        }
+        String which = lines.size() <= 4
+                ? String.join(", ", lines.stream().map(String::valueOf).toList())
+                : String.format(java.util.Locale.ROOT, "%d to %,d", lines.getFirst(), lines.getLast());
+        return which + " (" + lines.size() + " times)";
     }
 }

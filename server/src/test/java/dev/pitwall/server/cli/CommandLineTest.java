@@ -164,6 +164,26 @@ class CommandLineTest {
     }
 
     @Test
+    void detectsInStandardInputAndGroupsRepeats() throws Exception {
+        StringBuilder log = new StringBuilder("systemd[1]: Started Session 4 of user root.\n");
+        for (int i = 0; i < 6; i++) {
+            log.append("Aug 17 06:18:0").append(i).append(" vm-0 systemd-networkd[5398]: ib6: lost carrier\n");
+        }
+        log.append("NVRM: Xid (PCI:0000:3b:00): 79, pid=2311, name=python, GPU has fallen off the bus.\n");
+        java.io.InputStream stdin = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream(log.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            assertThat(run("detect", "-")).isEqualTo(1);
+        } finally {
+            System.setIn(stdin);
+        }
+        assertThat(out.toString()).contains("standard input: 7 signals")
+                .contains("  2 to 7 (6 times): warning ib-link-down {device=ib6}")
+                .contains("  8: critical xid");
+        assertThat(out.toString().lines().filter(l -> l.contains("ib-link-down"))).hasSize(1);
+    }
+
+    @Test
     void saysInOneLineThatItsPortIsTakenAndExitsOne() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
             Path config = Files.writeString(dir.resolve("taken.yaml"), "data-dir: " + dir.resolve("data") + "\n"

@@ -17,10 +17,15 @@ public final class LogScanner {
     }
 
     public List<LineSignal> scan(Path file) throws IOException {
-        List<LineSignal> signals = new ArrayList<>();
         try (InputStream in = Files.newInputStream(file)) {
-            matcher.scan(in, signals::add);
+            return scan(in);
         }
+    }
+
+    /** A log read from a stream (standard input) to its end; the stream is left open. */
+    public List<LineSignal> scan(InputStream in) throws IOException {
+        List<LineSignal> signals = new ArrayList<>();
+        matcher.scan(in, signals::add);
         return signals;
     }
 }
