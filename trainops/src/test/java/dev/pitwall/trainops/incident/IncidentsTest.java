@@ -35,6 +35,20 @@ class IncidentsTest {
         return StorageTarget.available();
     }
 
+    private interface IncidentsTestBody {
+        void run(Incidents incidents) throws Exception;
+    }
+
+    /** Runs {@code body} with incidents kept in a fresh store of the target, its tables migrated. */
+    private void withIncidents(String name, StepClock clock, IncidentsTestBody body) throws Exception {
+        try (StorageTarget target = StorageTarget.create(name, dir);
+             Database database = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry())) {
+            database.migrate(AuditLog.MODULE);
+            database.migrate(TrainOps.MODULE);
+            body.run(new Incidents(database, new AuditLog(database, clock), clock, RuleCatalog.builtIn().suspectCategories()));
+        }
+    }
+
     private static StoredSignal signal(String node, String line) {
         return StoredSignal.of(node, "log", null, MATCHER.match(line).orElseThrow());
     }
@@ -101,12 +115,7 @@ class IncidentsTest {
     @MethodSource("targets")
     void keepsConcurrentJobsFailuresApart(String name) throws Exception {
         StepClock clock = new StepClock(START);
-        try (StorageTarget target = StorageTarget.create(name, dir);
-             Database database = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry())) {
-            database.migrate(AuditLog.MODULE);
-            database.migrate(TrainOps.MODULE);
-            Incidents incidents = new Incidents(database, new AuditLog(database, clock), clock,
-                    RuleCatalog.builtIn().suspectCategories());
+        withIncidents(name, clock, incidents -> {
             String timeout = "Watchdog caught collective operation timeout: WorkNCCL(SeqNum=7, OpType=ALLREDUCE, "
                     + "Timeout(ms)=600000) ran for 600123 milliseconds";
 
@@ -124,7 +133,7 @@ class IncidentsTest {
             assertThat(llama.suspectedNode()).isEqualTo("gpu-a02");
             assertThat(llama.signals()).isEqualTo(3);
             assertThat(incidents.recent(10).getFirst().signals()).isEqualTo(2);
-        }
+        });
     }
 
     private static final String TIMEOUT = "[rank0]:[E ProcessGroupNCCL.cpp:607] Watchdog caught collective operation "
@@ -166,19 +175,14 @@ class IncidentsTest {
     @MethodSource("targets")
     void makesOneIncidentPerFailureMinutesApartAndNeverRewritesTheFirst(String name) throws Exception {
         StepClock clock = new StepClock(START);
-        try (StorageTarget target = StorageTarget.create(name, dir);
-             Database database = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry())) {
-            database.migrate(AuditLog.MODULE);
-            database.migrate(TrainOps.MODULE);
-            Incidents incidents = new Incidents(database, new AuditLog(database, clock), clock,
-                    RuleCatalog.builtIn().suspectCategories());
+        withIncidents(name, clock, incidents -> {
             // As they arrive: each line half a second after it was written.
             for (StoredSignal signal : threeFailures()) {
                 clock.set(signal.occurredAt().plusMillis(500));
                 incidents.correlate(List.of(signal));
             }
             assertThreeIncidents(incidents);
-        }
+        });
     }
 
     @ParameterizedTest
@@ -186,27 +190,17 @@ class IncidentsTest {
     void correlatesABatchReplayedLateAsItHappened(String name) throws Exception {
         // An agent that was cut off for an hour sends the whole story at once.
         StepClock clock = new StepClock(START.plus(Duration.ofHours(1)));
-        try (StorageTarget target = StorageTarget.create(name, dir);
-             Database database = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry())) {
-            database.migrate(AuditLog.MODULE);
-            database.migrate(TrainOps.MODULE);
-            Incidents incidents = new Incidents(database, new AuditLog(database, clock), clock,
-                    RuleCatalog.builtIn().suspectCategories());
+        withIncidents(name, clock, incidents -> {
             incidents.correlate(threeFailures());
             assertThreeIncidents(incidents);
-        }
+        });
     }
 
     @ParameterizedTest
     @MethodSource("targets")
     void anIncidentsWindowCountsFromItsFirstSignalAndDoesNotSlide(String name) throws Exception {
         StepClock clock = new StepClock(START);
-        try (StorageTarget target = StorageTarget.create(name, dir);
-             Database database = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry())) {
-            database.migrate(AuditLog.MODULE);
-            database.migrate(TrainOps.MODULE);
-            Incidents incidents = new Incidents(database, new AuditLog(database, clock), clock,
-                    RuleCatalog.builtIn().suspectCategories());
+        withIncidents(name, clock, incidents -> {
             // The same node's loss goes NaN every three minutes: the first incident takes the lines of
             // its first ten minutes; the one at minute 12 starts a second.
             for (int minute = 0; minute <= 12; minute += 3) {
@@ -226,7 +220,7 @@ class IncidentsTest {
                     MATCHER.match(" iteration 1400 | lm loss: nan |").orElseThrow())));
             assertThat(incidents.recent(10)).hasSize(3);
             assertThat(incidents.recent(1).getFirst().suspectedNode()).isEqualTo("gpu-a10");
-        }
+        });
     }
 
     @ParameterizedTest
