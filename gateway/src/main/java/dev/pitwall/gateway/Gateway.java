@@ -63,7 +63,7 @@ public final class Gateway implements AutoCloseable {
         mounted.put(ServingStatusService.PATH, new ServingStatusService(router, metrics));
         mounted.put(ContractService.PATH, new ContractService(contract));
         this.services = Collections.unmodifiableMap(mounted);
-        this.monitor = new BackendMonitor(router.backends(), clients, config.probeInterval());
+        this.monitor = new BackendMonitor(router.backends(), clients, config.probeInterval(), config.downAfterProbes());
     }
 
     /** Every HTTP API of the gateway, by mount path: OpenAI's API, keys, serving status, the contract. */

@@ -12,16 +12,19 @@ import java.util.Set;
  * @param requireApiKey      whether {@code /v1} requests need a tenant's API key
  * @param adminKey           the key of the admin API that issues tenants' keys; empty turns it off
  * @param probeInterval      how often each backend's health and load are checked
+ * @param downAfterProbes    consecutive failed health checks after which a backend is marked down
  * @param ejectAfterFailures consecutive failed requests after which a backend is left out
  * @param ejectionTime       how long a backend is left out
  * @param backends           the inference servers behind {@code /v1}
  * @param fallbacks          model fallback chains
  */
-public record GatewayConfig(boolean requireApiKey, String adminKey, Duration probeInterval, int ejectAfterFailures,
-                            Duration ejectionTime, List<BackendConfig> backends, List<FallbackConfig> fallbacks) {
+public record GatewayConfig(boolean requireApiKey, String adminKey, Duration probeInterval, int downAfterProbes,
+                            int ejectAfterFailures, Duration ejectionTime, List<BackendConfig> backends,
+                            List<FallbackConfig> fallbacks) {
 
     public GatewayConfig {
         ConfigProblem.positive("probe-interval", probeInterval);
+        ConfigProblem.inRange("down-after-probes", downAfterProbes, 1, 100, "a count of failed health checks");
         ConfigProblem.inRange("eject-after-failures", ejectAfterFailures, 1, 1000, "a count of failures");
         ConfigProblem.positive("ejection-time", ejectionTime);
         adminKey = adminKey == null ? "" : adminKey;
@@ -40,26 +43,31 @@ public record GatewayConfig(boolean requireApiKey, String adminKey, Duration pro
     }
 
     public static GatewayConfig defaults() {
-        return new GatewayConfig(true, "", Duration.ofSeconds(2), 3, Duration.ofSeconds(10), List.of(), List.of());
+        return new GatewayConfig(true, "", Duration.ofSeconds(2), 3, 3, Duration.ofSeconds(10), List.of(), List.of());
     }
 
     public GatewayConfig withBackends(List<BackendConfig> newBackends) {
-        return new GatewayConfig(requireApiKey, adminKey, probeInterval, ejectAfterFailures, ejectionTime,
+        return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
                 newBackends, fallbacks);
     }
 
     public GatewayConfig withAdminKey(String newAdminKey) {
-        return new GatewayConfig(requireApiKey, newAdminKey, probeInterval, ejectAfterFailures, ejectionTime,
+        return new GatewayConfig(requireApiKey, newAdminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
                 backends, fallbacks);
     }
 
     public GatewayConfig withFallbacks(List<FallbackConfig> newFallbacks) {
-        return new GatewayConfig(requireApiKey, adminKey, probeInterval, ejectAfterFailures, ejectionTime,
+        return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
                 backends, newFallbacks);
     }
 
     public GatewayConfig withProbeInterval(Duration newInterval) {
-        return new GatewayConfig(requireApiKey, adminKey, newInterval, ejectAfterFailures, ejectionTime,
+        return new GatewayConfig(requireApiKey, adminKey, newInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
+                backends, fallbacks);
+    }
+
+    public GatewayConfig withDownAfterProbes(int newCount) {
+        return new GatewayConfig(requireApiKey, adminKey, probeInterval, newCount, ejectAfterFailures, ejectionTime,
                 backends, fallbacks);
     }
 }

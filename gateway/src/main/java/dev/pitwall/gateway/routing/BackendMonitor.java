@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checks every backend on a fixed interval, on a virtual thread of its own: its health
- * endpoint (a backend that does not answer 2xx is marked down), and for engines that expose
+ * endpoint (a backend whose last {@code downAfterProbes} checks all failed is marked down, so one
+ * slow answer on a busy machine does not flap it; the first good one marks it up), and for engines that expose
  * load in Prometheus metrics (vLLM, SGLang, TGI) their queue depth, running requests and
  * KV-cache usage, which routing weighs.
  */
@@ -23,13 +24,17 @@ public final class BackendMonitor implements AutoCloseable {
     private final List<Backend> backends;
     private final UpstreamClients clients;
     private final Duration interval;
+    private final int downAfterProbes;
+    /** Failed health checks in a row, per backend; probes of one backend never overlap. */
+    private final Map<Backend, Integer> failedProbes = new java.util.concurrent.ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean closed;
 
-    public BackendMonitor(List<Backend> backends, UpstreamClients clients, Duration interval) {
+    public BackendMonitor(List<Backend> backends, UpstreamClients clients, Duration interval, int downAfterProbes) {
         this.backends = backends;
         this.clients = clients;
         this.interval = interval;
+        this.downAfterProbes = downAfterProbes;
         this.thread = backends.isEmpty() ? null : Thread.ofVirtual().name("backend-monitor").start(this::run);
     }
 
@@ -49,12 +54,18 @@ public final class BackendMonitor implements AutoCloseable {
     /** One round for one backend; public for tests that must not wait for the interval. */
     public void probe(Backend backend) {
         BackendKind kind = backend.config().kind();
-        boolean up = get(backend, kind.healthPath()) != null;
+        boolean answered = get(backend, kind.healthPath()) != null;
+        int failed = answered ? 0 : failedProbes.merge(backend, 1, Integer::sum);
+        if (answered) {
+            failedProbes.remove(backend);
+        }
+        boolean up = answered || (backend.healthy() && failed < downAfterProbes);
         if (up != backend.healthy()) {
-            LOG.warn("backend {} is {}", backend.name(), up ? "up again" : "down: its health check failed");
+            LOG.warn("backend {} is {}", backend.name(), up ? "up again"
+                    : "down: its last " + failed + " health checks failed");
         }
         backend.healthy(up);
-        if (!up) {
+        if (!answered) {
             return;
         }
         kind.load().ifPresent(series -> {

@@ -221,6 +221,10 @@ class GatewayOverHttpTest {
 
         stopping.close();
         running.remove(stopping);
+        // Down after three failed health checks in a row (gateway.down-after-probes), not after one.
+        monitor.probe(stoppingBackend);
+        monitor.probe(stoppingBackend);
+        assertThat(stoppingBackend.healthy()).as("two failed checks are not yet down").isTrue();
         monitor.probe(stoppingBackend);
         assertThat(stoppingBackend.healthy()).isFalse();
         elsewhere.cancel(true);

@@ -80,6 +80,8 @@ class PitwallConfigTest {
                       models: [m]
                       weight: 3
                 """, Map.of());
+        assertThat(config.gateway().downAfterProbes()).as("the gateway section's own defaults stay").isEqualTo(3);
+        assertThat(load("gateway:\n  down-after-probes: 5\n", Map.of()).gateway().downAfterProbes()).isEqualTo(5);
         var first = config.gateway().backends().get(0);
         assertThat(first.url()).isEqualTo("http://10.0.0.11:8000/v1");
         assertThat(first.weight()).isEqualTo(1.0);
