@@ -136,12 +136,7 @@ class LogMatcherTest {
 
         // Against the plain way, with no literal prefilter and no automaton: every rule's
         // expression on every line, the earliest match winning (the first rule on a tie).
-        java.util.List<String> plain = new java.util.ArrayList<>();
-        for (int n = 0; n < lines.size(); n++) {
-            int number = n + 1;
-            everyRuleOn(RULES, lines.get(n)).map(found -> number + " " + found).ifPresent(plain::add);
-        }
-        assertThat(scanned).extracting(LogMatcherTest::described).isEqualTo(plain);
+        assertThat(scanned).extracting(LogMatcherTest::described).isEqualTo(plainWay(lines));
     }
 
     @Test
@@ -181,14 +176,8 @@ class LogMatcherTest {
             if (lines.getLast().isEmpty()) {
                 lines.removeLast();
             }
-            List<String> plain = new java.util.ArrayList<>();
-            for (int n = 0; n < lines.size(); n++) {
-                int number = n + 1;
-                everyRuleOn(RULES, lines.get(n)).map(found -> number + " " + found)
-                        .ifPresent(plain::add);
-            }
             assertThat(scanner.scan(log)).as(log.toString())
-                    .extracting(LogMatcherTest::described).isEqualTo(plain);
+                    .extracting(LogMatcherTest::described).isEqualTo(plainWay(lines));
         }
     }
 
@@ -271,6 +260,16 @@ class LogMatcherTest {
 
     private static List<Signal> signals(LogScanner scanner, Path log) throws java.io.IOException {
         return scanner.scan(log).stream().map(LineSignal::signal).toList();
+    }
+
+    /** What the plain way finds in a log, line by line: "number rule {fields}" for each line with a signal. */
+    private static List<String> plainWay(List<String> lines) {
+        List<String> plain = new java.util.ArrayList<>();
+        for (int n = 0; n < lines.size(); n++) {
+            int number = n + 1;
+            everyRuleOn(RULES, lines.get(n)).map(found -> number + " " + found).ifPresent(plain::add);
+        }
+        return plain;
     }
 
     /** The rule and fields the plain way finds on one line: every rule's expression tried, the earliest match first. */
