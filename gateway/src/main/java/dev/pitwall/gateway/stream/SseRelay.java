@@ -14,7 +14,6 @@ import dev.pitwall.gateway.sli.RequestObservation;
 import dev.pitwall.gateway.sli.UsageMeter;
 import dev.pitwall.gateway.upstream.UpstreamErrors;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webserver.http.ServerResponse;
@@ -172,7 +171,8 @@ public final class SseRelay {
         if (relayed.out == null) {
             relayed.res.status(Status.OK_200);
             relayed.res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
-            relayed.res.header(HeaderValues.CACHE_NO_CACHE);
+            // One header, as proxies and SSE clients expect (Helidon's CACHE_NO_CACHE writes four lines).
+            relayed.res.header(HeaderNames.CACHE_CONTROL, "no-cache");
             relayed.res.header(Forwarder.BACKEND_HEADER, relayed.call.backend().name());
             relayed.out = relayed.res.outputStream();
         }
