@@ -224,7 +224,12 @@ final class CheckCommand extends CommandGroup {
                     return PitwallCommand.EXIT_USAGE;
                 }
             }
-            List<Scaling.Point> points = Scaling.of(outputs);
+            List<Scaling.Point> points;
+            try {
+                points = Scaling.of(outputs);
+            } catch (IllegalArgumentException e) {
+                return PitwallCommand.usageError(spec, e.getMessage());
+            }
             if (points.isEmpty()) {
                 spec.commandLine().getErr().println("no nccl-tests run with results among these files");
                 return PitwallCommand.EXIT_USAGE;
