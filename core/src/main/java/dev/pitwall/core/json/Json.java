@@ -1,6 +1,7 @@
 package dev.pitwall.core.json;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -34,7 +35,7 @@ public final class Json {
     /** The bytes as a JSON object; empty when they are not JSON, or JSON of another kind. */
     public static Optional<ObjectNode> object(byte[] json) {
         try {
-            return MAPPER.readTree(json) instanceof ObjectNode object ? Optional.of(object) : Optional.empty();
+            return asObject(MAPPER.readTree(json));
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -43,9 +44,13 @@ public final class Json {
     /** The text as a JSON object; empty when it is not JSON, or JSON of another kind. */
     public static Optional<ObjectNode> object(String json) {
         try {
-            return MAPPER.readTree(json) instanceof ObjectNode object ? Optional.of(object) : Optional.empty();
+            return asObject(MAPPER.readTree(json));
         } catch (IOException e) {
             return Optional.empty();
         }
+    }
+
+    private static Optional<ObjectNode> asObject(JsonNode node) {
+        return node instanceof ObjectNode object ? Optional.of(object) : Optional.empty();
     }
 }

@@ -31,13 +31,13 @@ public final class LabelSets {
      * answers the index of the closing brace, or -1 when the text is not a label set.
      */
     public static int read(String text, int at, Map<String, String> out) {
-        int i = skipBlanksAndCommas(text, at);
+        int i = skip(text, at, true);
         while (i < text.length()) {
             if (text.charAt(i) == '}') {
                 return i;
             }
             int eq = text.indexOf('=', i);
-            int quote = eq < 0 ? -1 : skipBlanks(text, eq + 1);
+            int quote = eq < 0 ? -1 : skip(text, eq + 1, false);
             if (quote < 0 || quote >= text.length() || text.charAt(quote) != '"') {
                 return -1;
             }
@@ -57,22 +57,15 @@ public final class LabelSets {
                 return -1;
             }
             out.put(name, value.toString());
-            i = skipBlanksAndCommas(text, j + 1);
+            i = skip(text, j + 1, true);
         }
         return -1;
     }
 
-    private static int skipBlanks(String text, int at) {
+    /** The index of the first character from {@code at} that is not a blank (nor, with {@code commas}, a comma). */
+    private static int skip(String text, int at, boolean commas) {
         int i = at;
-        while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
-            i++;
-        }
-        return i;
-    }
-
-    private static int skipBlanksAndCommas(String text, int at) {
-        int i = at;
-        while (i < text.length() && (text.charAt(i) == ',' || Character.isWhitespace(text.charAt(i)))) {
+        while (i < text.length() && (Character.isWhitespace(text.charAt(i)) || commas && text.charAt(i) == ',')) {
             i++;
         }
         return i;

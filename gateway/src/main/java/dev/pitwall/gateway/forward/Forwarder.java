@@ -98,11 +98,11 @@ public final class Forwarder {
         try {
             response = send(call, readTimeout, true);
         } catch (RuntimeException e) {
-            boolean left = call.cancellation().cancelled();
+            return new Opened(null, call.cancellation().cancelled() ? cancelled(call, observation)
+                    : Attempt.failed(failure(e, readTimeout)));
+        } finally {
             call.cancellation().release();
-            return new Opened(null, left ? cancelled(call, observation) : Attempt.failed(failure(e, readTimeout)));
         }
-        call.cancellation().release();
         call.trace().answered();
         int status = response.status().code();
         if (RetryRules.retryable(status)) {

@@ -35,10 +35,16 @@ public final class GatewayMetrics {
     /** @param limiters each backend's admission limiter, by backend name */
     public GatewayMetrics(MeterRegistry registry, Map<String, Limiter> limiters) {
         this.registry = registry;
-        limiters.forEach((backend, limiter) -> Gauge.builder("pitwall.gateway.in.flight", limiter, Limiter::inFlight)
-                .description("Requests the gateway has in flight to the backend")
-                .tag("backend", backend)
-                .register(registry));
+        limiters.forEach((backend, limiter) -> {
+            Gauge.builder("pitwall.gateway.in.flight", limiter, Limiter::inFlight)
+                    .description("Requests the gateway has in flight to the backend")
+                    .tag("backend", backend)
+                    .register(registry);
+            Gauge.builder("pitwall.gateway.limit", limiter, Limiter::limit)
+                    .description("Requests the backend's admission limiter lets in at once")
+                    .tag("backend", backend)
+                    .register(registry);
+        });
     }
 
     /** Records one finished request. */

@@ -196,7 +196,8 @@ class GatewayOverHttpTest {
                 .contains("pitwall_gateway_completion_tokens_total{" + labels + "} " + completion + ".0")
                 .contains("pitwall_gateway_request_duration_seconds_count{" + labels + "} 2")
                 .contains("pitwall_gateway_output_tokens_per_second_count{" + labels + "} 2")
-                .contains("pitwall_gateway_in_flight{backend=\"sim\"} 0.0");
+                .contains("pitwall_gateway_in_flight{backend=\"sim\"} 0.0")
+                .contains("pitwall_gateway_limit{backend=\"sim\"} 256.0");
         assertThat(streamedTokens).isEqualTo(12);
     }
 

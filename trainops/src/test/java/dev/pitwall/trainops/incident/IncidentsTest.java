@@ -36,7 +36,7 @@ class IncidentsTest {
     }
 
     private interface IncidentsTestBody {
-        void run(Incidents incidents) throws Exception;
+        void run(Incidents incidents, AuditLog audit) throws Exception;
     }
 
     /** Runs {@code body} with incidents kept in a fresh store of the target, its tables migrated. */
@@ -45,8 +45,14 @@ class IncidentsTest {
              Database database = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry())) {
             database.migrate(AuditLog.MODULE);
             database.migrate(TrainOps.MODULE);
-            body.run(new Incidents(database, new AuditLog(database, clock), clock, RuleCatalog.builtIn().suspectCategories()));
+            AuditLog audit = new AuditLog(database, clock);
+            body.run(new Incidents(database, audit, clock, RuleCatalog.builtIn().suspectCategories()), audit);
         }
+    }
+
+    /** The loss on {@code node} going NaN, written there at {@code at}. */
+    private static StoredSignal nanLoss(String node, Instant at) {
+        return StoredSignal.of(node, "log", at, MATCHER.match(" iteration 1200 | lm loss: nan |").orElseThrow());
     }
 
     private static StoredSignal signal(String node, String line) {
@@ -57,12 +63,7 @@ class IncidentsTest {
     @MethodSource("targets")
     void correlatesAFailureAndMeasuresTimeToRecover(String name) throws Exception {
         StepClock clock = new StepClock(START);
-        try (StorageTarget target = StorageTarget.create(name, dir);
-             Database database = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry())) {
-            database.migrate(AuditLog.MODULE);
-            database.migrate(TrainOps.MODULE);
-            AuditLog audit = new AuditLog(database, clock);
-            Incidents incidents = new Incidents(database, audit, clock, RuleCatalog.builtIn().suspectCategories());
+        withIncidents(name, clock, (incidents, audit) -> {
 
             String timeout = "[rank3]:[E ProcessGroupNCCL.cpp:607] Watchdog caught collective operation timeout: "
                     + "WorkNCCL(SeqNum=2183, OpType=ALLREDUCE, Timeout(ms)=600000) ran for 600123 milliseconds";
@@ -108,14 +109,14 @@ class IncidentsTest {
             incidents.correlate(List.of(signal("gpu-a02", " iteration 1200 | lm loss: nan |")));
             assertThat(incidents.recent(10)).hasSize(2);
             assertThat(incidents.recent(1).getFirst().suspectedNode()).isEqualTo("gpu-a02");
-        }
+        });
     }
 
     @ParameterizedTest
     @MethodSource("targets")
     void keepsConcurrentJobsFailuresApart(String name) throws Exception {
         StepClock clock = new StepClock(START);
-        withIncidents(name, clock, incidents -> {
+        withIncidents(name, clock, (incidents, audit) -> {
             String timeout = "Watchdog caught collective operation timeout: WorkNCCL(SeqNum=7, OpType=ALLREDUCE, "
                     + "Timeout(ms)=600000) ran for 600123 milliseconds";
 
@@ -175,7 +176,7 @@ class IncidentsTest {
     @MethodSource("targets")
     void makesOneIncidentPerFailureMinutesApartAndNeverRewritesTheFirst(String name) throws Exception {
         StepClock clock = new StepClock(START);
-        withIncidents(name, clock, incidents -> {
+        withIncidents(name, clock, (incidents, audit) -> {
             // As they arrive: each line half a second after it was written.
             for (StoredSignal signal : threeFailures()) {
                 clock.set(signal.occurredAt().plusMillis(500));
@@ -190,7 +191,7 @@ class IncidentsTest {
     void correlatesABatchReplayedLateAsItHappened(String name) throws Exception {
         // An agent that was cut off for an hour sends the whole story at once.
         StepClock clock = new StepClock(START.plus(Duration.ofHours(1)));
-        withIncidents(name, clock, incidents -> {
+        withIncidents(name, clock, (incidents, audit) -> {
             incidents.correlate(threeFailures());
             assertThreeIncidents(incidents);
         });
@@ -200,24 +201,21 @@ class IncidentsTest {
     @MethodSource("targets")
     void anIncidentsWindowCountsFromItsFirstSignalAndDoesNotSlide(String name) throws Exception {
         StepClock clock = new StepClock(START);
-        withIncidents(name, clock, incidents -> {
+        withIncidents(name, clock, (incidents, audit) -> {
             // The same node's loss goes NaN every three minutes: the first incident takes the lines of
             // its first ten minutes; the one at minute 12 starts a second.
             for (int minute = 0; minute <= 12; minute += 3) {
                 clock.set(START.plus(Duration.ofMinutes(minute)));
-                incidents.correlate(List.of(StoredSignal.of("gpu-a05", "log", clock.instant(),
-                        MATCHER.match(" iteration 1200 | lm loss: nan |").orElseThrow())));
+                incidents.correlate(List.of(nanLoss("gpu-a05", clock.instant())));
             }
             assertThat(incidents.recent(10).reversed()).extracting(Incident::signals).containsExactly(4, 1);
             // Another node's error of no job joins inside the second incident's burst, and opens a third past it.
             clock.set(START.plus(Duration.ofMinutes(13)));
-            incidents.correlate(List.of(StoredSignal.of("gpu-a09", "log", clock.instant(),
-                    MATCHER.match(" iteration 1300 | lm loss: nan |").orElseThrow())));
+            incidents.correlate(List.of(nanLoss("gpu-a09", clock.instant())));
             assertThat(incidents.recent(10)).hasSize(2);
             assertThat(incidents.recent(1).getFirst().nodes()).containsExactly("gpu-a05", "gpu-a09");
             clock.set(START.plus(Duration.ofMinutes(15)));
-            incidents.correlate(List.of(StoredSignal.of("gpu-a10", "log", clock.instant(),
-                    MATCHER.match(" iteration 1400 | lm loss: nan |").orElseThrow())));
+            incidents.correlate(List.of(nanLoss("gpu-a10", clock.instant())));
             assertThat(incidents.recent(10)).hasSize(3);
             assertThat(incidents.recent(1).getFirst().suspectedNode()).isEqualTo("gpu-a10");
         });
