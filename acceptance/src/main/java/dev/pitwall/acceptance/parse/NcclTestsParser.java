@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
  * {@code error}), MPI launchers' {@code [1,0]<stdout>:} tags anywhere in a line, and NCCL INFO
  * lines between rows. Each result row gives two measurements named {@code busbw} (out-of-place
  * and in-place); each test its {@code avg_busbw}, {@code out_of_bounds} and {@code ranks}.
+ * The failure lines of one test (every rank prints its own, two lines each) are one warning
+ * that counts them.
  */
 public final class NcclTestsParser implements ToolParser {
 
@@ -75,6 +77,10 @@ public final class NcclTestsParser implements ToolParser {
         final Set<String> testHosts = new LinkedHashSet<>();
         final Set<String> testGpus = new LinkedHashSet<>();
         final Set<Integer> testRanks = new LinkedHashSet<>();
+        int failureLines;
+        int failureLine;
+        int lastFailureLine;
+        String failureText;
 
         Reading(String file) {
             this.file = file;
@@ -106,7 +112,11 @@ public final class NcclTestsParser implements ToolParser {
             } else if (CONCLUDED.matcher(line).find()) {
                 endTest();
             } else if (WARNING.matcher(line).find()) {
-                warnings.add(new Problem(number, shorten(line), "the tool reported a failure"));
+                if (failureLines++ == 0) {
+                    failureLine = number;
+                    failureText = shorten(line);
+                }
+                lastFailureLine = number;
             } else if (!line.startsWith("#") && ROW.matcher(line).find()) {
                 row(number, line);
             }
@@ -123,6 +133,11 @@ public final class NcclTestsParser implements ToolParser {
         }
 
         void endTest() {
+            if (failureLines > 0) {
+                warnings.add(new Problem(failureLine, failureText, failureLines == 1 ? "nccl-tests reported a failure"
+                        : "nccl-tests reported a failure on " + failureLines + " lines (through line " + lastFailureLine + ")"));
+                failureLines = 0;
+            }
             if (test == null) {
                 return;
             }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import javax.xml.stream.XMLInputFactory;
 
 /**
@@ -20,6 +21,11 @@ import javax.xml.stream.XMLInputFactory;
 public final class NvidiaSmiXmlParser implements ToolParser {
 
     public static final String TOOL = "nvidia-smi";
+
+    /** Clock event reasons that mean a fault: their names in the XML (after the prefix) and the text report. */
+    private static final Map<String, String> SLOWDOWNS = new TreeMap<>(Map.of(
+            "hw_slowdown", "HW Slowdown", "hw_thermal_slowdown", "HW Thermal Slowdown",
+            "hw_power_brake_slowdown", "HW Power Brake Slowdown", "sw_thermal_slowdown", "SW Thermal Slowdown"));
 
     /** The DTD nvidia-smi names is not shipped with its output: never fetch or read it. */
     private static final XmlMapper XML = new XmlMapper(XmlFactory.builder().xmlInputFactory(noDtd()).build());
@@ -77,7 +83,7 @@ public final class NvidiaSmiXmlParser implements ToolParser {
             inventory.put("memory_total", gpu.path("fb_memory_usage").path("total").asText());
             inventory.put("ecc_mode", gpu.path("ecc_mode").path("current_ecc").asText());
             inventory.put("persistence_mode", gpu.path("persistence_mode").asText());
-            inventory.put("mig_mode", gpu.path("mig_mode").path("current_mig").asText("N/A"));
+            inventory.put("mig_mode", gpu.path("mig_mode").path("current_mig").asText());
             measurements.add(new Measurement("gpu", 1, "gpu", inventory));
 
             Map<String, Object> labels = Map.of("gpu", index, "bus_id", gpu.path("id").asText());
@@ -117,8 +123,30 @@ public final class NvidiaSmiXmlParser implements ToolParser {
             if (counted) {
                 measurements.add(new Measurement("ecc_uncorrectable_aggregate", uncorrectable, "errors", labels));
             }
+            clockSlowdowns(gpu, labels, measurements);
         }
         return measurements;
+    }
+
+    /**
+     * The clock event reasons that hold a GPU's clocks back for a fault (drivers before 535 call
+     * them throttle reasons), one {@code clock_slowdown} measurement each, 1 when active. The
+     * power cap, idle and application-clock reasons are the GPU working as set, not a fault.
+     */
+    private static void clockSlowdowns(JsonNode gpu, Map<String, Object> labels, List<Measurement> measurements) {
+        JsonNode reasons = gpu.has("clocks_event_reasons") ? gpu.path("clocks_event_reasons") : gpu.path("clocks_throttle_reasons");
+        for (Map.Entry<String, String> slowdown : SLOWDOWNS.entrySet()) {
+            for (String name : new String[] {slowdown.getKey(), "clocks_event_reason_" + slowdown.getKey(),
+                    "clocks_throttle_reason_" + slowdown.getKey()}) {
+                String state = reasons.path(name).asText("").strip();
+                if (state.equalsIgnoreCase("Active") || state.equalsIgnoreCase("Not Active")) {
+                    Map<String, Object> withReason = new LinkedHashMap<>(labels);
+                    withReason.put("reason", slowdown.getValue());
+                    measurements.add(new Measurement("clock_slowdown", state.equalsIgnoreCase("Active") ? 1 : 0, "flag",
+                            withReason));
+                }
+            }
+        }
     }
 
     /** "36 C", "66.92 W", "0" → the number; "N/A" and empty → none. */

@@ -9,6 +9,9 @@ import java.util.List;
 /** The tool output formats Pitwall reads, and the choice of one for a file. */
 public final class ToolParsers {
 
+    /** The tool of a file no parser recognises. */
+    public static final String UNKNOWN = "unknown";
+
     private static final int HEAD_LINES = 400;
     /** Some tools print what names them only at the end (HPL-MxP's result block). */
     private static final int TAIL_LINES = 100;
@@ -39,7 +42,7 @@ public final class ToolParsers {
                 return parser.parse(name, lines);
             }
         }
-        return new ToolOutput(name, "unknown", null, List.of(), List.of(), List.of(new Problem(0, "",
+        return new ToolOutput(name, UNKNOWN, null, List.of(), List.of(), List.of(new Problem(0, "",
                 "not recognised as the output of a supported tool (" + String.join(", ", tools()) + ")")));
     }
 }

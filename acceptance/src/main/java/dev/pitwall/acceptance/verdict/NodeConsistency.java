@@ -14,7 +14,9 @@ import java.util.stream.Collectors;
  * Nodes of one cluster should be alike: same driver, CUDA, VBIOS, GPU model and count, memory,
  * ECC, persistence and MIG modes. Each field's majority value across nodes is taken as
  * expected; a node that differs is named with its value and the majority's. GPUs of one node
- * that disagree among themselves make that node's value "mixed".
+ * that disagree among themselves make that node's value "mixed". A field the node's output does
+ * not carry (nvidia-smi {@code -q -d} sections, an older driver's XML) is unknown there: that
+ * node is left out of the field's comparison, never reported as differing.
  */
 public final class NodeConsistency {
 
@@ -35,11 +37,7 @@ public final class NodeConsistency {
         }
         findings.addAll(compare("gpu_count", gpusByNode, gpus -> String.valueOf(gpus.size())));
         for (String field : FIELDS) {
-            findings.addAll(compare(field, gpusByNode, gpus -> {
-                TreeSet<String> values = gpus.stream().map(g -> String.valueOf(g.label(field)))
-                        .collect(Collectors.toCollection(TreeSet::new));
-                return values.size() == 1 ? values.first() : "mixed: " + String.join(", ", values);
-            }));
+            findings.addAll(compare(field, gpusByNode, gpus -> agreed(gpus, field)));
         }
         return findings;
     }
@@ -54,11 +52,7 @@ public final class NodeConsistency {
         List<Finding> findings = new ArrayList<>();
         for (String[] field : new String[][] {{"nic_firmware", "nic", "fw_ver"}, {"ofed_version", "ofed", "ofed_version"},
                 {"kernel", "kernel", "kernel"}}) {
-            findings.addAll(compareHost(field[0], hostByNode, field[1], ms -> {
-                TreeSet<String> values = ms.stream().map(m -> String.valueOf(m.label(field[2])))
-                        .collect(Collectors.toCollection(TreeSet::new));
-                return values.size() == 1 ? values.first() : "mixed: " + String.join(", ", values);
-            }));
+            findings.addAll(compareHost(field[0], hostByNode, field[1], ms -> agreed(ms, field[2])));
         }
         // Ports down on every node (an uncabled second port) are the norm; one more down is a NIC,
         // cable or switch port gone.
@@ -84,10 +78,30 @@ public final class NodeConsistency {
         return reporting.size() >= 2 ? compare(field, reporting, valueOf) : List.of();
     }
 
+    /** The value the measurements share for {@code label}, "mixed: …" when they differ, or null when none carries it. */
+    private static String agreed(List<Measurement> measurements, String label) {
+        TreeSet<String> values = measurements.stream().map(m -> m.label(label))
+                .filter(v -> v != null && !v.toString().isBlank()).map(Object::toString)
+                .collect(Collectors.toCollection(TreeSet::new));
+        if (values.isEmpty()) {
+            return null;
+        }
+        return values.size() == 1 ? values.first() : "mixed: " + String.join(", ", values);
+    }
+
+    /** Nodes whose value is null (unknown) take no part; fewer than two known values compare nothing. */
     private static List<Finding> compare(String field, Map<String, List<Measurement>> gpusByNode,
                                          Function<List<Measurement>, String> valueOf) {
         Map<String, String> byNode = new TreeMap<>();
-        gpusByNode.forEach((node, gpus) -> byNode.put(node, valueOf.apply(gpus)));
+        gpusByNode.forEach((node, gpus) -> {
+            String value = valueOf.apply(gpus);
+            if (value != null) {
+                byNode.put(node, value);
+            }
+        });
+        if (byNode.size() < 2) {
+            return List.of();
+        }
         Map<String, Long> counts = byNode.values().stream()
                 .collect(Collectors.groupingBy(Function.identity(), TreeMap::new, Collectors.counting()));
         String majority = counts.entrySet().stream()

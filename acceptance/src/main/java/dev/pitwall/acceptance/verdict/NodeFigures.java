@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.BinaryOperator;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -23,9 +24,20 @@ import java.util.stream.Stream;
  */
 public final class NodeFigures {
 
-    /** A figure and its unit. */
-    public record Figure(double value, String unit) {
+    /**
+     * A figure, its unit, and how it was measured where that varies between runs of one test
+     * (fio's rw, block size, queue depth, jobs and engine), or empty: figures of different setups
+     * are not comparable.
+     */
+    public record Figure(double value, String unit, String setup) {
+
+        Figure(double value, String unit) {
+            this(value, unit, "");
+        }
     }
+
+    /** The fio job options that decide what its IOPS mean. */
+    private static final List<String> FIO_SETUP = List.of("rw", "bs", "iodepth", "numjobs", "ioengine");
 
     /** Figures that consistency, not the fleet median, judges. */
     static final String GPU_COUNT = "nvidia-smi.gpu_count";
@@ -64,8 +76,9 @@ public final class NodeFigures {
                     case "dcgmi-diag/gflops" -> put(figures, "dcgmi-diag.gflops_min", m, Math::min);
                     case "perftest/bw_average" -> put(figures, "perftest." + m.label("test") + ".bw_average_max", m,
                             Math::max);
-                    case "fio/iops" -> put(figures, "fio." + m.label("job") + "." + m.label("direction") + ".iops", m,
-                            Math::min);
+                    case "fio/iops" -> figures.merge("fio." + m.label("job") + "." + m.label("direction") + ".iops",
+                            new Figure(m.value(), m.unit(), fioSetup(m)),
+                            (a, b) -> new Figure(Math.min(a.value(), b.value()), a.unit(), a.setup()));
                     case "p2pBandwidthLatencyTest/p2p_bw_bidir" -> {
                         // The slowest pair that can talk peer-to-peer: a degraded NVLink shows here.
                         if (Boolean.TRUE.equals(m.label("p2p")) && Boolean.TRUE.equals(m.label("peer"))) {
@@ -106,8 +119,14 @@ public final class NodeFigures {
                 .map(peak -> run.value() / 1000 / (gpus * peak));
     }
 
+    private static String fioSetup(Measurement m) {
+        return FIO_SETUP.stream().filter(option -> m.label(option) != null).map(option -> option + "=" + m.label(option))
+                .collect(Collectors.joining(" "));
+    }
+
     /** Several readings of one figure (GPUs, sizes, repeated runs) combine as {@code pick} says. */
     private static void put(Map<String, Figure> figures, String name, Measurement m, BinaryOperator<Double> pick) {
-        figures.merge(name, new Figure(m.value(), m.unit()), (a, b) -> new Figure(pick.apply(a.value(), b.value()), a.unit()));
+        figures.merge(name, new Figure(m.value(), m.unit()),
+                (a, b) -> new Figure(pick.apply(a.value(), b.value()), a.unit(), a.setup()));
     }
 }

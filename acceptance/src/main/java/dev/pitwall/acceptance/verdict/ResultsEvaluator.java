@@ -17,7 +17,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -56,7 +59,7 @@ public final class ResultsEvaluator {
                     continue;
                 }
                 ToolOutput output = ToolParsers.parse(file);
-                if (output.tool().equals("unknown")) {
+                if (output.tool().equals(ToolParsers.UNKNOWN)) {
                     unread.add(resultsDir.relativize(file).toString());
                     continue;
                 }
@@ -72,7 +75,8 @@ public final class ResultsEvaluator {
             for (ToolOutput output : outputs) {
                 for (Problem warning : output.warnings()) {
                     findings.add(new Finding(node, "tool." + output.tool(), Verdict.FAIL, warning.text(), "",
-                            warning.reason() + where(output, warning)));
+                            warning.reason() + (warning.text().isEmpty() ? "" : ": " + warning.text())
+                                    + where(output, warning)));
                 }
                 for (Problem problem : output.problems()) {
                     findings.add(new Finding(node, "read." + output.tool(), Verdict.WARN, problem.text(), "",
@@ -86,6 +90,7 @@ public final class ResultsEvaluator {
                 }
             }
             findings.addAll(GpuMemoryHealth.check(node, outputs));
+            findings.addAll(GpuClockSlowdown.check(node, outputs));
             figuresByNode.put(node, NodeFigures.of(outputs));
         });
         findings.addAll(NodeConsistency.check(gpus));
@@ -123,10 +128,10 @@ public final class ResultsEvaluator {
      * What makes a node not verified, whatever its outputs say: no readable output in its folder (or
      * no folder, for a node the run lists), and each plan step that did not end well.
      */
-    private static List<Finding> evidence(Path resultsDir, java.util.Set<String> nodesWithOutputs,
+    private static List<Finding> evidence(Path resultsDir, Set<String> nodesWithOutputs,
                                           Optional<CheckRunner.RunRecord> run) throws IOException {
         List<Finding> findings = new ArrayList<>();
-        java.util.Set<String> folders = new java.util.TreeSet<>();
+        Set<String> folders = new TreeSet<>();
         try (Stream<Path> top = Files.list(resultsDir)) {
             top.filter(Files::isDirectory).forEach(dir -> folders.add(dir.getFileName().toString()));
         }
@@ -175,18 +180,36 @@ public final class ResultsEvaluator {
         return curves;
     }
 
-    /** Every figure that three or more nodes report, against its median. */
+    /**
+     * Every figure that three or more nodes report, against its median. A node that measured a
+     * figure in another setup than most (a fio job with another block size or queue depth) is
+     * not compared: it is named as not comparable instead.
+     */
     private static List<Finding> fleet(Map<String, Map<String, NodeFigures.Figure>> figuresByNode) {
-        Map<String, Map<String, Double>> byFigure = new TreeMap<>();
-        Map<String, String> units = new TreeMap<>();
+        Map<String, Map<String, NodeFigures.Figure>> byFigure = new TreeMap<>();
         figuresByNode.forEach((node, figures) -> figures.forEach((name, figure) -> {
             if (!name.equals(NodeFigures.GPU_COUNT)) {
-                byFigure.computeIfAbsent(name, n -> new TreeMap<>()).put(node, figure.value());
-                units.put(name, figure.unit());
+                byFigure.computeIfAbsent(name, n -> new TreeMap<>()).put(node, figure);
             }
         }));
         List<Finding> findings = new ArrayList<>();
-        byFigure.forEach((name, byNode) -> findings.addAll(FleetOutliers.check("fleet." + name, byNode, units.get(name))));
+        byFigure.forEach((name, byNode) -> {
+            Map<String, Long> setups = byNode.values().stream().collect(Collectors.groupingBy(
+                    NodeFigures.Figure::setup, TreeMap::new, Collectors.counting()));
+            String usual = setups.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+            Map<String, Double> comparable = new TreeMap<>();
+            byNode.forEach((node, figure) -> {
+                if (figure.setup().equals(usual)) {
+                    comparable.put(node, figure.value());
+                } else {
+                    findings.add(new Finding(node, "fleet." + name, Verdict.WARN, figure.setup(), usual,
+                            name + " on " + node + " is not comparable with the fleet's: measured with " + figure.setup()
+                                    + ", the other nodes with " + usual + "; run the same job on every node"));
+                }
+            });
+            String unit = byNode.values().iterator().next().unit();
+            findings.addAll(FleetOutliers.check("fleet." + name, comparable, unit));
+        });
         return findings;
     }
 

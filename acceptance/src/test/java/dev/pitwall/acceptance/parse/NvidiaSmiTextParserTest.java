@@ -43,6 +43,13 @@ class NvidiaSmiTextParserTest {
                 .hasSize(8).allSatisfy(m -> assertThat(m.value()).isBetween(35.0, 39.0));
         assertThat(out.measurements()).filteredOn(m -> m.name().equals("ecc_uncorrectable_aggregate"))
                 .hasSize(8).allSatisfy(m -> assertThat(m.value()).isZero());
+
+        // Only GPU 75:00.0 has its clocks held back: SW Thermal Slowdown and HW Power Brake Slowdown are active
+        // there (SW Power Cap too, which is no fault); every other GPU reports all four slowdowns not active.
+        assertThat(out.measurements()).filteredOn(m -> m.name().equals("clock_slowdown")).hasSize(32);
+        assertThat(out.measurements()).filteredOn(m -> m.name().equals("clock_slowdown") && m.value() > 0)
+                .extracting(m -> m.label("bus_id") + " " + m.label("reason"))
+                .containsExactlyInAnyOrder("00000000:75:00.0 SW Thermal Slowdown", "00000000:75:00.0 HW Power Brake Slowdown");
     }
 
     @Test

@@ -167,4 +167,69 @@ class ResultsEvaluatorTest {
                         org.assertj.core.groups.Tuple.tuple("d04", "evidence.step.dcgm-diag",
                                 "could not start: ssh: connect to host d04 port 22: No route to host"));
     }
+
+    @Test
+    void aNodeWhoseFioJobDiffersIsNotComparedWithTheFleet() throws Exception {
+        for (String node : new String[] {"f01", "f02", "f03"}) {
+            ResultsFolder.node(results, node, "550.54.15", 480, "OK");
+            ResultsFolder.fio(results, node, 64, 900_000);
+        }
+        // f04 ran the job at queue depth 1: its IOPS are a fifth of the others' and say nothing of its disk.
+        ResultsFolder.node(results, "f04", "550.54.15", 480, "OK");
+        ResultsFolder.fio(results, "f04", 1, 180_000);
+
+        Evaluation evaluation = ResultsEvaluator.evaluate(results);
+        assertThat(evaluation.findings()).filteredOn(f -> f.check().equals("fleet.fio.randread.read.iops"))
+                .singleElement().satisfies(f -> {
+                    assertThat(f.node()).isEqualTo("f04");
+                    assertThat(f.verdict()).as("not a slow disk: another test").isEqualTo(Verdict.WARN);
+                    assertThat(f.detail()).contains("not comparable").contains("iodepth=1").contains("iodepth=64");
+                });
+    }
+
+    @Test
+    void oneNcclFailureIsOneFindingWithItsLineCount() throws Exception {
+        for (String node : new String[] {"n01", "n02", "n03"}) {
+            ResultsFolder.node(results, node, "550.54.15", 480, "OK");
+        }
+        // As nccl-tests prints a network error: two lines from each of four ranks.
+        StringBuilder log = new StringBuilder("# Collective test starting: alltoall_perf\n");
+        for (int pid = 353213; pid < 353217; pid++) {
+            log.append("n03: Test NCCL failure common.cu:1279 'remote process exited or there was a network error / '\n")
+                    .append(" .. n03 pid ").append(pid).append(": Test failure common.cu:1100\n");
+        }
+        Files.writeString(results.resolve("n03").resolve("alltoall_perf.log"), log.toString());
+
+        Evaluation evaluation = ResultsEvaluator.evaluate(results);
+        assertThat(evaluation.nodes()).containsEntry("n03", Verdict.FAIL).containsEntry("n01", Verdict.PASS);
+        assertThat(evaluation.findings()).filteredOn(f -> f.check().equals("tool.nccl-tests")).singleElement()
+                .satisfies(f -> assertThat(f.detail()).contains("8 lines").contains("network error")
+                        .contains("alltoall_perf.log:2"));
+    }
+
+    @Test
+    void aGpuWhoseClocksAreHeldBackIsAWarning() throws Exception {
+        for (String node : new String[] {"t01", "t02"}) {
+            ResultsFolder.node(results, node, "550.54.15", 480, "OK");
+        }
+        Files.writeString(results.resolve("t02").resolve("nvidia-smi.xml"), """
+                <?xml version="1.0" ?>
+                <nvidia_smi_log><driver_version>550.54.15</driver_version><cuda_version>12.4</cuda_version>
+                  <gpu id="00000000:18:00.0"><product_name>NVIDIA H100 80GB HBM3</product_name><vbios_version>96.00.99</vbios_version>
+                    <fb_memory_usage><total>81559 MiB</total></fb_memory_usage><ecc_mode><current_ecc>Enabled</current_ecc></ecc_mode>
+                    <persistence_mode>Enabled</persistence_mode>
+                    <clocks_event_reasons>
+                      <clocks_event_reason_gpu_idle>Not Active</clocks_event_reason_gpu_idle>
+                      <clocks_event_reason_sw_power_cap>Active</clocks_event_reason_sw_power_cap>
+                      <clocks_event_reason_hw_slowdown>Not Active</clocks_event_reason_hw_slowdown>
+                      <clocks_event_reason_sw_thermal_slowdown>Active</clocks_event_reason_sw_thermal_slowdown>
+                    </clocks_event_reasons></gpu>
+                </nvidia_smi_log>
+                """);
+        Evaluation evaluation = ResultsEvaluator.evaluate(results);
+        assertThat(evaluation.nodes()).containsEntry("t01", Verdict.PASS).containsEntry("t02", Verdict.WARN);
+        assertThat(evaluation.findings()).filteredOn(f -> f.check().equals("gpu.clock_slowdown")).singleElement()
+                .satisfies(f -> assertThat(f.detail()).contains("00000000:18:00.0").contains("SW Thermal Slowdown")
+                        .doesNotContain("Power Cap"));
+    }
 }

@@ -71,4 +71,15 @@ public final class ResultsFolder {
         Path file = results.resolve(name).resolve("all_reduce_perf.log");
         Files.write(file, Files.readAllLines(file).subList(0, 3));
     }
+
+    /** Adds the node's fio JSON: one 4k random-read job at {@code iodepth}, {@code iops} achieved. */
+    public static void fio(Path results, String name, int iodepth, double iops) throws Exception {
+        Files.writeString(results.resolve(name).resolve("fio.json"), """
+                {"fio version" : "fio-3.35", "global options" : {"bs" : "4k", "ioengine" : "libaio"},
+                 "jobs" : [ {"jobname" : "randread", "error" : 0,
+                   "job options" : {"rw" : "randread", "iodepth" : "%d", "filename" : "/dev/nvme0n1"},
+                   "read" : {"io_bytes" : 4294967296, "bw_bytes" : %.0f, "iops" : %.1f,
+                             "lat_ns" : {"mean" : 250000.0}}} ]}
+                """.formatted(iodepth, iops * 4096, iops));
+    }
 }

@@ -44,6 +44,36 @@ class RulesTest {
     }
 
     @Test
+    void aFieldTheOutputDoesNotCarryIsUnknownNotAMismatch() {
+        // node-c ran `nvidia-smi -q -d MEMORY`: no ECC, persistence or MIG section.
+        Measurement sectionsOnly = gpu("550.54.15", "96.00.99");
+        Map<String, Object> labels = new LinkedHashMap<>(sectionsOnly.labels());
+        labels.put("ecc_mode", "");
+        labels.put("persistence_mode", "");
+        labels.remove("mig_mode");
+        Map<String, List<Measurement>> nodes = new TreeMap<>();
+        nodes.put("node-a", List.of(gpu("550.54.15", "96.00.99")));
+        nodes.put("node-b", List.of(gpu("550.54.15", "96.00.99")));
+        nodes.put("node-c", List.of(new Measurement("gpu", 1, "gpu", labels)));
+        assertThat(NodeConsistency.check(nodes)).isEmpty();
+
+        // One GPU of four that does not say is still no "mixed" value.
+        Map<String, Object> one = new LinkedHashMap<>(gpu("550.54.15", "96.00.99").labels());
+        one.put("ecc_mode", "");
+        nodes.put("node-a", List.of(gpu("550.54.15", "96.00.99"), gpu("550.54.15", "96.00.99")));
+        nodes.put("node-b", List.of(gpu("550.54.15", "96.00.99"), gpu("550.54.15", "96.00.99")));
+        nodes.put("node-c", List.of(gpu("550.54.15", "96.00.99"), new Measurement("gpu", 1, "gpu", one)));
+        assertThat(NodeConsistency.check(nodes)).isEmpty();
+
+        // A value that is there and differs is still named.
+        Map<String, Object> off = new LinkedHashMap<>(gpu("550.54.15", "96.00.99").labels());
+        off.put("ecc_mode", "Disabled");
+        nodes.put("node-c", List.of(gpu("550.54.15", "96.00.99"), new Measurement("gpu", 1, "gpu", off)));
+        assertThat(NodeConsistency.check(nodes)).extracting(Finding::detail)
+                .containsExactly("ecc_mode is mixed: Disabled, Enabled on node-c but Enabled on 2 of 3 nodes");
+    }
+
+    @Test
     void aSingleNodeHasNothingToDifferFrom() {
         assertThat(NodeConsistency.check(Map.of("solo", List.of(gpu("1", "2"))))).isEmpty();
     }

@@ -12,6 +12,7 @@ import dev.pitwall.acceptance.store.AcceptanceRuns;
 import dev.pitwall.acceptance.verdict.Baseline;
 import dev.pitwall.acceptance.verdict.Evaluation;
 import dev.pitwall.acceptance.verdict.Finding;
+import dev.pitwall.acceptance.verdict.NodeFigures;
 import dev.pitwall.acceptance.verdict.ResultsEvaluator;
 import dev.pitwall.acceptance.verdict.Scaling;
 import dev.pitwall.acceptance.verdict.Verdict;
@@ -27,7 +28,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,7 +48,8 @@ final class CheckCommand extends CommandGroup {
 
     @Command(name = "parse",
             description = "Read tool outputs (nccl-tests, fio JSON or text, dcgmi diag JSON or table, perftest, gpu-burn, nvidia-smi -q -x or -q, p2pBandwidthLatencyTest, HPL, HPL-MxP, ibv_devinfo, ofed_info and uname) and print what each file says: "
-                    + "measurements, the tool's own warnings, and what could not be read.",
+                    + "its key figures, pass/fail counts, the tool's own errors, and what could not be read. Exit 2 when a "
+                    + "file cannot be read or is not a tool output Pitwall knows.",
             mixinStandardHelpOptions = true)
     static final class Parse implements Callable<Integer> {
 
@@ -70,7 +75,9 @@ final class CheckCommand extends CommandGroup {
             boolean unreadable = false;
             for (Path file : files) {
                 try {
-                    outputs.add(ToolParsers.parse(file));
+                    ToolOutput output = ToolParsers.parse(file);
+                    outputs.add(output);
+                    unreadable |= output.tool().equals(ToolParsers.UNKNOWN);
                 } catch (NoSuchFileException e) {
                     err.println(file + ": no such file");
                     unreadable = true;
@@ -88,16 +95,28 @@ final class CheckCommand extends CommandGroup {
             return unreadable ? PitwallCommand.EXIT_USAGE : 0;
         }
 
+        /** The file's key figures (those a verdict judges), its pass/fail counts, the tool's errors and what was not read. */
         private static void summarize(ToolOutput output, PrintWriter out) {
+            if (output.tool().equals(ToolParsers.UNKNOWN)) {
+                out.println(output.file() + ": " + output.problems().getFirst().reason());
+                return;
+            }
             out.println(output.file() + ": " + output.tool() + (output.host() == null ? "" : " on " + output.host())
-                    + ", " + output.measurements().size() + " measurements");
+                    + " (" + output.measurements().size() + " measurements; --format json lists them)");
+            NodeFigures.of(List.of(output)).forEach((name, figure) -> out.println(String.format(Locale.ROOT,
+                    "  %-40s %,.2f %s%s", name, figure.value(), figure.unit(),
+                    figure.setup().isEmpty() ? "" : " (" + figure.setup() + ")")));
+            Map<String, long[]> passes = new TreeMap<>();
             for (Measurement m : output.measurements()) {
-                if (m.name().equals("avg_busbw")) {
-                    out.printf("  %-22s average bus bandwidth %.2f GB/s%n", m.label("test"), m.value());
+                if (m.unit().equals("ok") || m.unit().equals("pass")) {
+                    long[] counts = passes.computeIfAbsent(m.name(), n -> new long[2]);
+                    counts[m.value() > 0 ? 0 : 1]++;
                 }
             }
-            for (Problem warning : output.warnings()) {
-                out.println("  warning, line " + warning.line() + ": " + warning.text());
+            passes.forEach((name, counts) -> out.printf("  %-40s %d passed, %d failed%n", name, counts[0], counts[1]));
+            for (Problem error : output.warnings()) {
+                out.println("  error" + (error.line() > 0 ? ", line " + error.line() : "") + ": " + error.reason()
+                        + (error.text().isEmpty() ? "" : ": " + error.text()));
             }
             for (Problem problem : output.problems()) {
                 out.println("  could not read" + (problem.line() > 0 ? ", line " + problem.line() : "") + ": "

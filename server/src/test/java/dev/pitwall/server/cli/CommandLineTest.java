@@ -88,6 +88,31 @@ class CommandLineTest {
     }
 
     @Test
+    void summarizesEachFileByItsKeyFiguresAndRefusesWhatItDoesNotKnow() throws Exception {
+        Path burn = dir.resolve("gpu_burn.log");
+        Files.writeString(burn, """
+                GPU 0: NVIDIA H100 80GB HBM3 (UUID: GPU-1)
+                GPU 1: NVIDIA H100 80GB HBM3 (UUID: GPU-2)
+                100.0%  proc'd: 900 (51234 Gflop/s) - 880 (49876 Gflop/s)   errors: 0 - 3   temps: 70 C - 71 C
+                Tested 2 GPUs:
+                \tGPU 0: OK
+                \tGPU 1: FAULTY
+                """);
+        Path notes = dir.resolve("notes.txt");
+        Files.writeString(notes, "the rack was moved on Tuesday\n");
+        assertThat(run("check", "parse", burn.toString(), notes.toString())).as("a file it does not know").isEqualTo(2);
+        assertThat(out.toString())
+                .containsPattern("gpu-burn.gflops_min\\s+49,876.00 GFLOP/s")
+                .containsPattern("gpu_burn_ok\\s+1 passed, 1 failed")
+                .containsPattern("error, line 6: gpu-burn found GPU 1 faulty")
+                .contains("notes.txt: not recognised as the output of a supported tool")
+                .doesNotContain("warning");
+
+        out.getBuffer().setLength(0);
+        assertThat(run("check", "parse", burn.toString())).isZero();
+    }
+
+    @Test
     void evaluatesAResultsFolderWithExitCodesForScripts() throws Exception {
         for (String node : new String[] {"n1", "n2", "n3"}) {
             Path folder = Files.createDirectories(dir.resolve("results").resolve(node));
@@ -97,7 +122,7 @@ class CommandLineTest {
         }
         assertThat(run("check", "evaluate", dir.resolve("results").toString())).isEqualTo(1);
         assertThat(out.toString()).contains(": FAIL (3 tool outputs, 3 nodes)")
-                .containsPattern("FAIL n3 tool.gpu-burn: gpu-burn found GPU 0 faulty \\(gpu_burn.log:4\\)");
+                .containsPattern("FAIL n3 tool.gpu-burn: gpu-burn found GPU 0 faulty: GPU 0: FAULTY \\(gpu_burn.log:4\\)");
 
         Files.writeString(dir.resolve("results").resolve("n3").resolve("gpu_burn.log"),
                 "GPU 0: NVIDIA H100 80GB HBM3 (UUID: GPU-n3)\n100.0%  proc'd: 900 (50000 Gflop/s)   errors: 0   temps: 70 C\n"
