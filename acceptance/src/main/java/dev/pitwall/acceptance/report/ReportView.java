@@ -34,8 +34,16 @@ public record ReportView(String title, String profile, Evaluation evaluation, Ma
     public record Tick(double at, String label) {
     }
 
-    public record Chart(String test, List<Line> lines, List<Tick> xTicks, List<Tick> yTicks) {
+    /**
+     * A chart of one collective, with its legend: the flagged nodes by name (red), then the others
+     * (grey), named up to {@link #LEGEND_NAMES} and counted beyond.
+     */
+    public record Chart(String test, List<Line> lines, List<Tick> xTicks, List<Tick> yTicks, List<String> flaggedNodes,
+                        String otherNodes) {
     }
+
+    /** Grey lines named in a legend before the rest are counted ("+12 more"). */
+    static final int LEGEND_NAMES = 8;
 
     /** A heatmap cell: the figure's value, its ratio to the fleet median, and a colour for the ratio. */
     public record Cell(String value, double ratio, String colour) {
@@ -94,7 +102,11 @@ public record ReportView(String title, String profile, Evaluation evaluation, Ma
             for (int i = 0; i <= 4; i++) {
                 yTicks.add(new Tick(y(top * i / 4, top), String.format(Locale.ROOT, "%.0f", top * i / 4)));
             }
-            charts.add(new Chart(test, lines, xTicks, yTicks));
+            List<String> flagged = lines.stream().filter(Line::flagged).map(Line::node).toList();
+            List<String> others = lines.stream().filter(l -> !l.flagged()).map(Line::node).toList();
+            String otherNodes = String.join(", ", others.subList(0, Math.min(LEGEND_NAMES, others.size())))
+                    + (others.size() > LEGEND_NAMES ? " +" + (others.size() - LEGEND_NAMES) + " more" : "");
+            charts.add(new Chart(test, lines, xTicks, yTicks, flagged, otherNodes));
         });
         return charts;
     }
@@ -120,7 +132,7 @@ public record ReportView(String title, String profile, Evaluation evaluation, Ma
                 } else {
                     double median = medians.get(figure);
                     double ratio = median > 0 ? f.value() / median : 1;
-                    cells.add(new Cell(String.format(Locale.ROOT, "%.1f", f.value()), ratio, colour(ratio)));
+                    cells.add(new Cell(number(f.value()), ratio, colour(ratio)));
                 }
             }
             rows.put(node, cells);
@@ -142,6 +154,19 @@ public record ReportView(String title, String profile, Evaluation evaluation, Ma
 
     private static double x(double log, double lo, double hi) {
         return LEFT + (log - lo) / (hi - lo) * (WIDTH - LEFT - RIGHT);
+    }
+
+    /** Whole numbers (GPU counts, IOPS) without a decimal; others to one place. */
+    private static String number(double value) {
+        return value == Math.rint(value) ? String.format(Locale.ROOT, "%.0f", value) : String.format(Locale.ROOT, "%.1f", value);
+    }
+
+    /**
+     * A figure's name in the parts a header may break between ({@code nccl.}, {@code all_reduce_perf.},
+     * {@code avg_busbw}), so that a narrow column wraps at a dot and never inside a word.
+     */
+    public static List<String> breakable(String figure) {
+        return List.of(figure.split("(?<=\\.)"));
     }
 
     private static double y(double value, double top) {

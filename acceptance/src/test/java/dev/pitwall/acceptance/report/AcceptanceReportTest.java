@@ -41,9 +41,28 @@ class AcceptanceReportTest {
                 .contains("<title>Rack B acceptance</title>")
                 .contains("held to the h100-sxm-8x profile")
                 .contains("<span class=\"verdict FAIL\">FAIL</span>")
-                .contains("<th>nccl.all_reduce_perf.avg_busbw</th>")
-                .contains("background:#f8c3c0\">300.0</td>")
+                .as("headers break at dots, never inside a word")
+                .contains("<th>nccl.<wbr>all_reduce_perf.<wbr>avg_busbw<wbr></th>")
+                .doesNotContain("break-all")
+                .as("a GPU count is a whole number").contains(">1</td>").doesNotContain(">1.0</td>")
+                .contains("background:#f8c3c0\">300</td>")
                 .doesNotContain("<script").doesNotContain("src=\"http").doesNotContain("href=\"http");
         assertThat(html).as("one message size per node here: no curve to draw").doesNotContain("<polyline");
+    }
+
+    @Test
+    void namesTheNodesOfEachBusBandwidthCurve() throws Exception {
+        for (String node : new String[] {"b01", "b02", "b03", "b04"}) {
+            ResultsFolder.node(results, node, "550.54.15", node.equals("b04") ? 300 : 480, "OK");
+            // A second, smaller message size, so that each node has a curve.
+            Path log = results.resolve(node).resolve("all_reduce_perf.log");
+            java.nio.file.Files.writeString(log, java.nio.file.Files.readString(log).replace("# Out of bounds",
+                    "  1073741824     268435456     float     sum      -1    5000   214.7  200.00       0    5001   214.6  200.00       0\n"
+                            + "# Out of bounds"));
+        }
+        String html = AcceptanceReport.html("Rack B", null, ResultsEvaluator.evaluate(results, Optional.empty()));
+        assertThat(html).contains("<polyline class=\"line flagged\"")
+                .containsPattern("<p class=\"legend\"><span style=\"background:#c8102e\"></span>b04\\s*"
+                        + "<span style=\"background:#8c96a8\"></span>b01, b02, b03</p>");
     }
 }

@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalInt;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -50,10 +52,19 @@ public record ProfileAnalysis(@JsonProperty("ranks") List<RankProfile> ranks,
             throw new IllegalArgumentException(path + ": no such file or folder");
         }
         List<RankProfile> ranks = new ArrayList<>();
+        // Two traces of one rank (two step windows, or a copy) would count that rank twice in every mean.
+        Map<Integer, Path> fileOfRank = new TreeMap<>();
         for (int i = 0; i < files.size(); i++) {
             RankProfile.Collector collector = new RankProfile.Collector();
             OptionalInt rank = TraceReader.read(files.get(i), collector);
-            ranks.add(collector.result(rank.orElse(i), files.get(i).toString()));
+            int number = rank.orElse(i);
+            Path earlier = fileOfRank.putIfAbsent(number, files.get(i));
+            if (earlier != null) {
+                throw new IllegalArgumentException("rank " + number + " has two traces, " + earlier.getFileName() + " and "
+                        + files.get(i).getFileName() + (rank.isPresent() ? "" : " (it records no rank: numbered by its place "
+                        + "in the folder)") + "; give one trace per rank, all of one step window");
+            }
+            ranks.add(collector.result(number, files.get(i).toString()));
         }
         ranks.sort(Comparator.comparingInt(RankProfile::rank));
         return of(ranks);

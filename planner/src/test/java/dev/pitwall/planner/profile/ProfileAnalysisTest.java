@@ -153,6 +153,17 @@ class ProfileAnalysisTest {
     }
 
     @Test
+    void refusesTwoTracesOfTheSameRank() throws IOException {
+        Path ranks = Files.createDirectory(dir.resolve("ranks"));
+        rank(0, 100).write(ranks.resolve("step10-rank0.json"), false);
+        rank(1, 100).write(ranks.resolve("step10-rank1.json"), false);
+        rank(0, 900).write(ranks.resolve("step20-rank0.json"), false);
+        assertThatThrownBy(() -> ProfileAnalysis.of(ranks)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("rank 0 has two traces, step10-rank0.json and step20-rank0.json; give one trace per rank, "
+                        + "all of one step window");
+    }
+
+    @Test
     void saysWhatIsWrongWithABrokenTrace() throws IOException {
         Path truncated = dir.resolve("truncated.json");
         String json = rank(0, 100).json();
