@@ -15,7 +15,9 @@ import dev.pitwall.server.http.ErrorResponses;
 import dev.pitwall.server.http.GzipRequestBodies;
 import dev.pitwall.server.http.HealthService;
 import dev.pitwall.server.http.MetricsService;
+import dev.pitwall.server.http.RefusedRequestLines;
 import dev.pitwall.server.http.RequestMetricsFilter;
+import dev.pitwall.server.http.RouteTable;
 import dev.pitwall.trainops.TrainOps;
 import io.helidon.http.encoding.ContentEncodingContext;
 import io.helidon.webserver.WebServer;
@@ -48,6 +50,8 @@ public final class Pitwall implements AutoCloseable {
     public static final String ACCESS_LOGGER = "pitwall.access";
 
     private static final Logger LOG = LoggerFactory.getLogger(Pitwall.class);
+    /** The longest request line read (method, URL, version), as nginx's default header buffer (8 KB). */
+    private static final int MAX_REQUEST_LINE = 8192;
 
     private final Metrics metrics;
     private final Tracing tracing;
@@ -152,7 +156,10 @@ public final class Pitwall implements AutoCloseable {
                 // Streamed tokens are small writes; without TCP_NODELAY, Nagle's algorithm holds
                 // each one back until the client's (delayed) acknowledgement of the previous one.
                 .connectionOptions(socket -> socket.tcpNoDelay(true))
-                .addProtocol(Http1Config.builder().addReceiveListener(gatewayListener).build())
+                .addProtocol(Http1Config.builder().maxPrologueLength(MAX_REQUEST_LINE).addReceiveListener(gatewayListener)
+                        .build())
+                // Other HTTP versions, lines that are not requests and over-long URLs get an answer, not a bare close.
+                .addConnectionSelector(new RefusedRequestLines(MAX_REQUEST_LINE))
                 .shutdownGracePeriod(config.shutdownGrace())
                 .directHandlers(ErrorResponses.directHandlers())
                 // Pitwall closes the server and then the store in order; Helidon's own hook
@@ -173,16 +180,17 @@ public final class Pitwall implements AutoCloseable {
         HttpRouting.Builder routing = HttpRouting.builder();
         ErrorResponses.install(routing);
         routing.addFilter(new RequestMetricsFilter(metrics.registry()));
-        routing.register("/health", new HealthService(database));
-        routing.register("/metrics", new MetricsService(metrics.registry()));
-        routing.register("/api/audit", new AuditService(audit));
-        services.forEach(routing::register);
-        routing.register("/", console);
-        routing.register("/static", StaticContentFeature.createService(
-                ClasspathHandlerConfig.builder().location("console").build()));
-        routing.register("/webjars", StaticContentFeature.createService(
-                ClasspathHandlerConfig.builder().location("META-INF/resources/webjars").build()));
-        routing.any(ErrorResponses::notFound);
+        RouteTable routes = new RouteTable();
+        routing.register("/health", routes.recorded("/health", new HealthService(database)));
+        routing.register("/metrics", routes.recorded("/metrics", new MetricsService(metrics.registry())));
+        routing.register("/api/audit", routes.recorded("/api/audit", new AuditService(audit)));
+        services.forEach((path, service) -> routing.register(path, routes.recorded(path, service)));
+        routing.register("/", routes.recorded("/", console));
+        routing.register("/static", routes.recorded("/static", StaticContentFeature.createService(
+                ClasspathHandlerConfig.builder().location("console").build())));
+        routing.register("/webjars", routes.recorded("/webjars", StaticContentFeature.createService(
+                ClasspathHandlerConfig.builder().location("META-INF/resources/webjars").build())));
+        routing.any(routes::unmatched);
         return routing;
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pitwall.core.json.Json;
+import dev.pitwall.core.testing.LogCapture;
 import dev.pitwall.server.config.PitwallConfig;
 import dev.pitwall.server.config.ServerConfig;
 import io.helidon.webserver.http.HttpService;
@@ -185,6 +186,65 @@ class HttpServerTest {
             assertThat(response).startsWith("HTTP/1.1 400");
             assertThat(response).contains("\"error\":{").contains("\"type\":\"invalid_request_error\"");
         }
+    }
+
+    /** One request written on a fresh connection, and what came back before the server closed it. */
+    private String raw(String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", pitwall.port())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            return readAll(socket.getInputStream());
+        }
+    }
+
+    @Test
+    void answersEveryRequestLineItCannotServeWithAJsonErrorAndALogLine() throws Exception {
+        start(Map.of());
+        try (LogCapture log = LogCapture.of("dev.pitwall.server.http")) {
+            assertThat(raw("GET /health/live HTTP/1.0\r\n\r\n")).startsWith("HTTP/1.1 505 HTTP Version Not Supported")
+                    .contains("\"code\":\"http_version_not_supported\"").contains("proxy_http_version 1.1");
+            assertThat(raw("GET /health/live HTTP/2.0\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 505")
+                    .contains("HTTP/2.0 is not served here");
+            assertThat(raw("\u0016\u0003\u0001 hello\r\n\r\n")).as("a TLS hello on the plain port")
+                    .startsWith("HTTP/1.1 400").contains("\"code\":\"bad_request_line\"");
+            assertThat(raw("GET /" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 414")
+                    .contains("shorten the URL");
+            assertThat(log.lines()).filteredOn(line -> line.contains("refused")).hasSize(4)
+                    .anySatisfy(line -> assertThat(line).contains("505").contains("GET /health/live HTTP/1.0"));
+        }
+        assertThat(get("/health/live").statusCode()).as("still serving").isEqualTo(200);
+    }
+
+    @Test
+    void answersMethodsAsHttpSays() throws Exception {
+        start(Map.of());
+        HttpResponse<String> wrongMethod = get("/v1/chat/completions");
+        assertThat(wrongMethod.statusCode()).as("a wrong method is 405, before any key is asked for").isEqualTo(405);
+        assertThat(wrongMethod.headers().firstValue("Allow")).hasValue("POST, OPTIONS");
+        assertThat(Json.mapper().readTree(wrongMethod.body()).path("error").path("message").asText())
+                .isEqualTo("GET is not served on /v1/chat/completions: use POST");
+
+        HttpResponse<String> options = CLIENT.send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(options.statusCode()).as("OPTIONS needs no key").isEqualTo(204);
+        assertThat(options.headers().firstValue("Allow")).hasValue("POST, OPTIONS");
+
+        HttpResponse<String> delete = CLIENT.send(HttpRequest.newBuilder(uri("/api/incidents")).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(delete.statusCode()).isEqualTo(405);
+        assertThat(delete.headers().firstValue("Allow")).hasValue("GET, HEAD, OPTIONS");
+
+        HttpResponse<String> body = get("/health/ready");
+        HttpResponse<String> head = CLIENT.send(HttpRequest.newBuilder(uri("/health/ready"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+        assertThat(head.headers().firstValue("Content-Length")).hasValue(String.valueOf(body.body().length()));
+        assertThat(head.headers().firstValue("Content-Type")).isEqualTo(body.headers().firstValue("Content-Type"));
+        assertThat(head.headers().allValues("Cache-Control")).as("one header line").containsExactly("no-cache");
+
+        assertThat(get("/no/such/path").statusCode()).as("a path nothing serves is still 404").isEqualTo(404);
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -171,6 +172,36 @@ class LogIngestTest {
         assertThat(garbage.statusCode()).isEqualTo(400);
         assertThat(garbage.body()).contains("not a snappy-compressed Loki PushRequest");
         assertThat(send(at("/loki/api/v1/push").POST(HttpRequest.BodyPublishers.ofString("{}"))).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void refusesBrokenLokiPushesWithTheReasonAndNoParserInternals() throws Exception {
+        byte[] protobuf = lokiProtobuf("{host=\"gpu-b07\"}", 1_764_000_000L, "NVRM: Xid (PCI:0000:3b:00): 79, pid=2, name=python");
+        byte[] cut = java.util.Arrays.copyOf(protobuf, protobuf.length / 2);
+        java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+        try (var gzip = new java.util.zip.GZIPOutputStream(zipped)) {
+            gzip.write("{\"streams\": []}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        byte[] cutGzip = java.util.Arrays.copyOf(zipped.toByteArray(), 12);
+        Map<String, HttpRequest.Builder> broken = new java.util.LinkedHashMap<>();
+        broken.put("empty body", at("/loki/api/v1/push").header("Content-Type", "application/x-protobuf")
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        broken.put("not a snappy-compressed Loki PushRequest: it is cut short", at("/loki/api/v1/push")
+                .header("Content-Type", "application/x-protobuf").POST(HttpRequest.BodyPublishers.ofByteArray(cut)));
+        broken.put("Content-Encoding snappy is not supported", at("/loki/api/v1/push")
+                .header("Content-Type", "application/x-protobuf").header("Content-Encoding", "snappy")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(protobuf)));
+        broken.put("ends before its gzip stream does", at("/loki/api/v1/push").header("Content-Type", "application/json")
+                .header("Content-Encoding", "gzip").POST(HttpRequest.BodyPublishers.ofByteArray(cutGzip)));
+        broken.put("not JSON (line 1, column 14)", at("/loki/api/v1/push").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"streams\": [}")));
+        for (var request : broken.entrySet()) {
+            HttpResponse<String> response = send(request.getValue());
+            assertThat(response.statusCode()).as(request.getKey()).isEqualTo(400);
+            String message = Json.mapper().readTree(response.body()).path("error").path("message").asText();
+            assertThat(message).contains(request.getKey()).doesNotContain("PARSING_ERROR").doesNotContain("ZLIB")
+                    .doesNotContain("Unexpected");
+        }
     }
 
     @Test

@@ -85,11 +85,12 @@ public final class OpenAiService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.any(authentication)
-                .post("/chat/completions", (req, res) -> forward(req, res, Endpoint.CHAT))
-                .post("/completions", (req, res) -> forward(req, res, Endpoint.COMPLETIONS))
-                .post("/embeddings", (req, res) -> forward(req, res, Endpoint.EMBEDDINGS))
-                .get("/models", this::models);
+        // Authentication on each route, not on every path: a wrong method gets its 405 and an OPTIONS
+        // its Allow without a key.
+        rules.post("/chat/completions", authentication, (req, res) -> forward(req, res, Endpoint.CHAT))
+                .post("/completions", authentication, (req, res) -> forward(req, res, Endpoint.COMPLETIONS))
+                .post("/embeddings", authentication, (req, res) -> forward(req, res, Endpoint.EMBEDDINGS))
+                .get("/models", authentication, this::models);
     }
 
     private void models(ServerRequest req, ServerResponse res) {

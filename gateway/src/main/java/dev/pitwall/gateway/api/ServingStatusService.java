@@ -2,6 +2,7 @@ package dev.pitwall.gateway.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pitwall.core.http.NoCache;
 import dev.pitwall.core.json.Json;
 import dev.pitwall.gateway.routing.Backend;
 import dev.pitwall.gateway.routing.Router;
@@ -57,7 +58,7 @@ public final class ServingStatusService implements HttpService {
         totals(out.putObject("models"), metrics.byModel());
         totals(out.putObject("backendTotals"), metrics.byBackend());
         res.header(HeaderValues.CONTENT_TYPE_JSON);
-        res.header(HeaderValues.CACHE_NO_CACHE);
+        res.header(NoCache.HEADER);
         res.send(out.toString());
     }
 

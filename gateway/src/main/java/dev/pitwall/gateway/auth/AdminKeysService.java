@@ -36,10 +36,9 @@ public final class AdminKeysService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.any(this::authorize)
-                .post("/", this::create)
-                .get("/", this::list)
-                .delete("/{id}", this::revoke);
+        rules.post("/", this::authorize, this::create)
+                .get("/", this::authorize, this::list)
+                .delete("/{id}", this::authorize, this::revoke);
     }
 
     private void authorize(ServerRequest req, ServerResponse res) {

@@ -4,6 +4,7 @@ import static dev.pitwall.gateway.upstream.UpstreamErrors.seconds;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pitwall.core.http.ApiError;
+import dev.pitwall.core.http.NoCache;
 import dev.pitwall.core.json.Json;
 import dev.pitwall.gateway.config.BackendTimeouts;
 import dev.pitwall.gateway.forward.Attempt;
@@ -171,8 +172,7 @@ public final class SseRelay {
         if (relayed.out == null) {
             relayed.res.status(Status.OK_200);
             relayed.res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
-            // One header, as proxies and SSE clients expect (Helidon's CACHE_NO_CACHE writes four lines).
-            relayed.res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+            relayed.res.header(NoCache.HEADER);
             relayed.res.header(Forwarder.BACKEND_HEADER, relayed.call.backend().name());
             relayed.out = relayed.res.outputStream();
         }

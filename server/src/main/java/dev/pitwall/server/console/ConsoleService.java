@@ -1,6 +1,7 @@
 package dev.pitwall.server.console;
 
 import dev.pitwall.acceptance.store.AcceptanceRuns;
+import dev.pitwall.core.http.NoCache;
 import dev.pitwall.core.report.Document;
 import dev.pitwall.core.report.DocumentWriter;
 import dev.pitwall.core.storage.Database;
@@ -189,7 +190,7 @@ public final class ConsoleService implements HttpService {
 
     private void systemJson(ServerRequest request, ServerResponse response) throws Exception {
         response.header(HeaderValues.CONTENT_TYPE_JSON);
-        response.header(HeaderValues.CACHE_NO_CACHE);
+        response.header(NoCache.HEADER);
         response.send(dev.pitwall.core.json.Json.mapper().writeValueAsBytes(status()));
     }
 

@@ -2,6 +2,7 @@ package dev.pitwall.server.http;
 
 import dev.pitwall.core.http.ApiError;
 import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.HttpException;
 import io.helidon.http.Status;
@@ -9,6 +10,9 @@ import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +24,9 @@ import org.slf4j.LoggerFactory;
 public final class ErrorResponses {
 
     private static final Logger LOG = LoggerFactory.getLogger(ErrorResponses.class);
+    /** A request line over what the server reads, however it was found out. */
+    static final String REQUEST_LINE_TOO_LONG = "the request line (method, URL, version) is longer than the server reads: "
+            + "shorten the URL";
 
     private ErrorResponses() {
     }
@@ -31,7 +38,7 @@ public final class ErrorResponses {
     }
 
     /** The last route: whatever nothing else answered. */
-    public static void notFound(ServerRequest request, ServerResponse response) {
+    static void notFound(ServerRequest request, ServerResponse response) {
         ApiError.of(Status.NOT_FOUND_404, "no route for " + request.prologue().method().text() + " "
                 + request.path().path()).send(response);
     }
@@ -49,13 +56,26 @@ public final class ErrorResponses {
                                                           DirectHandler.EventType type, Status status,
                                                           io.helidon.http.ServerResponseHeaders headers,
                                                           String message) {
-        String text = message(status, message);
+        String text = unsupportedEncoding(status, request).orElseGet(() -> message(status, message));
+        LOG.info("refused {}: {} {}", request.method().isEmpty() ? "a request" : request.method() + " " + request.path(),
+                status.code(), text);
         return DirectHandler.TransportResponse.builder()
                 .status(status)
                 .headers(headers)
                 .header(HeaderValues.CONTENT_TYPE_JSON)
                 .entity(ApiError.of(status, text).body())
                 .build();
+    }
+
+    /** The HTTP layer refuses a body in an encoding it cannot decode with a bare 400: say which and what it takes. */
+    private static Optional<String> unsupportedEncoding(Status status, DirectHandler.TransportRequest request) {
+        if (status.code() != Status.BAD_REQUEST_400_CODE) {
+            return Optional.empty();
+        }
+        return request.headers().first(HeaderNames.CONTENT_ENCODING)
+                .filter(encoding -> !Set.of("gzip", "x-gzip", "identity").contains(encoding.strip().toLowerCase(Locale.ROOT)))
+                .map(encoding -> "Content-Encoding " + encoding + " is not supported: send the body as it is, or gzip it "
+                        + "(Content-Encoding: gzip)");
     }
 
     private static void httpException(ServerRequest request, ServerResponse response, HttpException e) {
@@ -70,6 +90,8 @@ public final class ErrorResponses {
     private static String message(Status status, String message) {
         if (status.code() == Status.REQUEST_ENTITY_TOO_LARGE_413_CODE) {
             return "request body is larger than the server's limit (server.max-request-bytes)";
+        } else if (status.code() == Status.REQUEST_URI_TOO_LONG_414_CODE) {
+            return REQUEST_LINE_TOO_LONG;
         } else if (status.code() >= 500) {
             return "internal error; the server log has the details";
         }

@@ -1,6 +1,7 @@
 package dev.pitwall.server.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pitwall.core.http.NoCache;
 import dev.pitwall.core.json.Json;
 import dev.pitwall.core.storage.Database;
 import io.helidon.http.HeaderValues;
@@ -50,7 +51,7 @@ public final class HealthService implements HttpService {
     private static void send(ServerResponse response, Status status, ObjectNode body) {
         response.status(status);
         response.header(HeaderValues.CONTENT_TYPE_JSON);
-        response.header(HeaderValues.CACHE_NO_CACHE);
+        response.header(NoCache.HEADER);
         response.send(body.toString());
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pitwall.core.http.ApiError;
+import dev.pitwall.core.http.NoCache;
 import dev.pitwall.core.json.Json;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -156,7 +157,7 @@ final class EngineService implements HttpService {
                         boolean includeUsage) throws Exception {
         Faults fault = faults.get();
         res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
-        res.header(HeaderValues.CACHE_NO_CACHE);
+        res.header(NoCache.HEADER);
         OutputStream out = res.outputStream();
         String object = chat ? "chat.completion.chunk" : "text_completion";
         try {

@@ -1,5 +1,6 @@
 package dev.pitwall.trainops.ingest;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pitwall.core.http.ApiError;
@@ -59,11 +60,16 @@ public final class LokiPushService implements HttpService {
         List<IngestService.Rejection> rejections = new ArrayList<>();
         if (type.contains("protobuf")) {
             List<LokiProtobuf.Stream> streams;
+            byte[] body = RequestBodies.bytes(req);
+            if (body.length == 0) {
+                ApiError.of(Status.BAD_REQUEST_400, "empty body: send a snappy-compressed Loki PushRequest").send(res);
+                return;
+            }
             try {
-                streams = LokiProtobuf.read(RequestBodies.bytes(req));
+                streams = LokiProtobuf.read(body);
             } catch (IOException e) {
-                ApiError.of(Status.BAD_REQUEST_400, "the body is not a snappy-compressed Loki PushRequest: " + e.getMessage())
-                        .send(res);
+                ApiError.of(Status.BAD_REQUEST_400, "the body is not a snappy-compressed Loki PushRequest: it is cut short, "
+                        + "or compressed or encoded otherwise").send(res);
                 return;
             }
             for (int s = 0; s < streams.size(); s++) {
@@ -81,8 +87,14 @@ public final class LokiPushService implements HttpService {
             // A gzip-encoded body arrives decoded: the web server's gzip content encoding handles it.
             try (InputStream in = req.content().inputStream()) {
                 body = Json.mapper().readTree(in);
+            } catch (JsonProcessingException e) {
+                ApiError.of(Status.BAD_REQUEST_400, "the body is not JSON (line " + e.getLocation().getLineNr() + ", column "
+                        + e.getLocation().getColumnNr() + ")").send(res);
+                return;
             } catch (IOException e) {
-                ApiError.of(Status.BAD_REQUEST_400, "the body is not JSON: " + e.getMessage()).send(res);
+                // Read through the gzip decoder: a body that ends inside its compressed stream.
+                ApiError.of(Status.BAD_REQUEST_400, "the body ends before its gzip stream does: it is cut short or corrupt")
+                        .send(res);
                 return;
             }
             if (body == null || !body.path("streams").isArray()) {
