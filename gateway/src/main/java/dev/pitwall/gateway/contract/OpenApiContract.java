@@ -1,8 +1,10 @@
 package dev.pitwall.gateway.contract;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonMetaSchema;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.NonValidationKeyword;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
@@ -10,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -28,7 +31,14 @@ public final class OpenApiContract {
     public record Violation(String param, String message) {
     }
 
-    private final JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+    /**
+     * The OpenAPI document's own fields around its schemas: known to the validator as annotations, so
+     * that loading a schema from the document raises no "unknown keyword" warning a user cannot act on.
+     */
+    private static final List<String> DOCUMENT_FIELDS = List.of("openapi", "info", "jsonSchemaDialect", "servers",
+            "paths", "webhooks", "components", "security", "tags", "externalDocs");
+
+    private final JsonSchemaFactory factory = factory();
     private final Map<String, JsonSchema> schemas = new ConcurrentHashMap<>();
     private final byte[] document;
 
@@ -41,6 +51,14 @@ public final class OpenApiContract {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static JsonSchemaFactory factory() {
+        JsonMetaSchema base = JsonMetaSchema.getV202012();
+        JsonMetaSchema openApi = JsonMetaSchema.builder(base.getIri(), base)
+                .keywords(DOCUMENT_FIELDS.stream().map(NonValidationKeyword::new).toList()).build();
+        return JsonSchemaFactory.builder(JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012))
+                .metaSchema(openApi).build();
     }
 
     /** The document as shipped, for {@code GET /openapi.yaml}. */

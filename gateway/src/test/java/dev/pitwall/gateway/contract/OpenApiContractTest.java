@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pitwall.core.json.Json;
+import dev.pitwall.core.testing.ChildJvm;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +29,25 @@ class OpenApiContractTest {
                  "stop":["\\n"],"top_k":40,"guided_json":{"type":"object"}}""")).isEmpty();
         assertThat(check("CompletionRequest", "{\"model\":\"m\",\"prompt\":[\"a\",\"b\"],\"max_tokens\":0}")).isEmpty();
         assertThat(check("EmbeddingRequest", "{\"model\":\"m\",\"input\":[[1,2,3]]}")).isEmpty();
+    }
+
+    /** The contract's first use in a JVM, where the validator would warn of keywords it does not know. */
+    public static final class FirstUse {
+        public static void main(String[] args) throws Exception {
+            OpenApiContract contract = new OpenApiContract();
+            contract.check("ChatCompletionRequest", Json.mapper().readTree(
+                    "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
+            System.out.println(contract.check("EmbeddingRequest", Json.mapper().readTree("{\"model\":\"m\"}"))
+                    .map(OpenApiContract.Violation::message).orElse("accepted"));
+        }
+    }
+
+    @Test
+    void loadsItsSchemasWithoutWarningsAUserCannotActOn() throws Exception {
+        Process child = ChildJvm.command(FirstUse.class, List.of()).redirectErrorStream(true).start();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(child.waitFor()).isZero();
+        assertThat(output).as("it validated").contains("input").doesNotContain("WARN").doesNotContain("Unknown keyword");
     }
 
     @Test

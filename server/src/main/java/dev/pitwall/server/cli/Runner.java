@@ -6,15 +6,21 @@ import dev.pitwall.server.config.PitwallConfig;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts Pitwall, says where it can be reached, and keeps it running until the process is
  * told to stop (Ctrl-C, SIGTERM); then it shuts down in order and says so.
  */
 final class Runner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Runner.class);
 
     private Runner() {
     }
@@ -39,25 +45,26 @@ final class Runner {
             closeAll(companions);
             return PitwallCommand.EXIT_FAILED;
         }
-        Runnable stop = () -> {
-            out.println("Stopping: finishing requests in flight (up to "
-                    + config.server().shutdownGrace().toSeconds() + " s), then closing the store.");
-            out.flush();
-            pitwall.close();
-            closeAll(companions);
-            out.println("Pitwall stopped.");
+        // With JSON logging every line on standard output is a JSON object: the banner goes out as log events.
+        Consumer<String> say = config.logging().format().equals("json") ? LOG::info : line -> {
+            out.println(line);
             out.flush();
         };
+        Runnable stop = () -> {
+            say.accept("Stopping: finishing requests in flight (up to " + config.server().shutdownGrace().toSeconds()
+                    + " s), then closing the store.");
+            pitwall.close();
+            closeAll(companions);
+            say.accept("Pitwall stopped.");
+        };
         URI console = pitwall.consoleUri(config.server());
-        out.println(heading);
-        out.println("  console  " + console);
-        out.println("  health   " + console.resolve("/health/ready"));
-        out.println("  metrics  " + console.resolve("/metrics"));
-        out.println("  storage  " + pitwall.database().describe());
-        out.println("  data     " + config.dataDir().toAbsolutePath().normalize());
-        afterStart.apply(pitwall).forEach(out::println);
-        out.println("Press Ctrl-C to stop.");
-        out.flush();
+        List<String> banner = new ArrayList<>(List.of(heading, "  console  " + console,
+                "  health   " + console.resolve("/health/ready"), "  metrics  " + console.resolve("/metrics"),
+                "  storage  " + pitwall.database().describe(),
+                "  data     " + config.dataDir().toAbsolutePath().normalize()));
+        banner.addAll(afterStart.apply(pitwall));
+        banner.add("Press Ctrl-C to stop.");
+        banner.forEach(say);
         awaitShutdown(stop);
         return 0;
     }
