@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pitwall.core.json.Json;
+import dev.pitwall.core.testing.LogCapture;
+import dev.pitwall.core.testing.StepClock;
 import dev.pitwall.server.config.PitwallConfig;
 import dev.pitwall.server.config.ServerConfig;
 import dev.pitwall.trainops.agent.NodeAgent;
@@ -18,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -214,6 +217,28 @@ class NodeAgentTest {
             assertThat(badNode.statusCode()).as(push).isEqualTo(400);
             assertThat(Json.mapper().readTree(badNode.body()).path("error").path("message").asText())
                     .startsWith("node \"../../etc\" is not a host name");
+        }
+    }
+
+    @Test
+    void saysOnceAMinuteThatTheServerIsAwayAndHowMuchIsSpooled() throws Exception {
+        Path kernel = dir.resolve("kern.log");
+        Files.writeString(kernel, "");
+        StepClock clock = new StepClock(Instant.parse("2026-11-24T08:00:00Z"));
+        NodeAgent.Settings settings = new NodeAgent.Settings(URI.create("http://127.0.0.1:" + freePort()), "gpu-c06",
+                kernel.toString(), List.of(), dir.resolve("spool"), null, null);
+        try (LogCapture log = LogCapture.of("dev.pitwall.trainops.agent"); NodeAgent agent = new NodeAgent(settings, clock)) {
+            // 120 rounds 31 s apart (each past the longest back-off), an hour in all: the server never answers.
+            for (int round = 0; round < 120; round++) {
+                append(kernel, "kernel: line " + round);
+                agent.step();
+                clock.advance(Duration.ofSeconds(31));
+            }
+            List<String> said = log.lines().stream().filter(line -> line.contains("does not answer")).toList();
+            // Said when it went, then at most once a minute (every other round here), never once per round.
+            assertThat(said).hasSize(60);
+            assertThat(said.getFirst()).startsWith("WARN server http://127.0.0.1:").contains("since 2026-11-24T08:00:00Z")
+                    .contains("spooled in " + dir.resolve("spool")).containsPattern("\\d+(\\.\\d)? (B|KiB) of log lines");
         }
     }
 }

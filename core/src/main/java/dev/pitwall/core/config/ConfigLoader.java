@@ -28,12 +28,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -45,12 +48,15 @@ import java.util.stream.Collectors;
  * dashes turned into underscores ({@code server.max-request-bytes} →
  * {@code PITWALL_SERVER_MAX_REQUEST_BYTES}). Unknown keys, wrong types and impossible values
  * (rejected by the records' constructors with {@link ConfigProblem}) stop loading with a
- * {@link ConfigException} whose one-line message names the file and line (or the variable),
- * the key path, what was found and what is expected.
+ * {@link ConfigException} with one line per problem, in the file's line order, each naming the
+ * file and line (or the variable), the key path, what was found and what is expected: every
+ * problem at once, not one per attempt.
  */
 public final class ConfigLoader<T> {
 
     public static final String ENV_PREFIX = "PITWALL_";
+    /** Enough for any real file; a loop guard against a value no default can replace. */
+    private static final int MAX_PROBLEMS = 50;
 
     private final Class<T> type;
     private final T defaults;
@@ -90,9 +96,81 @@ public final class ConfigLoader<T> {
         Map<String, String> envOrigins = applyEnvironment(merged, env);
         try {
             return mapper.treeToValue(merged, type);
-        } catch (JsonProcessingException e) {
-            throw explain(e, merged, fileName, text, envOrigins);
+        } catch (JsonProcessingException first) {
+            throw everyProblem(first, merged, fileName, text, envOrigins);
         }
+    }
+
+    /**
+     * Each problem binding found, one after the other: the value at fault is put back to its default
+     * (an unknown key is dropped) and binding tries again, until it passes or a problem cannot be
+     * set aside. The problems come in the file's line order.
+     */
+    private ConfigException everyProblem(JsonProcessingException first, ObjectNode merged, String fileName, String text,
+                                         Map<String, String> envOrigins) {
+        JsonNode defaultsTree = mapper.valueToTree(defaults);
+        List<ConfigException> problems = new ArrayList<>();
+        Set<List<String>> setAside = new HashSet<>();
+        JsonProcessingException problem = first;
+        while (problem != null && problems.size() < MAX_PROBLEMS) {
+            List<String> path = failedPath(problem);
+            if (!setAside.add(path)) {
+                break; // set aside once already and failing again: nothing more to learn
+            }
+            problems.add(explain(problem, merged, fileName, text, envOrigins));
+            if (path.isEmpty() || !restoreDefault(merged, defaultsTree, path)) {
+                break;
+            }
+            try {
+                mapper.treeToValue(merged, type);
+                problem = null;
+            } catch (JsonProcessingException next) {
+                problem = next;
+            }
+        }
+        if (problems.size() == 1) {
+            return problems.getFirst();
+        }
+        problems.sort(Comparator.comparingInt(p -> lineOf(p.getMessage(), fileName)));
+        return new ConfigException(problems.stream().map(ConfigException::getMessage).collect(Collectors.joining("\n")),
+                problems.getFirst());
+    }
+
+    /** The value at {@code path} back to its default, or removed when it has none (an unknown key). */
+    private static boolean restoreDefault(ObjectNode merged, JsonNode defaultsTree, List<String> path) {
+        JsonNode parent = merged.at(pointer(path.subList(0, path.size() - 1)));
+        String key = path.getLast();
+        if (!(parent instanceof ObjectNode object)) {
+            return false; // inside a list: no default to put back
+        }
+        JsonNode fallback = defaultsTree.at(pointer(path));
+        if (fallback.isMissingNode()) {
+            object.remove(key);
+        } else {
+            object.set(key, fallback.deepCopy());
+        }
+        return true;
+    }
+
+    /** The line a problem's message names in {@code fileName}; problems from elsewhere (environment) sort last. */
+    private static int lineOf(String message, String fileName) {
+        if (fileName != null && message.startsWith(fileName + ":")) {
+            String rest = message.substring(fileName.length() + 1);
+            int colon = rest.indexOf(':');
+            if (colon > 0 && rest.substring(0, colon).chars().allMatch(Character::isDigit)) {
+                return Integer.parseInt(rest.substring(0, colon));
+            }
+        }
+        return Integer.MAX_VALUE;
+    }
+
+    /** The full key path of the value binding failed on. */
+    private static List<String> failedPath(JsonProcessingException e) {
+        List<String> path = e instanceof JsonMappingException jme ? pathOf(jme) : new ArrayList<>();
+        if (e instanceof ValueInstantiationException v && v.getCause() instanceof ConfigProblem p) {
+            path.add(p.key());
+        }
+        return path;
     }
 
     /** Every scalar key path with its default, in document order: what docs must list. */
@@ -204,13 +282,11 @@ public final class ConfigLoader<T> {
 
     private ConfigException explain(JsonProcessingException e, JsonNode merged, String fileName, String text,
                                     Map<String, String> envOrigins) {
-        List<String> path = e instanceof JsonMappingException jme ? pathOf(jme) : List.of();
+        List<String> path = failedPath(e);
         String detail;
         if (e instanceof UnrecognizedPropertyException u) {
             detail = "unknown key; expected one of " + known(u.getKnownPropertyIds());
         } else if (e instanceof ValueInstantiationException v && v.getCause() instanceof ConfigProblem p) {
-            path = new ArrayList<>(path);
-            path.add(p.key());
             detail = "found " + p.found() + ", expected " + p.expected();
         } else if (e instanceof MismatchedInputException m) {
             JsonNode found = merged.at(pointer(path));
@@ -305,7 +381,7 @@ public final class ConfigLoader<T> {
         return node.asText();
     }
 
-    private static String expected(MismatchedInputException e) {
+    private String expected(MismatchedInputException e) {
         Class<?> target = e.getTargetType();
         if (target == null) {
             return "a value of another type";
@@ -320,8 +396,9 @@ public final class ConfigLoader<T> {
         } else if (target == Duration.class) {
             return DurationText.EXPECTED;
         } else if (target.isEnum()) {
+            // As the YAML spells them (openai-compatible), which is how the docs write them.
             return "one of " + java.util.Arrays.stream(target.getEnumConstants())
-                    .map(c -> c.toString().toLowerCase(java.util.Locale.ROOT)).collect(Collectors.joining(", "));
+                    .map(c -> mapper.convertValue(c, String.class)).collect(Collectors.joining(", "));
         } else if (List.class.isAssignableFrom(target)) {
             return "a list";
         } else if (target.isRecord() || Map.class.isAssignableFrom(target)) {

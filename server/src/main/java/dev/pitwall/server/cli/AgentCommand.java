@@ -52,8 +52,8 @@ final class AgentCommand implements Callable<Integer> {
             description = "Where lines wait while the server is away (default: ${DEFAULT-VALUE}).")
     Path spool;
 
-    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "PT1S",
-            description = "How often logs are read and sent, ISO-8601 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "1s",
+            description = "How often logs are read and sent: 500ms, 1s, 5m (default: ${DEFAULT-VALUE}).")
     Duration interval;
 
     @Override

@@ -34,6 +34,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -153,12 +154,11 @@ final class CheckCommand extends CommandGroup {
         String profile;
 
         @Option(names = "--store", description = "Also keep the run and its verdict in Pitwall's store, where the console "
-                + "lists it (the store pitwall.yaml names, or --config's).")
+                + "lists it (the store pitwall.yaml names, or --config's or --data-dir's).")
         boolean store;
 
-        @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "With --store: the server's configuration "
-                + "(default: ./pitwall.yaml when it exists).")
-        Path config;
+        @Mixin
+        StoreOptions storeOptions;
 
         @Override
         public Integer call() throws IOException {
@@ -179,7 +179,7 @@ final class CheckCommand extends CommandGroup {
             String profileName = baseline.map(Baseline::name).orElse(null);
             if (store && evaluation.evaluable()) {
                 try {
-                    PitwallConfig loaded = PitwallConfig.load(PitwallConfig.fileToRead(config), System.getenv());
+                    PitwallConfig loaded = storeOptions.load();
                     try (Database database = PitwallStore.open(loaded, new SimpleMeterRegistry())) {
                         long id = new AcceptanceRuns(database, java.time.Clock.systemUTC()).save(heading, profileName, evaluation);
                         spec.commandLine().getErr().println("stored as acceptance run " + id + " in " + database.describe());

@@ -2,6 +2,7 @@ package dev.pitwall.server.cli;
 
 import dev.pitwall.core.audit.AuditLog;
 import dev.pitwall.core.config.ConfigException;
+import dev.pitwall.core.config.DurationText;
 import dev.pitwall.core.json.Json;
 import dev.pitwall.core.report.Document;
 import dev.pitwall.core.report.DocumentWriter;
@@ -22,9 +23,7 @@ import dev.pitwall.trainops.signal.StoredSignal;
 import dev.pitwall.trainops.telemetry.UtilizationStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -34,9 +33,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -53,8 +51,6 @@ final class IncidentsCommand extends CommandGroup {
             mixinStandardHelpOptions = true)
     static final class ReportCommand implements Callable<Integer> {
 
-        private static final Pattern AGO = Pattern.compile("([0-9]+)([dhm])");
-
         @Spec
         CommandSpec spec;
 
@@ -69,13 +65,8 @@ final class IncidentsCommand extends CommandGroup {
                 description = "Nodes in the cluster, for node-days (default: the nodes that sent logs in the period).")
         Integer nodes;
 
-        @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-                description = "The server's configuration, for where its store is (default: ./pitwall.yaml when it exists).")
-        Path config;
-
-        @Option(names = "--data-dir", paramLabel = "DIR",
-                description = "The server's data directory, for its embedded store (default: the configuration's).")
-        Path dataDir;
+        @Mixin
+        StoreOptions store;
 
         @Option(names = "--format", defaultValue = "text", paramLabel = "text|md|html|json", description = "(default: ${DEFAULT-VALUE})")
         OutputFormat format;
@@ -88,10 +79,7 @@ final class IncidentsCommand extends CommandGroup {
             PitwallConfig loaded;
             try {
                 from = start(since, now);
-                loaded = PitwallConfig.load(PitwallConfig.fileToRead(config), System.getenv());
-                if (dataDir != null) {
-                    loaded = loaded.withDataDir(dataDir);
-                }
+                loaded = store.load();
             } catch (ConfigException | IllegalArgumentException e) {
                 return PitwallCommand.usageError(spec, e.getMessage());
             }
@@ -137,22 +125,17 @@ final class IncidentsCommand extends CommandGroup {
             return 0;
         }
 
-        /** "30d", "12h", "90m" before now, or a date (midnight UTC). */
+        /** "30d", "12h", "90m" (any duration the configuration takes) before now, or a date (midnight UTC). */
         static Instant start(String text, Instant now) {
-            Matcher ago = AGO.matcher(text.strip());
-            if (ago.matches()) {
-                long n = Long.parseLong(ago.group(1));
-                return now.minus(switch (ago.group(2)) {
-                    case "d" -> Duration.ofDays(n);
-                    case "h" -> Duration.ofHours(n);
-                    default -> Duration.ofMinutes(n);
-                });
-            }
             try {
                 return LocalDate.parse(text.strip()).atStartOfDay(ZoneOffset.UTC).toInstant();
-            } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException("--since \"" + text + "\" is neither an age (30d, 12h, 90m) nor a date "
-                        + "(2026-11-01)");
+            } catch (DateTimeParseException notADate) {
+                try {
+                    return now.minus(DurationText.parse(text));
+                } catch (IllegalArgumentException notAnAge) {
+                    throw new IllegalArgumentException("--since \"" + text + "\" is neither an age (30d, 12h, 90m) nor a "
+                            + "date (2026-11-01)");
+                }
             }
         }
     }

@@ -1,6 +1,8 @@
 package dev.pitwall.server.cli;
 
 import dev.pitwall.server.BuildInfo;
+import dev.pitwall.core.config.DurationText;
+import java.time.Duration;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,7 +34,9 @@ public final class PitwallCommand extends CommandGroup {
     }
 
     public static CommandLine commandLine() {
-        return new CommandLine(new PitwallCommand()).setCaseInsensitiveEnumValuesAllowed(true);
+        // Durations as the YAML takes them (1s, 5m, 2h), on every command.
+        return new CommandLine(new PitwallCommand()).setCaseInsensitiveEnumValuesAllowed(true)
+                .registerConverter(Duration.class, DurationText::parse);
     }
 
     static final class Version implements CommandLine.IVersionProvider {

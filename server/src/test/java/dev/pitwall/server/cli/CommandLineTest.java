@@ -139,6 +139,10 @@ class CommandLineTest {
         assertThat(run("check", "evaluate", "--store", "--config", config.toString(), "--title", "Rack A",
                 dir.resolve("results").toString())).isZero();
         assertThat(err.toString()).contains("stored as acceptance run 1 in SQLite");
+        // Or into the store of the data directory given.
+        assertThat(run("check", "evaluate", "--store", "--data-dir", dir.resolve("other").toString(),
+                dir.resolve("results").toString())).isZero();
+        assertThat(err.toString()).contains("stored as acceptance run 1 in SQLite " + dir.resolve("other").resolve("pitwall.db"));
         try (var database = dev.pitwall.server.PitwallStore.open(dev.pitwall.server.config.PitwallConfig
                 .load(java.util.Optional.of(config), java.util.Map.of()),
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
@@ -372,6 +376,19 @@ class CommandLineTest {
         assertThat(run("incidents", "report", "--data-dir", nowhere.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("no Pitwall store at " + nowhere.toAbsolutePath().resolve("pitwall.db"));
         assertThat(nowhere).doesNotExist();
+
+        // Ages as the configuration writes durations.
+        assertThat(run("incidents", "report", "--data-dir", data.toString(), "--since", "90m")).isZero();
+    }
+
+    @Test
+    void takesDurationsAsTheConfigurationWritesThem() {
+        assertThat(run("agent", "--server", "http://127.0.0.1:1", "--interval", "soon")).isEqualTo(2);
+        assertThat(err.toString()).contains("--interval").contains("expected a duration such as 500ms, 10s, 5m or 1h");
+        CommandLine.ParseResult parsed = PitwallCommand.commandLine()
+                .parseArgs("agent", "--server", "http://127.0.0.1:1", "--interval", "5m");
+        assertThat(((AgentCommand) parsed.subcommand().commandSpec().userObject()).interval)
+                .isEqualTo(java.time.Duration.ofMinutes(5));
     }
 
     @Test

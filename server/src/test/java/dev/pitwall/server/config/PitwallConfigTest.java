@@ -141,6 +141,31 @@ class PitwallConfigTest {
     }
 
     @Test
+    void reportsEveryProblemAtOnceInLineOrder() {
+        String message = errorOf("""
+                logging:
+                  format: xml
+                gateway:
+                  backends:
+                    - name: a
+                      url: http://127.0.0.1:9/v1
+                      models: [m]
+                      kind: vlm
+                server:
+                  port: 99999
+                  prot: 1
+                """, Map.of());
+        String file = dir.resolve("pitwall.yaml").toString();
+        assertThat(message.lines()).containsExactly(
+                file + ":2: logging.format: found \"xml\", expected text or json",
+                file + ":8: gateway.backends[0].kind: found \"vlm\", expected one of openai-compatible, vllm, sglang, "
+                        + "tgi, llamacpp, ollama, openai",
+                file + ":10: server.port: found 99999, expected a TCP port (0 for any free port) between 0 and 65535",
+                file + ":11: server.prot: unknown key; expected one of access-log, host, max-request-bytes, port, "
+                        + "shutdown-grace");
+    }
+
+    @Test
     void blamesTheEnvironmentVariableWhenItIsWrong() {
         assertThat(errorOf("server:\n  port: 9000\n", Map.of("PITWALL_SERVER_PORT", "abc")))
                 .isEqualTo("environment variable PITWALL_SERVER_PORT: server.port: found \"abc\", expected a whole number");

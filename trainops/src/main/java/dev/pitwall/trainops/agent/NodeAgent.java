@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +59,8 @@ public final class NodeAgent implements AutoCloseable {
 
     /** GPU metrics are current state, not history: pushed every 15 s, not spooled while the server is away. */
     private static final Duration METRICS_EVERY = Duration.ofSeconds(15);
+    /** How often a server that stays away is mentioned again. */
+    private static final Duration UNREACHABLE_EVERY = Duration.ofMinutes(1);
     private Instant nextMetrics = Instant.MIN;
 
     private final Settings settings;
@@ -70,6 +73,9 @@ public final class NodeAgent implements AutoCloseable {
     private Duration backoff = Duration.ZERO;
     private Instant nextAttempt = Instant.MIN;
     private long sent;
+    /** Since when the server has not answered, or null while it does; and when that was last said. */
+    private Instant unreachableSince;
+    private Instant unreachableSaid;
 
     public NodeAgent(Settings settings, Clock clock) throws IOException {
         this.settings = settings;
@@ -124,6 +130,11 @@ public final class NodeAgent implements AutoCloseable {
             }
             spool.confirm(batch.end());
             sent += batch.records().size();
+            if (unreachableSince != null) {
+                LOG.info("server {} answers again (away since {}); sending what was spooled", settings.server(),
+                        unreachableSince);
+                unreachableSince = null;
+            }
             backoff = Duration.ZERO;
             nextAttempt = Instant.MIN;
         }
@@ -184,6 +195,30 @@ public final class NodeAgent implements AutoCloseable {
         }
     }
 
+    /** That the server is away and how much waits for it: when it goes, then at most once a minute. */
+    private void sayUnreachable() {
+        Instant now = clock.instant();
+        if (unreachableSince == null) {
+            unreachableSince = now;
+        } else if (now.isBefore(unreachableSaid.plus(UNREACHABLE_EVERY))) {
+            return;
+        }
+        unreachableSaid = now;
+        String spooled;
+        try {
+            spooled = bytes(spool.pendingBytes());
+        } catch (IOException e) {
+            spooled = "an unknown amount";
+        }
+        LOG.warn("server {} does not answer (since {}): {} of log lines spooled in {}, sent when it is back",
+                settings.server(), unreachableSince, spooled, settings.spoolDir());
+    }
+
+    private static String bytes(long count) {
+        return count < 1024 ? count + " B" : count < 1 << 20 ? String.format(Locale.ROOT, "%.1f KiB", count / 1024.0)
+                : String.format(Locale.ROOT, "%.1f MiB", count / (double) (1 << 20));
+    }
+
     private boolean send(List<String> records) {
         String body = String.join("\n", records) + "\n";
         try {
@@ -199,6 +234,7 @@ public final class NodeAgent implements AutoCloseable {
             return false;
         } catch (IOException e) {
             LOG.debug("server unreachable, spooling: {}", e.toString());
+            sayUnreachable();
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
