@@ -31,12 +31,15 @@ public final class ToolParsers {
     public static ToolOutput parse(Path file) throws IOException {
         // Tool outputs are not always clean UTF-8 (terminal control bytes, cut multi-byte
         // characters); ISO-8859-1 reads every byte and keeps ASCII as it is.
-        List<String> lines = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
+        return parse(file.toString(), Files.readAllLines(file, StandardCharsets.ISO_8859_1));
+    }
+
+    /** Reads the lines of the file {@code name} with the parser that recognises them, or says that none does. */
+    public static ToolOutput parse(String name, List<String> lines) {
         String head = String.join("\n", lines.subList(0, Math.min(HEAD_LINES, lines.size())));
         if (lines.size() > HEAD_LINES) {
             head += "\n" + String.join("\n", lines.subList(Math.max(HEAD_LINES, lines.size() - TAIL_LINES), lines.size()));
         }
-        String name = file.toString();
         for (ToolParser parser : PARSERS) {
             if (parser.recognizes(head)) {
                 return parser.parse(name, lines);

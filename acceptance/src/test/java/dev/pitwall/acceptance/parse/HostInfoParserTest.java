@@ -58,4 +58,60 @@ class HostInfoParserTest {
                         "consistency.nic_firmware: 28.36.1010 vs 28.39.1002");
         assertThat(evaluation.nodes()).containsEntry("gpu-a01", Verdict.PASS);
     }
+
+    @Test
+    void readsPortStatesFromIbstatAndIbstatus() {
+        ToolOutput ibstat = ToolParsers.parse("ibstat.txt", """
+                CA 'mlx5_0'
+                	CA type: MT4129
+                	Number of ports: 1
+                	Firmware version: 28.39.1002
+                	Hardware version: 0
+                	Node GUID: 0xa088c20300e6b5c2
+                	Port 1:
+                		State: Active
+                		Physical state: LinkUp
+                		Rate: 400
+                		Base lid: 12
+                		Link layer: InfiniBand
+                CA 'mlx5_1'
+                	CA type: MT4129
+                	Number of ports: 1
+                	Firmware version: 28.39.1002
+                	Port 1:
+                		State: Down
+                		Physical state: Polling
+                		Rate: 10
+                		Link layer: InfiniBand
+                """.lines().toList());
+        assertThat(ibstat.tool()).isEqualTo(HostInfoParser.TOOL);
+        assertThat(ibstat.measurements()).filteredOn(m -> m.name().equals("nic")).extracting(m -> m.label("fw_ver"))
+                .containsExactly("28.39.1002", "28.39.1002");
+        assertThat(ibstat.measurements()).filteredOn(m -> m.name().equals("nic_port"))
+                .extracting(m -> m.label("hca_id") + " " + m.label("state") + " " + m.label("link_layer") + " " + m.value())
+                .containsExactly("mlx5_0 PORT_ACTIVE InfiniBand 1.0", "mlx5_1 PORT_DOWN InfiniBand 0.0");
+
+        ToolOutput ibstatus = ToolParsers.parse("ibstatus.txt", """
+                Infiniband device 'mlx5_0' port 1 status:
+                	default gid:	 fe80:0000:0000:0000:a088:c203:00e6:b5c2
+                	base lid:	 0xc
+                	sm lid:		 0x1
+                	state:		 4: ACTIVE
+                	phys state:	 5: LinkUp
+                	rate:		 400 Gb/sec (4X NDR)
+                	link_layer:	 InfiniBand
+
+                Infiniband device 'mlx5_1' port 1 status:
+                	default gid:	 fe80:0000:0000:0000:a088:c203:00e6:b5c3
+                	state:		 1: DOWN
+                	phys state:	 2: Polling
+                	rate:		 10 Gb/sec (4X SDR)
+                	link_layer:	 InfiniBand
+                """.lines().toList());
+        assertThat(ibstatus.tool()).isEqualTo(HostInfoParser.TOOL);
+        assertThat(ibstatus.problems()).isEmpty();
+        assertThat(ibstatus.measurements()).filteredOn(m -> m.name().equals("nic_port"))
+                .extracting(m -> m.label("hca_id") + " " + m.label("state") + " " + m.value())
+                .containsExactly("mlx5_0 PORT_ACTIVE 1.0", "mlx5_1 PORT_DOWN 0.0");
+    }
 }

@@ -20,12 +20,22 @@ import java.util.regex.Pattern;
  * together by one automaton over the line's bytes, and only the rules whose literals occur run
  * their expression (rules without literals always do). A line gives at most one signal: the
  * leftmost match, and among rules matching there, the first in the catalog.
+ *
+ * <p>The NVIDIA driver writes some messages over several lines, each starting {@code NVRM: }
+ * ("The NVIDIA GPU 0000:b3:00.0" / "(PCI ID: 10de:2330) installed in this system has" / "fallen
+ * off the bus …"). Read as a {@link Stream}, a log's consecutive driver lines that match nothing
+ * alone are held (a few at most) and matched again joined, so such a message gives its signal
+ * on its last line.
  */
 public final class LogMatcher {
 
     private static final Pattern GROUP_NAME = Pattern.compile("\\(\\?<([a-zA-Z][a-zA-Z0-9]*)>");
     private static final int TEXT_LIMIT = 240;
     private static final int CHUNK = 1 << 20;
+    /** What each line of a driver message starts with, after the log's own prefix. */
+    private static final String CONTINUED = "NVRM: ";
+    /** Lines of one message held at most; the longest the driver writes is three. */
+    private static final int HELD = 4;
 
     private final RuleCatalog catalog;
     private final List<DetectionRule> rules;
@@ -50,6 +60,8 @@ public final class LogMatcher {
             groupNames.add(names);
             literals.add(rules.get(i).literals());
         }
+        // One more literal past the rules': the driver's line mark, so that its lines are read for joining.
+        literals.add(List.of(CONTINUED));
         this.automaton = new LiteralAutomaton(literals);
         this.always = automaton.emptySet();
         for (int i = 0; i < rules.size(); i++) {
@@ -57,6 +69,55 @@ public final class LogMatcher {
                 always[i >>> 6] |= 1L << (i & 63);
             }
         }
+    }
+
+    /**
+     * One log's reading state (a file, or one node's source): the driver lines held for joining.
+     * Lines must be given in order; a line number that does not follow the last one's starts over.
+     */
+    public static final class Stream {
+        private final List<String> held = new ArrayList<>();
+        private long lastLine = Long.MIN_VALUE;
+
+        /** The held lines from the {@code first}th, then {@code line}'s message after its mark: one message. */
+        private String joinedWith(int first, String line) {
+            StringBuilder joined = new StringBuilder(held.get(first));
+            for (String next : held.subList(first + 1, held.size())) {
+                joined.append(' ').append(next.substring(next.indexOf(CONTINUED) + CONTINUED.length()).strip());
+            }
+            return joined.append(' ').append(line.substring(line.indexOf(CONTINUED) + CONTINUED.length()).strip()).toString();
+        }
+    }
+
+    /** The signal {@code line} gives, the {@code number}th of {@code stream}, alone or as the end of a driver message. */
+    public Optional<Signal> match(String line, long number, Stream stream) {
+        if (number != stream.lastLine + 1) {
+            stream.held.clear();
+        }
+        stream.lastLine = number;
+        Optional<Signal> alone = match(line);
+        if (alone.isPresent() || !line.contains(CONTINUED)) {
+            stream.held.clear();
+            return alone;
+        }
+        // Where the message starts is not marked: each held line is tried as its first, and the reading
+        // that tells most (the GPU's address from the message's first line) wins.
+        Optional<Signal> best = Optional.empty();
+        for (int first = stream.held.size() - 1; first >= 0; first--) {
+            Optional<Signal> joined = match(stream.joinedWith(first, line));
+            if (joined.isPresent() && (best.isEmpty() || joined.get().fields().size() > best.get().fields().size())) {
+                best = joined;
+            }
+        }
+        if (best.isPresent()) {
+            stream.held.clear();
+            return best;
+        }
+        if (stream.held.size() == HELD) {
+            stream.held.removeFirst();
+        }
+        stream.held.add(line);
+        return Optional.empty();
     }
 
     /** The signal {@code line} gives, if any. */
@@ -77,6 +138,7 @@ public final class LogMatcher {
      * each signal, with its line number, to {@code signals}. Only lines that hold a literal are turned into text.
      */
     public void scan(InputStream in, Consumer<LineSignal> signals) throws IOException {
+        Stream stream = new Stream();
         boolean anyAlways = Arrays.stream(always).anyMatch(w -> w != 0);
         byte[] buffer = new byte[CHUNK];
         byte[] line = new byte[256];
@@ -119,7 +181,7 @@ public final class LogMatcher {
                 }
                 line = append(line, lineLength, buffer, start, i);
                 lineLength += i - start;
-                emit(line, lineLength, lineNumber, signals);
+                emit(line, lineLength, lineNumber, stream, signals);
                 i++;
                 lineNumber++;
                 lineLength = 0;
@@ -132,13 +194,13 @@ public final class LogMatcher {
             lineLength += read - start;
         }
         if (lineLength > 0 && (hit || anyAlways)) {
-            emit(line, lineLength, lineNumber, signals);
+            emit(line, lineLength, lineNumber, stream, signals);
         }
     }
 
-    private void emit(byte[] bytes, int length, int lineNumber, Consumer<LineSignal> signals) {
+    private void emit(byte[] bytes, int length, int lineNumber, Stream stream, Consumer<LineSignal> signals) {
         int end = length > 0 && bytes[length - 1] == '\r' ? length - 1 : length;
-        match(new String(bytes, 0, end, StandardCharsets.ISO_8859_1))
+        match(new String(bytes, 0, end, StandardCharsets.ISO_8859_1), lineNumber, stream)
                 .ifPresent(signal -> signals.accept(new LineSignal(lineNumber, signal)));
     }
 

@@ -106,11 +106,16 @@ public final class IngestService implements HttpService {
     public ObjectNode accept(List<Line> lines, List<Rejection> rejections) {
         List<StoredSignal> found = new ArrayList<>();
         Map<String, NodeSightings.Span> seen = new HashMap<>();
+        // Each node's source read as one log, in the batch's order, so that multi-line driver messages join.
+        Map<String, LogMatcher.Stream> streams = new HashMap<>();
+        Map<String, Long> lineNumbers = new HashMap<>();
         for (Line line : lines) {
             Instant at = line.occurredAt() != null ? line.occurredAt() : clock.instant();
             seen.merge(line.node(), new NodeSightings.Span(at, at), (a, b) -> a.widen(b.first()));
             // The catalog first; every line also feeds the job's progress (spikes, drops, stalls).
-            Optional<Signal> signal = matcher.match(line.text());
+            String stream = line.node() + "\u0000" + line.source();
+            Optional<Signal> signal = matcher.match(line.text(), lineNumbers.merge(stream, 1L, Long::sum),
+                    streams.computeIfAbsent(stream, s -> new LogMatcher.Stream()));
             Optional<Signal> fromProgress = progress.observe(line.node(), line.source(), line.text(), at);
             signal.or(() -> fromProgress)
                     .ifPresent(s -> found.add(StoredSignal.of(line.node(), line.source(), line.occurredAt(), s).ofJob(line.job())));

@@ -228,6 +228,45 @@ class LogMatcherTest {
                 .contains("docs.nvidia.com/deploy/xid-errors");
     }
 
+    @Test
+    void joinsADriverMessageWrittenOverSeveralLines(@TempDir Path dir) throws Exception {
+        // As dmesg shows the driver losing a GPU: one message in three NVRM lines, then an unrelated line.
+        Path log = Files.writeString(dir.resolve("dmesg.log"), """
+                [ 7551.181817] NVRM: loading NVIDIA UNIX x86_64 Kernel Module  550.54.15  Tue Mar  5 22:23:56 UTC 2024
+                [ 7551.181820] NVRM: The NVIDIA GPU 0000:b3:00.0
+                [ 7551.181820] NVRM: (PCI ID: 10de:2330) installed in this system has
+                [ 7551.181821] NVRM: fallen off the bus and is not responding to commands.
+                [ 7551.200000] systemd[1]: Started Session 4 of user root.
+                [ 7552.000000] NVRM: The NVIDIA GPU 0000:c1:00.0
+                [ 7552.000001] systemd[1]: Started Session 5 of user root.
+                [ 7552.000002] NVRM: (PCI ID: 10de:2330) installed in this system has
+                """);
+        List<LineSignal> found = new LogScanner(matcher).scan(log);
+        assertThat(found).extracting(LogMatcherTest::described).as("one signal, on the message's last line, naming the GPU;"
+                + " lines of two messages with another between are not joined")
+                .containsExactly("4 gpu-fallen-off-bus {pci=0000:b3:00.0}");
+        assertThat(found.getFirst().signal().severity()).isEqualTo(Severity.CRITICAL);
+
+        // Line by line, as pushed lines arrive: the same.
+        LogMatcher.Stream stream = new LogMatcher.Stream();
+        List<String> lines = Files.readAllLines(log);
+        List<String> pushed = new java.util.ArrayList<>();
+        for (int n = 0; n < lines.size(); n++) {
+            int number = n + 1;
+            matcher.match(lines.get(n), number, stream).ifPresent(signal -> pushed.add(number + " " + signal.rule()));
+        }
+        assertThat(pushed).containsExactly("4 gpu-fallen-off-bus");
+    }
+
+    @Test
+    void readsABareKilledAsAProcessEndedBySigkill() {
+        assertThat(only("Killed").rule()).isEqualTo("process-killed");
+        assertThat(only("/var/spool/slurmd/job4242/slurm_script: line 12: 51234 Killed                  python train.py")
+                .fields()).containsEntry("pid", "51234");
+        assertThat(only("Out of memory: Killed process 51234 (python) total-vm:812345678kB").rule()).isEqualTo("host-oom");
+        assertThat(matcher.match("[rank0]: Killed 3 stale dataloader workers before the epoch")).isEmpty();
+    }
+
     /** Healthy training, boot and service lines that merely contain words like error, nan, timeout or Xid. */
     @Test
     void findsNothingAboveInfoInHealthyLogs() {
