@@ -21,7 +21,7 @@ import java.util.Optional;
  * @param mfu                model FLOPs utilisation: the one stated, or the one the roofline implies
  * @param totalSeconds       the whole run
  * @param gpuHours           GPUs x hours
- * @param cost               GPU-hours x price, when a price is given
+ * @param cost               GPU-hours x price, in the price's currency, when a price is given
  */
 @JsonPropertyOrder({"model", "gpu", "gpus", "params_total", "params_active", "parallelism", "flops_per_token",
         "flops_per_step", "flops_total", "memory_per_gpu_bytes", "fits", "to_fit", "communication", "time",
@@ -36,7 +36,7 @@ public record Estimate(@JsonProperty("model") String model, @JsonProperty("gpu")
                        @JsonProperty("communication") List<Communication> communication,
                        @JsonProperty("time") StepTime time, @JsonProperty("step_time_s") double stepSeconds,
                        @JsonProperty("mfu") double mfu, @JsonProperty("total_time_s") double totalSeconds,
-                       @JsonProperty("gpu_hours") double gpuHours, @JsonProperty("cost") Optional<Double> cost) {
+                       @JsonProperty("gpu_hours") double gpuHours, @JsonProperty("cost") Optional<Money> cost) {
 
     public double totalHours() {
         return totalSeconds / 3600;

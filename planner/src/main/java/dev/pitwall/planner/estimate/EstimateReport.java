@@ -13,6 +13,17 @@ public final class EstimateReport {
     private EstimateReport() {
     }
 
+    /** The estimate of the layout a search chose, saying so first. */
+    public static Document of(Estimate e, ParallelismSearch.Result chosenFrom) {
+        Document plain = of(e);
+        List<Document.Section> sections = new ArrayList<>();
+        sections.add(new Document.Note("Layout", "no layout was given, so this is the best of the " + chosenFrom.fitting()
+                + " layouts that fit (of " + chosenFrom.considered() + " tried): " + layout(e.parallelism())
+                + ". plan search lists the runners-up; --tp, --pp, --dp, --zero, --micro-batch or --recompute estimate another."));
+        sections.addAll(plain.sections());
+        return new Document(plain.title(), plain.lead(), sections);
+    }
+
     public static Document of(Estimate e) {
         Estimate.Parallelism p = e.parallelism();
         List<Document.Fact> summary = new ArrayList<>(List.of(
@@ -28,8 +39,8 @@ public final class EstimateReport {
                         e.time().method().equals("mfu") ? "from the stated MFU" : "roofline", e.mfu() * 100)),
                 new Document.Fact("total time", String.format(Locale.ROOT, "%.1f h (%.1f days)", e.totalHours(),
                         e.totalHours() / 24)),
-                new Document.Fact("GPU-hours", String.format(Locale.ROOT, "%.0f", e.gpuHours()))));
-        e.cost().ifPresent(c -> summary.add(new Document.Fact("cost", String.format(Locale.ROOT, "%.0f", c))));
+                new Document.Fact("GPU-hours", String.format(Locale.ROOT, "%,.0f", e.gpuHours()))));
+        e.cost().ifPresent(c -> summary.add(new Document.Fact("cost", c.toString())));
 
         Estimate.MemoryBreakdown m = e.memory();
         List<Document.Bar> memory = List.of(bar("weights", m.weights()), bar("gradients", m.gradients()),

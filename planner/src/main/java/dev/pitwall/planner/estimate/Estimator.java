@@ -35,7 +35,7 @@ public final class Estimator {
      * compute and the communication that cannot hide behind it.
      */
     public static Estimate estimate(ModelSpec model, TrainingSetup setup, Cluster cluster, OptionalDouble mfu,
-                                    Optional<Double> pricePerGpuHour) {
+                                    Optional<Money> pricePerGpuHour) {
         Layout layout = layout(model, setup, cluster.gpus());
         // Training FLOPs per token: 6N for the matrix multiplications (2N forward, 4N backward), plus
         // 12·L·H·Q·T for attention (PaLM, Chowdhery et al. 2022, Appendix B), N the active parameters.
@@ -76,7 +76,7 @@ public final class Estimator {
         return new Estimate(model.name(), cluster.gpu().name(), cluster.gpus(), model.totalParams(), model.activeParams(),
                 parallelism, flopsPerToken, flopsPerStep, totalFlops, memory, fits, toFit, communication, time,
                 stepSeconds, flopsPerStep / (cluster.gpus() * peak * stepSeconds), totalSeconds, gpuHours,
-                pricePerGpuHour.map(p -> p * gpuHours));
+                pricePerGpuHour.map(p -> p.times(gpuHours)));
     }
 
     /** How the GPUs divide: data-parallel size and micro-batches each pipeline runs per step. */
@@ -306,7 +306,71 @@ public final class Estimator {
                 return Optional.of(candidate.change());
             }
         }
-        return Optional.of("no single change fits: combine them, or use more or larger GPUs");
+        return Optional.of(smallestCombination(model, setup, cluster)
+                .map(combination -> "no single change fits; together these do: " + combination)
+                .orElse("no combination of parallelism, ZeRO and recomputation fits: use more or larger GPUs"));
+    }
+
+    /**
+     * The layout that fits with the fewest changes to {@code setup} (then the least model
+     * parallelism), said as those changes: "tensor parallel 8 + pipeline parallel 4 + full activation
+     * recomputation". Memory only, so it costs no estimate per layout.
+     */
+    private static Optional<String> smallestCombination(ModelSpec model, TrainingSetup setup, Cluster cluster) {
+        List<String> best = null;
+        int bestParallel = Integer.MAX_VALUE;
+        for (int tp = setup.tp(); tp <= cluster.gpusPerNode() && model.heads() % tp == 0; tp *= 2) {
+            for (int pp = setup.pp(); pp <= model.layers(); pp *= 2) {
+                for (int ep = setup.ep(); ep <= (model.moe() ? model.experts() : setup.ep()); ep *= 2) {
+                    for (int zero = setup.zero(); zero <= 3; zero++) {
+                        for (TrainingSetup.Recompute recompute : TrainingSetup.Recompute.values()) {
+                            if (recompute.ordinal() < setup.recompute().ordinal()) {
+                                continue;
+                            }
+                            TrainingSetup candidate;
+                            Layout layout;
+                            try {
+                                candidate = setup.withParallel(tp, pp, setup.cp(), ep)
+                                        .withMemorySavers(recompute, zero, 1, setup.offload());
+                                layout = layout(model, candidate, cluster.gpus());
+                            } catch (IllegalArgumentException doesNotDivide) {
+                                continue;
+                            }
+                            Estimate.MemoryBreakdown m = memory(model, candidate, cluster, layout);
+                            if (m.total() > m.available()) {
+                                continue;
+                            }
+                            List<String> changes = new ArrayList<>();
+                            if (tp != setup.tp()) {
+                                changes.add("tensor parallel " + tp);
+                            }
+                            if (pp != setup.pp()) {
+                                changes.add("pipeline parallel " + pp);
+                            }
+                            if (ep != setup.ep()) {
+                                changes.add("expert parallel " + ep);
+                            }
+                            if (zero != setup.zero()) {
+                                changes.add("ZeRO stage " + zero);
+                            }
+                            if (recompute != setup.recompute()) {
+                                changes.add(recompute.name().toLowerCase(java.util.Locale.ROOT) + " activation recomputation");
+                            }
+                            if (setup.microBatch() != 1) {
+                                changes.add("micro batch 1");
+                            }
+                            int parallel = tp * pp * ep;
+                            if (best == null || changes.size() < best.size()
+                                    || changes.size() == best.size() && parallel < bestParallel) {
+                                best = changes;
+                                bestParallel = parallel;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return Optional.ofNullable(best).filter(changes -> !changes.isEmpty()).map(changes -> String.join(" + ", changes));
     }
 
     private record Candidate(String change, TrainingSetup setup) {

@@ -22,20 +22,26 @@ public record PlanSpec(String model, ModelSpec architecture, String tokens, Inte
                        Integer microBatch, String precision, String optimizer, Integer zero, Integer tp, Integer pp,
                        Integer dp, Integer cp, Integer ep, String recompute, String offload, Boolean flashAttention,
                        String gpu, Integer gpus, Integer gpusPerNode, Double intraNodeBandwidth, Double interNodeBandwidth,
-                       Double mfu, Double pricePerGpuHour) {
+                       Double mfu, Double pricePerGpuHour, String currency) {
 
     public static final PlanSpec EMPTY = new PlanSpec(null, null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null, null, null, null, null, null, null, null, null, null);
+            null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
     /** What the parts resolve to. */
     public record Resolved(ModelSpec model, TrainingSetup setup, Cluster cluster, OptionalDouble mfu,
-                           Optional<Double> pricePerGpuHour) {
+                           Optional<Money> pricePerGpuHour) {
     }
 
     private static final Pattern COUNT = Pattern.compile("(?i)\\s*([0-9]+(?:\\.[0-9]+)?(?:e[0-9]+)?)\\s*([kmbt]?)\\s*");
 
     public static PlanSpec load(Path file) {
         return new ConfigLoader<>(PlanSpec.class, EMPTY).load(Optional.of(file), Map.of());
+    }
+
+    /** Whether any part of the layout is set: parallel sizes, ZeRO stage, micro batch or recomputation. */
+    public boolean layoutGiven() {
+        return tp != null || pp != null || dp != null || cp != null || ep != null || zero != null || microBatch != null
+                || recompute != null;
     }
 
     /** This spec with every field {@code overrides} sets replaced. */
@@ -48,7 +54,7 @@ public record PlanSpec(String model, ModelSpec architecture, String tokens, Inte
                 or(overrides.flashAttention, flashAttention), or(overrides.gpu, gpu), or(overrides.gpus, gpus),
                 or(overrides.gpusPerNode, gpusPerNode), or(overrides.intraNodeBandwidth, intraNodeBandwidth),
                 or(overrides.interNodeBandwidth, interNodeBandwidth), or(overrides.mfu, mfu),
-                or(overrides.pricePerGpuHour, pricePerGpuHour));
+                or(overrides.pricePerGpuHour, pricePerGpuHour), or(overrides.currency, currency));
     }
 
     /** The model, setup and cluster, with defaults for everything left out but the model. */
@@ -83,7 +89,7 @@ public record PlanSpec(String model, ModelSpec architecture, String tokens, Inte
         cluster = cluster.withLinks(or(gpusPerNode, cluster.gpusPerNode()), or(intraNodeBandwidth, cluster.intraNodeGBps()),
                 or(interNodeBandwidth, cluster.interNodeGBps()));
         return new Resolved(modelSpec, setup, cluster, mfu == null ? OptionalDouble.empty() : OptionalDouble.of(mfu),
-                Optional.ofNullable(pricePerGpuHour));
+                Optional.ofNullable(pricePerGpuHour).map(p -> new Money(p, or(currency, Money.DEFAULT_CURRENCY))));
     }
 
     /** A count as people write it: 2e12, 2T, 500B, 1.5t, 300M, 12k. */

@@ -46,13 +46,18 @@ class EstimatorTest {
     void countsFlopsAsSixNdPlusAttention() {
         ModelSpec llama = models.get("llama-3-8b");
         Estimate e = Estimator.estimate(llama, setup(1, 1, 1, TrainingSetup.Recompute.SELECTIVE), Cluster.of(h100, 64),
-                OptionalDouble.of(0.4), Optional.of(2.0));
+                OptionalDouble.of(0.4), Optional.of(new Money(2.0, "EUR")));
         double attention = 12.0 * 32 * 32 * 128 * 8192;
         assertThat(e.flopsPerToken()).isEqualTo(6.0 * llama.activeParams() + attention);
         assertThat(e.flopsPerStep()).isEqualTo(e.flopsPerToken() * 512 * 8192);
         assertThat(e.stepSeconds()).isCloseTo(e.flopsPerStep() / (64 * 989.4e12 * 0.4), within(1e-9));
         assertThat(e.gpuHours()).isCloseTo(e.totalHours() * 64, within(1e-6));
-        assertThat(e.cost()).hasValueSatisfying(c -> assertThat(c).isCloseTo(e.gpuHours() * 2.0, within(1e-6)));
+        assertThat(e.cost()).hasValueSatisfying(c -> {
+            assertThat(c.amount()).isCloseTo(e.gpuHours() * 2.0, within(1e-6));
+            assertThat(c.currency()).isEqualTo("EUR");
+        });
+        assertThat(new Money(1_377_025.4, "usd")).hasToString("1,377,025 USD");
+        assertThat(new Money(2.5, "CNY")).hasToString("2.50 CNY");
     }
 
     @Test
@@ -133,8 +138,16 @@ class EstimatorTest {
         assertThat(estimate("llama-3-8b", setup(1, 1, 2, TrainingSetup.Recompute.NONE), h100, 8, 0.4).fits()).isTrue();
         assertThat(estimate("llama-3-8b", setup(1, 1, 1, TrainingSetup.Recompute.NONE), h100, 8, 0.4).fits()).isFalse();
 
+        // 405B on 8 GPUs: 6.5 TB of weights and Adam state cannot fit whatever the layout.
         Estimate hopeless = estimate("llama-3.1-405b", setup(1, 1, 0, TrainingSetup.Recompute.NONE), h100, 8, 0.4);
-        assertThat(hopeless.toFit()).hasValueSatisfying(s -> assertThat(s).startsWith("no single change fits"));
+        assertThat(hopeless.toFit()).hasValue("no combination of parallelism, ZeRO and recomputation fits: use more or "
+                + "larger GPUs");
+
+        // On 256 GPUs no one change is enough, but two together are, and they are named.
+        Estimate combined = estimate("llama-3.1-405b", setup(1, 1, 1, TrainingSetup.Recompute.NONE), h100, 256, 0.4);
+        assertThat(combined.toFit()).hasValue("no single change fits; together these do: ZeRO stage 3 + full activation "
+                + "recomputation");
+        assertThat(estimate("llama-3.1-405b", setup(1, 1, 3, TrainingSetup.Recompute.FULL), h100, 256, 0.4).fits()).isTrue();
     }
 
     @Test

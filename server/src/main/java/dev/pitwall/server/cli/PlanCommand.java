@@ -20,6 +20,7 @@ import dev.pitwall.planner.estimate.ModelCatalog;
 import dev.pitwall.planner.estimate.ModelSpec;
 import dev.pitwall.planner.estimate.ParallelismSearch;
 import dev.pitwall.planner.estimate.PlanSpec;
+import dev.pitwall.planner.estimate.TrainingSetup;
 import dev.pitwall.planner.profile.ProfileAnalysis;
 import dev.pitwall.planner.profile.ProfileReport;
 import dev.pitwall.planner.scan.MigrationScan;
@@ -128,12 +129,19 @@ final class PlanCommand extends CommandGroup {
         @Option(names = "--price-per-gpu-hour", paramLabel = "PRICE", description = "Price of one GPU-hour, for the cost.")
         Double pricePerGpuHour;
 
+        @Option(names = "--currency", paramLabel = "CODE", description = "The price's currency: USD, EUR, CNY … (default USD).")
+        String currency;
+
         PlanSpec.Resolved resolve() {
+            return merged().resolve(ModelCatalog.builtIn(), GpuCatalog.builtIn());
+        }
+
+        /** --spec's file with the options given here over it. */
+        PlanSpec merged() {
             PlanSpec fromFile = spec == null ? PlanSpec.EMPTY : PlanSpec.load(spec);
             return fromFile.with(new PlanSpec(model, null, tokens, seqLen, globalBatch, microBatch, precision, optimizer,
                     zero, tp, pp, dp, cp, ep, recompute, offload, flashAttention, gpu, gpus, gpusPerNode,
-                    intraNodeBandwidth, interNodeBandwidth, mfu, pricePerGpuHour))
-                    .resolve(ModelCatalog.builtIn(), GpuCatalog.builtIn());
+                    intraNodeBandwidth, interNodeBandwidth, mfu, pricePerGpuHour, currency));
         }
     }
 
@@ -181,13 +189,29 @@ final class PlanCommand extends CommandGroup {
         @Override
         public Integer call() throws Exception {
             Estimate estimate;
+            Optional<ParallelismSearch.Result> searched = Optional.empty();
             try {
-                PlanSpec.Resolved r = options.resolve();
-                estimate = Estimator.estimate(r.model(), r.setup(), r.cluster(), r.mfu(), r.pricePerGpuHour());
+                PlanSpec merged = options.merged();
+                PlanSpec.Resolved r = merged.resolve(ModelCatalog.builtIn(), GpuCatalog.builtIn());
+                TrainingSetup setup = r.setup();
+                if (merged.gpus() != null && !merged.layoutGiven()) {
+                    // GPUs alone: the layout is the search's best, not DP over all of them (which rarely divides).
+                    ParallelismSearch.Result result = ParallelismSearch.search(r.model(), setup, r.cluster(), 1);
+                    if (result.best().isEmpty()) {
+                        return PitwallCommand.usageError(spec, "no layout of " + r.model().name() + " fits on "
+                                + r.cluster().gpus() + " x " + r.cluster().gpu().name() + " (" + result.considered()
+                                + " tried): add GPUs, or try a GPU with more memory");
+                    }
+                    searched = Optional.of(result);
+                    setup = result.best().getFirst().setup();
+                }
+                estimate = Estimator.estimate(r.model(), setup, r.cluster(), r.mfu(), r.pricePerGpuHour());
             } catch (ConfigException | IllegalArgumentException e) {
                 return PitwallCommand.usageError(spec, e.getMessage());
             }
-            return print(spec, format, estimate, EstimateReport.of(estimate));
+            Estimate shown = estimate;
+            return print(spec, format, estimate, searched.map(result -> EstimateReport.of(shown, result))
+                    .orElseGet(() -> EstimateReport.of(shown)));
         }
     }
 

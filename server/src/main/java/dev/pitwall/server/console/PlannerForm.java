@@ -40,7 +40,8 @@ public record PlannerForm(Map<String, String> values, List<String> models, List<
                     integer(values, "seq-len"), integer(values, "global-batch"), integer(values, "micro-batch"), null, null,
                     integer(values, "zero"), integer(values, "tp"), integer(values, "pp"), null, null, null,
                     blankToNull(values.get("recompute")), null, null, blankToNull(values.get("gpu")), integer(values, "gpus"),
-                    null, null, null, number(values, "mfu"), number(values, "price-per-gpu-hour"));
+                    null, null, null, number(values, "mfu"), number(values, "price-per-gpu-hour"),
+                    blankToNull(values.get("currency")));
             PlanSpec.Resolved r = spec.resolve(ModelCatalog.builtIn(), GpuCatalog.builtIn());
             Estimate estimate = Estimator.estimate(r.model(), r.setup(), r.cluster(), r.mfu(), r.pricePerGpuHour());
             return new PlannerForm(values, models, gpus, DocumentWriter.htmlSections(EstimateReport.of(estimate)), null);

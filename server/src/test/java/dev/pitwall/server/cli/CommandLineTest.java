@@ -260,6 +260,14 @@ class CommandLineTest {
         assertThat(out.toString()).startsWith("llama-3-70b on 512 x h100-sxm")
                 .contains("TP 8, PP 2, DP 32").containsPattern("fits +yes").contains("pipeline   send/recv");
 
+        // GPUs alone: the search's best layout, said to be so, instead of DP 2048 that cannot split the batch.
+        out.getBuffer().setLength(0);
+        assertThat(run("plan", "estimate", "--model", "llama-3-8b", "--gpus", "2048", "--price-per-gpu-hour", "2.5",
+                "--currency", "eur")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("no layout was given, so this is the best of the")
+                .containsPattern("fits +yes").containsPattern("cost +[0-9]{1,3}(,[0-9]{3})+ EUR")
+                .containsPattern("GPU-hours +[0-9]{1,3}(,[0-9]{3})+");
+
         // A spec file gives the inputs; options override it.
         Path spec = dir.resolve("plan.yaml");
         Files.writeString(spec, """
