@@ -3,6 +3,7 @@ package dev.pitwall.core.report;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -13,6 +14,10 @@ public final class DocumentWriter {
     private static final TemplateEngine TEMPLATES = TemplateEngine.createPrecompiled(null, ContentType.Html, null,
             "dev.pitwall.core.report.templates");
     private static final int BAR_CHARS = 40;
+    /** Widest a text table's cell runs before it wraps. */
+    private static final int CELL_WIDTH = 44;
+    /** Widest a note's line runs before it wraps. */
+    private static final int NOTE_WIDTH = 96;
 
     private DocumentWriter() {
     }
@@ -64,7 +69,7 @@ public final class DocumentWriter {
                 }
                 case Document.Lines lines -> lines.series().forEach(s -> out.append("  ").append(s.name()).append(": ")
                         .append(s.x().length).append(" points (see --format html for the chart)\n"));
-                case Document.Note note -> out.append("  ").append(note.text()).append('\n');
+                case Document.Note note -> wrap(note.text(), NOTE_WIDTH).forEach(l -> out.append("  ").append(l).append('\n'));
             }
         }
         return out.toString();
@@ -104,12 +109,16 @@ public final class DocumentWriter {
         return out.toString();
     }
 
+    /**
+     * Columns as wide as their widest cell up to {@link #CELL_WIDTH}; longer cells wrap at spaces onto
+     * the row's further lines, so a row of long reasons stays readable in an 100-column terminal.
+     */
     private static void textTable(StringBuilder out, List<String> columns, List<List<String>> rows) {
         int[] widths = new int[columns.size()];
         for (int i = 0; i < columns.size(); i++) {
-            widths[i] = columns.get(i).length();
+            widths[i] = Math.min(CELL_WIDTH, columns.get(i).length());
             for (List<String> row : rows) {
-                widths[i] = Math.max(widths[i], row.get(i).length());
+                widths[i] = Math.max(widths[i], Math.min(CELL_WIDTH, row.get(i).length()));
             }
         }
         appendRow(out, columns, widths);
@@ -119,11 +128,45 @@ public final class DocumentWriter {
     }
 
     private static void appendRow(StringBuilder out, List<String> cells, int[] widths) {
-        StringBuilder line = new StringBuilder("  ");
+        List<List<String>> wrapped = new ArrayList<>();
+        int height = 1;
         for (int i = 0; i < cells.size(); i++) {
-            line.append(i == cells.size() - 1 ? cells.get(i) : pad(cells.get(i), widths[i]) + "  ");
+            wrapped.add(wrap(cells.get(i), widths[i]));
+            height = Math.max(height, wrapped.get(i).size());
         }
-        out.append(line.toString().stripTrailing()).append('\n');
+        for (int n = 0; n < height; n++) {
+            StringBuilder line = new StringBuilder("  ");
+            for (int i = 0; i < cells.size(); i++) {
+                String part = n < wrapped.get(i).size() ? wrapped.get(i).get(n) : "";
+                line.append(pad(part, widths[i])).append("  ");
+            }
+            out.append(line.toString().stripTrailing()).append('\n');
+        }
+    }
+
+    /** {@code text} in lines of at most {@code width}, broken at spaces (a longer word is cut). */
+    static List<String> wrap(String text, int width) {
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String word : text.split(" ")) {
+            while (word.length() > width) {
+                if (!line.isEmpty()) {
+                    lines.add(line.toString());
+                    line.setLength(0);
+                }
+                lines.add(word.substring(0, width));
+                word = word.substring(width);
+            }
+            if (!line.isEmpty() && line.length() + 1 + word.length() > width) {
+                lines.add(line.toString());
+                line.setLength(0);
+            }
+            line.append(line.isEmpty() ? "" : " ").append(word);
+        }
+        if (!line.isEmpty() || lines.isEmpty()) {
+            lines.add(line.toString());
+        }
+        return lines;
     }
 
     private static String pad(String s, int width) {

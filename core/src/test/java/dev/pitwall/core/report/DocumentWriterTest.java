@@ -34,4 +34,18 @@ class DocumentWriterTest {
         assertThat(md).startsWith("# Run <a> vs <b>").contains("| x\\|y | 1 |").contains("| verdict | diverges from step 120 |");
         assertThatThrownBy(() -> DocumentWriter.write(doc, "pdf")).hasMessageContaining("text, md, html or json");
     }
+
+    @Test
+    void wrapsLongCellsWithinTheirColumn() {
+        String reason = "hard-codes GPU indices; on the platform the scheduler and LOCAL_RANK decide which GPU a rank uses";
+        String text = DocumentWriter.write(new Document("Scan", "", List.of(new Document.Table("Findings",
+                List.of("where", "why", "fix"), List.of(List.of("train.py:6", reason, "take LOCAL_RANK"))))), "text");
+        List<String> rows = text.lines().dropWhile(l -> !l.contains("where")).toList();
+        assertThat(rows).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(2 + 10 + 2 + 44 + 2 + 15));
+        assertThat(rows.get(1)).startsWith("  train.py:6  hard-codes GPU indices; on the platform the").endsWith("take LOCAL_RANK");
+        assertThat(String.join(" ", rows.subList(1, rows.size())).replaceAll("\\s+", " ")).contains(reason.substring(45, 70));
+        assertThat(rows.get(2)).startsWith("              scheduler and LOCAL_RANK decide");
+        assertThat(DocumentWriter.wrap("a " + "x".repeat(50), 20)).containsExactly("a", "x".repeat(20), "x".repeat(20),
+                "x".repeat(10));
+    }
 }

@@ -30,6 +30,9 @@ public record RunComparison(@JsonProperty("metric") String metric, @JsonProperty
                         @JsonProperty("relative_difference") double relativeDifference) {
     }
 
+    /** Fewest aligned steps on which two runs are called equivalent (more when window and patience ask for it). */
+    public static final int MIN_ALIGNED_STEPS = 10;
+
     public static RunComparison of(String metric, RunMetrics baseline, RunMetrics candidate, double tolerance, int window,
                                    int patience) {
         if (!(tolerance >= 0) || window < 1 || patience < 1) {
@@ -89,6 +92,13 @@ public record RunComparison(@JsonProperty("metric") String metric, @JsonProperty
         if (points.isEmpty()) {
             throw new IllegalArgumentException("the runs share no step with a " + metric + " value: baseline steps "
                     + range(a) + ", candidate steps " + range(b));
+        }
+        int needed = Math.max(MIN_ALIGNED_STEPS, window + patience);
+        if (divergence == null && points.size() < needed) {
+            // A divergence shows in few steps; equivalence needs enough of them to mean anything.
+            throw new IllegalArgumentException("not enough aligned steps to call the runs equivalent: " + points.size()
+                    + " align, at least " + needed + " are needed (baseline steps " + range(a) + ", candidate steps "
+                    + range(b) + ")");
         }
         double mean = seen == 0 ? 0 : totalDiff / seen;
         String verdict = divergence == null

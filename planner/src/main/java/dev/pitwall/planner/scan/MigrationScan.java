@@ -125,6 +125,10 @@ public final class MigrationScan {
                 } catch (CharacterCodingException notUtf8) {
                     lines = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
                 }
+                if (isRuleFile(name, lines)) {
+                    skipped.add(relative + ": a file of detection or scan rules; its patterns name what they look for");
+                    return FileVisitResult.CONTINUE;
+                }
                 scanned[0]++;
                 for (CompiledRule rule : applicable) {
                     if (rule.pattern().isEmpty()) {
@@ -152,6 +156,22 @@ public final class MigrationScan {
         String verdict = findings.stream().anyMatch(f -> f.severity().equals("major")) ? "major risk"
                 : findings.isEmpty() ? "runs directly" : "needs minor adaptation";
         return new Result(root.toString(), verdict, scanned[0], byCategory, findings, skipped);
+    }
+
+    /**
+     * A YAML list of rules (this scan's, Pitwall's detection catalog, a user's --rules): entries
+     * with an {@code id}, a {@code pattern} and what to do about a match. Its lines hold the very
+     * words the rules look for, so they are no finding.
+     */
+    static boolean isRuleFile(Path name, List<String> lines) {
+        String file = name.toString();
+        if (!file.endsWith(".yaml") && !file.endsWith(".yml")) {
+            return false;
+        }
+        boolean ids = lines.stream().anyMatch(l -> l.matches("\\s*- id: .+"));
+        boolean patterns = lines.stream().anyMatch(l -> l.matches("\\s+pattern: .+"));
+        boolean remedies = lines.stream().anyMatch(l -> l.matches("\\s+(fix|action): .+"));
+        return ids && patterns && remedies;
     }
 
     private static Finding finding(String file, int line, ScanRule rule, String text) {

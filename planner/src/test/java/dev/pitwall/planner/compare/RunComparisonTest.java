@@ -98,6 +98,19 @@ class RunComparisonTest {
     }
 
     @Test
+    void twoAlignedStepsAreNotEnoughToCallRunsEquivalent() throws IOException {
+        Path a = Files.writeString(dir.resolve("a.csv"), "step,loss\n100,2.50\n200,2.25\n300,2.10\n");
+        Path b = Files.writeString(dir.resolve("b.csv"), "step,loss\n200,2.25\n300,2.10\n400,2.00\n");
+        assertThatThrownBy(() -> RunComparison.of("loss", RunMetrics.read(a), RunMetrics.read(b), 0.02, 10, 3))
+                .hasMessage("not enough aligned steps to call the runs equivalent: 2 align, at least 13 are needed "
+                        + "(baseline steps 100-300, candidate steps 200-400)");
+        // A divergence needs no more: a NaN in one run at an aligned step is one.
+        Path nan = Files.writeString(dir.resolve("nan.csv"), "step,loss\n200,nan\n300,2.10\n");
+        assertThat(RunComparison.of("loss", RunMetrics.read(a), RunMetrics.read(nan), 0.02, 10, 3).verdict())
+                .isEqualTo("diverges from step 200");
+    }
+
+    @Test
     void readsTensorBoardExportsAndSaysWhatIsMissing() throws IOException {
         Path tb = Files.writeString(dir.resolve("run-train-tag-loss.csv"), """
                 Wall time,Step,Value

@@ -108,4 +108,32 @@ class MigrationScanTest {
                 .hasMessageContaining("rules[0].severity").hasMessageContaining("minor or major");
         assertThatThrownBy(() -> MigrationScan.builtIn().scan(repo.resolve("missing"))).hasMessageContaining("no such file");
     }
+
+    @Test
+    void catchesHardCodedDevicesHoweverTheyAreSet() throws IOException {
+        write("train.py", """
+                import os
+                os.environ["CUDA_VISIBLE_DEVICES"] = "0,1"
+                os.environ['CUDA_VISIBLE_DEVICES']='3'
+                torch.cuda.set_device(local_rank)
+                torch.cuda.set_device(0)
+                visible = os.environ.get("CUDA_VISIBLE_DEVICES", "")
+                """);
+        write("run.sh", "export CUDA_VISIBLE_DEVICES=0,1,2,3\nCUDA_VISIBLE_DEVICES=$SLURM_LOCALID python train.py\n");
+        assertThat(MigrationScan.builtIn().scan(repo).findings()).filteredOn(f -> f.rule().equals("hardcoded-device"))
+                .extracting(MigrationScan.Finding::file, MigrationScan.Finding::line)
+                .containsExactly(tuple("run.sh", 1), tuple("train.py", 2), tuple("train.py", 3), tuple("train.py", 5));
+    }
+
+    @Test
+    void leavesRuleFilesOutAndSaysSo() throws IOException {
+        // Pitwall's own rules (and a user's) hold the very words they look for.
+        try (var in = MigrationScan.class.getResourceAsStream("/planner/scan-rules.yaml")) {
+            Files.write(Files.createDirectories(repo.resolve("ops")).resolve("scan-rules.yaml"), in.readAllBytes());
+        }
+        write("deploy/values.yaml", "image: nvcr.io/nvidia/pytorch:24.05-py3\nnccl:\n  NCCL_IB_HCA: mlx5\n");
+        MigrationScan.Result result = MigrationScan.builtIn().scan(repo);
+        assertThat(result.findings()).extracting(MigrationScan.Finding::file).containsOnly("deploy/values.yaml");
+        assertThat(result.skipped()).singleElement().asString().startsWith("ops/scan-rules.yaml: a file of detection or scan rules");
+    }
 }
