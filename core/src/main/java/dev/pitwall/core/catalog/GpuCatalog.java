@@ -64,9 +64,7 @@ public final class GpuCatalog {
         if (byName.isPresent()) {
             return byName;
         }
-        return gpus.stream().filter(g -> g.matches(reportedName))
-                .max(java.util.Comparator.comparingInt(g -> g.match().stream()
-                        .filter(m -> reportedName.toLowerCase(java.util.Locale.ROOT).contains(m.toLowerCase(java.util.Locale.ROOT)))
-                        .mapToInt(String::length).max().orElse(g.name().length())));
+        return gpus.stream().filter(g -> g.matchLength(reportedName) > 0)
+                .max(java.util.Comparator.comparingInt(g -> g.matchLength(reportedName)));
     }
 }

@@ -24,6 +24,19 @@ class GpuCatalogTest {
         assertThat(catalog.find("A100-SXM4-80GB")).hasValueSatisfying(g -> assertThat(g.memoryGib()).isEqualTo(80));
         assertThat(catalog.find("NVIDIA L40S")).hasValueSatisfying(g -> assertThat(g.peakTflops("fp8")).hasValue(733.0));
         assertThat(catalog.find("Tesla P100-PCIE-16GB")).isEmpty();
+        // A name inside a longer one is another GPU: A10 is not A100, L4 not L40, L40 not L40S.
+        assertThat(catalog.find("NVIDIA A10")).hasValueSatisfying(g -> assertThat(g.name()).isEqualTo("a10"));
+        assertThat(catalog.find("NVIDIA A100 80GB PCIe")).hasValueSatisfying(g -> assertThat(g.name()).isEqualTo("a100-80gb"));
+        assertThat(catalog.find("NVIDIA L4")).hasValueSatisfying(g -> assertThat(g.name()).isEqualTo("l4"));
+        assertThat(catalog.find("NVIDIA L40")).hasValueSatisfying(g -> assertThat(g.name()).isEqualTo("l40"));
+        assertThat(catalog.find("Tesla V100-SXM2-32GB")).hasValueSatisfying(g -> {
+            assertThat(g.memoryGib()).isEqualTo(32);
+            assertThat(g.peakTflops("bf16")).as("Volta has no bf16").isEmpty();
+        });
+        assertThat(catalog.find("AMD Instinct MI300X")).hasValueSatisfying(g -> {
+            assertThat(g.computeCapability()).isNull();
+            assertThat(g.peerBandwidthGbps()).hasValue(896.0);
+        });
         // Catalog names as commands take them win over substring matches ("h20" is in "h200-sxm").
         assertThat(catalog.find("h20")).hasValueSatisfying(g -> assertThat(g.memoryGib()).isEqualTo(96));
         assertThat(catalog.find("H200-SXM")).hasValueSatisfying(g -> assertThat(g.memoryGib()).isEqualTo(141));
@@ -52,18 +65,17 @@ class GpuCatalogTest {
                     memory-bandwidth-tbps: 3.35
                     tflops: {bf16: 900}
                     source: "our own measurement"
-                  - name: MI300X
-                    match: ["MI300X"]
+                  - name: mi325x
+                    match: ["MI325X"]
                     architecture: cdna3
-                    compute-capability: "n/a"
-                    memory-gib: 192
-                    memory-bandwidth-tbps: 5.3
+                    memory-gib: 256
+                    memory-bandwidth-tbps: 6
                     tflops: {bf16: 1307}
-                    source: "AMD Instinct MI300X datasheet"
+                    source: "our vendor's figures"
                 """);
         GpuCatalog mine = catalog.with(file);
         assertThat(mine.find("NVIDIA H100 80GB HBM3").orElseThrow().peakTflops("bf16")).hasValue(900.0);
-        assertThat(mine.find("AMD Instinct MI300X")).isPresent();
+        assertThat(mine.find("AMD Instinct MI325X")).hasValueSatisfying(g -> assertThat(g.memoryGib()).isEqualTo(256));
         assertThat(mine.all()).hasSize(catalog.all().size() + 1);
 
         Files.writeString(file, "gpus:\n  - name: X\n    memory-gib: 1\n    memory-bandwidth-tbps: 1\n    teraflops: 1\n");

@@ -71,6 +71,14 @@ public final class CompatibilityCheck {
     public List<Row> check(GpuSpec gpu, Optional<String> precision, Optional<String> driver, Optional<String> cuda,
                            Optional<String> torch, Optional<String> nccl) {
         List<Row> rows = new ArrayList<>();
+        if (gpu.computeCapability() == null) {
+            // Not a CUDA device: the precisions it has are those its datasheet gives figures for.
+            precision.ifPresent(p -> rows.add(new Row("precision " + p, gpu.peakTflops(p).isPresent(),
+                    gpu.name() + " (not a CUDA GPU) " + (gpu.peakTflops(p).isPresent() ? "has " : "has no ") + p,
+                    p + " in its datasheet", gpu.peakTflops(p).isPresent() ? "" : "train in one of "
+                    + String.join(", ", new java.util.TreeSet<>(gpu.tflops().keySet())))));
+            return rows;
+        }
         precision.ifPresent(p -> tables.precisionMinCapability().stream().filter(x -> x.precision().equalsIgnoreCase(p))
                 .findFirst().ifPresentOrElse(min -> {
                     boolean ok = compare(gpu.computeCapability(), min.capability()) >= 0;

@@ -22,9 +22,9 @@ public record Cluster(GpuSpec gpu, int gpus, int gpusPerNode, double intraNodeGB
         }
     }
 
-    /** A cluster of {@code gpus} with the usual 8 GPUs a node and the GPU's own NVLink (half its two-way figure) inside it. */
+    /** A cluster of {@code gpus} with the usual 8 GPUs a node and the GPU's own link (NVLink or its peer; half its two-way figure) inside it. */
     public static Cluster of(GpuSpec gpu, int gpus) {
-        double intra = gpu.nvlink() != null ? gpu.nvlink().bandwidthGbps() / 2 : PCIE_GEN4_GBPS;
+        double intra = gpu.peerBandwidthGbps().map(total -> total / 2).orElse(PCIE_GEN4_GBPS);
         return new Cluster(gpu, gpus, Math.min(8, gpus), intra, DEFAULT_INTER_NODE_GBPS);
     }
 

@@ -84,11 +84,14 @@ public record Estimate(@JsonProperty("model") String model, @JsonProperty("gpu")
      * A step's time by part. With a stated MFU only {@code method} and the total are known; the
      * roofline splits it.
      *
-     * @param computeSeconds              kernels, including recomputation, at the assumed kernel efficiency
+     * @param kernelEfficiency            the share of peak the roofline assumes kernels sustain (NaN from a stated MFU)
+     * @param computeSeconds              kernels, including recomputation, at that kernel efficiency
      * @param bubbleSeconds               pipeline fill and drain
      * @param exposedCommunicationSeconds communication not hidden behind computation
      */
-    public record StepTime(@JsonProperty("method") String method, @JsonProperty("compute_s") double computeSeconds,
+    public record StepTime(@JsonProperty("method") String method,
+                           @JsonProperty("kernel_efficiency") double kernelEfficiency,
+                           @JsonProperty("compute_s") double computeSeconds,
                            @JsonProperty("bubble_s") double bubbleSeconds,
                            @JsonProperty("exposed_communication_s") double exposedCommunicationSeconds) {
     }

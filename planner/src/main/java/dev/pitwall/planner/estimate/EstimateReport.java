@@ -36,7 +36,9 @@ public final class EstimateReport {
                         e.memory().total() / GIB, e.memory().available() / GIB)),
                 new Document.Fact("fits", e.fits() ? "yes" : "no; smallest change: " + e.toFit().orElse("")),
                 new Document.Fact("step time", String.format(Locale.ROOT, "%.2f s (%s, MFU %.0f%%)", e.stepSeconds(),
-                        e.time().method().equals("mfu") ? "from the stated MFU" : "roofline", e.mfu() * 100)),
+                        e.time().method().equals("mfu") ? "from the stated MFU" : String.format(Locale.ROOT,
+                                "roofline with kernels at %.0f%% of %s's peak", e.time().kernelEfficiency() * 100, e.gpu()),
+                        e.mfu() * 100)),
                 new Document.Fact("total time", String.format(Locale.ROOT, "%.1f h (%.1f days)", e.totalHours(),
                         e.totalHours() / 24)),
                 new Document.Fact("GPU-hours", String.format(Locale.ROOT, "%,.0f", e.gpuHours()))));

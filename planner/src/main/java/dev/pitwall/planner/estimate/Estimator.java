@@ -16,12 +16,6 @@ public final class Estimator {
     static final double RUNTIME_BYTES = 2 * GIB;
     /** Memory kept free against fragmentation. */
     static final double USABLE_SHARE = 0.95;
-    /**
-     * Share of the dense peak that training kernels sustain in the roofline. Large bf16 GEMMs reach
-     * roughly 70-80% of peak on A100/H100; attention, norms and element-wise kernels less. An
-     * assumption, not a measurement: state the MFU you measured to replace the roofline.
-     */
-    static final double KERNEL_EFFICIENCY = 0.75;
     /** Host-device copies for offloading, GB/s: below PCIe 4.0 x16's 31.5 GB/s, as pinned copies reach in practice. */
     static final double HOST_LINK_GBPS = 25;
     /** bf16/fp16 bytes per activation, weight or gradient element on the wire. */
@@ -61,7 +55,7 @@ public final class Estimator {
                 throw new IllegalArgumentException("MFU must be a share between 0 and 1, found " + mfu.getAsDouble());
             }
             stepSeconds = flopsPerStep / (cluster.gpus() * peak * mfu.getAsDouble());
-            time = new Estimate.StepTime("mfu", Double.NaN, Double.NaN, Double.NaN);
+            time = new Estimate.StepTime("mfu", Double.NaN, Double.NaN, Double.NaN, Double.NaN);
         } else {
             time = roofline(model, setup, cluster, layout, flopsPerStep, attentionPerToken * tokensPerStep, peak,
                     communication);
@@ -238,7 +232,7 @@ public final class Estimator {
     }
 
     /**
-     * Step time from a roofline: the GPU's FLOPs at {@link #KERNEL_EFFICIENCY} of peak, the pipeline
+     * Step time from a roofline: the GPU's FLOPs at its kernel efficiency (the catalog's) of peak, the pipeline
      * bubble of 1F1B, (p-1)/m of the compute (Narayanan et al. 2021, section 2.2.1), the tensor-, context-,
      * expert- and pipeline-parallel transfers on the critical path, and the data-parallel reduction only
      * where it outlasts the backward pass it overlaps (two thirds of the compute).
@@ -253,13 +247,14 @@ public final class Estimator {
             case SELECTIVE -> flopsPerStep + attentionFlopsPerStep / 3;
             case FULL -> flopsPerStep * 4 / 3;
         };
-        double compute = hardwareFlops / cluster.gpus() / (peak * KERNEL_EFFICIENCY);
+        double efficiency = cluster.gpu().kernelEfficiency();
+        double compute = hardwareFlops / cluster.gpus() / (peak * efficiency);
         double bubble = compute * (setup.pp() - 1) / layout.microBatches();
         double exposed = 0;
         for (Estimate.Communication c : communication) {
             exposed += c.overlapped() ? Math.max(0, c.seconds() - compute * 2 / 3) : c.seconds();
         }
-        return new Estimate.StepTime("roofline", compute, bubble, exposed);
+        return new Estimate.StepTime("roofline", efficiency, compute, bubble, exposed);
     }
 
     /** The first single change, cheapest first, after which the run fits. */

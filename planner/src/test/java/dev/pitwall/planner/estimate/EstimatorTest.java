@@ -89,17 +89,38 @@ class EstimatorTest {
     @Test
     void rooflineLandsNearTheMfuLargeRunsReport() {
         // Dubey et al. 2024, Table 4: 8,192 H100s, TP 8, CP 1, PP 16, DP 64, 16M-token batches -> 43% MFU.
-        // The roofline leaves out stragglers, kernel launch gaps and the like, so it may be more optimistic,
-        // but an estimate outside 30-60% would mean a broken term.
+        // The roofline, with kernels at 75% of peak, lands within 15% of it.
         Estimate e = Estimator.estimate(models.get("llama-3.1-405b"), new TrainingSetup(15.6e12, 8192, 2048, 1, "bf16",
                 "adam", 1, 8, 16, 1, 1, TrainingSetup.Recompute.SELECTIVE, TrainingSetup.Offload.NONE, true),
                 Cluster.of(h100, 8192), OptionalDouble.empty(), Optional.empty());
         assertThat(e.time().method()).isEqualTo("roofline");
-        assertThat(e.mfu()).isBetween(0.30, 0.60);
+        assertThat(e.time().kernelEfficiency()).isEqualTo(0.75);
+        assertThat(e.mfu() / 0.43).isBetween(0.85, 1.15);
+
+        // Jiang et al. 2024 (MegaScale), Table 2: a 175B GPT-3 on 12,288 A100s at 55.2% MFU; the layout (TP 8,
+        // PP 8, DP 192, sequence 2048, batch 6144) is this test's assumption, the paper gives the MFU.
+        Estimate megascale = Estimator.estimate(models.get("gpt3-175b"), new TrainingSetup(300e9, 2048, 6144, 1, "bf16",
+                "adam", 1, 8, 8, 1, 1, TrainingSetup.Recompute.SELECTIVE, TrainingSetup.Offload.NONE, true),
+                Cluster.of(a100, 12_288), OptionalDouble.empty(), Optional.empty());
+        assertThat(megascale.mfu() / 0.552).isBetween(0.85, 1.15);
         assertThat(e.stepSeconds()).isCloseTo(e.time().computeSeconds() + e.time().bubbleSeconds()
                 + e.time().exposedCommunicationSeconds(), within(1e-9));
         // 2048 sequences over DP 64 = 32 micro-batches a pipeline: bubble (16-1)/32 of the compute.
         assertThat(e.time().bubbleSeconds() / e.time().computeSeconds()).isCloseTo(15.0 / 32, within(1e-9));
+    }
+
+    @Test
+    void estimatesGpt3OnTheV100sItWasTrainedOn() {
+        // Brown et al. 2020 trained GPT-3 on V100s, in fp16: Volta has no bf16.
+        GpuSpec v100 = GpuCatalog.builtIn().find("Tesla V100-SXM2-32GB").orElseThrow();
+        TrainingSetup fp16 = new TrainingSetup(300e9, 2048, 1536, 1, "fp16", "adam", 1, 8, 8, 1, 1,
+                TrainingSetup.Recompute.SELECTIVE, TrainingSetup.Offload.NONE, true);
+        Estimate e = Estimator.estimate(models.get("gpt3-175b"), fp16, Cluster.of(v100, 1024), OptionalDouble.empty(),
+                Optional.empty());
+        assertThat(e.fits()).isTrue();
+        assertThat(e.totalHours()).isPositive();
+        assertThat(e.communication()).filteredOn(c -> c.dimension().equals("tensor"))
+                .allSatisfy(c -> assertThat(c.linkGBps()).as("NVLink 2, half of 300 GB/s").isEqualTo(150));
     }
 
     @Test
