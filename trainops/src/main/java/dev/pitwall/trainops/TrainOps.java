@@ -4,12 +4,14 @@ import dev.pitwall.core.audit.AuditLog;
 import dev.pitwall.core.storage.Database;
 import dev.pitwall.trainops.action.KubernetesConfig;
 import dev.pitwall.trainops.action.NodeCordon;
+import dev.pitwall.trainops.detect.JobProgress;
 import dev.pitwall.trainops.detect.LogMatcher;
 import dev.pitwall.trainops.detect.RuleCatalog;
 import dev.pitwall.trainops.fleet.NodeSightings;
 import dev.pitwall.trainops.incident.IncidentService;
 import dev.pitwall.trainops.incident.Incidents;
 import dev.pitwall.trainops.ingest.IngestService;
+import dev.pitwall.trainops.ingest.JobHistories;
 import dev.pitwall.trainops.ingest.LokiPushService;
 import dev.pitwall.trainops.ingest.NodeInventory;
 import dev.pitwall.trainops.knowledge.KnowledgeBase;
@@ -70,7 +72,9 @@ public final class TrainOps implements AutoCloseable {
         this.utilization = new UtilizationStore(database);
         GpuTelemetry telemetry = new GpuTelemetry(telemetryConfig, catalog, utilization, clock);
         this.sightings = new NodeSightings(database);
-        this.ingest = new IngestService(new LogMatcher(catalog), signals, incidents, telemetry,
+        // Job progress in the store: replicas judge one job's steps against one history, and a restart keeps it.
+        JobProgress progress = new JobProgress(new JobHistories(database, clock));
+        this.ingest = new IngestService(new LogMatcher(catalog), progress, signals, incidents, telemetry,
                 new NodeInventory(database, clock), sightings, registry, clock);
         this.knowledge = new KnowledgeBase(database, clock);
         try {

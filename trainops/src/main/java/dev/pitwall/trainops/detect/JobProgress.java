@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,6 +23,9 @@ import java.util.regex.Pattern;
  * per job log (node and source): a loss spike against the job's recent losses, a throughput drop
  * (a step much slower than the recent median), and stalled progress (no new step for many times
  * the median step time).
+ *
+ * <p>Each job log's recent history lives in a {@link Histories}: in memory here, in the store
+ * where replicas share it and a restart keeps it ({@code JobHistories} in the ingest package).
  */
 public final class JobProgress {
 
@@ -40,22 +44,88 @@ public final class JobProgress {
     static final double STALL_STEPS = 10;
     static final Duration MIN_STALL = Duration.ofMinutes(2);
 
-    private record Stream(String node, String source) {
-    }
-
     /** A signal and the node it concerns. */
     public record Finding(String node, String source, Signal signal) {
     }
 
-    private static final class History {
+    /** One job log's recent steps: losses and step times, the last iteration and when it came, and whether its stall was said. */
+    public static final class History {
         final Deque<Double> losses = new ArrayDeque<>();
         final Deque<Double> stepMs = new ArrayDeque<>();
         long lastIteration = -1;
         Instant lastStepAt;
         boolean stallReported;
+
+        public History() {
+        }
+
+        /** A history as it was kept. */
+        public History(List<Double> losses, List<Double> stepMs, long lastIteration, Instant lastStepAt,
+                       boolean stallReported) {
+            this.losses.addAll(losses);
+            this.stepMs.addAll(stepMs);
+            this.lastIteration = lastIteration;
+            this.lastStepAt = lastStepAt;
+            this.stallReported = stallReported;
+        }
+
+        public List<Double> losses() {
+            return List.copyOf(losses);
+        }
+
+        public List<Double> stepMs() {
+            return List.copyOf(stepMs);
+        }
+
+        public long lastIteration() {
+            return lastIteration;
+        }
+
+        public Instant lastStepAt() {
+            return lastStepAt;
+        }
+
+        public boolean stallReported() {
+            return stallReported;
+        }
     }
 
-    private final Map<Stream, History> streams = new ConcurrentHashMap<>();
+    /** Where each job log's history is kept; each change is atomic per log. */
+    public interface Histories {
+        /** Runs {@code change} on the log's history (a new one when there is none) and keeps the history it leaves. */
+        <T> T update(String node, String source, Function<History, T> change);
+
+        /** The logs that have a history, for the stall check. */
+        List<Map.Entry<String, String>> logs();
+    }
+
+    /** Histories in this process's memory: lost on restart, not shared by replicas. */
+    public static final class InMemory implements Histories {
+        private final Map<Map.Entry<String, String>, History> histories = new ConcurrentHashMap<>();
+
+        @Override
+        public <T> T update(String node, String source, Function<History, T> change) {
+            History history = histories.computeIfAbsent(Map.entry(node, source), log -> new History());
+            synchronized (history) {
+                return change.apply(history);
+            }
+        }
+
+        @Override
+        public List<Map.Entry<String, String>> logs() {
+            return List.copyOf(histories.keySet());
+        }
+    }
+
+    private final Histories histories;
+
+    public JobProgress() {
+        this(new InMemory());
+    }
+
+    public JobProgress(Histories histories) {
+        this.histories = histories;
+    }
 
     /** Reads one line of a job log; answers a signal when it shows a spike or a drop. */
     public Optional<Signal> observe(String node, String source, String line, Instant at) {
@@ -63,8 +133,7 @@ public final class JobProgress {
         if (!it.find()) {
             return Optional.empty();
         }
-        History h = streams.computeIfAbsent(new Stream(node, source), s -> new History());
-        synchronized (h) {
+        return histories.update(node, source, h -> {
             h.lastIteration = Long.parseLong(it.group(1));
             h.lastStepAt = at;
             h.stallReported = false;
@@ -100,16 +169,16 @@ public final class JobProgress {
                 push(h.stepMs, ms);
             }
             return found;
-        }
+        });
     }
 
     /** Jobs that logged steps before and none for many median step times: one finding per stall. */
     public List<Finding> stalled(Instant now) {
         List<Finding> out = new ArrayList<>();
-        streams.forEach((stream, h) -> {
-            synchronized (h) {
+        for (Map.Entry<String, String> log : histories.logs()) {
+            histories.update(log.getKey(), log.getValue(), h -> {
                 if (h.stallReported || h.lastStepAt == null || h.stepMs.size() < MIN_HISTORY) {
-                    return;
+                    return null;
                 }
                 Duration limit = Duration.ofMillis((long) (median(h.stepMs) * STALL_STEPS));
                 if (limit.compareTo(MIN_STALL) < 0) {
@@ -118,7 +187,7 @@ public final class JobProgress {
                 Duration quiet = Duration.between(h.lastStepAt, now);
                 if (quiet.compareTo(limit) > 0) {
                     h.stallReported = true;
-                    out.add(new Finding(stream.node(), stream.source(), signal("stalled-progress", Severity.ERROR,
+                    out.add(new Finding(log.getKey(), log.getValue(), signal("stalled-progress", Severity.ERROR,
                             "no iteration after " + h.lastIteration, Map.of("last_iteration", Long.toString(h.lastIteration),
                                     "quiet_s", Long.toString(quiet.toSeconds())),
                             String.format(Locale.ROOT, "no training step for %d s (the median step takes %.1f s)",
@@ -126,8 +195,9 @@ public final class JobProgress {
                             "the job is hung or dead: check its ranks for a collective that never finished, then restart "
                                     + "from the last checkpoint")));
                 }
-            }
-        });
+                return null;
+            });
+        }
         return out;
     }
 

@@ -54,7 +54,7 @@ public final class IngestService implements HttpService {
     public static final String PATH = "/api/ingest";
 
     private final LogMatcher matcher;
-    private final JobProgress progress = new JobProgress();
+    private final JobProgress progress;
     private final GpuTelemetry telemetry;
     private final NodeInventory inventory;
     private final NodeSightings sightings;
@@ -65,8 +65,10 @@ public final class IngestService implements HttpService {
     private final Counter rejected;
     private final Counter signals;
 
-    public IngestService(LogMatcher matcher, SignalStore store, Incidents incidents, GpuTelemetry telemetry,
-                         NodeInventory inventory, NodeSightings sightings, MeterRegistry registry, Clock clock) {
+    public IngestService(LogMatcher matcher, JobProgress progress, SignalStore store, Incidents incidents,
+                         GpuTelemetry telemetry, NodeInventory inventory, NodeSightings sightings, MeterRegistry registry,
+                         Clock clock) {
+        this.progress = progress;
         this.sightings = sightings;
         this.matcher = matcher;
         this.inventory = inventory;

@@ -1,0 +1,97 @@
+package dev.pitwall.trainops.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pitwall.core.json.Json;
+import dev.pitwall.core.storage.Database;
+import dev.pitwall.trainops.detect.JobProgress;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Job progress histories in the store (table {@code job_progress}), one row per job log. Each
+ * change runs in a transaction that first takes the row (an update, which PostgreSQL locks and
+ * SQLite serialises), so two replicas reading one job's lines judge them against one history, and
+ * a restarted server goes on where it stopped.
+ */
+public final class JobHistories implements JobProgress.Histories {
+
+    /** Logs quiet this long are no longer checked for stalls: the job ended long ago. */
+    static final Duration FORGOTTEN_AFTER = Duration.ofDays(1);
+
+    private final Jdbi jdbi;
+    private final Clock clock;
+
+    public JobHistories(Database database, Clock clock) {
+        this.jdbi = database.jdbi();
+        this.clock = clock;
+    }
+
+    @Override
+    public <T> T update(String node, String source, Function<JobProgress.History, T> change) {
+        long now = clock.millis();
+        return jdbi.inTransaction(h -> {
+            h.createUpdate("""
+                            INSERT INTO job_progress (node, source, history, updated_at) VALUES (:node, :source, '{}', :now)
+                            ON CONFLICT (node, source) DO NOTHING""")
+                    .bind("node", node).bind("source", source).bind("now", now).execute();
+            h.createUpdate("UPDATE job_progress SET updated_at = updated_at WHERE node = :node AND source = :source")
+                    .bind("node", node).bind("source", source).execute();
+            String kept = h.createQuery("SELECT history FROM job_progress WHERE node = :node AND source = :source")
+                    .bind("node", node).bind("source", source).mapTo(String.class).one();
+            JobProgress.History history = read(kept);
+            T result = change.apply(history);
+            h.createUpdate("UPDATE job_progress SET history = :history, updated_at = :now WHERE node = :node AND source = :source")
+                    .bind("history", write(history)).bind("now", now).bind("node", node).bind("source", source).execute();
+            return result;
+        });
+    }
+
+    @Override
+    public List<Map.Entry<String, String>> logs() {
+        long since = clock.millis() - FORGOTTEN_AFTER.toMillis();
+        return jdbi.withHandle(h -> h.createQuery("SELECT node, source FROM job_progress WHERE updated_at >= :since")
+                .bind("since", since)
+                .map((rs, ctx) -> Map.entry(rs.getString("node"), rs.getString("source"))).list());
+    }
+
+    private static JobProgress.History read(String text) {
+        try {
+            JsonNode json = Json.mapper().readTree(text);
+            if (!json.has("last_iteration")) {
+                return new JobProgress.History();
+            }
+            return new JobProgress.History(numbers(json.path("losses")), numbers(json.path("step_ms")),
+                    json.path("last_iteration").asLong(), json.hasNonNull("last_step_at")
+                    ? Instant.ofEpochMilli(json.path("last_step_at").asLong()) : null, json.path("stall_reported").asBoolean());
+        } catch (IOException e) {
+            throw new UncheckedIOException("a job_progress row is not JSON", e);
+        }
+    }
+
+    private static List<Double> numbers(JsonNode array) {
+        List<Double> values = new ArrayList<>();
+        array.forEach(v -> values.add(v.asDouble()));
+        return values;
+    }
+
+    private static String write(JobProgress.History history) {
+        ObjectNode json = Json.mapper().createObjectNode();
+        history.losses().forEach(json.putArray("losses")::add);
+        history.stepMs().forEach(json.putArray("step_ms")::add);
+        json.put("last_iteration", history.lastIteration());
+        if (history.lastStepAt() != null) {
+            json.put("last_step_at", history.lastStepAt().toEpochMilli());
+        }
+        json.put("stall_reported", history.stallReported());
+        return json.toString();
+    }
+}

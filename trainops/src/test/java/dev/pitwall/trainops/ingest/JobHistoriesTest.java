@@ -1,0 +1,78 @@
+package dev.pitwall.trainops.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pitwall.core.storage.Database;
+import dev.pitwall.core.storage.StorageTarget;
+import dev.pitwall.core.testing.StepClock;
+import dev.pitwall.trainops.TrainOps;
+import dev.pitwall.trainops.detect.JobProgress;
+import dev.pitwall.trainops.signal.Signal;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** A job's progress history in the store: one history for replicas, kept across a restart. */
+class JobHistoriesTest {
+
+    private static final Instant START = Instant.parse("2026-11-24T08:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    static Stream<String> targets() {
+        return StorageTarget.available();
+    }
+
+    private static String line(long iteration, double stepMs, double loss) {
+        return String.format(Locale.ROOT, " iteration %8d/  100000 | elapsed time per iteration (ms): %.1f | "
+                + "lm loss: %.6E | loss scale: 1.0 |", iteration, stepMs, loss);
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void replicasShareOneHistoryAndARestartKeepsIt(String name) throws Exception {
+        StepClock clock = new StepClock(START);
+        Random noise = new Random(7);
+        try (StorageTarget target = StorageTarget.create(name, dir)) {
+            try (Database one = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry());
+                 Database other = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry())) {
+                one.migrate(TrainOps.MODULE);
+                JobProgress first = new JobProgress(new JobHistories(one, clock));
+                JobProgress second = new JobProgress(new JobHistories(other, clock));
+                // Alternate steps of one job reach alternate replicas: each alone would have ten steps of history,
+                // too few to judge; together they have twenty.
+                for (int i = 1; i <= 20; i++) {
+                    clock.advance(Duration.ofMillis(800));
+                    JobProgress replica = i % 2 == 0 ? first : second;
+                    assertThat(replica.observe("gpu-a01", "job:train.log", line(i, 800 + noise.nextGaussian() * 10,
+                            2.5 + noise.nextGaussian() * 0.01), clock.instant())).isEmpty();
+                }
+                Optional<Signal> spike = first.observe("gpu-a01", "job:train.log", line(21, 800, 4.0), clock.instant());
+                assertThat(spike).as("judged against both replicas' steps").hasValueSatisfying(
+                        s -> assertThat(s.rule()).isEqualTo("loss-spike"));
+            }
+            // A restart: a new process, a new JobProgress, the same store.
+            try (Database restarted = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry())) {
+                JobProgress progress = new JobProgress(new JobHistories(restarted, clock));
+                clock.advance(Duration.ofMillis(800));
+                assertThat(progress.observe("gpu-a01", "job:train.log", line(22, 1600, 2.5), clock.instant()))
+                        .as("the slow step is seen against the history from before the restart")
+                        .hasValueSatisfying(s -> assertThat(s.rule()).isEqualTo("throughput-drop"));
+                // The stall check finds the job from the store, once.
+                clock.advance(Duration.ofMinutes(5));
+                assertThat(progress.stalled(clock.instant())).singleElement()
+                        .satisfies(f -> assertThat(f.signal().rule()).isEqualTo("stalled-progress"));
+                assertThat(progress.stalled(clock.instant())).isEmpty();
+            }
+        }
+    }
+}
