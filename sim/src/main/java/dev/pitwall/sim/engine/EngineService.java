@@ -20,7 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -43,7 +43,6 @@ final class EngineService implements HttpService {
     private final AtomicReference<Faults> faults;
     private final Clock clock;
     private final SplittableRandom errorDraws;
-    private final AtomicLong ids = new AtomicLong();
 
     EngineService(EngineProfile profile, BatchScheduler scheduler, EngineMetrics metrics, TextSource text,
                   AtomicReference<Faults> faults, Clock clock, long seed) {
@@ -105,17 +104,20 @@ final class EngineService implements HttpService {
             ApiError.ofParam(Status.BAD_REQUEST_400, "max_tokens must be at least 1", "max_tokens", null).send(res);
             return;
         }
-        if (promptTokens + Math.min(maxTokens, profile.outputTokensMax()) > profile.maxModelLen()) {
+        // As vLLM: the prompt and all the tokens asked for must fit the context, however short the answer would be.
+        if (promptTokens + maxTokens > profile.maxModelLen()) {
+            boolean promptAlone = promptTokens >= profile.maxModelLen();
             ApiError.ofParam(Status.BAD_REQUEST_400, "This model's maximum context length is " + profile.maxModelLen()
                     + " tokens; the prompt has " + promptTokens + " and asks for up to " + maxTokens + " more",
-                    "messages", "context_length_exceeded").send(res);
+                    promptAlone ? "messages" : "max_tokens", "context_length_exceeded").send(res);
             return;
         }
         TextSource.Answer answer = text.answer(prompt + "|" + maxTokens, profile.outputTokensMin(),
                 profile.outputTokensMax(), maxTokens);
         SimRequest request = new SimRequest(promptTokens, answer.tokens(), answer.finishReason(), System.nanoTime());
         scheduler.submit(request);
-        String id = (chat ? "chatcmpl-sim-" : "cmpl-sim-") + ids.incrementAndGet();
+        // Unique across engines and restarts, as vLLM's random ids are: the gateway's logs and traces key on them.
+        String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
         long created = clock.instant().getEpochSecond();
         try {
             if (body.path("stream").asBoolean(false)) {

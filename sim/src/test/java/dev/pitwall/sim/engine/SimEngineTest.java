@@ -165,6 +165,31 @@ class SimEngineTest {
         assertThat(tooLong.statusCode()).isEqualTo(400);
         assertThat(Json.mapper().readTree(tooLong.body()).path("error").path("code").asText())
                 .isEqualTo("context_length_exceeded");
+
+        // A short prompt asking for more tokens than the context holds: refused as vLLM does, not cut quietly.
+        HttpResponse<String> tooMany = post("/v1/chat/completions", chat("hello", 100_000, false));
+        assertThat(tooMany.statusCode()).isEqualTo(400);
+        JsonNode error = Json.mapper().readTree(tooMany.body()).path("error");
+        assertThat(error.path("code").asText()).isEqualTo("context_length_exceeded");
+        assertThat(error.path("param").asText()).isEqualTo("max_tokens");
+        assertThat(error.path("message").asText()).startsWith("This model's maximum context length is 8192 tokens");
+        assertThat(post("/v1/chat/completions", chat("hello", 8000, false)).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void givesEachAnswerItsOwnId() throws Exception {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(Json.mapper().readTree(post("/v1/chat/completions", chat("same", 5, false)).body()).path("id").asText());
+        }
+        // A second engine, as the demo runs two: its ids are no copies of the first's.
+        try (SimEngine other = SimEngine.start(EngineProfile.load("h100-llama3-8b"), 42, "127.0.0.1", 0)) {
+            HttpResponse<String> answer = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + other.port()
+                    + "/v1/chat/completions")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(chat("same", 5, false))).build(), HttpResponse.BodyHandlers.ofString());
+            ids.add(Json.mapper().readTree(answer.body()).path("id").asText());
+        }
+        assertThat(ids).hasSize(6).allSatisfy(id -> assertThat(id).matches("chatcmpl-[0-9a-f]{32}"));
     }
 
     @Test
