@@ -186,3 +186,30 @@
     poll();
     setInterval(poll, 2000);
 })();
+
+// An incident's page: its buttons move it forward through the same audited API as any client.
+(function () {
+    const root = document.getElementById("incident-actions");
+    if (!root) {
+        return;
+    }
+    const result = document.getElementById("action-result");
+    root.querySelectorAll("button[data-action]").forEach(button => button.addEventListener("click", async () => {
+        root.querySelectorAll("button").forEach(b => b.disabled = true);
+        result.textContent = "…";
+        try {
+            const response = await fetch("/api/incidents/" + root.dataset.incident + "/" + button.dataset.action, {
+                method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ by: "console" })
+            });
+            if (response.ok) {
+                window.location.reload();
+                return;
+            }
+            const body = await response.json().catch(() => ({}));
+            result.textContent = (body.error && body.error.message) || ("the server answered " + response.status);
+        } catch (e) {
+            result.textContent = "the server cannot be reached: " + e.message;
+        }
+        root.querySelectorAll("button").forEach(b => b.disabled = false);
+    }));
+})();

@@ -33,12 +33,31 @@ public final class AcceptanceRuns {
 
     /** Stores the evaluation with its HTML report; returns the run's id. */
     public long save(String name, String profile, Evaluation evaluation) {
-        String json;
+        return insert(name, profile, evaluation, json(evaluation));
+    }
+
+    /**
+     * The run already stored under {@code name} with this very evaluation, or a new one: a run
+     * repeated on the same outputs (the demo at each start) is kept once.
+     */
+    public long saveUnlessStored(String name, String profile, Evaluation evaluation) {
+        String json = json(evaluation);
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT id FROM acceptance_run WHERE name = :name AND evaluation = :evaluation
+                        ORDER BY id DESC LIMIT 1""")
+                .bind("name", name).bind("evaluation", json).mapTo(Long.class).findOne())
+                .orElseGet(() -> insert(name, profile, evaluation, json));
+    }
+
+    private static String json(Evaluation evaluation) {
         try {
-            json = Json.mapper().writeValueAsString(evaluation);
+            return Json.mapper().writeValueAsString(evaluation);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("an evaluation could not be written as JSON", e);
         }
+    }
+
+    private long insert(String name, String profile, Evaluation evaluation, String json) {
         String html = AcceptanceReport.html(name, profile, evaluation);
         long failed = evaluation.nodes().values().stream().filter(v -> v == Verdict.FAIL).count();
         return jdbi.withHandle(h -> h.createUpdate("""

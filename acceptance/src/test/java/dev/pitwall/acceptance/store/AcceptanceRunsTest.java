@@ -56,6 +56,13 @@ class AcceptanceRunsTest {
             assertThat(runs.reportHtml(first)).hasValueSatisfying(html ->
                     assertThat(html).contains("<title>rack A</title>").contains("a03"));
             assertThat(runs.reportHtml(999_999)).isEmpty();
+
+            // The same run on the same outputs (the demo at each start) is kept once; a changed one again.
+            assertThat(runs.saveUnlessStored("rack B", "h100-sxm-8x", evaluation)).isEqualTo(second);
+            ResultsFolder.node(results, "a04", "550.54.15", 480, "OK");
+            Evaluation changed = ResultsEvaluator.evaluate(results, Optional.empty());
+            assertThat(runs.saveUnlessStored("rack B", "h100-sxm-8x", changed)).isGreaterThan(second);
+            assertThat(runs.recent(10)).hasSize(3);
         }
     }
 }

@@ -122,14 +122,17 @@ final class DemoCommand implements Callable<Integer> {
 
     /**
      * A simulated acceptance run of eight nodes (one slow in NCCL, one with a faulty GPU, one on
-     * another driver): outputs written in the tools' formats, judged, stored. Returns where to read it.
+     * another driver): outputs written in the tools' formats, judged, stored unless a restart finds it
+     * stored already. Returns where to read it.
      */
     static String demoAcceptance(Pitwall pitwall, Path results) {
         try {
             AcceptanceOutputs.write(results, AcceptanceOutputs.demoCluster(), 7);
             Baseline profile = Baseline.load("h100-sxm-8x");
             Evaluation evaluation = ResultsEvaluator.evaluate(results, Optional.of(profile));
-            long id = pitwall.acceptanceRuns().save("Simulated 8-node acceptance (demo)", profile.name(), evaluation);
+            // The same outputs at every start: stored once, not once per restart.
+            long id = pitwall.acceptanceRuns().saveUnlessStored("Simulated 8-node acceptance (demo)", profile.name(),
+                    evaluation);
             return evaluation.verdict() + " for the simulated cluster in " + results + ": http://127.0.0.1:"
                     + pitwall.port() + AcceptanceService.PATH + "/" + id + "/report";
         } catch (IOException e) {

@@ -165,8 +165,9 @@ public final class ConsoleService implements HttpService {
         IncidentTimeline.Page shown = IncidentTimeline.page(timeline, (page - 1) * TIMELINE_PAGE, TIMELINE_PAGE);
         Document report = IncidentReports.incident(i, shown.entries(),
                 knowledge.search(Symptoms.of(i, own), KNOWLEDGE_MATCHES));
-        render(response, "document.jte", Map.of("view", view("/training", report.title()), "title", report.title(),
-                "lead", report.lead(), "html", DocumentWriter.htmlSections(report) + pageLinks(i.id(), page, pages, shown)));
+        render(response, "incident.jte", Map.of("view", view("/training", report.title()), "title", report.title(),
+                "lead", report.lead(), "html", DocumentWriter.htmlSections(report) + pageLinks(i.id(), page, pages, shown),
+                "incident", i));
     }
 
     /** "Timeline entries 101–200 of 7,740", with the previous and next pages' links. */
