@@ -60,9 +60,9 @@ public final class ConsoleService implements HttpService {
                     "No estimate yet",
                     "Pick a model and a layout in the form.", "planner.jte"),
             new ConsoleSection("/reports", "Reports",
-                    "Acceptance, incident, post-mortem and reliability reports.",
+                    "Every report Pitwall writes: reliability, training estimates, acceptance runs and incidents.",
                     "No reports yet",
-                    "Reports written by Pitwall appear here, ready to read or download.", "runs.jte"));
+                    "Reports written by Pitwall appear here, ready to read or download.", "reports.jte"));
 
     /** Timeline entries on one page of an incident's console page. */
     static final int TIMELINE_PAGE = 100;
@@ -101,6 +101,7 @@ public final class ConsoleService implements HttpService {
             rules.get(section.path(), (request, response) -> section(section, request, response));
         }
         rules.get("/training/incidents/{id}", this::incident);
+        rules.get("/reports/reliability", this::reliability);
         rules.get("/api/system", this::systemJson);
     }
 
@@ -119,6 +120,10 @@ public final class ConsoleService implements HttpService {
             if (form.error() != null) {
                 response.status(io.helidon.http.Status.BAD_REQUEST_400);
             }
+        }
+        if (section.template().equals("reports.jte")) {
+            model.put("runs", acceptanceRuns.recent(50));
+            model.put("incidents", incidents.recent(50));
         }
         if (section.template().equals("runs.jte")) {
             model.put("runs", acceptanceRuns.recent(50));
@@ -144,6 +149,15 @@ public final class ConsoleService implements HttpService {
         Reliability reliability = Reliability.of(recent, from, to, sightings.observed(from, to), OptionalInt.empty(),
                 utilization.between(from, to));
         return DocumentWriter.htmlSections(IncidentReports.reliability(reliability, false));
+    }
+
+    /** The reliability report of the last 30 days as a page of its own, for the Reports list. */
+    private void reliability(ServerRequest request, ServerResponse response) {
+        String html = reliabilityHtml();
+        render(response, "document.jte", Map.of("view", view("/reports", "Reliability, last 30 days"),
+                "title", "Reliability, last 30 days", "lead", html == null ? "No incident in the last 30 days: nothing "
+                        + "to measure yet." : "MTBF, failure rates, time to detect and to recover, failure modes.",
+                "html", html == null ? "" : html));
     }
 
     /** One incident's page: its summary and timeline. */

@@ -153,6 +153,16 @@ class ConsoleBrowserTest {
             new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> !d.findElement(By.id("action-result")).getText()
                     .isBlank() && !d.findElement(By.id("action-result")).getText().equals("…"));
             assertThat(browser.findElement(By.id("action-result")).getText()).containsIgnoringCase("kubernetes");
+            // Reports lists every kind, each a link that opens.
+            browser.get(url("/reports"));
+            assertThat(browser.findElements(By.cssSelector("#incident-reports a"))).extracting(WebElement::getText)
+                    .contains("Incident " + id + ": Xid 79: GPU has fallen off the bus");
+            assertThat(browser.findElements(By.cssSelector("#planner-reports a"))).hasSize(1);
+            browser.findElement(By.linkText("Reliability, last 30 days")).click();
+            new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.titleIs(
+                    "Reliability, last 30 days · Pitwall"));
+            assertThat(browser.findElement(By.tagName("body")).getText()).contains("MTBF");
+            browser.get(url("/training/incidents/" + id));
             browser.findElement(By.cssSelector("button[data-action=resolve]")).click();
             new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.textToBe(By.id("incident-state"),
                     "resolved"));
