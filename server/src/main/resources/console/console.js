@@ -163,13 +163,21 @@
             if (last !== null) {
                 const dt = now - last.time;
                 const rate = {}, firstToken = {}, errorRate = {};
+                // Requests for no served model ("unknown") and answered by no backend ("none") are counted
+                // in the totals, not drawn as series of their own.
                 for (const [model, t] of Object.entries(s.models)) {
-                    const before = last.models[model] || { requests: 0, firstTokens: 0, firstTokenSecondsSum: 0 };
+                    if (model === "unknown") {
+                        continue;
+                    }
+                    const before = last.models[model] || { requests: 0 };
                     rate[model] = (t.requests - before.requests) / dt;
-                    const streamed = t.firstTokens - before.firstTokens;
-                    firstToken[model] = streamed > 0 ? (t.firstTokenSecondsSum - before.firstTokenSecondsSum) / streamed : null;
+                    firstToken[model + " p50"] = t.firstTokenP50Seconds;
+                    firstToken[model + " p99"] = t.firstTokenP99Seconds;
                 }
                 for (const [backend, t] of Object.entries(s.backendTotals)) {
+                    if (backend === "none") {
+                        continue;
+                    }
                     const before = last.backendTotals[backend] || { errors: 0 };
                     errorRate[backend] = (t.errors - before.errors) / dt;
                 }

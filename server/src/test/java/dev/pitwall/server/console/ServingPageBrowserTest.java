@@ -67,6 +67,13 @@ class ServingPageBrowserTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"llama3-8b\",\"stream\":true,\"max_tokens\":5,"
                         + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(answer.statusCode()).isEqualTo(200);
+        // A request for a model no backend serves: counted, but no "unknown" or "none" series of its own.
+        HttpResponse<String> unknown = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + pitwall.port() + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + key)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-17\",\"messages\":[{\"role\":\"user\","
+                        + "\"content\":\"hi\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(unknown.statusCode()).isEqualTo(404);
 
         browser.get("http://127.0.0.1:" + pitwall.port() + "/serving");
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
@@ -77,7 +84,11 @@ class ServingPageBrowserTest {
 
         // Rates need two readings; the series are named by model and backend.
         wait.until(d -> d.findElement(By.cssSelector("#rate-chart")).getText().contains("llama3-8b"));
-        assertThat(browser.findElement(By.cssSelector("#ttft-chart")).getText()).contains("llama3-8b");
+        assertThat(browser.findElement(By.cssSelector("#ttft-chart")).getText())
+                .as("percentiles, not a mean").contains("llama3-8b p50").contains("llama3-8b p99");
         assertThat(browser.findElement(By.cssSelector("#error-chart")).getText()).contains("sim-h100");
+        for (String chart : List.of("#rate-chart", "#ttft-chart", "#error-chart")) {
+            assertThat(browser.findElement(By.cssSelector(chart)).getText()).doesNotContain("unknown").doesNotContain("none");
+        }
     }
 }
