@@ -68,12 +68,13 @@ public final class HostInfoParser implements ToolParser {
         List<Map<String, Object>> ports = new ArrayList<>();
         for (String line : lines) {
             Matcher m;
-            if ((m = HCA.matcher(line)).find()) {
+            // ibv_devinfo's "hca_id:" and "port:" lines, or ibstat's "CA '…'" and "Port N:".
+            if ((m = HCA.matcher(line)).find() || (m = IBSTAT_CA.matcher(line)).find()) {
                 addNic(measurements, hca);
                 hca = new LinkedHashMap<>();
                 hca.put("hca_id", m.group(1));
                 port = null;
-            } else if (hca != null && (m = PORT.matcher(line)).find()) {
+            } else if (hca != null && ((m = PORT.matcher(line)).find() || (m = IBSTAT_PORT.matcher(line)).find())) {
                 port = new LinkedHashMap<>();
                 port.put("hca_id", hca.get("hca_id"));
                 port.put("port", Integer.parseInt(m.group(1)));
@@ -82,16 +83,6 @@ public final class HostInfoParser implements ToolParser {
                 port.put(m.group(1), m.group(2));
             } else if (hca != null && (m = FIELD.matcher(line)).find()) {
                 hca.put(m.group(1), m.group(2));
-            } else if ((m = IBSTAT_CA.matcher(line)).find()) {
-                addNic(measurements, hca);
-                hca = new LinkedHashMap<>();
-                hca.put("hca_id", m.group(1));
-                port = null;
-            } else if (hca != null && (m = IBSTAT_PORT.matcher(line)).find()) {
-                port = new LinkedHashMap<>();
-                port.put("hca_id", hca.get("hca_id"));
-                port.put("port", Integer.parseInt(m.group(1)));
-                ports.add(port);
             } else if (hca != null && (m = IBSTAT_FIELD.matcher(line)).find()) {
                 switch (m.group(1)) {
                     case "Firmware version" -> hca.put("fw_ver", m.group(2));

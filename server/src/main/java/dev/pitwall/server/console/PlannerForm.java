@@ -3,13 +3,13 @@ package dev.pitwall.server.console;
 import dev.pitwall.core.catalog.GpuCatalog;
 import dev.pitwall.core.catalog.GpuSpec;
 import dev.pitwall.core.config.ConfigException;
+import dev.pitwall.core.report.DocumentWriter;
 import dev.pitwall.planner.estimate.Estimate;
 import dev.pitwall.planner.estimate.EstimateReport;
 import dev.pitwall.planner.estimate.Estimator;
 import dev.pitwall.planner.estimate.ModelCatalog;
 import dev.pitwall.planner.estimate.ModelSpec;
 import dev.pitwall.planner.estimate.PlanSpec;
-import dev.pitwall.core.report.DocumentWriter;
 import java.util.List;
 import java.util.Map;
 

@@ -49,6 +49,13 @@ class ServingPageBrowserTest {
         }
     }
 
+    private HttpResponse<String> chat(String key, String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + pitwall.port() + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + key)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test
     void showsBackendHealthAndChartsPerModel() throws Exception {
         browser = HeadlessChromium.start(dataDir.resolve("chromium"));
@@ -61,19 +68,11 @@ class ServingPageBrowserTest {
                                 List.of(profile.model()), Map.of("llama3-8b", profile.model()))))),
                 Clock.systemUTC());
         String key = pitwall.gateway().apiKeys().create("console", "test").secret();
-        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + pitwall.port() + "/v1/chat/completions"))
-                .header("Authorization", "Bearer " + key)
-                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"llama3-8b\",\"stream\":true,\"max_tokens\":5,"
-                        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(chat(key, "{\"model\":\"llama3-8b\",\"stream\":true,\"max_tokens\":5,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").statusCode()).isEqualTo(200);
         // A request for a model no backend serves: counted, but no "unknown" or "none" series of its own.
-        HttpResponse<String> unknown = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + pitwall.port() + "/v1/chat/completions"))
-                .header("Authorization", "Bearer " + key)
-                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-17\",\"messages\":[{\"role\":\"user\","
-                        + "\"content\":\"hi\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(chat(key, "{\"model\":\"gpt-17\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .statusCode()).isEqualTo(404);
 
         browser.get("http://127.0.0.1:" + pitwall.port() + "/serving");
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
