@@ -175,6 +175,47 @@ class LogIngestTest {
     }
 
     @Test
+    void aFlappingLinkIsOneErrorNotSixWarnings() throws Exception {
+        // Six "Link down" lines on one node in five seconds, in two pushes, as an agent sends them second by second.
+        Instant t0 = Instant.parse("2026-11-24T08:00:00Z");
+        java.util.function.IntFunction<String> down = n -> "{\"node\":\"gpu-f01\",\"source\":\"kernel\",\"time\":\""
+                + t0.plusMillis(n * 800L) + "\",\"line\":\"mlx5_core 0000:5e:00.1 ib0: Link down\"}";
+        post("/api/ingest/logs", String.join("\n", down.apply(0), down.apply(1), down.apply(2)));
+        post("/api/ingest/logs", String.join("\n", down.apply(3), down.apply(4), down.apply(5),
+                "{\"node\":\"gpu-f02\",\"source\":\"kernel\",\"time\":\"" + t0 + "\",\"line\":\"mlx5_core 0000:5e:00.1 "
+                        + "ib0: Link down\"}"));
+        JsonNode signals = Json.mapper().readTree(send(at("/api/ingest/signals?limit=10")).body());
+        assertThat(signals).hasSize(2);
+        JsonNode flapping = java.util.stream.StreamSupport.stream(signals.spliterator(), false)
+                .filter(s -> s.path("node").asText().equals("gpu-f01")).findFirst().orElseThrow();
+        assertThat(flapping.path("signal").path("severity").asText()).isEqualTo("error");
+        assertThat(flapping.path("signal").path("fields").path("count").asText()).isEqualTo("6");
+        assertThat(flapping.path("signal").path("meaning").asText()).startsWith("the link is flapping")
+                .endsWith("(6 times within 10s)");
+        JsonNode once = java.util.stream.StreamSupport.stream(signals.spliterator(), false)
+                .filter(s -> s.path("node").asText().equals("gpu-f02")).findFirst().orElseThrow();
+        assertThat(once.path("signal").path("severity").asText()).as("one down is a warning").isEqualTo("warning");
+        // The flapping link, an error, opened an incident on its node.
+        JsonNode incidents = Json.mapper().readTree(send(at("/api/incidents")).body());
+        assertThat(incidents).singleElement().satisfies(i -> assertThat(i.path("nodes").toString()).contains("gpu-f01"));
+
+        // Two bursts a minute apart in one push are two signals, each counted.
+        StringBuilder two = new StringBuilder();
+        for (long at : new long[] {0, 800, 1600, 60_000, 60_800, 61_600}) {
+            two.append("{\"node\":\"gpu-f03\",\"source\":\"kernel\",\"time\":\"").append(t0.plusMillis(600_000 + at))
+                    .append("\",\"line\":\"mlx5_core 0000:5e:00.1 ib0: Link down\"}\n");
+        }
+        post("/api/ingest/logs", two.toString());
+        JsonNode all = Json.mapper().readTree(send(at("/api/ingest/signals?limit=10")).body());
+        assertThat(java.util.stream.StreamSupport.stream(all.spliterator(), false)
+                .filter(s -> s.path("node").asText().equals("gpu-f03")))
+                .hasSize(2).allSatisfy(s -> {
+                    assertThat(s.path("signal").path("fields").path("count").asText()).isEqualTo("3");
+                    assertThat(s.path("signal").path("severity").asText()).isEqualTo("error");
+                });
+    }
+
+    @Test
     void refusesBrokenLokiPushesWithTheReasonAndNoParserInternals() throws Exception {
         byte[] protobuf = lokiProtobuf("{host=\"gpu-b07\"}", 1_764_000_000L, "NVRM: Xid (PCI:0000:3b:00): 79, pid=2, name=python");
         byte[] cut = java.util.Arrays.copyOf(protobuf, protobuf.length / 2);
@@ -316,7 +357,8 @@ class LogIngestTest {
         assertThat(post("/api/ingest/logs", batch.toString()).statusCode()).isEqualTo(200);
 
         JsonNode first = Json.mapper().readTree(send(at("/api/incidents/1?limit=100")).body());
-        assertThat(first.path("signals").asInt()).isEqualTo(451);
+        // The link going down 300 times is one signal (a burst), counted: 1 + 1 + 150 signals.
+        assertThat(first.path("signals").asInt()).isEqualTo(152);
         // The Xid, the link going down 300 times as one entry, 150 different timeouts, and the detection.
         assertThat(first.path("timelineTotal").asInt()).isEqualTo(153);
         assertThat(first.path("timeline")).hasSize(100);

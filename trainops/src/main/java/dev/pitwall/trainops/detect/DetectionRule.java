@@ -2,6 +2,7 @@ package dev.pitwall.trainops.detect;
 
 import dev.pitwall.core.config.ConfigProblem;
 import dev.pitwall.trainops.signal.Severity;
+import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -11,9 +12,27 @@ import java.util.regex.PatternSyntaxException;
  * signal's fields, what it means and what to do.
  *
  * @param literals strings every line the rule matches contains, for the fast pass; empty: every line is tried
+ * @param burst    how repeats of the rule on one node make one signal, or null when each line is one
  */
 public record DetectionRule(String id, String category, Severity severity, String pattern, List<String> literals,
-                            String meaning, String action) {
+                            String meaning, String action, Burst burst) {
+
+    /**
+     * Repeats on one node within {@code within} of the first are one signal, counted; from
+     * {@code count} repeats on it is of {@code severity} and means {@code meaning} (six link flaps in
+     * five seconds are one flapping link, an error, not six warnings).
+     */
+    public record Burst(Duration within, int count, Severity severity, String meaning) {
+
+        public Burst {
+            if (within == null || within.isNegative() || within.isZero()) {
+                throw new ConfigProblem("within", within, "a duration such as 10s");
+            }
+            ConfigProblem.inRange("count", count, 2, 1000, "a number of repeats");
+            severity = severity == null ? Severity.ERROR : severity;
+            meaning = meaning == null ? "" : meaning;
+        }
+    }
 
     public DetectionRule {
         if (id == null || !id.matches("[a-z0-9][a-z0-9-]*")) {

@@ -71,6 +71,11 @@ public final class LogMatcher {
         }
     }
 
+    /** The catalog the matcher reads with. */
+    public RuleCatalog catalog() {
+        return catalog;
+    }
+
     /**
      * One log's reading state (a file, or one node's source): the driver lines held for joining.
      * Lines must be given in order; a line number that does not follow the last one's starts over.

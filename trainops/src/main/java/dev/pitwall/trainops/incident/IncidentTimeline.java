@@ -29,9 +29,9 @@ public final class IncidentTimeline {
     public record Entry(Instant at, Instant lastAt, int count, String kind, String what, String node, String severity,
                         String detail) {
 
-        Entry again(Instant when) {
-            return new Entry(at.isBefore(when) ? at : when, lastAt.isAfter(when) ? lastAt : when, count + 1, kind, what,
-                    node, severity, detail);
+        Entry again(Entry next) {
+            return new Entry(at.isBefore(next.at) ? at : next.at, lastAt.isAfter(next.lastAt) ? lastAt : next.lastAt,
+                    count + next.count, kind, what, node, severity, detail);
         }
     }
 
@@ -43,8 +43,11 @@ public final class IncidentTimeline {
         Map<List<String>, Entry> grouped = new LinkedHashMap<>();
         for (StoredSignal s : signals) {
             List<String> key = List.of(s.signal().rule(), s.node(), s.signal().severity().name(), s.signal().text());
-            grouped.merge(key, new Entry(s.seenAt(), s.seenAt(), 1, "signal", s.signal().rule(), s.node(),
-                    s.signal().severity().name(), s.signal().text()), (first, next) -> first.again(next.at()));
+            // A burst's one signal counts its repeats (a flapping link's downs).
+            String repeats = s.signal().fields().getOrDefault("count", "1");
+            int count = repeats.matches("\\d{1,9}") ? Integer.parseInt(repeats) : 1;
+            grouped.merge(key, new Entry(s.seenAt(), s.seenAt(), count, "signal", s.signal().rule(), s.node(),
+                    s.signal().severity().name(), s.signal().text()), Entry::again);
         }
         List<Entry> entries = new ArrayList<>(grouped.values());
         step(entries, incident.detectedAt(), "detected", incident);

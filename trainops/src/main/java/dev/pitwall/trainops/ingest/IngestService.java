@@ -55,6 +55,7 @@ public final class IngestService implements HttpService {
 
     private final LogMatcher matcher;
     private final JobProgress progress;
+    private final Bursts bursts;
     private final GpuTelemetry telemetry;
     private final NodeInventory inventory;
     private final NodeSightings sightings;
@@ -69,6 +70,7 @@ public final class IngestService implements HttpService {
                          GpuTelemetry telemetry, NodeInventory inventory, NodeSightings sightings, MeterRegistry registry,
                          Clock clock) {
         this.progress = progress;
+        this.bursts = new Bursts(matcher.catalog().rules(), store);
         this.sightings = sightings;
         this.matcher = matcher;
         this.inventory = inventory;
@@ -123,13 +125,16 @@ public final class IngestService implements HttpService {
                     .ifPresent(s -> found.add(StoredSignal.of(line.node(), line.source(), line.occurredAt(), s).ofJob(line.job())));
         }
         sightings.saw(seen);
-        incidents.correlate(store.saveAll(found));
+        Bursts.Folded folded = bursts.fold(found, clock.instant());
+        List<StoredSignal> correlated = new ArrayList<>(store.saveAll(folded.toStore()));
+        correlated.addAll(folded.escalated());
+        incidents.correlate(correlated);
         accepted.increment(lines.size());
         rejected.increment(rejections.size());
-        signals.increment(found.size());
+        signals.increment(folded.toStore().size());
         ObjectNode answer = Json.mapper().createObjectNode();
         answer.put("accepted", lines.size());
-        answer.put("signals", found.size());
+        answer.put("signals", folded.toStore().size());
         ArrayNode refused = answer.putArray("rejected");
         for (Rejection r : rejections) {
             ObjectNode entry = refused.addObject();

@@ -56,6 +56,26 @@ public final class SignalStore {
         });
     }
 
+    /** The newest signal of {@code rule} on {@code node} that showed at or after {@code since}, if any. */
+    public java.util.Optional<StoredSignal> latest(String node, String rule, Instant since) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT * FROM signal WHERE node = :node AND rule = :rule
+                        AND COALESCE(occurred_at, received_at) >= :since ORDER BY id DESC LIMIT 1""")
+                .bind("node", node).bind("rule", rule).bind("since", since.toEpochMilli())
+                .map(SignalStore::row).findOne());
+    }
+
+    /** Rewrites a stored signal's severity, fields and meaning (a burst that grew); answers whether it is in an incident. */
+    public boolean revise(long id, Signal signal) {
+        return jdbi.inTransaction(h -> {
+            h.createUpdate("UPDATE signal SET severity = :severity, fields = :fields, meaning = :meaning WHERE id = :id")
+                    .bind("severity", signal.severity().name()).bind("fields", json(signal.fields()))
+                    .bind("meaning", signal.meaning()).bind("id", id).execute();
+            return h.createQuery("SELECT incident_id FROM signal WHERE id = :id").bind("id", id)
+                    .mapTo(Long.class).findOne().isPresent();
+        });
+    }
+
     /** An incident's signals in the order they showed. */
     public List<StoredSignal> ofIncident(long incidentId) {
         return jdbi.withHandle(h -> h.createQuery("""
