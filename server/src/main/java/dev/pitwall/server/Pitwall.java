@@ -97,7 +97,7 @@ public final class Pitwall implements AutoCloseable {
             mounted.putAll(gateway.services());
             mounted.put(AcceptanceService.PATH, new AcceptanceService(acceptanceRuns));
             mounted.putAll(trainOps.services());
-            ConsoleService console = new ConsoleService(database, acceptanceRuns, trainOps, metrics.registry(), clock);
+            ConsoleService console = new ConsoleService(database, acceptanceRuns, trainOps, gateway, metrics.registry(), clock);
             WebServer server = webServer(config.server(), gateway.connectionListener(),
                     routing(database, metrics, audit, mounted, console)).start();
             if (server.port() < 0) {

@@ -5,6 +5,7 @@ import dev.pitwall.core.http.NoCache;
 import dev.pitwall.core.report.Document;
 import dev.pitwall.core.report.DocumentWriter;
 import dev.pitwall.core.storage.Database;
+import dev.pitwall.gateway.Gateway;
 import dev.pitwall.server.BuildInfo;
 import dev.pitwall.trainops.TrainOps;
 import dev.pitwall.trainops.fleet.NodeSightings;
@@ -69,6 +70,7 @@ public final class ConsoleService implements HttpService {
 
     private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
     private final Database database;
+    private final Gateway gateway;
     private final AcceptanceRuns acceptanceRuns;
     private final SignalStore signals;
     private final Incidents incidents;
@@ -80,8 +82,9 @@ public final class ConsoleService implements HttpService {
     private final Instant startedAt;
     private final BuildInfo build = BuildInfo.current();
 
-    public ConsoleService(Database database, AcceptanceRuns acceptanceRuns, TrainOps trainOps, MeterRegistry registry,
-                          Clock clock) {
+    public ConsoleService(Database database, AcceptanceRuns acceptanceRuns, TrainOps trainOps, Gateway gateway,
+                          MeterRegistry registry, Clock clock) {
+        this.gateway = gateway;
         this.knowledge = trainOps.knowledge();
         this.database = database;
         this.acceptanceRuns = acceptanceRuns;
@@ -106,7 +109,9 @@ public final class ConsoleService implements HttpService {
     }
 
     private void overview(ServerRequest request, ServerResponse response) {
-        render(response, "overview.jte", Map.of("view", view("/", "Overview"), "status", status()));
+        FleetGlance fleet = FleetGlance.of(incidents.recent(FleetGlance.INCIDENTS_READ), gateway.router().backends(),
+                acceptanceRuns.recent(1));
+        render(response, "overview.jte", Map.of("view", view("/", "Overview"), "status", status(), "fleet", fleet));
     }
 
     private void section(ConsoleSection section, ServerRequest request, ServerResponse response) {

@@ -58,6 +58,8 @@ class ConsoleBrowserTest {
         assertThat(browser.getTitle()).isEqualTo("Overview · Pitwall");
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Overview");
         assertThat(browser.findElement(By.id("storage-state")).getText()).isEqualTo("answering");
+        assertThat(browser.findElement(By.id("backends-up")).getText()).isEqualTo("0 up");
+        assertThat(browser.findElement(By.id("last-verdict")).getText()).isEqualTo("none yet");
         assertThat(browser.findElement(By.id("storage")).getText()).startsWith("SQLite ");
         // uPlot draws into a canvas once its script has loaded and the first points arrived.
         new WebDriverWait(browser, Duration.ofSeconds(15)).until(
@@ -132,6 +134,8 @@ class ConsoleBrowserTest {
         long id = pitwall.database().jdbi().withHandle(h -> h.createQuery("SELECT MAX(id) FROM incident")
                 .mapTo(Long.class).one());
         try {
+            browser.get(url("/"));
+            assertThat(browser.findElement(By.id("open-incidents")).getText()).as("the fleet at a glance").isEqualTo("1");
             browser.get(url("/training"));
             WebElement row = new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions
                     .presenceOfElementLocated(By.cssSelector("#incidents tr[data-incident='" + id + "']")));
