@@ -61,9 +61,28 @@
         }
     }
 
+    // The minutes before the page opened, as the server sampled them; then the page's own polls.
+    async function backfill() {
+        try {
+            const response = await fetch(source + "/history", { cache: "no-store" });
+            const samples = await response.json();
+            for (let i = 1; i < samples.length; i++) {
+                const dt = (samples[i].epochMillis - samples[i - 1].epochMillis) / 1000;
+                times.push(samples[i].epochMillis / 1000);
+                rates.push(dt > 0 ? Math.max(0, (samples[i].requestsServed - samples[i - 1].requestsServed) / dt) : 0);
+                heaps.push(samples[i].heapUsedBytes / 1048576);
+            }
+            plot.setData([times, rates, heaps]);
+        } catch (e) {
+            // the polls fill the chart from now on
+        }
+    }
+
     window.addEventListener("resize", () => plot.setSize({ width: chartEl.clientWidth - 24, height: 300 }));
-    poll();
-    setInterval(poll, 2000);
+    backfill().then(() => {
+        poll();
+        setInterval(poll, 2000);
+    });
 })();
 
 // Serving page: polls /api/serving; fills the backend table and charts rates per model and backend.

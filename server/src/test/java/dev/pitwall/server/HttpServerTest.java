@@ -86,6 +86,19 @@ class HttpServerTest {
     }
 
     @Test
+    void keepsTheOverviewsLoadHistoryForThePageToStartFrom() throws Exception {
+        start(Map.of());
+        HttpResponse<String> history = get("/api/system/history");
+        assertThat(history.statusCode()).isEqualTo(200);
+        JsonNode samples = Json.mapper().readTree(history.body());
+        // Sampled from the start, before any page asked.
+        assertThat(samples).isNotEmpty();
+        assertThat(samples.get(0).path("epochMillis").asLong()).isPositive();
+        assertThat(samples.get(0).path("heapUsedBytes").asDouble()).isPositive();
+        assertThat(samples.get(0).has("requestsServed")).isTrue();
+    }
+
+    @Test
     void exposesJvmProcessAndRequestMetricsInPrometheusFormat() throws Exception {
         start(Map.of());
         get("/health/live");

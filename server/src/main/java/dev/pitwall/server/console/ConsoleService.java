@@ -80,6 +80,7 @@ public final class ConsoleService implements HttpService {
     private final MeterRegistry registry;
     private final Clock clock;
     private final Instant startedAt;
+    private final LoadHistory history;
     private final BuildInfo build = BuildInfo.current();
 
     public ConsoleService(Database database, AcceptanceRuns acceptanceRuns, TrainOps trainOps, Gateway gateway,
@@ -95,6 +96,7 @@ public final class ConsoleService implements HttpService {
         this.registry = registry;
         this.clock = clock;
         this.startedAt = clock.instant();
+        this.history = new LoadHistory(registry, clock);
     }
 
     @Override
@@ -106,6 +108,7 @@ public final class ConsoleService implements HttpService {
         rules.get("/training/incidents/{id}", this::incident);
         rules.get("/reports/reliability", this::reliability);
         rules.get("/api/system", this::systemJson);
+        rules.get("/api/system/history", this::historyJson);
     }
 
     private void overview(ServerRequest request, ServerResponse response) {
@@ -206,6 +209,18 @@ public final class ConsoleService implements HttpService {
                     .append("\">Next page</a>");
         }
         return html.append("</p></nav>").toString();
+    }
+
+    /** The last ten minutes of requests served and heap, every two seconds, oldest first. */
+    private void historyJson(ServerRequest request, ServerResponse response) throws Exception {
+        response.header(HeaderValues.CONTENT_TYPE_JSON);
+        response.header(NoCache.HEADER);
+        response.send(dev.pitwall.core.json.Json.mapper().writeValueAsBytes(history.samples()));
+    }
+
+    @Override
+    public void afterStop() {
+        history.close();
     }
 
     private void systemJson(ServerRequest request, ServerResponse response) throws Exception {
