@@ -20,9 +20,11 @@ final class StructuredOutput {
         try {
             return Optional.ofNullable(mapper.readTree(text));
         } catch (JsonProcessingException e) {
+            // Where, not the parser's own words: the line (the problem's) and column say it to a person.
             int line = e.getLocation() == null ? 0 : firstLine - 1 + e.getLocation().getLineNr();
-            problems.add(new Problem(line, "", what + " cannot be read here (" + e.getOriginalMessage()
-                    + "); the output may be cut short"));
+            String column = e.getLocation() == null || e.getLocation().getColumnNr() < 1 ? ""
+                    : " at column " + e.getLocation().getColumnNr();
+            problems.add(new Problem(line, "", what + " cannot be read" + column + "; the output may be cut short"));
             return Optional.empty();
         }
     }
