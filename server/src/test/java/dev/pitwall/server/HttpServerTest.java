@@ -96,6 +96,16 @@ class HttpServerTest {
         assertThat(samples.get(0).path("epochMillis").asLong()).isPositive();
         assertThat(samples.get(0).path("heapUsedBytes").asDouble()).isPositive();
         assertThat(samples.get(0).has("requestsServed")).isTrue();
+
+        // The sampler stops with the server: no thread left behind per stopped Pitwall.
+        pitwall.close();
+        pitwall = null;
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().equals("pitwall-load-history")) {
+                thread.join(2000);
+                assertThat(thread.isAlive()).as("the load sampler after close").isFalse();
+            }
+        }
     }
 
     @Test

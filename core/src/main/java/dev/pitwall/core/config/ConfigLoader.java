@@ -28,7 +28,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -109,7 +108,8 @@ public final class ConfigLoader<T> {
     private ConfigException everyProblem(JsonProcessingException first, ObjectNode merged, String fileName, String text,
                                          Map<String, String> envOrigins) {
         JsonNode defaultsTree = mapper.valueToTree(defaults);
-        List<ConfigException> problems = new ArrayList<>();
+        // Each problem with the file line it sorts by; those from the environment or defaults come last.
+        Map<ConfigException, Integer> problems = new LinkedHashMap<>();
         Set<List<String>> setAside = new HashSet<>();
         JsonProcessingException problem = first;
         while (problem != null && problems.size() < MAX_PROBLEMS) {
@@ -117,7 +117,9 @@ public final class ConfigLoader<T> {
             if (!setAside.add(path)) {
                 break; // set aside once already and failing again: nothing more to learn
             }
-            problems.add(explain(problem, merged, fileName, text, envOrigins));
+            boolean fromFile = fileName != null && !envOrigins.containsKey(String.join(".", path));
+            problems.put(explain(problem, merged, fileName, text, envOrigins),
+                    fromFile ? line(path, text).orElse(Integer.MAX_VALUE) : Integer.MAX_VALUE);
             if (path.isEmpty() || !restoreDefault(merged, defaultsTree, path)) {
                 break;
             }
@@ -128,12 +130,13 @@ public final class ConfigLoader<T> {
                 problem = next;
             }
         }
-        if (problems.size() == 1) {
-            return problems.getFirst();
+        List<ConfigException> inOrder = problems.entrySet().stream().sorted(Map.Entry.comparingByValue())
+                .map(Map.Entry::getKey).toList();
+        if (inOrder.size() == 1) {
+            return inOrder.getFirst();
         }
-        problems.sort(Comparator.comparingInt(p -> lineOf(p.getMessage(), fileName)));
-        return new ConfigException(problems.stream().map(ConfigException::getMessage).collect(Collectors.joining("\n")),
-                problems.getFirst());
+        return new ConfigException(inOrder.stream().map(ConfigException::getMessage).collect(Collectors.joining("\n")),
+                inOrder.getFirst());
     }
 
     /** The value at {@code path} back to its default, or removed when it has none (an unknown key). */
@@ -150,18 +153,6 @@ public final class ConfigLoader<T> {
             object.set(key, fallback.deepCopy());
         }
         return true;
-    }
-
-    /** The line a problem's message names in {@code fileName}; problems from elsewhere (environment) sort last. */
-    private static int lineOf(String message, String fileName) {
-        if (fileName != null && message.startsWith(fileName + ":")) {
-            String rest = message.substring(fileName.length() + 1);
-            int colon = rest.indexOf(':');
-            if (colon > 0 && rest.substring(0, colon).chars().allMatch(Character::isDigit)) {
-                return Integer.parseInt(rest.substring(0, colon));
-            }
-        }
-        return Integer.MAX_VALUE;
     }
 
     /** The full key path of the value binding failed on. */
@@ -307,14 +298,19 @@ public final class ConfigLoader<T> {
         if (fileName == null) {
             return "built-in defaults";
         }
-        // The value itself may be a default; then the nearest key the file does name is shown.
+        OptionalInt line = line(path, text);
+        return line.isPresent() ? fileName + ":" + line.getAsInt() : fileName;
+    }
+
+    /** The file's line of {@code path}, or of its nearest enclosing key the file names (the value may be a default). */
+    private OptionalInt line(List<String> path, String text) {
         for (int length = path.size(); length > 0; length--) {
             OptionalInt line = locate(text, path.subList(0, length));
             if (line.isPresent()) {
-                return fileName + ":" + line.getAsInt();
+                return line;
             }
         }
-        return fileName;
+        return OptionalInt.empty();
     }
 
     /** The line on which {@code path} is written in the YAML {@code text}. */
