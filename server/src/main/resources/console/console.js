@@ -164,7 +164,9 @@
             cell(row, b.name);
             cell(row, b.kind);
             cell(row, !b.healthy ? "down" : b.available ? "up" : "ejected", b.healthy && b.available ? "health-up" : "health-down");
-            cell(row, b.inFlight + " / " + b.maxInFlight);
+            cell(row, b.inFlight + " / " + b.limit + (b.limitAlgorithm === "fixed" ? "" : " (" + b.limitAlgorithm + ")"));
+            cell(row, String(b.queued));
+            cell(row, String(Object.values(b.shed).reduce((sum, n) => sum + n, 0)));
             cell(row, b.engine ? String(b.engine.waiting) : "–");
             cell(row, b.engine ? String(b.engine.running) : "–");
             cell(row, b.engine ? Math.round(b.engine.kvUsage * 100) + " %" : "–");

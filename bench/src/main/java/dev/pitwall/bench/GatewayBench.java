@@ -127,6 +127,8 @@ public final class GatewayBench {
                       kind: vllm
                       models: [%s]
                       max-in-flight: 10000
+                      # The proxy's own overhead is measured here, so no limit of its own gets in the way.
+                      concurrency: {algorithm: fixed}
                 """.formatted(work.resolve("data"), gatewayPort, enginePort, MODEL));
         Map<String, String> gatewayEnv = new java.util.HashMap<>(Map.of("PITWALL_GATEWAY_ADMIN_KEY", ADMIN_KEY));
         // BENCH_GATEWAY_JAVA_OPTS reaches the gateway's JVM only, e.g. a flight recording to profile it.

@@ -5,9 +5,16 @@ import dev.pitwall.core.storage.Database;
 import dev.pitwall.gateway.api.ClientHangUps;
 import dev.pitwall.gateway.api.OpenAiService;
 import dev.pitwall.gateway.api.ServingStatusService;
+import dev.pitwall.gateway.auth.AdminAuthorization;
 import dev.pitwall.gateway.auth.AdminKeysService;
 import dev.pitwall.gateway.auth.ApiKeys;
 import dev.pitwall.gateway.auth.TenantAuthentication;
+import dev.pitwall.gateway.budget.BudgetCounters;
+import dev.pitwall.gateway.budget.Budgets;
+import dev.pitwall.gateway.budget.LocalCounters;
+import dev.pitwall.gateway.budget.SharedCounters;
+import dev.pitwall.gateway.budget.TenantBudgets;
+import dev.pitwall.gateway.budget.TenantsService;
 import dev.pitwall.gateway.config.GatewayConfig;
 import dev.pitwall.gateway.contract.ContractService;
 import dev.pitwall.gateway.contract.OpenApiContract;
@@ -41,6 +48,7 @@ public final class Gateway implements AutoCloseable {
     private final Map<String, HttpService> services;
     private final BackendMonitor monitor;
     private final ClientHangUps hangUps = new ClientHangUps();
+    private final BudgetCounters counters;
 
     /**
      * @param database where tenants and keys are kept; its {@value #MODULE} tables must be migrated
@@ -53,20 +61,26 @@ public final class Gateway implements AutoCloseable {
         this.router = new Router(config, RandomGenerator.getDefault());
         this.clients = new UpstreamClients(config.backends(), env);
         this.apiKeys = new ApiKeys(database, audit, clock);
+        this.counters = config.redis().isEmpty() ? new LocalCounters(1.0, clock::millis)
+                : new SharedCounters(config.redis(), config.replicas(), registry, clock::millis);
+        TenantBudgets tenantBudgets = new TenantBudgets(database, audit, clock, config.tenants());
+        AdminAuthorization admin = new AdminAuthorization(config.adminKey());
         GatewayMetrics metrics = new GatewayMetrics(registry,
-                router.backends().stream().collect(Collectors.toMap(Backend::name, Backend::limiter)));
+                router.backends().stream().collect(Collectors.toMap(Backend::name, Backend::admission)));
         OpenApiContract contract = new OpenApiContract();
         Map<String, HttpService> mounted = new LinkedHashMap<>();
         mounted.put(PATH, new OpenAiService(contract, router, clients,
-                new TenantAuthentication(apiKeys, config.requireApiKey()), metrics, tracer, hangUps));
-        mounted.put(AdminKeysService.PATH, new AdminKeysService(apiKeys, config.adminKey()));
+                new TenantAuthentication(apiKeys, config.requireApiKey()), new Budgets(tenantBudgets, counters, registry),
+                metrics, tracer, hangUps));
+        mounted.put(AdminKeysService.PATH, new AdminKeysService(apiKeys, admin));
+        mounted.put(TenantsService.PATH, new TenantsService(tenantBudgets, admin));
         mounted.put(ServingStatusService.PATH, new ServingStatusService(router, metrics));
         mounted.put(ContractService.PATH, new ContractService(contract));
         this.services = Collections.unmodifiableMap(mounted);
         this.monitor = new BackendMonitor(router.backends(), clients, config.probeInterval(), config.downAfterProbes());
     }
 
-    /** Every HTTP API of the gateway, by mount path: OpenAI's API, keys, serving status, the contract. */
+    /** Every HTTP API of the gateway, by mount path: OpenAI's API, keys, budgets, serving status, the contract. */
     public Map<String, HttpService> services() {
         return services;
     }
@@ -96,5 +110,6 @@ public final class Gateway implements AutoCloseable {
         monitor.close();
         hangUps.close();
         clients.close();
+        counters.close();
     }
 }

@@ -44,7 +44,7 @@ public final class MaxInFlight implements Limiter {
         private boolean ended;
 
         @Override
-        public void success() {
+        public void success(long latencyNanos) {
             release();
         }
 

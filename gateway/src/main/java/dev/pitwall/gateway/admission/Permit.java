@@ -8,8 +8,15 @@ package dev.pitwall.gateway.admission;
  */
 public interface Permit {
 
-    /** The backend answered (an answer refusing the request included): its latency is worth learning from. */
-    void success();
+    /**
+     * The backend answered (an answer refusing the request included): its latency is worth
+     * learning from.
+     *
+     * @param latencyNanos how long the backend took to start answering: the first token of a
+     *                     stream, the whole answer otherwise (answer lengths vary too much for
+     *                     a stream's full duration to say anything of the backend's load)
+     */
+    void success(long latencyNanos);
 
     /** The request ended for reasons that say nothing of the backend's capacity (the client left). */
     void ignore();

@@ -5,9 +5,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pitwall.core.http.ApiError;
 import dev.pitwall.core.http.RequestBodies;
 import dev.pitwall.core.json.Json;
+import dev.pitwall.gateway.admission.AdmissionQueue;
 import dev.pitwall.gateway.admission.Permit;
+import dev.pitwall.gateway.admission.Priority;
 import dev.pitwall.gateway.auth.TenantAuthentication;
 import dev.pitwall.gateway.breaker.AttemptVerdict;
+import dev.pitwall.gateway.budget.Budgets;
+import dev.pitwall.gateway.budget.TenantBudget;
+import dev.pitwall.gateway.budget.TokenEstimate;
 import dev.pitwall.gateway.contract.OpenApiContract;
 import dev.pitwall.gateway.forward.Attempt;
 import dev.pitwall.gateway.forward.Forwarder;
@@ -22,6 +27,8 @@ import dev.pitwall.gateway.tracing.RequestTrace;
 import dev.pitwall.gateway.tracing.TraceHeaders;
 import dev.pitwall.gateway.upstream.Cancellation;
 import dev.pitwall.gateway.upstream.UpstreamClients;
+import dev.pitwall.gateway.upstream.UpstreamErrors;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -41,8 +48,10 @@ import java.util.Optional;
  * <ol>
  *   <li>authenticate: the tenant's key ({@link TenantAuthentication}, a filter on every route);
  *   <li>check the contract: a JSON object valid against the gateway's OpenAPI document, for a model served here;
+ *   <li>charge the tenant's budget ({@link Budgets}): requests and estimated tokens per minute, open streams; 429 when spent;
  *   <li>route: the backends serving the model, in the router's order, then its fallbacks';
- *   <li>admit: a permit from each backend's limiter before it is tried;
+ *   <li>admit: a place within each backend's concurrency limit before it is tried, or a wait in
+ *       the first backend's queue when all are full, in the tenant's priority; shed with 503 when it cannot wait;
  *   <li>forward: the request to one backend ({@link Forwarder});
  *   <li>relay: the answer, whole or as a stream ({@link SseRelay}); a failure before the first byte moves on to the next backend;
  *   <li>observe: the outcome for the backend's ejection state, the limiter, the metrics and the trace.
@@ -53,14 +62,16 @@ public final class OpenAiService implements HttpService {
     private final Router router;
     private final Forwarder forwarder;
     private final TenantAuthentication authentication;
+    private final Budgets budgets;
     private final GatewayMetrics metrics;
     private final OpenApiContract contract;
     private final Tracer tracer;
     private final ClientHangUps hangUps;
 
     public OpenAiService(OpenApiContract contract, Router router, UpstreamClients clients,
-                         TenantAuthentication authentication, GatewayMetrics metrics, Tracer tracer,
+                         TenantAuthentication authentication, Budgets budgets, GatewayMetrics metrics, Tracer tracer,
                          ClientHangUps hangUps) {
+        this.budgets = budgets;
         this.hangUps = hangUps;
         this.contract = contract;
         this.tracer = tracer;
@@ -72,7 +83,8 @@ public final class OpenAiService implements HttpService {
 
     /** One request on its way through the stages. */
     private record Exchange(Endpoint endpoint, ObjectNode body, ServerResponse res, RequestObservation observation,
-                            RequestTrace trace, Cancellation cancellation) {
+                            RequestTrace trace, Cancellation cancellation,
+                            Priority priority) {
 
         String model() {
             return body.path("model").asText();
@@ -112,17 +124,33 @@ public final class OpenAiService implements HttpService {
         RequestObservation observation = new RequestObservation(router.serves(requested) ? requested : "unknown",
                 TenantAuthentication.tenantOf(req), start);
         RequestTrace trace = new RequestTrace(tracer, "POST /v1" + endpoint.path, req.headers(), TraceHeaders.INSTANCE);
-        Exchange exchange = new Exchange(endpoint, body, res, observation, trace, new Cancellation());
+        TenantBudget budget = budgets.of(observation.tenant());
+        Exchange exchange = new Exchange(endpoint, body, res, observation, trace, new Cancellation(), budget.priority());
         Outcome outcome;
         try (ClientHangUps.Watch watch = hangUps.watch(exchange.cancellation())) {
             Optional<ApiError> refused = raw.length == 0
                     ? Optional.of(ApiError.of(Status.BAD_REQUEST_400, "the request has no body: send a JSON object"))
                     : checkContract(exchange);
-            outcome = refused.isPresent() ? refuse(refused.get(), res) : serve(exchange);
+            outcome = refused.isPresent() ? refuse(refused.get(), res) : charged(exchange, budget);
         }
         observation.finish(outcome, System.nanoTime());
         metrics.record(observation);
         trace.finish(observation);
+    }
+
+    /** Serves the request within its tenant's budget; the answer's usage settles the charge. */
+    private Outcome charged(Exchange exchange, TenantBudget budget) throws IOException {
+        Optional<Budgets.Charge> charge = budgets.charge(budget, TokenEstimate.of(exchange.body()), exchange.streamed(),
+                exchange.res());
+        if (charge.isEmpty()) {
+            return Outcome.RATE_LIMITED;
+        }
+        try (Budgets.Charge taken = charge.get()) {
+            Outcome outcome = serve(exchange);
+            RequestObservation o = exchange.observation();
+            taken.settle(o.promptTokens() + o.completionTokens());
+            return outcome;
+        }
     }
 
     /** What is wrong with the request before any backend sees it, in OpenAI's error shape. */
@@ -149,14 +177,19 @@ public final class OpenAiService implements HttpService {
         return Outcome.CLIENT_ERROR;
     }
 
-    /** Tries the model's routes in order, each once admitted, until one serves the request. */
+    /**
+     * Tries the model's routes in order, each once admitted, until one serves the request. When
+     * every backend is at its limit the request waits in the first one's queue, in its tenant's
+     * priority; shed from there, it gets 503 with Retry-After.
+     */
     private Outcome serve(Exchange exchange) throws IOException {
         List<String> failures = new ArrayList<>();
+        List<Route> routes = router.routes(exchange.model());
         boolean admitted = false;
-        for (Route route : router.routes(exchange.model())) {
-            Optional<Permit> permit = route.backend().limiter().tryAcquire();
+        for (Route route : routes) {
+            Optional<Permit> permit = route.backend().admission().tryAcquire();
             if (permit.isEmpty()) {
-                failures.add(route.backend().name() + ": at max-in-flight");
+                failures.add(route.backend().name() + ": at its concurrency limit");
                 continue;
             }
             admitted = true;
@@ -168,18 +201,46 @@ public final class OpenAiService implements HttpService {
         }
         String model = exchange.model();
         if (!admitted) {
-            ApiError.ofParam(Status.TOO_MANY_REQUESTS_429, "every backend serving `" + model
-                    + "` is at its max-in-flight; retry shortly", "model", "backends_full").send(exchange.res());
-            return Outcome.REJECTED;
+            Route first = routes.getFirst();
+            AdmissionQueue.Decision decision = first.backend().admission().await(exchange.priority(),
+                    exchange.observation().startNanos());
+            if (decision instanceof AdmissionQueue.Shed shed) {
+                return shed(exchange, first, shed);
+            }
+            AdmissionQueue.Admitted place = (AdmissionQueue.Admitted) decision;
+            metrics.queueWait(first.backend().name(), place.waitedNanos());
+            Attempt attempt = attempt(first, exchange, place.permit());
+            if (attempt.served()) {
+                return attempt.outcome();
+            }
+            failures.add(first.backend().name() + ": " + attempt.failure());
         }
         ApiError.ofParam(Status.BAD_GATEWAY_502, "no backend could serve `" + model + "`: "
                 + String.join("; ", failures), "model", "upstream_unavailable").send(exchange.res());
         return Outcome.UPSTREAM_ERROR;
     }
 
+    /** Every backend of the model is at its limit and this request could not wait for a place. */
+    private static Outcome shed(Exchange exchange, Route route, AdmissionQueue.Shed shed) {
+        String why = switch (shed.reason()) {
+            case QUEUE_FULL -> "its wait queue is full";
+            case DEADLINE -> "the wait for a place would be longer than "
+                    + UpstreamErrors.seconds(route.backend().config().concurrency().maxQueueWait());
+            case OUTRANKED -> "requests of a higher priority took this one's place in its queue";
+        };
+        ServerResponse res = exchange.res();
+        res.header(HeaderNames.RETRY_AFTER, String.valueOf(shed.retryAfter().toSeconds()));
+        ApiError.ofParam(Status.SERVICE_UNAVAILABLE_503, "every backend serving `" + exchange.model()
+                + "` is at its concurrency limit and " + why + "; retry after " + shed.retryAfter().toSeconds()
+                + " s", "model", "overloaded").send(res);
+        exchange.observation().backend(route.backend().name());
+        return Outcome.REJECTED;
+    }
+
     /** One admitted backend's try: forward, relay, and what the outcome says of the backend. */
     private Attempt attempt(Route route, Exchange exchange, Permit permit) throws IOException {
         exchange.trace().attempt(route.backend().name(), route.upstreamModel());
+        long attemptStart = System.nanoTime();
         Attempt attempt = null; // stays null when writing to the client failed: that says nothing of the backend
         try {
             ObjectNode upstreamBody = exchange.body().deepCopy().put("model", route.upstreamModel());
@@ -198,7 +259,8 @@ public final class OpenAiService implements HttpService {
             route.backend().ejection().record(verdict, System.nanoTime());
             switch (verdict) {
                 case FAILED -> permit.dropped();
-                case SUCCEEDED -> permit.success();
+                case SUCCEEDED -> permit.success(exchange.observation().firstTokenNanos()
+                        .orElseGet(System::nanoTime) - attemptStart);
                 case SAYS_NOTHING -> permit.ignore();
             }
             exchange.trace().attemptEnded(attempt == null ? null : attempt.failure());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pitwall.core.http.NoCache;
 import dev.pitwall.core.json.Json;
+import dev.pitwall.gateway.admission.AdmissionQueue;
 import dev.pitwall.gateway.routing.Backend;
 import dev.pitwall.gateway.routing.Router;
 import dev.pitwall.gateway.sli.GatewayMetrics;
@@ -48,7 +49,14 @@ public final class ServingStatusService implements HttpService {
                     .put("healthy", backend.healthy())
                     .put("available", backend.available(now))
                     .put("inFlight", backend.inFlight())
-                    .put("maxInFlight", backend.config().maxInFlight());
+                    .put("maxInFlight", backend.config().maxInFlight())
+                    .put("limit", backend.admission().limiter().limit())
+                    .put("limitAlgorithm", backend.config().concurrency().algorithm().name().toLowerCase(java.util.Locale.ROOT))
+                    .put("queued", backend.admission().queued());
+            ObjectNode shed = b.putObject("shed");
+            for (AdmissionQueue.ShedReason reason : AdmissionQueue.ShedReason.values()) {
+                shed.put(reason.label(), backend.admission().shedCount(reason));
+            }
             Backend.EngineLoad load = backend.engineLoad();
             if (load != null) {
                 b.putObject("engine").put("waiting", load.waiting()).put("running", load.running())

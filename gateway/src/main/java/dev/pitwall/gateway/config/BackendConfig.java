@@ -15,12 +15,13 @@ import java.util.Map;
  * @param aliases     names clients may use instead, each mapped to one of {@code models}
  * @param apiKeyEnv   the environment variable holding its API key, or empty for none
  * @param weight      its share of traffic relative to other backends of the same model
- * @param maxInFlight requests it is sent at once at most
+ * @param maxInFlight requests it is sent at once at most; an adaptive limit stays at or below it
+ * @param concurrency how its concurrency limit moves, and how requests wait for a place
  * @param timeouts    how long to wait on it
  */
 public record BackendConfig(String name, String url, BackendKind kind, List<String> models,
                             Map<String, String> aliases, String apiKeyEnv, Double weight, Integer maxInFlight,
-                            BackendTimeouts timeouts) {
+                            ConcurrencyConfig concurrency, BackendTimeouts timeouts) {
 
     public static final double DEFAULT_WEIGHT = 1.0;
     public static final int DEFAULT_MAX_IN_FLIGHT = 256;
@@ -55,6 +56,7 @@ public record BackendConfig(String name, String url, BackendKind kind, List<Stri
             throw new ConfigProblem("weight", weight, "a number greater than zero");
         }
         ConfigProblem.inRange("max-in-flight", maxInFlight, 1, 1_000_000, "a request count");
+        concurrency = concurrency == null ? ConcurrencyConfig.defaults() : concurrency;
         timeouts = timeouts == null ? BackendTimeouts.defaults() : timeouts;
     }
 
@@ -72,6 +74,6 @@ public record BackendConfig(String name, String url, BackendKind kind, List<Stri
     /** A backend of {@code kind} at {@code url} serving {@code models}, everything else by default. */
     public static BackendConfig of(String name, String url, BackendKind kind, List<String> models,
                                    Map<String, String> aliases) {
-        return new BackendConfig(name, url, kind, models, aliases, "", null, null, null);
+        return new BackendConfig(name, url, kind, models, aliases, "", null, null, null, null);
     }
 }

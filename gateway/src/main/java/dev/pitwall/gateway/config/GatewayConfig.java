@@ -1,6 +1,7 @@
 package dev.pitwall.gateway.config;
 
 import dev.pitwall.core.config.ConfigProblem;
+import dev.pitwall.gateway.budget.TenantBudget;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -17,10 +18,13 @@ import java.util.Set;
  * @param ejectionTime       how long a backend is left out
  * @param backends           the inference servers behind {@code /v1}
  * @param fallbacks          model fallback chains
+ * @param tenants            tenants' budgets (the admin API's override these)
+ * @param redis              the Redis every replica shares budgets through, {@code redis://host:port}; empty: none
+ * @param replicas           gateway replicas sharing that Redis: while it is down each counts a 1/replicas share
  */
 public record GatewayConfig(boolean requireApiKey, String adminKey, Duration probeInterval, int downAfterProbes,
                             int ejectAfterFailures, Duration ejectionTime, List<BackendConfig> backends,
-                            List<FallbackConfig> fallbacks) {
+                            List<FallbackConfig> fallbacks, List<TenantBudget> tenants, String redis, int replicas) {
 
     public GatewayConfig {
         ConfigProblem.positive("probe-interval", probeInterval);
@@ -34,6 +38,19 @@ public record GatewayConfig(boolean requireApiKey, String adminKey, Duration pro
         }
         backends = backends == null ? List.of() : List.copyOf(backends);
         fallbacks = fallbacks == null ? List.of() : List.copyOf(fallbacks);
+        tenants = tenants == null ? List.of() : List.copyOf(tenants);
+        redis = redis == null ? "" : redis;
+        if (!redis.isEmpty() && !redis.startsWith("redis://") && !redis.startsWith("rediss://")) {
+            throw new ConfigProblem("redis", "\"" + redis + "\"", "empty (budgets counted per replica) or a URL such as "
+                    + "redis://127.0.0.1:6379");
+        }
+        ConfigProblem.inRange("replicas", replicas, 1, 10_000, "the count of gateway replicas sharing the Redis");
+        Set<String> tenantNames = new HashSet<>();
+        for (TenantBudget tenant : tenants) {
+            if (!tenantNames.add(tenant.name())) {
+                throw new ConfigProblem("tenants", "\"" + tenant.name() + "\" twice", "each tenant named once");
+            }
+        }
         Set<String> names = new HashSet<>();
         for (BackendConfig backend : backends) {
             if (!names.add(backend.name())) {
@@ -43,31 +60,43 @@ public record GatewayConfig(boolean requireApiKey, String adminKey, Duration pro
     }
 
     public static GatewayConfig defaults() {
-        return new GatewayConfig(true, "", Duration.ofSeconds(2), 3, 3, Duration.ofSeconds(10), List.of(), List.of());
+        return new GatewayConfig(true, "", Duration.ofSeconds(2), 3, 3, Duration.ofSeconds(10), List.of(), List.of(),
+                List.of(), "", 1);
     }
 
     public GatewayConfig withBackends(List<BackendConfig> newBackends) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                newBackends, fallbacks);
+                newBackends, fallbacks, tenants, redis, replicas);
     }
 
     public GatewayConfig withAdminKey(String newAdminKey) {
         return new GatewayConfig(requireApiKey, newAdminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks);
+                backends, fallbacks, tenants, redis, replicas);
     }
 
     public GatewayConfig withFallbacks(List<FallbackConfig> newFallbacks) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, newFallbacks);
+                backends, newFallbacks, tenants, redis, replicas);
     }
 
     public GatewayConfig withProbeInterval(Duration newInterval) {
         return new GatewayConfig(requireApiKey, adminKey, newInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks);
+                backends, fallbacks, tenants, redis, replicas);
     }
 
     public GatewayConfig withDownAfterProbes(int newCount) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, newCount, ejectAfterFailures, ejectionTime,
-                backends, fallbacks);
+                backends, fallbacks, tenants, redis, replicas);
+    }
+
+    public GatewayConfig withTenants(List<TenantBudget> newTenants) {
+        return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
+                backends, fallbacks, newTenants, redis, replicas);
+    }
+
+    /** Budgets shared through the Redis at {@code url} by {@code replicaCount} replicas. */
+    public GatewayConfig withRedis(String url, int replicaCount) {
+        return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
+                backends, fallbacks, tenants, url, replicaCount);
     }
 }

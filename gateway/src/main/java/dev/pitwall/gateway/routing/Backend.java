@@ -1,13 +1,13 @@
 package dev.pitwall.gateway.routing;
 
-import dev.pitwall.gateway.admission.Limiter;
+import dev.pitwall.gateway.admission.AdmissionQueue;
 import dev.pitwall.gateway.breaker.Ejection;
 import dev.pitwall.gateway.config.BackendConfig;
 import java.time.Duration;
 
 /**
- * A configured backend and what the gateway knows of it right now: its admission limiter (and
- * so its requests in flight), its health and load as the {@link BackendMonitor} last saw them,
+ * A configured backend and what the gateway knows of it right now: its admission (a limiter,
+ * and so its requests in flight, and the queue of requests waiting for a place), its health and load as the {@link BackendMonitor} last saw them,
  * and whether passive outlier detection has ejected it after consecutive failures.
  */
 public final class Backend {
@@ -21,14 +21,14 @@ public final class Backend {
     }
 
     private final BackendConfig config;
-    private final Limiter limiter;
+    private final AdmissionQueue admission;
     private final Ejection ejection;
     private volatile boolean healthy = true;
     private volatile EngineLoad engineLoad;
 
-    public Backend(BackendConfig config, Limiter limiter, Ejection ejection) {
+    public Backend(BackendConfig config, AdmissionQueue admission, Ejection ejection) {
         this.config = config;
-        this.limiter = limiter;
+        this.admission = admission;
         this.ejection = ejection;
     }
 
@@ -40,9 +40,9 @@ public final class Backend {
         return config.name();
     }
 
-    /** Admits requests to this backend. */
-    public Limiter limiter() {
-        return limiter;
+    /** Admits requests to this backend, or queues or sheds them. */
+    public AdmissionQueue admission() {
+        return admission;
     }
 
     /** What passive outlier detection knows of this backend. */
@@ -51,7 +51,7 @@ public final class Backend {
     }
 
     public int inFlight() {
-        return limiter.inFlight();
+        return admission.limiter().inFlight();
     }
 
     public boolean healthy() {
@@ -83,7 +83,7 @@ public final class Backend {
      * the attraction down, since new requests there will queue.
      */
     double attraction(long nowNanos, Duration freshFor) {
-        double load = limiter.inFlight();
+        double load = admission.limiter().inFlight() + admission.queued();
         double kvFactor = 1;
         EngineLoad reported = engineLoad;
         if (reported != null && nowNanos - reported.seenAtNanos() <= freshFor.toNanos()) {

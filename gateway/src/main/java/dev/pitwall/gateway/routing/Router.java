@@ -1,6 +1,6 @@
 package dev.pitwall.gateway.routing;
 
-import dev.pitwall.gateway.admission.MaxInFlight;
+import dev.pitwall.gateway.admission.AdmissionQueue;
 import dev.pitwall.gateway.breaker.Ejection;
 import dev.pitwall.gateway.breaker.EjectionPolicy;
 import dev.pitwall.gateway.config.BackendConfig;
@@ -40,7 +40,8 @@ public final class Router {
         this.loadFreshFor = config.probeInterval().multipliedBy(3);
         EjectionPolicy ejection = new EjectionPolicy(config.ejectAfterFailures(), config.ejectionTime());
         this.backends = config.backends().stream()
-                .map(c -> new Backend(c, new MaxInFlight(c.maxInFlight()), new Ejection(ejection))).toList();
+                .map(c -> new Backend(c, new AdmissionQueue(c.concurrency().limiter(c.maxInFlight()),
+                        c.concurrency().queueSize(), c.concurrency().maxQueueWait()), new Ejection(ejection))).toList();
         for (Backend backend : backends) {
             BackendConfig c = backend.config();
             for (String model : c.models()) {

@@ -1,8 +1,10 @@
 package dev.pitwall.gateway.sli;
 
+import dev.pitwall.gateway.admission.AdmissionQueue;
 import dev.pitwall.gateway.admission.Limiter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -14,7 +16,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
 /**
  * The gateway's service-level indicators on {@code /metrics}, labelled by model, backend and
  * tenant: requests by outcome, time to first token, inter-token latency, end-to-end latency,
- * prompt and completion tokens, output tokens per second, and requests in flight per backend.
+ * prompt and completion tokens, output tokens per second; per backend, its admission: requests
+ * in flight, the concurrency limit, requests waiting, their wait, and requests shed by reason.
  * Histogram buckets are cut for LLM latencies: tens of milliseconds between tokens, up to
  * minutes for a long answer.
  */
@@ -26,16 +29,19 @@ public final class GatewayMetrics {
             1_000, 2_500);
     private static final Duration[] REQUEST_BUCKETS = durations(100, 250, 500, 1_000, 2_500, 5_000, 10_000, 20_000,
             40_000, 80_000, 160_000, 320_000);
+    private static final Duration[] QUEUE_WAIT_BUCKETS = durations(1, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500,
+            5_000, 10_000);
     private static final double[] TOKENS_PER_SECOND_BUCKETS = {5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500};
 
     private final MeterRegistry registry;
     private final Map<String, Totals> byModel = new ConcurrentSkipListMap<>();
     private final Map<String, Totals> byBackend = new ConcurrentSkipListMap<>();
 
-    /** @param limiters each backend's admission limiter, by backend name */
-    public GatewayMetrics(MeterRegistry registry, Map<String, Limiter> limiters) {
+    /** @param admissions each backend's admission, by backend name */
+    public GatewayMetrics(MeterRegistry registry, Map<String, AdmissionQueue> admissions) {
         this.registry = registry;
-        limiters.forEach((backend, limiter) -> {
+        admissions.forEach((backend, admission) -> {
+            Limiter limiter = admission.limiter();
             Gauge.builder("pitwall.gateway.in.flight", limiter, Limiter::inFlight)
                     .description("Requests the gateway has in flight to the backend")
                     .tag("backend", backend)
@@ -44,7 +50,24 @@ public final class GatewayMetrics {
                     .description("Requests the backend's admission limiter lets in at once")
                     .tag("backend", backend)
                     .register(registry);
+            Gauge.builder("pitwall.gateway.queue.length", admission, AdmissionQueue::queued)
+                    .description("Requests waiting for a place at the backend")
+                    .tag("backend", backend)
+                    .register(registry);
+            for (AdmissionQueue.ShedReason reason : AdmissionQueue.ShedReason.values()) {
+                FunctionCounter.builder("pitwall.gateway.shed", admission, a -> a.shedCount(reason))
+                        .description("Requests answered 503 without reaching the backend, by reason")
+                        .tags("backend", backend, "reason", reason.label())
+                        .register(registry);
+            }
         });
+    }
+
+    /** How long a request waited for a place at {@code backend} before it was sent there. */
+    public void queueWait(String backend, long waitedNanos) {
+        Timer.builder("pitwall.gateway.queue.wait").description("Time requests waited for a place at the backend")
+                .tag("backend", backend).serviceLevelObjectives(QUEUE_WAIT_BUCKETS).register(registry)
+                .record(Duration.ofNanos(waitedNanos));
     }
 
     /** Records one finished request. */

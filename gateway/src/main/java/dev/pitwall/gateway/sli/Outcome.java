@@ -6,7 +6,9 @@ public enum Outcome {
     SUCCESS("success"),
     /** Refused for the request's own fault (invalid, unknown model, rejected by the backend). */
     CLIENT_ERROR("client_error"),
-    /** Every backend of the model was at its limit. */
+    /** The tenant's budget was spent (429); the tenant's to pace, not a failure of the service. */
+    RATE_LIMITED("rate_limited"),
+    /** Every backend of the model was at its limit and the request could not wait (shed with 503). */
     REJECTED("rejected"),
     /** No backend could answer, or the answer broke off. */
     UPSTREAM_ERROR("upstream_error"),

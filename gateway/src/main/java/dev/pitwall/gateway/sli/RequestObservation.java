@@ -52,6 +52,11 @@ public final class RequestObservation {
         duration = Duration.ofNanos(nanos - startNanos);
     }
 
+    /** When the request reached the gateway ({@link System#nanoTime()}). */
+    public long startNanos() {
+        return startNanos;
+    }
+
     public String model() {
         return model;
     }
@@ -70,6 +75,12 @@ public final class RequestObservation {
 
     public Duration duration() {
         return duration;
+    }
+
+    /** When the first output arrived ({@link System#nanoTime()}), if any did. */
+    public java.util.OptionalLong firstTokenNanos() {
+        return timeToFirstToken == null ? java.util.OptionalLong.empty()
+                : java.util.OptionalLong.of(startNanos + timeToFirstToken.toNanos());
     }
 
     /** Null when no output came (errors, embeddings). */

@@ -16,7 +16,7 @@ class MaxInFlightTest {
         assertThat(limiter.tryAcquire()).isPresent();
         assertThat(limiter.tryAcquire()).isEmpty();
         assertThat(limiter.inFlight()).isEqualTo(2);
-        first.get().success();
+        first.get().success(1_000_000);
         assertThat(limiter.tryAcquire()).isPresent();
     }
 
@@ -29,7 +29,7 @@ class MaxInFlightTest {
         ignored.ignore();
         assertThat(limiter.inFlight()).isZero();
         // Ending a permit twice must not hand out a place nobody gave back.
-        dropped.success();
+        dropped.success(1_000_000);
         assertThat(limiter.inFlight()).isZero();
         assertThat(limiter.limit()).isEqualTo(3);
     }

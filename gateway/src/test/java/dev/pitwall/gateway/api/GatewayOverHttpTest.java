@@ -8,7 +8,9 @@ import dev.pitwall.core.json.Json;
 import dev.pitwall.gateway.config.BackendConfig;
 import dev.pitwall.gateway.config.BackendKind;
 import dev.pitwall.gateway.config.BackendTimeouts;
+import dev.pitwall.gateway.config.ConcurrencyConfig;
 import dev.pitwall.gateway.config.GatewayConfig;
+import dev.pitwall.gateway.config.LimitAlgorithm;
 import dev.pitwall.gateway.contract.OpenApiContract;
 import dev.pitwall.sim.engine.EngineProfile;
 import dev.pitwall.sim.engine.Faults;
@@ -75,7 +77,7 @@ class GatewayOverHttpTest {
 
     private static BackendConfig backend(String name, String url, double weight, int maxInFlight, BackendTimeouts timeouts) {
         return new BackendConfig(name, url, BackendKind.VLLM, List.of(MODEL), Map.of("llama3-8b", MODEL), "",
-                weight, maxInFlight, timeouts);
+                weight, maxInFlight, ConcurrencyConfig.fixed(), timeouts);
     }
 
     private static BackendConfig backend(String name, String url, double weight) {
@@ -98,7 +100,7 @@ class GatewayOverHttpTest {
     private void startGateway(String name, RawBackend backend) {
         startGateway(GatewayConfig.defaults().withProbeInterval(Duration.ofHours(1)).withBackends(List.of(
                 new BackendConfig(name, backend.baseUrl(), BackendKind.LLAMACPP, List.of(MODEL), Map.of("llama3-8b", MODEL),
-                        "", 1.0, 256, BackendTimeouts.defaults()))));
+                        "", 1.0, 256, null, BackendTimeouts.defaults()))));
     }
 
     private HttpRequest.Builder request(String path) {
@@ -191,7 +193,9 @@ class GatewayOverHttpTest {
                 .contains("pitwall_gateway_requests_total{backend=\"none\",model=\"unknown\",outcome=\"client_error\","
                         + "tenant=\"team-a\"} 1.0")
                 .contains("pitwall_gateway_time_to_first_token_seconds_count{" + labels + "} 1")
-                .doesNotContain("pitwall_gateway_queue")
+                .contains("pitwall_gateway_queue_length{backend=\"sim\"} 0.0")
+                .contains("pitwall_gateway_shed_total{backend=\"sim\",reason=\"queue_full\"} 0.0")
+                .doesNotContain("pitwall_gateway_queue_wait_seconds_count") // nobody had to wait
                 .contains("pitwall_gateway_inter_token_latency_seconds_count{" + labels + "} " + (streamedTokens - 1))
                 .contains("pitwall_gateway_completion_tokens_total{" + labels + "} " + completion + ".0")
                 .contains("pitwall_gateway_request_duration_seconds_count{" + labels + "} 2")
@@ -436,17 +440,24 @@ class GatewayOverHttpTest {
     }
 
     @Test
-    void answers429WhenEveryBackendIsFullAnd502WhenAllFail() throws Exception {
+    void answers503WithRetryAfterWhenEveryBackendIsFullAnd502WhenAllFail() throws Exception {
         SimEngine slow = engine(new Faults(20.0, 0, 503, -1, -1, false));
-        startGateway(backend("tiny", slow.baseUrl().toString(), 1, 1, BackendTimeouts.defaults()));
+        ConcurrencyConfig noQueue = new ConcurrencyConfig(LimitAlgorithm.FIXED, null, null, 0, null, null, null, null,
+                null, null);
+        startGateway(new BackendConfig("tiny", slow.baseUrl().toString(), BackendKind.VLLM, List.of(MODEL),
+                Map.of("llama3-8b", MODEL), "", 1.0, 1, noQueue, BackendTimeouts.defaults()));
         CompletableFuture<HttpResponse<InputStream>> occupying = CLIENT.sendAsync(
                 request("/v1/chat/completions").POST(HttpRequest.BodyPublishers.ofString(chat(100, true)))
                         .build(), HttpResponse.BodyHandlers.ofInputStream());
         InputStream first = occupying.get().body();
         first.read(); // the one slot is taken while this stream runs
         HttpResponse<String> full = post("/v1/chat/completions", chat(5, false));
-        assertThat(full.statusCode()).isEqualTo(429);
-        assertThat(json(full.body()).path("error").path("type").asText()).isEqualTo("rate_limit_error");
+        assertThat(full.statusCode()).isEqualTo(503);
+        assertThat(full.headers().firstValue("retry-after")).hasValueSatisfying(
+                seconds -> assertThat(Integer.parseInt(seconds)).isPositive());
+        JsonNode shed = json(full.body()).path("error");
+        assertThat(shed.path("code").asText()).isEqualTo("overloaded");
+        assertThat(shed.path("message").asText()).contains("its wait queue is full");
         first.close();
 
         slow.faults(new Faults(1.0, 1.0, 500, -1, -1, false));

@@ -25,6 +25,7 @@ final class GatewayServer implements AutoCloseable {
 
     private final Metrics metrics = new Metrics();
     private final Database database;
+    private final AuditLog audit;
     private final Gateway gateway;
     private final WebServer server;
 
@@ -32,7 +33,8 @@ final class GatewayServer implements AutoCloseable {
         database = Database.open(StorageConfig.defaults(), dataDir, metrics.registry());
         database.migrate(AuditLog.MODULE);
         database.migrate(Gateway.MODULE);
-        gateway = new Gateway(config, database, new AuditLog(database, Clock.systemUTC()), metrics.registry(),
+        audit = new AuditLog(database, Clock.systemUTC());
+        gateway = new Gateway(config, database, audit, metrics.registry(),
                 OpenTelemetry.noop().getTracer("test"), Clock.systemUTC(), Map.of());
         HttpRouting.Builder routing = HttpRouting.builder();
         gateway.services().forEach(routing::register);
@@ -53,6 +55,10 @@ final class GatewayServer implements AutoCloseable {
 
     Gateway gateway() {
         return gateway;
+    }
+
+    AuditLog audit() {
+        return audit;
     }
 
     @Override

@@ -18,7 +18,7 @@ class RouterTest {
 
     private static BackendConfig backend(String name, double weight, String... models) {
         return new BackendConfig(name, "http://127.0.0.1:1/v1", BackendKind.VLLM, List.of(models),
-                Map.of("small", models[0]), "", weight, 100, BackendTimeouts.defaults());
+                Map.of("small", models[0]), "", weight, 100, null, BackendTimeouts.defaults());
     }
 
     @Test
@@ -38,7 +38,7 @@ class RouterTest {
                 new SplittableRandom(7));
         Backend a = router.backends().getFirst();
         for (int i = 0; i < 9; i++) {
-            assertThat(a.limiter().tryAcquire()).isPresent();
+            assertThat(a.admission().tryAcquire()).isPresent();
         }
         int toA = 0;
         for (int i = 0; i < 10_000; i++) {
