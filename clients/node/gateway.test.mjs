@@ -1,5 +1,6 @@
 // The official OpenAI Node SDK against Pitwall's gateway, as an application would use it.
-// PITWALL_BASE_URL (…/v1), PITWALL_API_KEY and PITWALL_MODEL come from OpenAiNodeSdkTest.
+// PITWALL_BASE_URL (…/v1), PITWALL_API_KEY, PITWALL_MODEL and PITWALL_EMBEDDING_MODEL come from
+// OpenAiNodeSdkTest.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import OpenAI from "openai";
@@ -10,6 +11,7 @@ const client = new OpenAI({
   maxRetries: 0,
 });
 const model = process.env.PITWALL_MODEL;
+const embeddingModel = process.env.PITWALL_EMBEDDING_MODEL;
 const messages = [{ role: "user", content: "Say something about GPUs." }];
 
 test("chat completion, whole", async () => {
@@ -42,8 +44,9 @@ test("chat completion, streamed with usage", async () => {
 });
 
 test("embeddings of several inputs", async () => {
-  const answer = await client.embeddings.create({ model, input: ["nccl", "xid 79"] });
+  const answer = await client.embeddings.create({ model: embeddingModel, input: ["nccl", "xid 79"] });
   assert.equal(answer.data.length, 2);
+  assert.deepEqual(answer.data.map((d) => d.index), [0, 1]);
   assert.ok(answer.data[0].embedding.length > 0);
 });
 

@@ -78,7 +78,7 @@ final class DemoCommand implements Callable<Integer> {
             engines.add(engine);
             String name = "sim-" + profileName.substring(0, profileName.indexOf('-'));
             backends.add(BackendConfig.of(name, engine.baseUrl().toString(), BackendKind.VLLM,
-                    List.of(profile.model()), Map.of(DEMO_MODEL, profile.model())));
+                    List.of(profile.model(), profile.embeddingModel()), Map.of(DEMO_MODEL, profile.model())));
             notes.add("  engine   " + name + " (simulated vLLM, " + profileName + ") at " + engine.baseUrl());
         }
         // A simulated 8-node training cluster whose faults come at compressed rates in published proportions;

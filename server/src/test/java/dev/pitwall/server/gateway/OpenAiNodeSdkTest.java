@@ -47,7 +47,7 @@ class OpenAiNodeSdkTest {
              Pitwall pitwall = Pitwall.start(PitwallConfig.defaults().withDataDir(dataDir)
                      .withServer(ServerConfig.defaults().withPort(0))
                      .withGateway(GatewayConfig.defaults().withBackends(List.of(BackendConfig.of("sim",
-                             engine.baseUrl().toString(), BackendKind.VLLM, List.of(profile.model()),
+                             engine.baseUrl().toString(), BackendKind.VLLM, List.of(profile.model(), profile.embeddingModel()),
                              Map.of("llama3-8b", profile.model()))))), Clock.systemUTC())) {
             String key = pitwall.gateway().apiKeys().create("node-sdk", "test").secret();
             Path log = dataDir.resolve("node-test.log");
@@ -58,6 +58,7 @@ class OpenAiNodeSdkTest {
             node.environment().put("PITWALL_BASE_URL", "http://127.0.0.1:" + pitwall.port() + "/v1");
             node.environment().put("PITWALL_API_KEY", key);
             node.environment().put("PITWALL_MODEL", "llama3-8b");
+            node.environment().put("PITWALL_EMBEDDING_MODEL", profile.embeddingModel());
             Process process = node.start();
             assertThat(process.waitFor(100, TimeUnit.SECONDS)).isTrue();
             String output = Files.readString(log, StandardCharsets.UTF_8);

@@ -22,6 +22,8 @@ final class BatchScheduler implements AutoCloseable {
     private final Supplier<Faults> faults;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
+    /** Fair: embeddings calls are served in arrival order. */
+    private final ReentrantLock embeddingLock = new ReentrantLock(true);
     private final ArrayDeque<SimRequest> waiting = new ArrayDeque<>();
     private final List<SimRequest> running = new ArrayList<>();
     private final Thread thread;
@@ -141,8 +143,22 @@ final class BatchScheduler implements AutoCloseable {
         }
     }
 
-    Duration embeddingTime(long tokens) {
-        return latency.embedding(tokens).multipliedBy(Math.round(faults.get().slowdown()));
+    /**
+     * Runs one embeddings call of {@code tokens} input tokens: calls take the GPU one at a time,
+     * each for its fixed cost plus its tokens, so many small calls cost more than one call of
+     * all their inputs.
+     */
+    void embed(long tokens) throws InterruptedException {
+        embeddingLock.lockInterruptibly();
+        try {
+            Thread.sleep(nanosOf(latency.embedding(tokens).toNanos() * faults.get().slowdown()));
+        } finally {
+            embeddingLock.unlock();
+        }
+    }
+
+    private static Duration nanosOf(double nanos) {
+        return Duration.ofNanos(Math.round(nanos));
     }
 
     @Override

@@ -24,6 +24,9 @@ import java.util.Optional;
  * @param prefillTokensPerSecond     prompt tokens processed per second
  * @param decodeStepMs               one decode step (one token for every running request) at batch size 1
  * @param decodeMsPerRunningSequence what each further running request adds to a decode step
+ * @param embeddingModel             the embedding model the engine also serves
+ * @param embeddingCallMs            what one embeddings call costs beyond its tokens (a forward pass's
+ *                                   launch and scheduling); calls run one at a time, as on one GPU
  * @param embeddingTokensPerSecond   input tokens embedded per second
  * @param embeddingDimensions        length of the embedding vectors
  * @param outputTokensMin            shortest answer when max_tokens does not cut it
@@ -31,7 +34,8 @@ import java.util.Optional;
  */
 public record EngineProfile(String model, int maxModelLen, long kvCacheTokens, int maxRunning,
                             double prefillTokensPerSecond, double decodeStepMs, double decodeMsPerRunningSequence,
-                            double embeddingTokensPerSecond, int embeddingDimensions,
+                            String embeddingModel, double embeddingCallMs, double embeddingTokensPerSecond,
+                            int embeddingDimensions,
                             int outputTokensMin, int outputTokensMax) {
 
     /** Profiles shipped with Pitwall, by name. */
@@ -49,6 +53,13 @@ public record EngineProfile(String model, int maxModelLen, long kvCacheTokens, i
         if (decodeMsPerRunningSequence < 0) {
             throw new ConfigProblem("decode-ms-per-running-sequence", decodeMsPerRunningSequence, "zero or more");
         }
+        if (embeddingModel == null || embeddingModel.isBlank() || embeddingModel.equals(model)) {
+            throw new ConfigProblem("embedding-model", embeddingModel == null ? "nothing" : "\"" + embeddingModel + "\"",
+                    "the name of an embedding model, other than model");
+        }
+        if (!(embeddingCallMs >= 0)) {
+            throw new ConfigProblem("embedding-call-ms", embeddingCallMs, "zero or more");
+        }
         positive("embedding-tokens-per-second", embeddingTokensPerSecond);
         ConfigProblem.inRange("embedding-dimensions", embeddingDimensions, 1, 65_536, "a vector length");
         ConfigProblem.inRange("output-tokens-min", outputTokensMin, 1, maxModelLen, "a token count");
@@ -64,7 +75,7 @@ public record EngineProfile(String model, int maxModelLen, long kvCacheTokens, i
     /** Llama 3 8B on one H100 80GB; the base every profile file overrides. */
     public static EngineProfile defaults() {
         return new EngineProfile("meta-llama/Meta-Llama-3-8B-Instruct", 8192, 450_000, 256,
-                12_000, 9.0, 0.05, 40_000, 1024, 16, 256);
+                12_000, 9.0, 0.05, "BAAI/bge-large-en-v1.5", 4.0, 40_000, 1024, 16, 256);
     }
 
     /**

@@ -112,9 +112,14 @@ final class EngineService implements HttpService {
                     promptAlone ? "messages" : "max_tokens", "context_length_exceeded").send(res);
             return;
         }
+        Logprobs wanted = Logprobs.asked(body, chat);
+        if (wanted.refusal() != null) {
+            ApiError.ofParam(Status.BAD_REQUEST_400, wanted.refusal(), chat ? "top_logprobs" : "logprobs", null).send(res);
+            return;
+        }
         TextSource.Answer answer = text.answer(prompt + "|" + maxTokens, profile.outputTokensMin(),
-                profile.outputTokensMax(), maxTokens);
-        SimRequest request = new SimRequest(promptTokens, answer.tokens(), answer.finishReason(), System.nanoTime());
+                profile.outputTokensMax(), maxTokens, faults.get().output());
+        SimRequest request = new SimRequest(promptTokens, answer, System.nanoTime());
         scheduler.submit(request);
         // Unique across engines and restarts, as vLLM's random ids are: the gateway's logs and traces key on them.
         String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
@@ -122,17 +127,17 @@ final class EngineService implements HttpService {
         try {
             if (body.path("stream").asBoolean(false)) {
                 boolean usage = body.path("stream_options").path("include_usage").asBoolean(false);
-                stream(res, request, id, created, chat, usage);
+                stream(res, request, id, created, chat, usage, wanted);
             } else {
-                complete(res, request, id, created, chat);
+                complete(res, request, id, created, chat, wanted);
             }
         } finally {
             request.cancel(); // a no-op once finished; frees the KV cache when the client left early
         }
     }
 
-    private void complete(ServerResponse res, SimRequest request, String id, long created, boolean chat)
-            throws Exception {
+    private void complete(ServerResponse res, SimRequest request, String id, long created, boolean chat,
+                          Logprobs wanted) throws Exception {
         StringBuilder content = new StringBuilder();
         SimRequest.Token token;
         do {
@@ -149,14 +154,14 @@ final class EngineService implements HttpService {
         } else {
             choice.put("text", content.toString());
         }
-        choice.putNull("logprobs");
+        choice.set("logprobs", wanted.of(request, 0, request.output.size(), chat));
         choice.put("finish_reason", request.finishReason);
         out.set("usage", usage(request.promptTokens, request.output.size()));
         json(res, out);
     }
 
     private void stream(ServerResponse res, SimRequest request, String id, long created, boolean chat,
-                        boolean includeUsage) throws Exception {
+                        boolean includeUsage, Logprobs wanted) throws Exception {
         Faults fault = faults.get();
         res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
         res.header(NoCache.HEADER);
@@ -194,7 +199,8 @@ final class EngineService implements HttpService {
                 } else {
                     choice.put("text", token.text());
                 }
-                choice.putNull("logprobs").putNull("finish_reason");
+                choice.set("logprobs", wanted.of(request, sent, sent + 1, chat));
+                choice.putNull("finish_reason");
                 event(out, fault.garbage() ? "{\"id\": \"" + id + "\", \"choices\": [ <garbage" : chunk.toString());
                 sent++;
             } while (token == null || !token.last());
@@ -222,7 +228,15 @@ final class EngineService implements HttpService {
 
     private void embeddings(ServerRequest req, ServerResponse res) throws Exception {
         ObjectNode body = readBody(req, res);
-        if (body == null || !checkModel(body, res) || injectedError(res)) {
+        if (body == null || injectedError(res)) {
+            return;
+        }
+        String model = body.path("model").asText("");
+        // The generation model embeds too (mean-pooled, as vLLM's --task embed would); the
+        // embedding model is what embeddings are meant to be asked of.
+        if (!model.equals(profile.embeddingModel()) && !model.equals(profile.model())) {
+            ApiError.ofParam(Status.NOT_FOUND_404, "The model `" + model + "` does not exist.", "model",
+                    "model_not_found").send(res);
             return;
         }
         JsonNode input = body.path("input");
@@ -235,6 +249,14 @@ final class EngineService implements HttpService {
             ApiError.ofParam(Status.BAD_REQUEST_400, "input must be a string or a non-empty array", "input", null).send(res);
             return;
         }
+        for (int i = 0; i < inputs.size(); i++) {
+            // As OpenAI: an empty string cannot be embedded.
+            if (inputs.get(i).isTextual() && inputs.get(i).asText().isEmpty()) {
+                ApiError.ofParam(Status.BAD_REQUEST_400, "input[" + i + "] is empty: every input needs some text",
+                        "input", null).send(res);
+                return;
+            }
+        }
         long tokens = 0;
         ObjectNode out = Json.mapper().createObjectNode().put("object", "list");
         ArrayNode data = out.putArray("data");
@@ -246,20 +268,27 @@ final class EngineService implements HttpService {
                 vector.add(v);
             }
         }
-        Thread.sleep(scheduler.embeddingTime(tokens));
-        out.put("model", profile.model());
+        scheduler.embed(tokens);
+        out.put("model", model);
         out.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
         json(res, out);
     }
 
     private void models(ServerRequest req, ServerResponse res) {
         ObjectNode out = Json.mapper().createObjectNode().put("object", "list");
-        out.putArray("data").addObject()
+        ArrayNode data = out.putArray("data");
+        data.addObject()
                 .put("id", profile.model())
                 .put("object", "model")
                 .put("created", clock.instant().getEpochSecond())
                 .put("owned_by", "pitwall-sim")
                 .put("max_model_len", profile.maxModelLen());
+        data.addObject()
+                .put("id", profile.embeddingModel())
+                .put("object", "model")
+                .put("created", clock.instant().getEpochSecond())
+                .put("owned_by", "pitwall-sim")
+                .put("max_model_len", 512);
         json(res, out);
     }
 

@@ -21,8 +21,9 @@ public record LatencyModel(EngineProfile profile) {
         return nanos((profile.decodeStepMs() + profile.decodeMsPerRunningSequence() * (running - 1)) * 1e6);
     }
 
+    /** One embeddings call of {@code inputTokens} in all, however many inputs it has. */
     public Duration embedding(long inputTokens) {
-        return nanos(inputTokens / profile.embeddingTokensPerSecond() * 1e9);
+        return nanos(profile.embeddingCallMs() * 1e6 + inputTokens / profile.embeddingTokensPerSecond() * 1e9);
     }
 
     /** One engine step: prefill what was admitted, then decode everything running, slowed by a fault. */

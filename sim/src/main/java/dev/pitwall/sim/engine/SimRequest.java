@@ -19,6 +19,7 @@ final class SimRequest {
 
     final long promptTokens;
     final List<String> output;
+    final List<TextSource.Logprob> logprobs;
     final String finishReason;
     final long submittedNanos;
     final BlockingQueue<Token> emitted = new LinkedBlockingQueue<>();
@@ -26,10 +27,11 @@ final class SimRequest {
     int produced;
     long lastTokenNanos;
 
-    SimRequest(long promptTokens, List<String> output, String finishReason, long submittedNanos) {
+    SimRequest(long promptTokens, TextSource.Answer answer, long submittedNanos) {
         this.promptTokens = promptTokens;
-        this.output = output;
-        this.finishReason = finishReason;
+        this.output = answer.tokens();
+        this.logprobs = answer.logprobs();
+        this.finishReason = answer.finishReason();
         this.submittedNanos = submittedNanos;
     }
 

@@ -24,21 +24,81 @@ final class TextSource {
         this.seed = seed;
     }
 
-    /** An answer's tokens, and why it ended: {@code stop} on its own, {@code length} at max_tokens. */
-    record Answer(List<String> tokens, String finishReason) {
+    /** Characters of the noise fault's "tokens": letters, digits and punctuation, uniformly. */
+    private static final String NOISE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789#$%&*+/<=>?@^_~";
+    /** Alternatives each token has, as many as OpenAI's top_logprobs allows at most in the sim. */
+    static final int ALTERNATIVES = 5;
+    /** What vLLM reports for an alternative whose log-probability is minus infinity. */
+    static final double VLLM_NEG_INF = -9999.0;
+
+    /** An answer's tokens with their log-probabilities, and why it ended: {@code stop} on its own, {@code length} at max_tokens. */
+    record Answer(List<String> tokens, List<Logprob> logprobs, String finishReason) {
     }
 
-    /** Output tokens for a request; the answer's natural length is cut at {@code maxTokens}. */
-    Answer answer(String requestKey, int minTokens, int maxNaturalTokens, int maxTokens) {
+    /** A token's log-probability and its most likely alternatives (the token itself first). */
+    record Logprob(double logprob, List<String> alternatives, List<Double> alternativeLogprobs) {
+    }
+
+    /**
+     * Output tokens for a request; the answer's natural length is cut at {@code maxTokens}. A
+     * healthy model is confident but not certain of each token; one that repeats itself is
+     * certain; one that emits noise has a flat distribution.
+     */
+    Answer answer(String requestKey, int minTokens, int maxNaturalTokens, int maxTokens, Faults.OutputFault fault) {
         SplittableRandom random = random(requestKey);
         int natural = minTokens + random.nextInt(maxNaturalTokens - minTokens + 1);
         int length = Math.min(natural, maxTokens);
         List<String> tokens = new ArrayList<>(length);
+        List<Logprob> logprobs = new ArrayList<>(length);
         for (int i = 0; i < length; i++) {
-            String word = WORDS[random.nextInt(WORDS.length)];
-            tokens.add(i == 0 ? word : " " + word);
+            String token = switch (fault) {
+                case NONE -> word(random, i);
+                case REPETITION -> i < 3 ? word(random, i) : " " + tokens.get(i % 3).strip();
+                case NOISE -> noise(random);
+            };
+            tokens.add(token);
+            double p = switch (fault) {
+                case NONE -> 0.55 + 0.4 * random.nextDouble();
+                case REPETITION -> 0.97 + 0.025 * random.nextDouble();
+                case NOISE -> 0.03 + 0.02 * random.nextDouble();
+            };
+            logprobs.add(logprob(random, token, p, fault, i));
         }
-        return new Answer(tokens, natural > maxTokens ? "length" : "stop");
+        return new Answer(tokens, logprobs, natural > maxTokens ? "length" : "stop");
+    }
+
+    private static String word(SplittableRandom random, int index) {
+        String word = WORDS[random.nextInt(WORDS.length)];
+        return index == 0 ? word : " " + word;
+    }
+
+    private static String noise(SplittableRandom random) {
+        StringBuilder token = new StringBuilder(random.nextInt(4) == 0 ? " " : "");
+        for (int n = 2 + random.nextInt(4); n > 0; n--) {
+            token.append(NOISE.charAt(random.nextInt(NOISE.length())));
+        }
+        return token.toString();
+    }
+
+    /** The chosen token at probability {@code p}; the rest of the mass over its alternatives, falling off. */
+    private static Logprob logprob(SplittableRandom random, String token, double p, Faults.OutputFault fault,
+                                   int index) {
+        List<String> alternatives = new ArrayList<>(ALTERNATIVES);
+        List<Double> values = new ArrayList<>(ALTERNATIVES);
+        alternatives.add(token);
+        values.add(Math.log(p));
+        double rest = 1 - p;
+        for (int k = 1; k < ALTERNATIVES; k++) {
+            alternatives.add(fault == Faults.OutputFault.NOISE ? noise(random) : word(random, 1));
+            // Noise: every alternative about as likely as the chosen token; otherwise halving shares.
+            double share = fault == Faults.OutputFault.NOISE ? p * (0.8 + 0.2 * random.nextDouble()) : rest / 2;
+            rest -= fault == Faults.OutputFault.NOISE ? 0 : share;
+            values.add(Math.log(share));
+        }
+        if (index % 7 == 6) {
+            values.set(ALTERNATIVES - 1, VLLM_NEG_INF); // as vLLM writes an alternative of probability zero
+        }
+        return new Logprob(Math.log(p), alternatives, values);
     }
 
     /** A unit-length vector for {@code text}. */

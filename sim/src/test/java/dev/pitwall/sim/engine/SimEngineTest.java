@@ -154,6 +154,74 @@ class SimEngineTest {
     }
 
     @Test
+    void servesAnEmbeddingModelListedBesideTheChatModel() throws Exception {
+        JsonNode models = Json.mapper().readTree(get("/v1/models").body());
+        assertThat(models.path("data")).extracting(m -> m.path("id").asText())
+                .containsExactly(MODEL, "BAAI/bge-large-en-v1.5");
+        HttpResponse<String> embedded = post("/v1/embeddings", "{\"model\":\"BAAI/bge-large-en-v1.5\",\"input\":[\"a\",\"b\"]}");
+        assertThat(embedded.statusCode()).isEqualTo(200);
+        assertThat(Json.mapper().readTree(embedded.body()).path("model").asText()).isEqualTo("BAAI/bge-large-en-v1.5");
+        HttpResponse<String> empty = post("/v1/embeddings", "{\"model\":\"BAAI/bge-large-en-v1.5\",\"input\":[\"a\",\"\"]}");
+        assertThat(empty.statusCode()).isEqualTo(400);
+        assertThat(Json.mapper().readTree(empty.body()).path("error").path("message").asText()).contains("input[1]");
+    }
+
+    @Test
+    void returnsLogprobsWhenAskedInChatsAndCompletionsShape() throws Exception {
+        String body = "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                + "\"max_tokens\":20,\"logprobs\":true,\"top_logprobs\":3}";
+        JsonNode chat = Json.mapper().readTree(post("/v1/chat/completions", body).body()).path("choices").get(0);
+        JsonNode content = chat.path("logprobs").path("content");
+        StringBuilder joined = new StringBuilder();
+        for (JsonNode token : content) {
+            joined.append(token.path("token").asText());
+            assertThat(token.path("logprob").asDouble()).isBetween(-1.0, 0.0);
+            assertThat(token.path("top_logprobs")).hasSize(3);
+            assertThat(token.path("top_logprobs").get(0).path("token").asText()).isEqualTo(token.path("token").asText());
+        }
+        assertThat(joined.toString()).isEqualTo(chat.path("message").path("content").asText());
+
+        JsonNode none = Json.mapper().readTree(post("/v1/chat/completions", chat("hi", 5, false)).body());
+        assertThat(none.path("choices").get(0).path("logprobs").isNull()).isTrue();
+
+        JsonNode completion = Json.mapper().readTree(post("/v1/completions",
+                "{\"model\":\"" + MODEL + "\",\"prompt\":\"hi\",\"max_tokens\":10,\"logprobs\":2}").body())
+                .path("choices").get(0).path("logprobs");
+        assertThat(completion.path("tokens").size()).isEqualTo(completion.path("token_logprobs").size())
+                .isEqualTo(completion.path("text_offset").size()).isPositive();
+        assertThat(completion.path("top_logprobs").get(0).size()).isEqualTo(2);
+
+        HttpResponse<String> bad = post("/v1/chat/completions", "{\"model\":\"" + MODEL
+                + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"top_logprobs\":3}");
+        assertThat(bad.statusCode()).as("top_logprobs without logprobs").isEqualTo(400);
+    }
+
+    @Test
+    void breaksItsOutputOnDemandWithLogprobsToMatch() throws Exception {
+        String body = "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                + "\"max_tokens\":60,\"logprobs\":true,\"top_logprobs\":5}";
+        post("/admin/faults", "{\"output\":\"repetition\"}");
+        JsonNode repeated = Json.mapper().readTree(post("/v1/chat/completions", body).body()).path("choices").get(0);
+        String text = repeated.path("message").path("content").asText();
+        List<String> words = List.of(text.trim().split(" "));
+        assertThat(words.size()).isGreaterThan(12);
+        for (int i = 3; i < words.size(); i++) {
+            assertThat(words.get(i)).as("word %d repeats the phrase", i).isEqualTo(words.get(i % 3));
+        }
+        assertThat(repeated.path("logprobs").path("content").get(5).path("logprob").asDouble()).isGreaterThan(-0.05);
+
+        post("/admin/faults", "{\"output\":\"noise\"}");
+        JsonNode noisy = Json.mapper().readTree(post("/v1/chat/completions", body).body()).path("choices").get(0);
+        assertThat(noisy.path("message").path("content").asText()).doesNotContain("the cluster");
+        assertThat(noisy.path("logprobs").path("content").get(0).path("logprob").asDouble()).isLessThan(-2.9);
+        JsonNode sentinel = noisy.path("logprobs").path("content").get(6).path("top_logprobs").get(4);
+        assertThat(sentinel.path("logprob").asDouble()).as("vLLM's stand-in for minus infinity").isEqualTo(-9999.0);
+
+        HttpResponse<String> unknown = post("/admin/faults", "{\"output\":\"gibberish\"}");
+        assertThat(unknown.statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void refusesUnknownModelsAndOverlongRequests() throws Exception {
         HttpResponse<String> unknown = post("/v1/chat/completions",
                 "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
