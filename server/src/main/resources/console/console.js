@@ -170,9 +170,42 @@
             cell(row, b.engine ? String(b.engine.waiting) : "–");
             cell(row, b.engine ? String(b.engine.running) : "–");
             cell(row, b.engine ? Math.round(b.engine.kvUsage * 100) + " %" : "–");
+            const states = b.breakers.filter(q => q.state !== "closed");
+            cell(row, states.length === 0 ? "closed" : states.map(q => q.model + ": " + q.state).join(", "),
+                states.length === 0 ? "health-up" : "health-down");
         }
         document.getElementById("backends").hidden = backends.length === 0;
         document.getElementById("no-backends").hidden = backends.length !== 0;
+    }
+
+    function evidenceText(e) {
+        const parts = [e.bad + " bad, " + e.failed + " failed of " + e.samples];
+        if (e.charEntropy !== undefined) {
+            parts.push(e.charEntropy + " bits/char");
+        }
+        if (e.tokenEntropy !== undefined) {
+            parts.push("token entropy " + e.tokenEntropy);
+        }
+        if (e.lastFault) {
+            parts.push("last: " + e.lastFault);
+        }
+        return parts.join(", ");
+    }
+
+    function fillBreakerEvents(events) {
+        const body = document.querySelector("#breaker-events tbody");
+        body.replaceChildren();
+        for (const m of events) {
+            const row = body.insertRow();
+            cell(row, new Date(m.at).toLocaleTimeString());
+            cell(row, m.backend);
+            cell(row, m.model);
+            cell(row, m.from + " → " + m.to, m.to === "closed" ? "health-up" : "health-down");
+            cell(row, m.why);
+            cell(row, evidenceText(m.evidence));
+        }
+        document.getElementById("breaker-events").hidden = events.length === 0;
+        document.getElementById("no-breaker-events").hidden = events.length !== 0;
     }
 
     async function poll() {
@@ -180,6 +213,7 @@
             const response = await fetch(root.dataset.source, { cache: "no-store" });
             const s = await response.json();
             fillBackends(s.backends);
+            fillBreakerEvents(s.breakerEvents);
             const now = Date.now() / 1000;
             if (last !== null) {
                 const dt = now - last.time;

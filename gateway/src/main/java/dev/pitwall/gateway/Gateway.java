@@ -9,6 +9,9 @@ import dev.pitwall.gateway.auth.AdminAuthorization;
 import dev.pitwall.gateway.auth.AdminKeysService;
 import dev.pitwall.gateway.auth.ApiKeys;
 import dev.pitwall.gateway.auth.TenantAuthentication;
+import dev.pitwall.gateway.batch.EmbeddingBatcher;
+import dev.pitwall.gateway.batch.MergedCalls;
+import dev.pitwall.gateway.breaker.BreakerEvents;
 import dev.pitwall.gateway.budget.BudgetCounters;
 import dev.pitwall.gateway.budget.Budgets;
 import dev.pitwall.gateway.budget.LocalCounters;
@@ -31,7 +34,7 @@ import java.time.Clock;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.random.RandomGenerator;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
 /** The LLM gateway: its router, upstream clients, tenants' keys and HTTP routes. */
@@ -49,6 +52,8 @@ public final class Gateway implements AutoCloseable {
     private final BackendMonitor monitor;
     private final ClientHangUps hangUps = new ClientHangUps();
     private final BudgetCounters counters;
+    private final BreakerEvents breakerEvents;
+    private final EmbeddingBatcher batcher;
 
     /**
      * @param database where tenants and keys are kept; its {@value #MODULE} tables must be migrated
@@ -58,7 +63,8 @@ public final class Gateway implements AutoCloseable {
      */
     public Gateway(GatewayConfig config, Database database, AuditLog audit, MeterRegistry registry, Tracer tracer,
                    Clock clock, Map<String, String> env) {
-        this.router = new Router(config, RandomGenerator.getDefault());
+        this.breakerEvents = new BreakerEvents(audit, registry);
+        this.router = new Router(config, ThreadLocalRandom.current(), breakerEvents);
         this.clients = new UpstreamClients(config.backends(), env);
         this.apiKeys = new ApiKeys(database, audit, clock);
         this.counters = config.redis().isEmpty() ? new LocalCounters(1.0, clock::millis)
@@ -68,13 +74,15 @@ public final class Gateway implements AutoCloseable {
         GatewayMetrics metrics = new GatewayMetrics(registry,
                 router.backends().stream().collect(Collectors.toMap(Backend::name, Backend::admission)));
         OpenApiContract contract = new OpenApiContract();
+        this.batcher = new EmbeddingBatcher(config.batching(), new MergedCalls(router, clients), registry);
         Map<String, HttpService> mounted = new LinkedHashMap<>();
         mounted.put(PATH, new OpenAiService(contract, router, clients,
                 new TenantAuthentication(apiKeys, config.requireApiKey()), new Budgets(tenantBudgets, counters, registry),
-                metrics, tracer, hangUps));
+                batcher, metrics, tracer, hangUps));
         mounted.put(AdminKeysService.PATH, new AdminKeysService(apiKeys, admin));
         mounted.put(TenantsService.PATH, new TenantsService(tenantBudgets, admin));
-        mounted.put(ServingStatusService.PATH, new ServingStatusService(router, metrics));
+        router.backends().forEach(b -> b.breakers().values().forEach(breakerEvents::watch));
+        mounted.put(ServingStatusService.PATH, new ServingStatusService(router, metrics, breakerEvents));
         mounted.put(ContractService.PATH, new ContractService(contract));
         this.services = Collections.unmodifiableMap(mounted);
         this.monitor = new BackendMonitor(router.backends(), clients, config.probeInterval(), config.downAfterProbes());
@@ -109,6 +117,7 @@ public final class Gateway implements AutoCloseable {
     public void close() {
         monitor.close();
         hangUps.close();
+        batcher.close();
         clients.close();
         counters.close();
     }

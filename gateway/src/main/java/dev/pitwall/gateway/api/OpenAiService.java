@@ -9,7 +9,10 @@ import dev.pitwall.gateway.admission.AdmissionQueue;
 import dev.pitwall.gateway.admission.Permit;
 import dev.pitwall.gateway.admission.Priority;
 import dev.pitwall.gateway.auth.TenantAuthentication;
+import dev.pitwall.gateway.batch.EmbeddingBatcher;
 import dev.pitwall.gateway.breaker.AttemptVerdict;
+import dev.pitwall.gateway.breaker.OutputSample;
+import dev.pitwall.gateway.breaker.QualityJudge;
 import dev.pitwall.gateway.budget.Budgets;
 import dev.pitwall.gateway.budget.TenantBudget;
 import dev.pitwall.gateway.budget.TokenEstimate;
@@ -37,6 +40,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.opentelemetry.api.trace.Tracer;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -49,12 +53,14 @@ import java.util.Optional;
  *   <li>authenticate: the tenant's key ({@link TenantAuthentication}, a filter on every route);
  *   <li>check the contract: a JSON object valid against the gateway's OpenAPI document, for a model served here;
  *   <li>charge the tenant's budget ({@link Budgets}): requests and estimated tokens per minute, open streams; 429 when spent;
+ *   <li>merge: embeddings calls with concurrent ones for the same model ({@link EmbeddingBatcher});
  *   <li>route: the backends serving the model, in the router's order, then its fallbacks';
  *   <li>admit: a place within each backend's concurrency limit before it is tried, or a wait in
  *       the first backend's queue when all are full, in the tenant's priority; shed with 503 when it cannot wait;
  *   <li>forward: the request to one backend ({@link Forwarder});
  *   <li>relay: the answer, whole or as a stream ({@link SseRelay}); a failure before the first byte moves on to the next backend;
- *   <li>observe: the outcome for the backend's ejection state, the limiter, the metrics and the trace.
+ *   <li>observe: the outcome for the backend's ejection state, the limiter, the quality breaker (the
+ *       answer's text judged), the metrics and the trace.
  * </ol>
  */
 public final class OpenAiService implements HttpService {
@@ -63,15 +69,17 @@ public final class OpenAiService implements HttpService {
     private final Forwarder forwarder;
     private final TenantAuthentication authentication;
     private final Budgets budgets;
+    private final EmbeddingBatcher batcher;
     private final GatewayMetrics metrics;
     private final OpenApiContract contract;
     private final Tracer tracer;
     private final ClientHangUps hangUps;
 
     public OpenAiService(OpenApiContract contract, Router router, UpstreamClients clients,
-                         TenantAuthentication authentication, Budgets budgets, GatewayMetrics metrics, Tracer tracer,
-                         ClientHangUps hangUps) {
+                         TenantAuthentication authentication, Budgets budgets, EmbeddingBatcher batcher,
+                         GatewayMetrics metrics, Tracer tracer, ClientHangUps hangUps) {
         this.budgets = budgets;
+        this.batcher = batcher;
         this.hangUps = hangUps;
         this.contract = contract;
         this.tracer = tracer;
@@ -146,11 +154,28 @@ public final class OpenAiService implements HttpService {
             return Outcome.RATE_LIMITED;
         }
         try (Budgets.Charge taken = charge.get()) {
-            Outcome outcome = serve(exchange);
+            Outcome outcome = exchange.endpoint() == Endpoint.EMBEDDINGS && batcher.accepts(exchange.body())
+                    ? batched(exchange) : serve(exchange);
             RequestObservation o = exchange.observation();
             taken.settle(o.promptTokens() + o.completionTokens());
             return outcome;
         }
+    }
+
+    /** Embeddings merged with concurrent calls for the model; sent on their own when the merged call did not serve them. */
+    private Outcome batched(Exchange exchange) throws IOException {
+        Duration timeout = router.routes(exchange.model()).getFirst().backend().config().timeouts().total();
+        EmbeddingBatcher.Result result = batcher.submit(exchange.body(), timeout);
+        if (result instanceof EmbeddingBatcher.Answered answered) {
+            exchange.observation().backend(answered.backend());
+            exchange.observation().usage(answered.promptTokens(), 0);
+            ServerResponse res = exchange.res();
+            res.header(HeaderValues.CONTENT_TYPE_JSON);
+            res.header(Forwarder.BACKEND_HEADER, answered.backend());
+            res.send(answered.body());
+            return Outcome.SUCCESS;
+        }
+        return serve(exchange);
     }
 
     /** What is wrong with the request before any backend sees it, in OpenAI's error shape. */
@@ -241,6 +266,7 @@ public final class OpenAiService implements HttpService {
     private Attempt attempt(Route route, Exchange exchange, Permit permit) throws IOException {
         exchange.trace().attempt(route.backend().name(), route.upstreamModel());
         long attemptStart = System.nanoTime();
+        OutputSample output = new OutputSample();
         Attempt attempt = null; // stays null when writing to the client failed: that says nothing of the backend
         try {
             ObjectNode upstreamBody = exchange.body().deepCopy().put("model", route.upstreamModel());
@@ -248,19 +274,34 @@ public final class OpenAiService implements HttpService {
             if (exchange.streamed()) {
                 upstreamBody.withObjectProperty("stream_options").put("include_usage", true);
             }
+            // Chat answers are judged best with their tokens' log-probabilities: asked for on a
+            // sample of requests whose clients did not, and taken out of what those clients get.
+            boolean sampled = exchange.endpoint() == Endpoint.CHAT && !upstreamBody.path("logprobs").asBoolean(false)
+                    && router.judge().sampleLogprobs();
+            if (sampled) {
+                upstreamBody.put("logprobs", true).put("top_logprobs", QualityJudge.TOP_LOGPROBS);
+            }
             UpstreamCall call = new UpstreamCall(route, exchange.endpoint().path, upstreamBody, exchange.trace(),
-                    exchange.cancellation(), System.nanoTime());
+                    exchange.cancellation(), System.nanoTime(), output, sampled);
             attempt = exchange.streamed() ? stream(call, relayUsage, exchange) : forwarder.complete(call, exchange.res(),
                     exchange.observation());
             return attempt;
         } finally {
             AttemptVerdict verdict = attempt == null ? AttemptVerdict.SAYS_NOTHING
                     : AttemptVerdict.of(attempt.served(), attempt.outcome());
-            route.backend().ejection().record(verdict, System.nanoTime());
+            long now = System.nanoTime();
+            route.backend().ejection().record(verdict, now);
             switch (verdict) {
-                case FAILED -> permit.dropped();
-                case SUCCEEDED -> permit.success(exchange.observation().firstTokenNanos()
-                        .orElseGet(System::nanoTime) - attemptStart);
+                case FAILED -> {
+                    permit.dropped();
+                    route.breaker().failed();
+                }
+                case SUCCEEDED -> {
+                    permit.success(exchange.observation().firstTokenNanos().orElse(now) - attemptStart);
+                    if (attempt.outcome() == Outcome.SUCCESS && exchange.endpoint() != Endpoint.EMBEDDINGS) {
+                        route.breaker().answered(output.score(router.judge().config()));
+                    }
+                }
                 case SAYS_NOTHING -> permit.ignore();
             }
             exchange.trace().attemptEnded(attempt == null ? null : attempt.failure());

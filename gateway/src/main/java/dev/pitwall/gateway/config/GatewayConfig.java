@@ -21,10 +21,13 @@ import java.util.Set;
  * @param tenants            tenants' budgets (the admin API's override these)
  * @param redis              the Redis every replica shares budgets through, {@code redis://host:port}; empty: none
  * @param replicas           gateway replicas sharing that Redis: while it is down each counts a 1/replicas share
+ * @param quality            the quality-aware circuit breaker
+ * @param batching           micro-batching of embeddings calls
  */
 public record GatewayConfig(boolean requireApiKey, String adminKey, Duration probeInterval, int downAfterProbes,
                             int ejectAfterFailures, Duration ejectionTime, List<BackendConfig> backends,
-                            List<FallbackConfig> fallbacks, List<TenantBudget> tenants, String redis, int replicas) {
+                            List<FallbackConfig> fallbacks, List<TenantBudget> tenants, String redis, int replicas,
+                            QualityConfig quality, BatchingConfig batching) {
 
     public GatewayConfig {
         ConfigProblem.positive("probe-interval", probeInterval);
@@ -44,6 +47,8 @@ public record GatewayConfig(boolean requireApiKey, String adminKey, Duration pro
             throw new ConfigProblem("redis", "\"" + redis + "\"", "empty (budgets counted per replica) or a URL such as "
                     + "redis://127.0.0.1:6379");
         }
+        quality = quality == null ? QualityConfig.defaults() : quality;
+        batching = batching == null ? BatchingConfig.defaults() : batching;
         ConfigProblem.inRange("replicas", replicas, 1, 10_000, "the count of gateway replicas sharing the Redis");
         Set<String> tenantNames = new HashSet<>();
         for (TenantBudget tenant : tenants) {
@@ -61,42 +66,52 @@ public record GatewayConfig(boolean requireApiKey, String adminKey, Duration pro
 
     public static GatewayConfig defaults() {
         return new GatewayConfig(true, "", Duration.ofSeconds(2), 3, 3, Duration.ofSeconds(10), List.of(), List.of(),
-                List.of(), "", 1);
+                List.of(), "", 1, QualityConfig.defaults(), BatchingConfig.defaults());
     }
 
     public GatewayConfig withBackends(List<BackendConfig> newBackends) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                newBackends, fallbacks, tenants, redis, replicas);
+                newBackends, fallbacks, tenants, redis, replicas, quality, batching);
     }
 
     public GatewayConfig withAdminKey(String newAdminKey) {
         return new GatewayConfig(requireApiKey, newAdminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas);
+                backends, fallbacks, tenants, redis, replicas, quality, batching);
     }
 
     public GatewayConfig withFallbacks(List<FallbackConfig> newFallbacks) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, newFallbacks, tenants, redis, replicas);
+                backends, newFallbacks, tenants, redis, replicas, quality, batching);
     }
 
     public GatewayConfig withProbeInterval(Duration newInterval) {
         return new GatewayConfig(requireApiKey, adminKey, newInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas);
+                backends, fallbacks, tenants, redis, replicas, quality, batching);
     }
 
     public GatewayConfig withDownAfterProbes(int newCount) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, newCount, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas);
+                backends, fallbacks, tenants, redis, replicas, quality, batching);
     }
 
     public GatewayConfig withTenants(List<TenantBudget> newTenants) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, newTenants, redis, replicas);
+                backends, fallbacks, newTenants, redis, replicas, quality, batching);
+    }
+
+    public GatewayConfig withQuality(QualityConfig newQuality) {
+        return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
+                backends, fallbacks, tenants, redis, replicas, newQuality, batching);
+    }
+
+    public GatewayConfig withBatching(BatchingConfig newBatching) {
+        return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
+                backends, fallbacks, tenants, redis, replicas, quality, newBatching);
     }
 
     /** Budgets shared through the Redis at {@code url} by {@code replicaCount} replicas. */
     public GatewayConfig withRedis(String url, int replicaCount) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, url, replicaCount);
+                backends, fallbacks, tenants, url, replicaCount, quality, batching);
     }
 }

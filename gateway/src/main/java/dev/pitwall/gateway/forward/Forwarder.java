@@ -1,6 +1,8 @@
 package dev.pitwall.gateway.forward;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pitwall.core.json.Json;
+import dev.pitwall.gateway.breaker.OutputSample;
 import dev.pitwall.gateway.breaker.RetryRules;
 import dev.pitwall.gateway.config.BackendTimeouts;
 import dev.pitwall.gateway.sli.Outcome;
@@ -16,6 +18,7 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Sends one request to one backend. A non-streamed answer is read whole and relayed; a stream is
@@ -75,7 +78,14 @@ public final class Forwarder {
         if (status >= 400) {
             return refused(call, status, answer, res);
         }
-        Json.object(answer).ifPresent(json -> UsageMeter.record(json, observation));
+        Optional<ObjectNode> json = Json.object(answer);
+        if (json.isPresent()) {
+            UsageMeter.record(json.get(), observation);
+            call.output().addAnswer(json.get());
+            if (call.stripLogprobs() && OutputSample.strip(json.get())) {
+                answer = Json.mapper().writeValueAsBytes(json.get());
+            }
+        }
         res.status(Status.create(status));
         res.header(HeaderNames.CONTENT_TYPE, contentType);
         res.header(BACKEND_HEADER, call.backend().name());

@@ -2,8 +2,10 @@ package dev.pitwall.gateway.routing;
 
 import dev.pitwall.gateway.admission.AdmissionQueue;
 import dev.pitwall.gateway.breaker.Ejection;
+import dev.pitwall.gateway.breaker.QualityBreaker;
 import dev.pitwall.gateway.config.BackendConfig;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * A configured backend and what the gateway knows of it right now: its admission (a limiter,
@@ -23,13 +25,17 @@ public final class Backend {
     private final BackendConfig config;
     private final AdmissionQueue admission;
     private final Ejection ejection;
+    private final Map<String, QualityBreaker> breakers;
     private volatile boolean healthy = true;
     private volatile EngineLoad engineLoad;
 
-    public Backend(BackendConfig config, AdmissionQueue admission, Ejection ejection) {
+    /** @param breakers a quality breaker for each of its models, by the model's own name */
+    public Backend(BackendConfig config, AdmissionQueue admission, Ejection ejection,
+                   Map<String, QualityBreaker> breakers) {
         this.config = config;
         this.admission = admission;
         this.ejection = ejection;
+        this.breakers = Map.copyOf(breakers);
     }
 
     public BackendConfig config() {
@@ -48,6 +54,16 @@ public final class Backend {
     /** What passive outlier detection knows of this backend. */
     public Ejection ejection() {
         return ejection;
+    }
+
+    /** The quality breaker of {@code model}, one of this backend's own model names. */
+    public QualityBreaker breaker(String model) {
+        return breakers.get(model);
+    }
+
+    /** Every model's breaker, by model. */
+    public Map<String, QualityBreaker> breakers() {
+        return breakers;
     }
 
     public int inFlight() {

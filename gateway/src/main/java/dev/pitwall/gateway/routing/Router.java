@@ -3,6 +3,8 @@ package dev.pitwall.gateway.routing;
 import dev.pitwall.gateway.admission.AdmissionQueue;
 import dev.pitwall.gateway.breaker.Ejection;
 import dev.pitwall.gateway.breaker.EjectionPolicy;
+import dev.pitwall.gateway.breaker.QualityBreaker;
+import dev.pitwall.gateway.breaker.QualityJudge;
 import dev.pitwall.gateway.config.BackendConfig;
 import dev.pitwall.gateway.config.FallbackConfig;
 import dev.pitwall.gateway.config.GatewayConfig;
@@ -15,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 /**
@@ -22,8 +25,9 @@ import java.util.random.RandomGenerator;
  * (healthy, not ejected), the first choice is drawn at random with odds proportional to each
  * one's {@linkplain Backend#attraction attraction}: traffic splits by weight while backends are
  * idle and shifts away from one that is falling behind. The others follow, most attractive
- * first, as retries; backends that are down come last, as a last resort; then the model's
- * fallback chain, likewise.
+ * first, as retries; backends that are down (or whose quality breaker is open) come last, as a
+ * last resort; then the model's fallback chain, likewise; then routes whose quality breaker is
+ * degraded, but for the share of requests that still probe them.
  */
 public final class Router {
 
@@ -33,15 +37,24 @@ public final class Router {
     private final Map<String, List<String>> fallbacks = new LinkedHashMap<>();
     private final RandomGenerator random;
     private final Duration loadFreshFor;
+    private final QualityJudge judge;
 
     public Router(GatewayConfig config, RandomGenerator random) {
+        this(config, random, t -> {
+        });
+    }
+
+    /** @param breakerMoves where every move of a quality breaker is reported */
+    public Router(GatewayConfig config, RandomGenerator random, Consumer<QualityBreaker.Transition> breakerMoves) {
         this.random = random;
+        this.judge = new QualityJudge(config.quality(), random);
         // An engine's report older than three probes is stale: the engine may have stopped answering.
         this.loadFreshFor = config.probeInterval().multipliedBy(3);
         EjectionPolicy ejection = new EjectionPolicy(config.ejectAfterFailures(), config.ejectionTime());
         this.backends = config.backends().stream()
                 .map(c -> new Backend(c, new AdmissionQueue(c.concurrency().limiter(c.maxInFlight()),
-                        c.concurrency().queueSize(), c.concurrency().maxQueueWait()), new Ejection(ejection))).toList();
+                        c.concurrency().queueSize(), c.concurrency().maxQueueWait()), new Ejection(ejection),
+                        breakers(c, judge, breakerMoves, random))).toList();
         for (Backend backend : backends) {
             BackendConfig c = backend.config();
             for (String model : c.models()) {
@@ -55,6 +68,15 @@ public final class Router {
         }
     }
 
+    private static Map<String, QualityBreaker> breakers(BackendConfig c, QualityJudge judge,
+                                                        Consumer<QualityBreaker.Transition> moves, RandomGenerator random) {
+        Map<String, QualityBreaker> breakers = new HashMap<>();
+        for (String model : c.models()) {
+            breakers.put(model, new QualityBreaker(c.name(), model, judge, moves, random));
+        }
+        return breakers;
+    }
+
     public boolean serves(String model) {
         return routesByName.containsKey(model);
     }
@@ -64,31 +86,47 @@ public final class Router {
         return routesByName.keySet();
     }
 
+    /** Judges answers for the quality breakers, against each model's usual. */
+    public QualityJudge judge() {
+        return judge;
+    }
+
     public List<Backend> backends() {
         return backends;
     }
 
-    /** Routes to try in order for {@code model}: its backends, then its fallbacks' backends. */
+    /**
+     * Routes to try in order for {@code model}: its backends, then its fallbacks' backends; routes
+     * whose quality breaker is degraded come after all of those.
+     */
     public List<Route> routes(String model) {
         List<Route> ordered = new ArrayList<>();
+        List<Route> demoted = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
         List<String> chain = new ArrayList<>();
         chain.add(model);
         chain.addAll(fallbacks.getOrDefault(model, List.of()));
         for (String name : chain) {
             if (seen.add(name)) {
-                ordered.addAll(rank(routesByName.getOrDefault(name, List.of())));
+                ordered.addAll(rank(routesByName.getOrDefault(name, List.of()), demoted));
             }
         }
+        ordered.addAll(demoted);
         return ordered;
     }
 
-    private List<Route> rank(List<Route> routes) {
+    private List<Route> rank(List<Route> routes, List<Route> demoted) {
         long now = System.nanoTime();
         List<Route> available = new ArrayList<>();
         List<Route> down = new ArrayList<>();
         for (Route route : routes) {
-            (route.backend().available(now) ? available : down).add(route);
+            QualityBreaker.Placement placement = route.breaker().placement(now);
+            if (placement == QualityBreaker.Placement.DEMOTED) {
+                demoted.add(route);
+            } else {
+                (route.backend().available(now) && placement == QualityBreaker.Placement.FIRST ? available : down)
+                        .add(route);
+            }
         }
         Map<Route, Double> attraction = new HashMap<>();
         for (Route route : routes) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pitwall.core.http.ApiError;
 import dev.pitwall.core.http.NoCache;
 import dev.pitwall.core.json.Json;
+import dev.pitwall.gateway.breaker.OutputSample;
 import dev.pitwall.gateway.config.BackendTimeouts;
 import dev.pitwall.gateway.forward.Attempt;
 import dev.pitwall.gateway.forward.Forwarder;
@@ -140,9 +141,11 @@ public final class SseRelay {
                     }
                     observation.token(System.nanoTime());
                 }
+                relayed.call.output().addChunk(chunk.get());
                 OutputStream out = open(relayed);
                 if (relayed.relayUsage || !usageOnly) {
-                    write(out, data.data());
+                    boolean stripped = relayed.call.stripLogprobs() && OutputSample.strip(chunk.get());
+                    write(out, stripped ? chunk.get().toString() : data.data());
                 }
                 relayed.firstEvent = false;
                 relayed.eventDeadline = System.nanoTime() + relayed.call.backend().config().timeouts().idle().toNanos();

@@ -79,7 +79,8 @@ class ServingPageBrowserTest {
         wait.until(d -> !d.findElements(By.cssSelector("#backends tr[data-backend='sim-h100']")).isEmpty()
                 && d.findElement(By.cssSelector("#backends tr[data-backend='sim-h100']")).getText().contains("up"));
         String row = browser.findElement(By.cssSelector("#backends tr[data-backend='sim-h100']")).getText();
-        assertThat(row).contains("sim-h100").contains("vllm").contains("0 / 256").contains("0 %");
+        assertThat(row).contains("sim-h100").contains("vllm").contains("0 / 32 (gradient2)").contains("0 %")
+                .contains("closed");
 
         // Rates need two readings; the series are named by model and backend.
         wait.until(d -> d.findElement(By.cssSelector("#rate-chart")).getText().contains("llama3-8b"));
