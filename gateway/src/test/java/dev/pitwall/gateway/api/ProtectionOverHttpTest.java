@@ -300,6 +300,49 @@ class ProtectionOverHttpTest {
     }
 
     @Test
+    void tenTimesTheEnginesCapacityInStreamsGetsOnly200Or503AndNobodyWaitsPastTheDeadline() throws Exception {
+        Path profile = dataDir.resolve("small-engine.yaml");
+        Files.writeString(profile, "max-running: 8\noutput-tokens-min: 20\noutput-tokens-max: 30\n");
+        SimEngine engine = SimEngine.start(EngineProfile.load(profile.toString()), 6, "127.0.0.1", 0);
+        running.add(engine);
+        Duration maxWait = Duration.ofMillis(500);
+        ConcurrencyConfig protection = new ConcurrencyConfig(LimitAlgorithm.GRADIENT2, 8, 2, 16, maxWait, null, null,
+                null, null, null);
+        GatewayServer server = gateway(GatewayConfig.defaults().withBackends(List.of(backend(engine, 64, protection))));
+        String key = server.gateway().apiKeys().create("team-a", "test").secret();
+
+        List<Future<List<Integer>>> clientsDone = new ArrayList<>();
+        for (int c = 0; c < 80; c++) {
+            clientsDone.add(clients.submit(() -> {
+                List<Integer> statuses = new ArrayList<>();
+                for (int n = 0; n < 3; n++) {
+                    HttpResponse<String> answer = chat(server, key, 30, true);
+                    statuses.add(answer.statusCode());
+                    if (answer.statusCode() == 200) {
+                        assertThat(answer.body()).endsWith("data: [DONE]\n\n");
+                    }
+                }
+                return statuses;
+            }));
+        }
+        Map<Integer, Integer> byStatus = new java.util.TreeMap<>();
+        for (Future<List<Integer>> f : clientsDone) {
+            f.get().forEach(status -> byStatus.merge(status, 1, Integer::sum));
+        }
+        assertThat(byStatus.keySet()).as("answers by status: %s", byStatus).isSubsetOf(200, 429, 503);
+        assertThat(byStatus.get(200)).isGreaterThan(8);
+        assertThat(byStatus.get(503)).as("more than the engine and the queue hold is shed").isPositive();
+
+        String metrics = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        java.util.regex.Matcher waited = java.util.regex.Pattern.compile(
+                "pitwall_gateway_queue_wait_seconds_max\\{backend=\"sim\"} (\\S+)").matcher(metrics);
+        assertThat(waited.find()).as("some requests waited for a place").isTrue();
+        assertThat(Double.parseDouble(waited.group(1))).as("the longest wait for a place, in seconds")
+                .isLessThanOrEqualTo(maxWait.toMillis() / 1000.0 + 0.05);
+    }
+
+    @Test
     void twoGatewaysSharingRedisAdmitOneBudgetBetweenThemAndFallBackToTheirShareWithoutIt() throws Exception {
         String redisUrl = System.getenv("PITWALL_TEST_REDIS_URL");
         assumeThat(redisUrl).as("PITWALL_TEST_REDIS_URL names the Redis for this test").isNotBlank();
