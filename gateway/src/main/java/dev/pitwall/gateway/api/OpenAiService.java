@@ -297,9 +297,11 @@ public final class OpenAiService implements HttpService {
                     route.breaker().failed();
                 }
                 case SUCCEEDED -> {
-                    permit.success(exchange.observation().firstTokenNanos().orElse(now) - attemptStart);
+                    long latency = exchange.observation().firstTokenNanos().orElse(now) - attemptStart;
+                    permit.success(latency);
                     if (attempt.outcome() == Outcome.SUCCESS && exchange.endpoint() != Endpoint.EMBEDDINGS) {
-                        route.breaker().answered(output.score(router.judge().config()));
+                        route.breaker().answered(output.score(router.judge().config()),
+                                exchange.streamed() ? Duration.ofNanos(latency) : null);
                     }
                 }
                 case SAYS_NOTHING -> permit.ignore();

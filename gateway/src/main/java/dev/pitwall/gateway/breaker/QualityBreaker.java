@@ -1,6 +1,7 @@
 package dev.pitwall.gateway.breaker;
 
 import dev.pitwall.gateway.config.QualityConfig;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -8,7 +9,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * One backend's circuit for one model, judged on its answers' quality as well as its failures.
- * A rolling window holds the last answers (good or bad, with their scores) and failures:
+ * A rolling window holds the last answers (good or bad, with their scores; a stream whose first
+ * token came later than {@code slow-first-token} is bad too) and failures:
  * <ul>
  *   <li>closed → degraded when bad answers reach {@code degrade-at} of the window: the model's
  *       traffic goes to its other backends and fallbacks first, while a share ({@code probe-rate})
@@ -85,12 +87,19 @@ public final class QualityBreaker {
         this.random = random;
     }
 
-    /** A whole answer came back; it is judged and counted. */
-    public void answered(QualityScore score) {
+    /**
+     * A whole answer came back; it is judged and counted.
+     *
+     * @param firstToken how long its first token took, for a stream; null otherwise
+     */
+    public void answered(QualityScore score, Duration firstToken) {
         if (!config.enabled()) {
             return;
         }
         String fault = judge.judge(model, score).orElse(null);
+        if (fault == null && firstToken != null && firstToken.compareTo(config.slowFirstToken()) > 0) {
+            fault = String.format(Locale.ROOT, "first token after %.1f s", firstToken.toMillis() / 1000.0);
+        }
         record(new Sample(false, fault, score.charEntropy(), score.tokenEntropy()));
     }
 

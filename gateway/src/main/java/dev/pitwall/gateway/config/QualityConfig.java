@@ -22,11 +22,12 @@ import java.time.Duration;
  * @param tokenEntropyMax      normalized entropy of the top logprobs (0–1) above which an answer is noise
  * @param charEntropyTolerance bits per character an answer may differ from the model's usual
  * @param minChars             answers shorter than this are not judged on their characters
+ * @param slowFirstToken       a streamed answer whose first token came later than this counts as bad
  */
 public record QualityConfig(Boolean enabled, Double sampleRate, Integer window, Integer minSamples, Double degradeAt,
                             Double openAt, Double recoverBelow, Duration coolDown, Integer probes, Double probeRate,
                             Integer repetitionMinCount, Integer repetitionMaxPattern, Double tokenEntropyMax,
-                            Double charEntropyTolerance, Integer minChars) {
+                            Double charEntropyTolerance, Integer minChars, Duration slowFirstToken) {
 
     public QualityConfig {
         enabled = enabled == null || enabled;
@@ -44,6 +45,7 @@ public record QualityConfig(Boolean enabled, Double sampleRate, Integer window, 
         tokenEntropyMax = tokenEntropyMax == null ? 0.9 : tokenEntropyMax;
         charEntropyTolerance = charEntropyTolerance == null ? 1.0 : charEntropyTolerance;
         minChars = minChars == null ? 64 : minChars;
+        slowFirstToken = slowFirstToken == null ? Duration.ofSeconds(30) : slowFirstToken;
         share("sample-rate", sampleRate);
         share("probe-rate", probeRate);
         share("token-entropy-max", tokenEntropyMax);
@@ -61,11 +63,12 @@ public record QualityConfig(Boolean enabled, Double sampleRate, Integer window, 
             throw new ConfigProblem("char-entropy-tolerance", charEntropyTolerance, "bits per character above 0");
         }
         ConfigProblem.inRange("min-chars", minChars, 1, 1_000_000, "a character count");
+        ConfigProblem.positive("slow-first-token", slowFirstToken);
     }
 
     public static QualityConfig defaults() {
         return new QualityConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null);
+                null, null);
     }
 
     private static void share(String key, double value) {

@@ -62,7 +62,7 @@ class QualityBreakerOverHttpTest {
         good = SimEngine.start(EngineProfile.load("h100-llama3-8b"), 1, "127.0.0.1", 0);
         bad = SimEngine.start(EngineProfile.load("h100-llama3-8b"), 2, "127.0.0.1", 0);
         QualityConfig quality = new QualityConfig(true, sampleRate, 10, 5, 0.3, 0.6, 0.1, Duration.ofSeconds(3), 3, 0.5,
-                null, null, null, null, null);
+                null, null, null, null, null, null);
         server = new GatewayServer(GatewayConfig.defaults().withQuality(quality).withBackends(List.of(
                 backend("good", good), backend("bad", bad))), dataDir);
         key = server.gateway().apiKeys().create("team-a", "test").secret();

@@ -19,14 +19,14 @@ class QualityBreakerTest {
 
     private QualityBreaker breaker(Duration coolDown) {
         QualityConfig config = new QualityConfig(true, 0.1, 10, 5, 0.3, 0.6, 0.1, coolDown, 3, 0.0, null, null, null,
-                null, null);
+                null, null, Duration.ofSeconds(5));
         return new QualityBreaker("vllm-a", "llama", new QualityJudge(config, new SplittableRandom(1)), moves::add,
                 new SplittableRandom(1));
     }
 
     private static void feed(QualityBreaker breaker, QualityScore score, int times) {
         for (int i = 0; i < times; i++) {
-            breaker.answered(score);
+            breaker.answered(score, null);
         }
     }
 
@@ -81,9 +81,22 @@ class QualityBreakerTest {
     }
 
     @Test
+    void countsAStreamWhoseFirstTokenCameTooLateAsBad() {
+        QualityBreaker breaker = breaker(Duration.ofSeconds(30));
+        for (int i = 0; i < 7; i++) {
+            breaker.answered(GOOD, Duration.ofMillis(300));
+        }
+        for (int i = 0; i < 3; i++) {
+            breaker.answered(GOOD, Duration.ofSeconds(12));
+        }
+        assertThat(breaker.state(System.nanoTime())).isEqualTo(QualityBreaker.State.DEGRADED);
+        assertThat(breaker.evidence().lastFault()).isEqualTo("first token after 12.0 s");
+    }
+
+    @Test
     void movesNothingWhileOff() {
         QualityConfig off = new QualityConfig(false, null, 10, 5, null, null, null, null, null, null, null, null, null,
-                null, null);
+                null, null, null);
         QualityBreaker breaker = new QualityBreaker("b", "m", new QualityJudge(off, new SplittableRandom(1)), moves::add,
                 new SplittableRandom(1));
         feed(breaker, LOOPING, 20);
