@@ -48,7 +48,8 @@ public final class ConsoleService implements HttpService {
     static final List<ConsoleSection> SECTIONS = List.of(
             new ConsoleSection("/serving", "Serving",
                     "The LLM gateway: request rate, time to first token and errors by model and backend, "
-                            + "and each backend's health and load, refreshed every two seconds.",
+                            + "and each backend's health, load, concurrency limit and quality breaker, refreshed every two "
+                            + "seconds.",
                     "No inference backends yet",
                     "Add backends under gateway.backends in pitwall.yaml (see docs/gateway.md); "
                             + "./pitwall demo starts two simulated ones.", "serving.jte"),
