@@ -63,13 +63,15 @@ public final class EmbeddingBatcher implements AutoCloseable {
 
     /** Calls that can go together: one model, the same parameters. */
     private static final class Lane {
+        final String key;
         final String model;
         final ObjectNode template;
         final ArrayDeque<Pending> waiting = new ArrayDeque<>();
         int inFlight;
         ScheduledFuture<?> timer;
 
-        Lane(String model, ObjectNode template) {
+        Lane(String key, String model, ObjectNode template) {
+            this.key = key;
             this.model = model;
             this.template = template;
         }
@@ -113,7 +115,7 @@ public final class EmbeddingBatcher implements AutoCloseable {
         ObjectNode template = body.deepCopy();
         template.remove("input");
         String model = body.path("model").asText();
-        Lane lane = lanes.computeIfAbsent(key(template), k -> new Lane(model, template));
+        Lane lane = lanes.computeIfAbsent(key(template), k -> new Lane(k, model, template));
         JsonNode input = body.get("input");
         List<JsonNode> inputs = new ArrayList<>();
         if (input.isArray()) {
@@ -188,6 +190,10 @@ public final class EmbeddingBatcher implements AutoCloseable {
                         lane.timer.cancel(false);
                         lane.timer = null;
                     }
+                } else if (lane.waiting.isEmpty() && lane.inFlight == 0) {
+                    // An idle lane goes, so that parameters clients vary (a "user" per call) cannot
+                    // grow the map; a call that took it just now still runs on it.
+                    lanes.remove(lane.key, lane);
                 }
             }
             if (next != null) {
