@@ -20,6 +20,11 @@ final class PeakRss {
         return peakKib;
     }
 
+    /** This process's peak resident memory so far, in KiB. */
+    static long ofThisProcess() {
+        return of(ProcessHandle.current().pid());
+    }
+
     private static long of(long pid) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {

@@ -100,6 +100,8 @@ public final class ProtectionBench {
                     }
                 }
             }
+            System.out.printf(Locale.ROOT, "peak RSS of this JVM (engine, gateways, clients): %d MiB%n",
+                    PeakRss.ofThisProcess() / 1024);
             System.out.println();
             System.out.println("Embeddings, one input each");
             System.out.printf(Locale.ROOT, "%-8s %-9s %9s %10s %9s %9s%n", "callers", "batching", "req/s", "upstream",
