@@ -3,9 +3,8 @@ package dev.pitwall.gateway.config;
 import com.netflix.concurrency.limits.limit.Gradient2Limit;
 import com.netflix.concurrency.limits.limit.VegasLimit;
 import dev.pitwall.core.config.ConfigProblem;
-import dev.pitwall.gateway.admission.AdaptiveLimit;
+import dev.pitwall.gateway.admission.ConcurrencyLimit;
 import dev.pitwall.gateway.admission.Limiter;
-import dev.pitwall.gateway.admission.MaxInFlight;
 import java.time.Duration;
 
 /**
@@ -60,11 +59,11 @@ public record ConcurrencyConfig(LimitAlgorithm algorithm, Integer initialLimit, 
         int initial = Math.min(initialLimit, maxInFlight);
         int min = Math.min(minLimit, initial);
         return switch (algorithm) {
-            case FIXED -> new MaxInFlight(maxInFlight);
-            case GRADIENT2 -> new AdaptiveLimit(Gradient2Limit.newBuilder()
+            case FIXED -> ConcurrencyLimit.fixed(maxInFlight);
+            case GRADIENT2 -> new ConcurrencyLimit(Gradient2Limit.newBuilder()
                     .initialLimit(initial).minLimit(min).maxConcurrency(maxInFlight)
                     .smoothing(smoothing).rttTolerance(rttTolerance).longWindow(longWindow).build(), min, maxInFlight);
-            case VEGAS -> new AdaptiveLimit(VegasLimit.newBuilder()
+            case VEGAS -> new ConcurrencyLimit(VegasLimit.newBuilder()
                     .initialLimit(initial).maxConcurrency(maxInFlight).alpha(alpha).beta(beta).build(), min, maxInFlight);
         };
     }

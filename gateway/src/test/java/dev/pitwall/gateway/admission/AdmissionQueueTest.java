@@ -52,7 +52,7 @@ class AdmissionQueueTest {
 
     @Test
     void aFreedPlaceGoesToTheHighestPriorityThenTheOldestWaiter() throws Exception {
-        AdmissionQueue queue = new AdmissionQueue(new MaxInFlight(1), 10, Duration.ofSeconds(30));
+        AdmissionQueue queue = new AdmissionQueue(ConcurrencyLimit.fixed(1), 10, Duration.ofSeconds(30));
         Permit running = queue.tryAcquire().orElseThrow();
         var lowFirst = waiter(queue, Priority.LOW, "low-1");
         var lowSecond = waiter(queue, Priority.LOW, "low-2");
@@ -73,7 +73,7 @@ class AdmissionQueueTest {
 
     @Test
     void aFullQueueShedsItsOwnPriorityAtOnceAndMakesRoomForAHigherOne() throws Exception {
-        AdmissionQueue queue = new AdmissionQueue(new MaxInFlight(1), 2, Duration.ofSeconds(30));
+        AdmissionQueue queue = new AdmissionQueue(ConcurrencyLimit.fixed(1), 2, Duration.ofSeconds(30));
         Permit running = queue.tryAcquire().orElseThrow();
         var lowOld = waiter(queue, Priority.LOW, "low-old");
         var lowYoung = waiter(queue, Priority.LOW, "low-young");
@@ -99,7 +99,7 @@ class AdmissionQueueTest {
     @Test
     void aWaiterIsShedAtItsDeadlineAndTakesNoPlaceWithIt() {
         Duration maxWait = Duration.ofMillis(300);
-        AdmissionQueue queue = new AdmissionQueue(new MaxInFlight(1), 10, maxWait);
+        AdmissionQueue queue = new AdmissionQueue(ConcurrencyLimit.fixed(1), 10, maxWait);
         Permit running = queue.tryAcquire().orElseThrow();
         long arrived = System.nanoTime();
         AdmissionQueue.Decision decision = queue.await(Priority.NORMAL, arrived);
@@ -117,7 +117,7 @@ class AdmissionQueueTest {
     @Test
     void aRequestWhoseWaitWouldPassItsDeadlineIsShedWithoutWaiting() throws Exception {
         Duration maxWait = Duration.ofMillis(500);
-        AdmissionQueue queue = new AdmissionQueue(new MaxInFlight(1), 10, maxWait);
+        AdmissionQueue queue = new AdmissionQueue(ConcurrencyLimit.fixed(1), 10, maxWait);
         Permit first = queue.tryAcquire().orElseThrow();
         Thread.sleep(600); // places are held 600 ms: a wait for the next one is longer than the 500 ms allowed
         first.success(1_000);

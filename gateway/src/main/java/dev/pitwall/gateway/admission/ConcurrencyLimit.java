@@ -1,16 +1,18 @@
 package dev.pitwall.gateway.admission;
 
 import com.netflix.concurrency.limits.Limit;
+import com.netflix.concurrency.limits.limit.FixedLimit;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A limit that one of Netflix concurrency-limits' algorithms moves with the backend's latency.
- * The gateway counts in-flight requests itself and feeds the algorithm one sample per ended
- * permit, as the library's own {@code SimpleLimiter} does, so that the sample can be the
- * latency that says something of the backend's load (the first token of a stream).
+ * Requests in flight to a backend, held under a limit that one of Netflix concurrency-limits'
+ * algorithms sets: fixed, or moved with the backend's latency. The gateway counts in-flight
+ * requests itself and feeds the algorithm one sample per ended permit, as the library's own
+ * {@code SimpleLimiter} does, so that the sample can be the latency that says something of the
+ * backend's load (the first token of a stream).
  */
-public final class AdaptiveLimit implements Limiter {
+public final class ConcurrencyLimit implements Limiter {
 
     private final Limit algorithm;
     private final int floor;
@@ -21,10 +23,18 @@ public final class AdaptiveLimit implements Limiter {
      * @param floor   the limit never goes below this, whatever the algorithm says
      * @param ceiling nor above this
      */
-    public AdaptiveLimit(Limit algorithm, int floor, int ceiling) {
+    public ConcurrencyLimit(Limit algorithm, int floor, int ceiling) {
         this.algorithm = algorithm;
         this.floor = floor;
         this.ceiling = ceiling;
+    }
+
+    /** At most {@code max} at once, whatever the backend's latency. */
+    public static ConcurrencyLimit fixed(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("a concurrency limit is at least 1, not " + max);
+        }
+        return new ConcurrencyLimit(FixedLimit.of(max), max, max);
     }
 
     @Override

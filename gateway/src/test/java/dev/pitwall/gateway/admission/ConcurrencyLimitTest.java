@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-class MaxInFlightTest {
+class ConcurrencyLimitTest {
 
     @Test
-    void neverGivesMorePermitsThanItsMax() {
-        MaxInFlight limiter = new MaxInFlight(2);
+    void neverGivesMorePermitsThanAFixedLimit() {
+        Limiter limiter = ConcurrencyLimit.fixed(2);
         Optional<Permit> first = limiter.tryAcquire();
         assertThat(first).isPresent();
         assertThat(limiter.tryAcquire()).isPresent();
@@ -22,7 +22,7 @@ class MaxInFlightTest {
 
     @Test
     void givesAPlaceBackOnceHoweverThePermitEnds() {
-        MaxInFlight limiter = new MaxInFlight(3);
+        Limiter limiter = ConcurrencyLimit.fixed(3);
         Permit dropped = limiter.tryAcquire().orElseThrow();
         Permit ignored = limiter.tryAcquire().orElseThrow();
         dropped.dropped();
@@ -36,6 +36,6 @@ class MaxInFlightTest {
 
     @Test
     void refusesALimitBelowOne() {
-        assertThatThrownBy(() -> new MaxInFlight(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ConcurrencyLimit.fixed(0)).isInstanceOf(IllegalArgumentException.class);
     }
 }
