@@ -3,6 +3,7 @@ package dev.pitwall.gateway.budget;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -26,6 +27,7 @@ public final class SharedCounters implements BudgetCounters {
     /** A check waits at most this long for Redis before it is counted here instead. */
     static final Duration COMMAND_TIMEOUT = Duration.ofMillis(250);
     static final Duration RETRY_EVERY = Duration.ofSeconds(1);
+    static final Duration CONNECT_TIMEOUT = Duration.ofMillis(500);
 
     private final RedisURI uri;
     private final RedisClient client;
@@ -48,6 +50,8 @@ public final class SharedCounters implements BudgetCounters {
                 // Fail a check at once while disconnected rather than queue it behind a reconnect.
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
+                // A Redis that does not answer must not hold a request (or the start) for long.
+                .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
                 .build());
         this.fallback = new LocalCounters(1.0 / replicas, millis);
         this.checksWithoutRedis = Counter.builder("pitwall.gateway.budget.checks.without.redis")

@@ -343,6 +343,27 @@ class ProtectionOverHttpTest {
     }
 
     @Test
+    void aGatewayWhoseRedisIsDownAtStartServesOnItsShare() throws Exception {
+        int nothingThere;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            nothingThere = probe.getLocalPort();
+        }
+        SimEngine engine = engine(Faults.NONE);
+        GatewayServer server = gateway(GatewayConfig.defaults()
+                .withBackends(List.of(backend(engine, 64, ConcurrencyConfig.fixed())))
+                .withTenants(List.of(new TenantBudget("team-a", 60L, 0L, 0, Priority.NORMAL)))
+                .withRedis("redis://127.0.0.1:" + nothingThere, 2));
+        String key = server.gateway().apiKeys().create("team-a", "test").secret();
+        int admitted = 0;
+        for (int i = 0; i < 40; i++) {
+            int status = chat(server, key, 1, false).statusCode();
+            assertThat(status).isIn(200, 429);
+            admitted += status == 200 ? 1 : 0;
+        }
+        assertThat(admitted).as("half of 60 a minute, the share of one replica of two").isBetween(30, 32);
+    }
+
+    @Test
     void twoGatewaysSharingRedisAdmitOneBudgetBetweenThemAndFallBackToTheirShareWithoutIt() throws Exception {
         String redisUrl = System.getenv("PITWALL_TEST_REDIS_URL");
         assumeThat(redisUrl).as("PITWALL_TEST_REDIS_URL names the Redis for this test").isNotBlank();
