@@ -21,6 +21,9 @@ import dev.pitwall.gateway.budget.TenantsService;
 import dev.pitwall.gateway.config.GatewayConfig;
 import dev.pitwall.gateway.contract.ContractService;
 import dev.pitwall.gateway.contract.OpenApiContract;
+import dev.pitwall.gateway.prompt.PromptRegistry;
+import dev.pitwall.gateway.prompt.PromptStage;
+import dev.pitwall.gateway.prompt.PromptsService;
 import dev.pitwall.gateway.routing.Backend;
 import dev.pitwall.gateway.routing.BackendMonitor;
 import dev.pitwall.gateway.routing.Router;
@@ -54,6 +57,7 @@ public final class Gateway implements AutoCloseable {
     private final BudgetCounters counters;
     private final BreakerEvents breakerEvents;
     private final EmbeddingBatcher batcher;
+    private final PromptRegistry prompts;
 
     /**
      * @param database where tenants and keys are kept; its {@value #MODULE} tables must be migrated
@@ -71,6 +75,7 @@ public final class Gateway implements AutoCloseable {
                 : new SharedCounters(config.redis(), config.replicas(), registry, clock::millis);
         TenantBudgets tenantBudgets = new TenantBudgets(database, audit, clock, config.tenants());
         AdminAuthorization admin = new AdminAuthorization(config.adminKey());
+        this.prompts = new PromptRegistry(database, audit, clock);
         GatewayMetrics metrics = new GatewayMetrics(registry,
                 router.backends().stream().collect(Collectors.toMap(Backend::name, Backend::admission)));
         OpenApiContract contract = new OpenApiContract();
@@ -78,9 +83,10 @@ public final class Gateway implements AutoCloseable {
         Map<String, HttpService> mounted = new LinkedHashMap<>();
         mounted.put(PATH, new OpenAiService(contract, router, clients,
                 new TenantAuthentication(apiKeys, config.requireApiKey()), new Budgets(tenantBudgets, counters, registry),
-                batcher, metrics, tracer, hangUps));
+                new PromptStage(prompts), batcher, metrics, tracer, hangUps));
         mounted.put(AdminKeysService.PATH, new AdminKeysService(apiKeys, admin));
         mounted.put(TenantsService.PATH, new TenantsService(tenantBudgets, admin));
+        mounted.put(PromptsService.PATH, new PromptsService(prompts, admin));
         router.backends().forEach(b -> b.breakers().values().forEach(breakerEvents::watch));
         mounted.put(ServingStatusService.PATH, new ServingStatusService(router, metrics, breakerEvents));
         mounted.put(ContractService.PATH, new ContractService(contract));
@@ -88,7 +94,7 @@ public final class Gateway implements AutoCloseable {
         this.monitor = new BackendMonitor(router.backends(), clients, config.probeInterval(), config.downAfterProbes());
     }
 
-    /** Every HTTP API of the gateway, by mount path: OpenAI's API, keys, budgets, serving status, the contract. */
+    /** Every HTTP API of the gateway, by mount path: OpenAI's API, keys, budgets, prompts, serving status, the contract. */
     public Map<String, HttpService> services() {
         return services;
     }
@@ -105,6 +111,10 @@ public final class Gateway implements AutoCloseable {
         return apiKeys;
     }
 
+    public PromptRegistry prompts() {
+        return prompts;
+    }
+
     public Router router() {
         return router;
     }
@@ -118,6 +128,7 @@ public final class Gateway implements AutoCloseable {
         monitor.close();
         hangUps.close();
         batcher.close();
+        prompts.close();
         clients.close();
         counters.close();
     }

@@ -20,6 +20,8 @@ import dev.pitwall.gateway.contract.OpenApiContract;
 import dev.pitwall.gateway.forward.Attempt;
 import dev.pitwall.gateway.forward.Forwarder;
 import dev.pitwall.gateway.forward.UpstreamCall;
+import dev.pitwall.gateway.prompt.PromptProblem;
+import dev.pitwall.gateway.prompt.PromptStage;
 import dev.pitwall.gateway.routing.Route;
 import dev.pitwall.gateway.routing.Router;
 import dev.pitwall.gateway.sli.GatewayMetrics;
@@ -31,6 +33,7 @@ import dev.pitwall.gateway.tracing.TraceHeaders;
 import dev.pitwall.gateway.upstream.Cancellation;
 import dev.pitwall.gateway.upstream.UpstreamClients;
 import dev.pitwall.gateway.upstream.UpstreamErrors;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
@@ -52,6 +55,7 @@ import java.util.Optional;
  * <ol>
  *   <li>authenticate: the tenant's key ({@link TenantAuthentication}, a filter on every route);
  *   <li>check the contract: a JSON object valid against the gateway's OpenAPI document, for a model served here;
+ *   <li>render the prompt a chat request names ({@link PromptStage}) into its messages;
  *   <li>charge the tenant's budget ({@link Budgets}): requests and estimated tokens per minute, open streams; 429 when spent;
  *   <li>merge: embeddings calls with concurrent ones for the same model ({@link EmbeddingBatcher});
  *   <li>route: the backends serving the model, in the router's order, then its fallbacks';
@@ -65,20 +69,24 @@ import java.util.Optional;
  */
 public final class OpenAiService implements HttpService {
 
+    private static final HeaderName PROMPT_HEADER = HeaderNames.create(PromptStage.HEADER);
+
     private final Router router;
     private final Forwarder forwarder;
     private final TenantAuthentication authentication;
     private final Budgets budgets;
     private final EmbeddingBatcher batcher;
+    private final PromptStage prompts;
     private final GatewayMetrics metrics;
     private final OpenApiContract contract;
     private final Tracer tracer;
     private final ClientHangUps hangUps;
 
     public OpenAiService(OpenApiContract contract, Router router, UpstreamClients clients,
-                         TenantAuthentication authentication, Budgets budgets, EmbeddingBatcher batcher,
-                         GatewayMetrics metrics, Tracer tracer, ClientHangUps hangUps) {
+                         TenantAuthentication authentication, Budgets budgets, PromptStage prompts,
+                         EmbeddingBatcher batcher, GatewayMetrics metrics, Tracer tracer, ClientHangUps hangUps) {
         this.budgets = budgets;
+        this.prompts = prompts;
         this.batcher = batcher;
         this.hangUps = hangUps;
         this.contract = contract;
@@ -135,15 +143,43 @@ public final class OpenAiService implements HttpService {
         TenantBudget budget = budgets.of(observation.tenant());
         Exchange exchange = new Exchange(endpoint, body, res, observation, trace, new Cancellation(), budget.priority());
         Outcome outcome;
+        Optional<PromptStage.Served> served = Optional.empty();
         try (ClientHangUps.Watch watch = hangUps.watch(exchange.cancellation())) {
             Optional<ApiError> refused = raw.length == 0
                     ? Optional.of(ApiError.of(Status.BAD_REQUEST_400, "the request has no body: send a JSON object"))
                     : checkContract(exchange);
+            if (refused.isEmpty()) {
+                try {
+                    served = prompt(exchange, req);
+                } catch (PromptProblem e) {
+                    refused = Optional.of(ApiError.ofParam(Status.BAD_REQUEST_400, e.getMessage(), e.field(), null));
+                } catch (PromptStage.NotFound e) {
+                    refused = Optional.of(ApiError.ofParam(Status.NOT_FOUND_404, e.getMessage(), "prompt",
+                            "prompt_not_found"));
+                }
+            }
             outcome = refused.isPresent() ? refuse(refused.get(), res) : charged(exchange, budget);
         }
         observation.finish(outcome, System.nanoTime());
         metrics.record(observation);
+        served.ifPresent(p -> metrics.recordPrompt(p.name(), p.version(), observation));
         trace.finish(observation);
+    }
+
+    /** The prompt a chat request names, rendered into its messages; the answer says which version served it. */
+    private Optional<PromptStage.Served> prompt(Exchange exchange, ServerRequest req) {
+        Optional<String> header = req.headers().first(PROMPT_HEADER);
+        if (exchange.endpoint() != Endpoint.CHAT) {
+            if (header.isPresent()) {
+                throw new PromptProblem("prompt", PromptStage.HEADER + " names a prompt, and prompts serve chat "
+                        + "completions only (/v1/chat/completions)");
+            }
+            return Optional.empty();
+        }
+        Optional<PromptStage.Served> served = prompts.apply(exchange.body(), exchange.observation().tenant(),
+                name -> req.headers().first(HeaderNames.create(name)));
+        served.ifPresent(p -> exchange.res().header(PROMPT_HEADER, p.tag()));
+        return served;
     }
 
     /** Serves the request within its tenant's budget; the answer's usage settles the charge. */

@@ -107,6 +107,22 @@ public final class GatewayMetrics {
         }
     }
 
+    /**
+     * The same request once more, by the prompt version that served it: requests by outcome and
+     * time to first token. Prompts and versions come from the registry, so the series are bounded.
+     */
+    public void recordPrompt(String prompt, int version, RequestObservation done) {
+        Tags tags = Tags.of("prompt", prompt, "version", String.valueOf(version));
+        Counter.builder("pitwall.gateway.prompt.requests").description("Requests served with a prompt, by outcome")
+                .tags(tags).tag("outcome", done.outcome().label()).register(registry).increment();
+        if (done.timeToFirstToken() != null) {
+            Timer.builder("pitwall.gateway.prompt.time.to.first.token")
+                    .description("From request to first token, by prompt version")
+                    .tags(tags).serviceLevelObjectives(FIRST_TOKEN_BUCKETS).register(registry)
+                    .record(done.timeToFirstToken());
+        }
+    }
+
     /** Totals per model name asked for, sorted by name. */
     public Map<String, Totals> byModel() {
         return byModel;

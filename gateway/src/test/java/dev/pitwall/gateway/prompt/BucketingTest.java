@@ -1,0 +1,85 @@
+package dev.pitwall.gateway.prompt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pitwall.core.json.Json;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class BucketingTest {
+
+    /** The vectors Unleash's Java, Node, Go and .NET clients test against, seed 0 and the variant seed. */
+    @Test
+    void bucketsAsUnleashsClientsDo() {
+        assertThat(Bucketing.normalized("123", "gr1", 100, Bucketing.ROLLOUT_SEED)).isEqualTo(73);
+        assertThat(Bucketing.normalized("999", "groupX", 100, Bucketing.ROLLOUT_SEED)).isEqualTo(25);
+        assertThat(Bucketing.normalized("123", "gr1", 100, Bucketing.VARIANT_SEED)).isEqualTo(96);
+        assertThat(Bucketing.normalized("999", "groupX", 100, Bucketing.VARIANT_SEED)).isEqualTo(60);
+    }
+
+    private static Rollout rollout(String spec) throws Exception {
+        return Rollout.parse("support-triage", Json.mapper().readTree(spec));
+    }
+
+    private static Rollout.Request user(String id, String tenant) {
+        return new Rollout.Request() {
+            @Override
+            public String tenant() {
+                return tenant;
+            }
+
+            @Override
+            public String user() {
+                return id;
+            }
+
+            @Override
+            public Optional<String> header(String name) {
+                return Optional.empty();
+            }
+        };
+    }
+
+    private static Map<String, Integer> over10000(Rollout rollout) {
+        Map<String, Integer> sides = new HashMap<>();
+        for (int i = 0; i < 10_000; i++) {
+            sides.merge(rollout.choose(user("user-" + i, "t")), 1, Integer::sum);
+        }
+        return sides;
+    }
+
+    @Test
+    void splitsTenThousandUsersWithinAPointOfTheTarget() throws Exception {
+        Map<String, Integer> two = over10000(rollout("{\"split\":{\"production\":90,\"canary\":10}}"));
+        assertThat(two.get("canary") / 100.0).isBetween(9.0, 11.0);
+        Map<String, Integer> three = over10000(rollout("{\"split\":{\"a\":50,\"b\":30,\"c\":20}}"));
+        assertThat(three.get("a") / 100.0).isBetween(49.0, 51.0);
+        assertThat(three.get("b") / 100.0).isBetween(29.0, 31.0);
+        assertThat(three.get("c") / 100.0).isBetween(19.0, 21.0);
+    }
+
+    @Test
+    void aUserIsOnTheSideItsUnleashBucketSays() throws Exception {
+        Rollout canary = rollout("{\"split\":{\"production\":90,\"canary\":10},\"group_id\":\"gr1\"}");
+        // "123" in gr1 is bucket 73: above 10, so production; a 73 % canary would take it.
+        assertThat(canary.choose(user("123", "t"))).isEqualTo("production");
+        // "999" in groupX is bucket 25: a 25 % canary takes it, a 24 % one does not.
+        assertThat(rollout("{\"split\":{\"production\":75,\"canary\":25},\"group_id\":\"groupX\"}")
+                .choose(user("999", "t"))).isEqualTo("canary");
+        assertThat(rollout("{\"split\":{\"production\":76,\"canary\":24},\"group_id\":\"groupX\"}")
+                .choose(user("999", "t"))).isEqualTo("production");
+        for (int i = 0; i < 20; i++) {
+            assertThat(canary.choose(user("alice", "t"))).as("sticky").isEqualTo(canary.choose(user("alice", "t")));
+        }
+    }
+
+    @Test
+    void rulesComeBeforeTheSplit() throws Exception {
+        Rollout rollout = rollout("""
+                {"split":{"production":100,"canary":0},"rules":[{"tenant":"beta-testers","label":"canary"}]}""");
+        assertThat(rollout.choose(user("u1", "beta-testers"))).isEqualTo("canary");
+        assertThat(rollout.choose(user("u1", "everyone-else"))).isEqualTo("production");
+    }
+}
