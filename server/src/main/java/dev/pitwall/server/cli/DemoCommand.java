@@ -4,9 +4,12 @@ import dev.pitwall.acceptance.store.AcceptanceService;
 import dev.pitwall.acceptance.verdict.Baseline;
 import dev.pitwall.acceptance.verdict.Evaluation;
 import dev.pitwall.acceptance.verdict.ResultsEvaluator;
+import dev.pitwall.core.json.Json;
 import dev.pitwall.gateway.auth.ApiKeys;
 import dev.pitwall.gateway.config.BackendConfig;
 import dev.pitwall.gateway.config.BackendKind;
+import dev.pitwall.gateway.prompt.PromptRegistry;
+import dev.pitwall.gateway.prompt.Rollout;
 import dev.pitwall.server.BuildInfo;
 import dev.pitwall.server.Pitwall;
 import dev.pitwall.server.config.PitwallConfig;
@@ -112,6 +115,7 @@ final class DemoCommand implements Callable<Integer> {
                     String key = demoKey(pitwall.gateway().apiKeys(), keyFile);
                     String base = "http://127.0.0.1:" + pitwall.port();
                     notes.add("  tenant   demo, API key in " + keyFile + ": " + key);
+                    notes.add("  prompt   " + demoPrompt(pitwall.gateway().prompts()));
                     notes.add("Try the gateway:");
                     notes.add("  curl -N " + base + "/v1/chat/completions -H \"Authorization: Bearer $(cat " + keyFile + ")\" \\");
                     notes.add("    -H 'Content-Type: application/json' -d '{\"model\":\"" + DEMO_MODEL
@@ -175,6 +179,29 @@ final class DemoCommand implements Callable<Integer> {
             loop.interrupt();
             Runner.closeAll(agents);
         }
+    }
+
+    /**
+     * A prompt with two versions, production on the first and a 10 % canary on the second, so that
+     * prompt headers and figures show something at once; kept as it is when a restart finds it.
+     */
+    static String demoPrompt(PromptRegistry prompts) {
+        String name = "support-triage";
+        if (!prompts.exists(name)) {
+            String version = """
+                    {"messages":[{"role":"system","content":"You triage {{product}} tickets for a GPU cluster. %s"}],
+                     "variables":{"product":{"type":"enum","values":["gpu","storage","network"],"default":"gpu"}}}""";
+            prompts.createVersion(name, Json.object(version.formatted("Answer in one line.")).orElseThrow(), "pitwall demo");
+            prompts.createVersion(name, Json.object(version.formatted("Name the likely cause, then the next step."))
+                    .orElseThrow(), "pitwall demo");
+            prompts.moveLabel(name, "production", 1, "pitwall demo", "the demo's first release");
+            prompts.moveLabel(name, "canary", 2, "pitwall demo", "the demo's canary");
+            prompts.setRollout(name, Rollout.parse(name, Json.object(
+                    "{\"split\":{\"production\":90,\"canary\":10},\"stickiness\":\"user\"}").orElseThrow()),
+                    "pitwall demo");
+        }
+        return name + ": version 1 in production, version 2 on a 10 % canary; ask with "
+                + "\"prompt\":{\"name\":\"" + name + "\"} and see X-Pitwall-Prompt";
     }
 
     /** The demo tenant's key: the one in {@code keyFile} while it is still valid, else a new one written there. */
