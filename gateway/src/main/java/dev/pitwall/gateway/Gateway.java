@@ -21,6 +21,7 @@ import dev.pitwall.gateway.budget.TenantsService;
 import dev.pitwall.gateway.config.GatewayConfig;
 import dev.pitwall.gateway.contract.ContractService;
 import dev.pitwall.gateway.contract.OpenApiContract;
+import dev.pitwall.gateway.prompt.CanaryGuard;
 import dev.pitwall.gateway.prompt.PromptRegistry;
 import dev.pitwall.gateway.prompt.PromptStage;
 import dev.pitwall.gateway.prompt.PromptsService;
@@ -83,7 +84,8 @@ public final class Gateway implements AutoCloseable {
         Map<String, HttpService> mounted = new LinkedHashMap<>();
         mounted.put(PATH, new OpenAiService(contract, router, clients,
                 new TenantAuthentication(apiKeys, config.requireApiKey()), new Budgets(tenantBudgets, counters, registry),
-                new PromptStage(prompts), batcher, metrics, tracer, hangUps));
+                new PromptStage(prompts), new CanaryGuard(config.promptRollback(), prompts), batcher, metrics, tracer,
+                hangUps));
         mounted.put(AdminKeysService.PATH, new AdminKeysService(apiKeys, admin));
         mounted.put(TenantsService.PATH, new TenantsService(tenantBudgets, admin));
         mounted.put(PromptsService.PATH, new PromptsService(prompts, admin));

@@ -20,6 +20,7 @@ import dev.pitwall.gateway.contract.OpenApiContract;
 import dev.pitwall.gateway.forward.Attempt;
 import dev.pitwall.gateway.forward.Forwarder;
 import dev.pitwall.gateway.forward.UpstreamCall;
+import dev.pitwall.gateway.prompt.CanaryGuard;
 import dev.pitwall.gateway.prompt.PromptProblem;
 import dev.pitwall.gateway.prompt.PromptStage;
 import dev.pitwall.gateway.routing.Route;
@@ -77,6 +78,7 @@ public final class OpenAiService implements HttpService {
     private final Budgets budgets;
     private final EmbeddingBatcher batcher;
     private final PromptStage prompts;
+    private final CanaryGuard canaries;
     private final GatewayMetrics metrics;
     private final OpenApiContract contract;
     private final Tracer tracer;
@@ -84,8 +86,10 @@ public final class OpenAiService implements HttpService {
 
     public OpenAiService(OpenApiContract contract, Router router, UpstreamClients clients,
                          TenantAuthentication authentication, Budgets budgets, PromptStage prompts,
-                         EmbeddingBatcher batcher, GatewayMetrics metrics, Tracer tracer, ClientHangUps hangUps) {
+                         CanaryGuard canaries, EmbeddingBatcher batcher, GatewayMetrics metrics, Tracer tracer,
+                         ClientHangUps hangUps) {
         this.budgets = budgets;
+        this.canaries = canaries;
         this.prompts = prompts;
         this.batcher = batcher;
         this.hangUps = hangUps;
@@ -162,7 +166,11 @@ public final class OpenAiService implements HttpService {
         }
         observation.finish(outcome, System.nanoTime());
         metrics.record(observation);
-        served.ifPresent(p -> metrics.recordPrompt(p.name(), p.version(), observation));
+        served.ifPresent(p -> {
+            metrics.recordPrompt(p.name(), p.version(), observation);
+            canaries.record(p, observation.outcome().serverSideFailure(), observation.timeToFirstToken(),
+                    observation.qualityFault() != null);
+        });
         trace.finish(observation);
     }
 
@@ -337,7 +345,8 @@ public final class OpenAiService implements HttpService {
                     permit.success(latency);
                     if (attempt.outcome() == Outcome.SUCCESS && exchange.endpoint() != Endpoint.EMBEDDINGS) {
                         route.breaker().answered(output.score(router.judge().config()),
-                                exchange.streamed() ? Duration.ofNanos(latency) : null);
+                                exchange.streamed() ? Duration.ofNanos(latency) : null)
+                                .ifPresent(exchange.observation()::qualityFault);
                     }
                 }
                 case SAYS_NOTHING -> permit.ignore();

@@ -4,6 +4,7 @@ import dev.pitwall.gateway.config.QualityConfig;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
@@ -91,16 +92,18 @@ public final class QualityBreaker {
      * A whole answer came back; it is judged and counted.
      *
      * @param firstToken how long its first token took, for a stream; null otherwise
+     * @return why the answer is bad, if it is
      */
-    public void answered(QualityScore score, Duration firstToken) {
+    public Optional<String> answered(QualityScore score, Duration firstToken) {
         if (!config.enabled()) {
-            return;
+            return Optional.empty();
         }
         String fault = judge.judge(model, score).orElse(null);
         if (fault == null && firstToken != null && firstToken.compareTo(config.slowFirstToken()) > 0) {
             fault = String.format(Locale.ROOT, "first token after %.1f s", firstToken.toMillis() / 1000.0);
         }
         record(new Sample(false, fault, score.charEntropy(), score.tokenEntropy()));
+        return Optional.ofNullable(fault);
     }
 
     /** The backend failed the request (error, timeout, broken stream). */

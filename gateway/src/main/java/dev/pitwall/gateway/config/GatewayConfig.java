@@ -23,11 +23,12 @@ import java.util.Set;
  * @param replicas           gateway replicas sharing that Redis: while it is down each counts a 1/replicas share
  * @param quality            the quality-aware circuit breaker
  * @param batching           micro-batching of embeddings calls
+ * @param promptRollback     when a prompt's canary is rolled back
  */
 public record GatewayConfig(boolean requireApiKey, String adminKey, Duration probeInterval, int downAfterProbes,
                             int ejectAfterFailures, Duration ejectionTime, List<BackendConfig> backends,
                             List<FallbackConfig> fallbacks, List<TenantBudget> tenants, String redis, int replicas,
-                            QualityConfig quality, BatchingConfig batching) {
+                            QualityConfig quality, BatchingConfig batching, RollbackConfig promptRollback) {
 
     public GatewayConfig {
         ConfigProblem.positive("probe-interval", probeInterval);
@@ -49,6 +50,7 @@ public record GatewayConfig(boolean requireApiKey, String adminKey, Duration pro
         }
         quality = quality == null ? QualityConfig.defaults() : quality;
         batching = batching == null ? BatchingConfig.defaults() : batching;
+        promptRollback = promptRollback == null ? RollbackConfig.defaults() : promptRollback;
         ConfigProblem.inRange("replicas", replicas, 1, 10_000, "the count of gateway replicas sharing the Redis");
         Set<String> tenantNames = new HashSet<>();
         for (TenantBudget tenant : tenants) {
@@ -66,52 +68,58 @@ public record GatewayConfig(boolean requireApiKey, String adminKey, Duration pro
 
     public static GatewayConfig defaults() {
         return new GatewayConfig(true, "", Duration.ofSeconds(2), 3, 3, Duration.ofSeconds(10), List.of(), List.of(),
-                List.of(), "", 1, QualityConfig.defaults(), BatchingConfig.defaults());
+                List.of(), "", 1, QualityConfig.defaults(), BatchingConfig.defaults(),
+                RollbackConfig.defaults());
     }
 
     public GatewayConfig withBackends(List<BackendConfig> newBackends) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                newBackends, fallbacks, tenants, redis, replicas, quality, batching);
+                newBackends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback);
     }
 
     public GatewayConfig withAdminKey(String newAdminKey) {
         return new GatewayConfig(requireApiKey, newAdminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, batching);
+                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback);
     }
 
     public GatewayConfig withFallbacks(List<FallbackConfig> newFallbacks) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, newFallbacks, tenants, redis, replicas, quality, batching);
+                backends, newFallbacks, tenants, redis, replicas, quality, batching, promptRollback);
     }
 
     public GatewayConfig withProbeInterval(Duration newInterval) {
         return new GatewayConfig(requireApiKey, adminKey, newInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, batching);
+                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback);
     }
 
     public GatewayConfig withDownAfterProbes(int newCount) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, newCount, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, batching);
+                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback);
     }
 
     public GatewayConfig withTenants(List<TenantBudget> newTenants) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, newTenants, redis, replicas, quality, batching);
+                backends, fallbacks, newTenants, redis, replicas, quality, batching, promptRollback);
     }
 
     public GatewayConfig withQuality(QualityConfig newQuality) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, newQuality, batching);
+                backends, fallbacks, tenants, redis, replicas, newQuality, batching, promptRollback);
     }
 
     public GatewayConfig withBatching(BatchingConfig newBatching) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, newBatching);
+                backends, fallbacks, tenants, redis, replicas, quality, newBatching, promptRollback);
+    }
+
+    public GatewayConfig withPromptRollback(RollbackConfig newRollback) {
+        return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
+                backends, fallbacks, tenants, redis, replicas, quality, batching, newRollback);
     }
 
     /** Budgets shared through the Redis at {@code url} by {@code replicaCount} replicas. */
     public GatewayConfig withRedis(String url, int replicaCount) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, url, replicaCount, quality, batching);
+                backends, fallbacks, tenants, url, replicaCount, quality, batching, promptRollback);
     }
 }

@@ -33,6 +33,8 @@ public final class PromptRegistry implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PromptRegistry.class);
     static final int REFRESH_MILLIS = 500;
+    /** Who the audit log and the label history say rolled a canary back. */
+    static final String ROLLBACK_ACTOR = "gateway";
     private static final Pattern LABEL = Pattern.compile("[a-z0-9][a-z0-9._-]{0,99}");
 
     /** A label move, as the history keeps it. */
@@ -131,6 +133,33 @@ public final class PromptRegistry implements AutoCloseable {
                 .bind("name", name).bind("spec", text).bind("now", clock.millis()).execute());
         audit.record(actor, "prompt.rollout.set", "prompt " + name, text);
         refresh();
+    }
+
+    /**
+     * Takes {@code label}'s share of {@code name}'s rollout to 0 (production takes it), recording
+     * why in the label history and the audit log; false when the rollout gave it none already.
+     */
+    public synchronized boolean rollBack(String name, String label, String reason) {
+        Optional<Rollout> current = rollout(name);
+        if (current.isEmpty() || current.get().split().getOrDefault(label, 0) == 0) {
+            return false;
+        }
+        Rollout rolledBack = current.get().withoutShare(label, PromptStage.DEFAULT_LABEL);
+        int version = labelled(name, label).orElse(0);
+        long now = clock.millis();
+        jdbi.useTransaction(handle -> {
+            handle.createUpdate("UPDATE prompt_rollout SET spec = :spec, updated_at = :now WHERE name = :name")
+                    .bind("spec", rolledBack.toJson().toString()).bind("now", now).bind("name", name).execute();
+            handle.createUpdate("""
+                            INSERT INTO prompt_label_history (name, label, version, previous, reason, actor, at)
+                            VALUES (:name, :label, :version, :version, :reason, :actor, :now)""")
+                    .bind("name", name).bind("label", label).bind("version", version).bind("reason", reason)
+                    .bind("actor", ROLLBACK_ACTOR).bind("now", now).execute();
+        });
+        audit.record(ROLLBACK_ACTOR, "prompt.rollback", "prompt " + name + ", label " + label, reason);
+        LOG.warn("Prompt {}: {} {}", name, label, reason);
+        refresh();
+        return true;
     }
 
     public boolean exists(String name) {

@@ -94,6 +94,15 @@ public record Rollout(Map<String, Integer> split, String stickiness, String grou
                 List.copyOf(rules));
     }
 
+    /** This rollout with {@code label}'s share given to {@code to}. */
+    Rollout withoutShare(String label, String to) {
+        Map<String, Integer> moved = new LinkedHashMap<>(split);
+        int share = moved.getOrDefault(label, 0);
+        moved.put(label, 0);
+        moved.merge(to, share, Integer::sum);
+        return new Rollout(Collections.unmodifiableMap(moved), stickiness, groupId, rules);
+    }
+
     private static String text(JsonNode node, String field) {
         return node.hasNonNull(field) ? node.get(field).asText() : null;
     }

@@ -21,6 +21,7 @@ public final class RequestObservation {
     private Duration duration;
     private long promptTokens;
     private long completionTokens;
+    private String qualityFault;
 
     public RequestObservation(String model, String tenant, long startNanos) {
         this.model = model;
@@ -40,6 +41,16 @@ public final class RequestObservation {
             tokenGaps.add(Duration.ofNanos(nanos - lastTokenNanos));
         }
         lastTokenNanos = nanos;
+    }
+
+    /** The quality judge found the answer bad, for this reason. */
+    public void qualityFault(String why) {
+        qualityFault = why;
+    }
+
+    /** Why the quality judge found the answer bad, or null when it did not (or did not judge it). */
+    public String qualityFault() {
+        return qualityFault;
     }
 
     public void usage(long prompt, long completion) {

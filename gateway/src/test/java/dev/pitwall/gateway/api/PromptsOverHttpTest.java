@@ -8,6 +8,7 @@ import dev.pitwall.core.json.Json;
 import dev.pitwall.gateway.config.BackendConfig;
 import dev.pitwall.gateway.config.BackendKind;
 import dev.pitwall.gateway.config.GatewayConfig;
+import dev.pitwall.gateway.config.RollbackConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import java.net.URI;
@@ -60,6 +61,11 @@ class PromptsOverHttpTest {
                         .get("/v1/models", (req, res) -> res.send("{\"object\":\"list\",\"data\":[]}"))
                         .post("/v1/chat/completions", (req, res) -> {
                             lastBody.set(Json.mapper().readTree(req.content().as(byte[].class)));
+                            if (lastBody.get().toString().contains("BREAKS")) {
+                                // A prompt that breaks the backend: what a bad canary does.
+                                res.status(io.helidon.http.Status.INTERNAL_SERVER_ERROR_500).send("{\"error\":{}}");
+                                return;
+                            }
                             res.header("Content-Type", "application/json");
                             res.send("{\"id\":\"c1\",\"object\":\"chat.completion\",\"created\":0,\"model\":\"" + MODEL
                                     + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
@@ -77,7 +83,8 @@ class PromptsOverHttpTest {
 
     /** A gateway replica; replicas share the store in dataDir, as replicas share PostgreSQL. */
     private GatewayServer replica() {
-        GatewayServer server = new GatewayServer(GatewayConfig.defaults().withAdminKey(ADMIN_KEY).withBackends(List.of(
+        GatewayServer server = new GatewayServer(GatewayConfig.defaults().withAdminKey(ADMIN_KEY)
+                .withPromptRollback(new RollbackConfig(true, 10, 50, null, null, null)).withBackends(List.of(
                 BackendConfig.of("plain", "http://127.0.0.1:" + backend.port() + "/v1", BackendKind.OPENAI_COMPATIBLE,
                         List.of(MODEL), Map.of()))), dataDir);
         gateways.add(server);
@@ -191,6 +198,39 @@ class PromptsOverHttpTest {
         for (int i = 0; i < 3; i++) {
             assertThat(CLIENT.send(flagged, HttpResponse.BodyHandlers.ofString()).headers().firstValue("x-pitwall-prompt"))
                     .as("a request with the header flag gets the canary").hasValue("support-triage@2");
+        }
+    }
+
+    @Test
+    void aCanaryWorseThanProductionIsRolledBackWithTheEvidence() throws Exception {
+        GatewayServer server = replica();
+        twoVersions(server);
+        admin(server, "POST", "/admin/api/prompts/support-triage/versions", TRIAGE.formatted("BREAKS the backend."));
+        admin(server, "PUT", "/admin/api/prompts/support-triage/labels/canary", "{\"version\":3,\"reason\":\"try v3\"}");
+        admin(server, "PUT", "/admin/api/prompts/support-triage/rollout", "{\"split\":{\"production\":50,\"canary\":50}}");
+        String rolledBack = null;
+        for (int i = 0; i < 200 && rolledBack == null; i++) {
+            chat(server, "{\"model\":\"" + MODEL + "\",\"user\":\"user-" + i + "\",\"prompt\":{\"name\":\"support-triage\","
+                    + "\"variables\":{\"product\":\"gpu\"}}}", null);
+            JsonNode rollout = Json.mapper().readTree(admin(server, "GET", "/admin/api/prompts/support-triage/rollout",
+                    null).body());
+            if (rollout.path("split").path("canary").asInt() == 0) {
+                rolledBack = rollout.toString();
+            }
+        }
+        assertThat(rolledBack).as("the canary's share went to 0").isNotNull();
+        assertThat(Json.mapper().readTree(rolledBack).path("split").path("production").asInt()).isEqualTo(100);
+        JsonNode why = Json.mapper().readTree(admin(server, "GET", "/admin/api/prompts/support-triage/history", null)
+                .body()).get(0);
+        assertThat(why.path("actor").asText()).isEqualTo("gateway");
+        assertThat(why.path("reason").asText()).startsWith("rolled back: its error rate is worse than production's")
+                .contains("canary version 3: ", "100.0 % failed", "production version 1: ", "0.0 % failed");
+        assertThat(server.audit().recent(20)).extracting(e -> e.action()).contains("prompt.rollback");
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> after = chat(server, "{\"model\":\"" + MODEL + "\",\"user\":\"later-" + i
+                    + "\",\"prompt\":{\"name\":\"support-triage\",\"variables\":{\"product\":\"gpu\"}}}", null);
+            assertThat(after.statusCode()).isEqualTo(200);
+            assertThat(after.headers().firstValue("x-pitwall-prompt")).hasValue("support-triage@1");
         }
     }
 
