@@ -22,6 +22,7 @@ import dev.pitwall.gateway.config.GatewayConfig;
 import dev.pitwall.gateway.contract.ContractService;
 import dev.pitwall.gateway.contract.OpenApiContract;
 import dev.pitwall.gateway.prompt.CanaryGuard;
+import dev.pitwall.gateway.prompt.PromptFolder;
 import dev.pitwall.gateway.prompt.PromptRegistry;
 import dev.pitwall.gateway.prompt.PromptStage;
 import dev.pitwall.gateway.prompt.PromptsService;
@@ -36,7 +37,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Tracer;
 import java.time.Clock;
 import java.util.Collections;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
@@ -59,6 +62,7 @@ public final class Gateway implements AutoCloseable {
     private final BreakerEvents breakerEvents;
     private final EmbeddingBatcher batcher;
     private final PromptRegistry prompts;
+    private final PromptFolder promptFolder;
 
     /**
      * @param database where tenants and keys are kept; its {@value #MODULE} tables must be migrated
@@ -77,6 +81,8 @@ public final class Gateway implements AutoCloseable {
         TenantBudgets tenantBudgets = new TenantBudgets(database, audit, clock, config.tenants());
         AdminAuthorization admin = new AdminAuthorization(config.adminKey());
         this.prompts = new PromptRegistry(database, audit, clock);
+        this.promptFolder = config.promptsDir().isEmpty() ? null
+                : new PromptFolder(Path.of(config.promptsDir()), prompts, registry);
         GatewayMetrics metrics = new GatewayMetrics(registry,
                 router.backends().stream().collect(Collectors.toMap(Backend::name, Backend::admission)));
         OpenApiContract contract = new OpenApiContract();
@@ -88,7 +94,8 @@ public final class Gateway implements AutoCloseable {
                 hangUps));
         mounted.put(AdminKeysService.PATH, new AdminKeysService(apiKeys, admin));
         mounted.put(TenantsService.PATH, new TenantsService(tenantBudgets, admin));
-        mounted.put(PromptsService.PATH, new PromptsService(prompts, admin));
+        mounted.put(PromptsService.PATH, new PromptsService(prompts, admin,
+                () -> promptFolder == null ? List.of() : promptFolder.sources()));
         router.backends().forEach(b -> b.breakers().values().forEach(breakerEvents::watch));
         mounted.put(ServingStatusService.PATH, new ServingStatusService(router, metrics, breakerEvents));
         mounted.put(ContractService.PATH, new ContractService(contract));
@@ -130,6 +137,9 @@ public final class Gateway implements AutoCloseable {
         monitor.close();
         hangUps.close();
         batcher.close();
+        if (promptFolder != null) {
+            promptFolder.close();
+        }
         prompts.close();
         clients.close();
         counters.close();

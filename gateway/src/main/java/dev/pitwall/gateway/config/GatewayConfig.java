@@ -24,11 +24,13 @@ import java.util.Set;
  * @param quality            the quality-aware circuit breaker
  * @param batching           micro-batching of embeddings calls
  * @param promptRollback     when a prompt's canary is rolled back
+ * @param promptsDir         a folder of prompt files (git-ops) applied and watched; empty: none
  */
 public record GatewayConfig(boolean requireApiKey, String adminKey, Duration probeInterval, int downAfterProbes,
                             int ejectAfterFailures, Duration ejectionTime, List<BackendConfig> backends,
                             List<FallbackConfig> fallbacks, List<TenantBudget> tenants, String redis, int replicas,
-                            QualityConfig quality, BatchingConfig batching, RollbackConfig promptRollback) {
+                            QualityConfig quality, BatchingConfig batching, RollbackConfig promptRollback,
+                            String promptsDir) {
 
     public GatewayConfig {
         ConfigProblem.positive("probe-interval", probeInterval);
@@ -51,6 +53,7 @@ public record GatewayConfig(boolean requireApiKey, String adminKey, Duration pro
         quality = quality == null ? QualityConfig.defaults() : quality;
         batching = batching == null ? BatchingConfig.defaults() : batching;
         promptRollback = promptRollback == null ? RollbackConfig.defaults() : promptRollback;
+        promptsDir = promptsDir == null ? "" : promptsDir;
         ConfigProblem.inRange("replicas", replicas, 1, 10_000, "the count of gateway replicas sharing the Redis");
         Set<String> tenantNames = new HashSet<>();
         for (TenantBudget tenant : tenants) {
@@ -69,57 +72,62 @@ public record GatewayConfig(boolean requireApiKey, String adminKey, Duration pro
     public static GatewayConfig defaults() {
         return new GatewayConfig(true, "", Duration.ofSeconds(2), 3, 3, Duration.ofSeconds(10), List.of(), List.of(),
                 List.of(), "", 1, QualityConfig.defaults(), BatchingConfig.defaults(),
-                RollbackConfig.defaults());
+                RollbackConfig.defaults(), "");
     }
 
     public GatewayConfig withBackends(List<BackendConfig> newBackends) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                newBackends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback);
+                newBackends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir);
     }
 
     public GatewayConfig withAdminKey(String newAdminKey) {
         return new GatewayConfig(requireApiKey, newAdminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback);
+                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir);
     }
 
     public GatewayConfig withFallbacks(List<FallbackConfig> newFallbacks) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, newFallbacks, tenants, redis, replicas, quality, batching, promptRollback);
+                backends, newFallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir);
     }
 
     public GatewayConfig withProbeInterval(Duration newInterval) {
         return new GatewayConfig(requireApiKey, adminKey, newInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback);
+                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir);
     }
 
     public GatewayConfig withDownAfterProbes(int newCount) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, newCount, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback);
+                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir);
     }
 
     public GatewayConfig withTenants(List<TenantBudget> newTenants) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, newTenants, redis, replicas, quality, batching, promptRollback);
+                backends, fallbacks, newTenants, redis, replicas, quality, batching, promptRollback, promptsDir);
     }
 
     public GatewayConfig withQuality(QualityConfig newQuality) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, newQuality, batching, promptRollback);
+                backends, fallbacks, tenants, redis, replicas, newQuality, batching, promptRollback, promptsDir);
     }
 
     public GatewayConfig withBatching(BatchingConfig newBatching) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, newBatching, promptRollback);
+                backends, fallbacks, tenants, redis, replicas, quality, newBatching, promptRollback, promptsDir);
     }
 
     public GatewayConfig withPromptRollback(RollbackConfig newRollback) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, batching, newRollback);
+                backends, fallbacks, tenants, redis, replicas, quality, batching, newRollback, promptsDir);
+    }
+
+    public GatewayConfig withPromptsDir(String newDir) {
+        return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
+                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, newDir);
     }
 
     /** Budgets shared through the Redis at {@code url} by {@code replicaCount} replicas. */
     public GatewayConfig withRedis(String url, int replicaCount) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, url, replicaCount, quality, batching, promptRollback);
+                backends, fallbacks, tenants, url, replicaCount, quality, batching, promptRollback, promptsDir);
     }
 }

@@ -162,6 +162,62 @@ public final class PromptRegistry implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Makes the store say what {@code file} says: its versions that are new are added (one
+     * differing from a stored version of the same number is refused: versions never change), its
+     * labels moved, its rollout set. Everything is checked before anything is written, so a file
+     * that is wrong anywhere changes nothing.
+     *
+     * @param source how the history and audit log name the file
+     */
+    public synchronized void apply(PromptFile file, String source) {
+        String name = file.name();
+        int stored = snapshot.latest().getOrDefault(name, 0);
+        for (PromptTemplate version : file.versions()) {
+            Optional<PromptTemplate> existing = version.version() <= stored ? version(name, version.version())
+                    : Optional.empty();
+            if (existing.isPresent() && !existing.get().spec().equals(version.spec())) {
+                throw new PromptProblem("versions[" + (version.version() - 1) + "]", "version " + version.version()
+                        + " differs from the stored one; a version never changes: add a new one at the end");
+            }
+        }
+        int highest = Math.max(stored, file.versions().size());
+        file.labels().forEach((label, version) -> {
+            if (version > highest) {
+                throw new PromptProblem("labels." + label, "labels." + label + " points at version " + version
+                        + ", which neither the file nor the store has");
+            }
+        });
+        if (file.rollout() != null) {
+            for (String label : file.rollout().split().keySet()) {
+                if (!file.labels().containsKey(label) && labelled(name, label).isEmpty()) {
+                    throw new PromptProblem("rollout.split." + label, "the rollout splits over label " + label
+                            + ", which points at no version");
+                }
+            }
+        }
+        for (PromptTemplate version : file.versions()) {
+            if (version.version() > stored) {
+                String text = version.spec().toString();
+                jdbi.useHandle(handle -> handle.createUpdate("""
+                                INSERT INTO prompt_version (name, version, spec, created_at, created_by)
+                                VALUES (:name, :version, :spec, :now, :actor) ON CONFLICT (name, version) DO NOTHING""")
+                        .bind("name", name).bind("version", version.version()).bind("spec", text)
+                        .bind("now", clock.millis()).bind("actor", source).execute());
+                audit.record(source, "prompt.version.create", "prompt " + name, "version " + version.version());
+            }
+        }
+        refresh();
+        file.labels().forEach((label, version) -> {
+            if (!labelled(name, label).equals(Optional.of(version))) {
+                moveLabel(name, label, version, source, "set in " + source);
+            }
+        });
+        if (file.rollout() != null && !rollout(name).map(Rollout::toJson).equals(Optional.of(file.rollout().toJson()))) {
+            setRollout(name, file.rollout(), source);
+        }
+    }
+
     public boolean exists(String name) {
         return snapshot.latest().containsKey(name);
     }

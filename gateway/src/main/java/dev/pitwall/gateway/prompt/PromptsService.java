@@ -13,7 +13,9 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The admin API for prompts, behind the admin key: {@code GET /admin/api/prompts} lists them;
@@ -21,7 +23,8 @@ import java.util.Optional;
  * {@code /{name}/versions/{n}} read them; {@code PUT /{name}/labels/{label}} with
  * {@code {"version":N,"reason":"…"}} moves a label; {@code GET /{name}/labels} and
  * {@code /{name}/history} show where labels point and how they moved; {@code PUT} and
- * {@code GET /{name}/rollout} set and read the split. Every change is audited.
+ * {@code GET /{name}/rollout} set and read the split; {@code GET /files} lists the prompt
+ * folder's files, applied or refused with why. Every change is audited.
  */
 public final class PromptsService implements HttpService {
 
@@ -29,15 +32,20 @@ public final class PromptsService implements HttpService {
 
     private final PromptRegistry registry;
     private final AdminAuthorization authorize;
+    private final Supplier<List<PromptFolder.Source>> files;
 
-    public PromptsService(PromptRegistry registry, AdminAuthorization authorize) {
+    /** @param files the prompt folder's files as last read (none without a folder) */
+    public PromptsService(PromptRegistry registry, AdminAuthorization authorize,
+                          Supplier<List<PromptFolder.Source>> files) {
         this.registry = registry;
         this.authorize = authorize;
+        this.files = files;
     }
 
     @Override
     public void routing(HttpRules rules) {
         rules.get("/", authorize, this::list)
+                .get("/files", authorize, this::files)
                 .post("/{name}/versions", authorize, this::createVersion)
                 .get("/{name}/versions", authorize, this::versions)
                 .get("/{name}/versions/{version}", authorize, this::version)
@@ -56,6 +64,15 @@ public final class PromptsService implements HttpService {
             registry.labels(name).forEach(labels::put);
             registry.rollout(name).ifPresent(r -> prompt.set("rollout", r.toJson()));
         });
+        send(res, out);
+    }
+
+    private void files(ServerRequest req, ServerResponse res) {
+        ArrayNode out = Json.mapper().createArrayNode();
+        for (PromptFolder.Source f : files.get()) {
+            out.addObject().put("file", f.file()).put("prompt", f.prompt()).put("applied", f.applied())
+                    .put("problem", f.problem()).put("at", f.at().toString());
+        }
         send(res, out);
     }
 
