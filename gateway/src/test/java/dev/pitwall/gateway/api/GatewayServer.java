@@ -30,7 +30,12 @@ final class GatewayServer implements AutoCloseable {
     private final WebServer server;
 
     GatewayServer(GatewayConfig config, Path dataDir) {
-        database = Database.open(StorageConfig.defaults(), dataDir, metrics.registry());
+        this(config, StorageConfig.defaults(), dataDir);
+    }
+
+    /** With its tables in {@code storage}: replicas given one store share it, as replicas share PostgreSQL. */
+    GatewayServer(GatewayConfig config, StorageConfig storage, Path dataDir) {
+        database = Database.open(storage, dataDir, metrics.registry());
         database.migrate(AuditLog.MODULE);
         database.migrate(Gateway.MODULE);
         audit = new AuditLog(database, Clock.systemUTC());

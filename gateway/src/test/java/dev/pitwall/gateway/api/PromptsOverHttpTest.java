@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pitwall.core.json.Json;
+import dev.pitwall.core.storage.StorageConfig;
+import dev.pitwall.core.storage.StorageTarget;
 import dev.pitwall.gateway.config.BackendConfig;
 import dev.pitwall.gateway.config.BackendKind;
 import dev.pitwall.gateway.config.GatewayConfig;
@@ -29,6 +31,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Prompt releases over loopback HTTP: versions and labels through the admin API, a chat request
@@ -50,6 +54,7 @@ class PromptsOverHttpTest {
 
     private final AtomicReference<JsonNode> lastBody = new AtomicReference<>();
     private final List<GatewayServer> gateways = new ArrayList<>();
+    private final List<StorageTarget> stores = new ArrayList<>();
     private WebServer backend;
     private String key;
 
@@ -79,14 +84,19 @@ class PromptsOverHttpTest {
     void stop() {
         gateways.forEach(GatewayServer::close);
         backend.stop();
+        stores.forEach(StorageTarget::close);
     }
 
-    /** A gateway replica; replicas share the store in dataDir, as replicas share PostgreSQL. */
     private GatewayServer replica() {
+        return replica(StorageConfig.defaults());
+    }
+
+    /** A gateway replica; replicas given one store share it. */
+    private GatewayServer replica(StorageConfig storage) {
         GatewayServer server = new GatewayServer(GatewayConfig.defaults().withAdminKey(ADMIN_KEY)
                 .withPromptRollback(new RollbackConfig(true, 10, 50, null, null, null)).withBackends(List.of(
                 BackendConfig.of("plain", "http://127.0.0.1:" + backend.port() + "/v1", BackendKind.OPENAI_COMPATIBLE,
-                        List.of(MODEL), Map.of()))), dataDir);
+                        List.of(MODEL), Map.of()))), storage, dataDir);
         gateways.add(server);
         if (key == null) {
             key = server.gateway().apiKeys().create("team-a", "test").secret();
@@ -264,10 +274,13 @@ class PromptsOverHttpTest {
                 "{\"split\":{\"production\":90,\"canary\":20}}").statusCode()).isEqualTo(400);
     }
 
-    @Test
-    void aLabelMovedOnOneReplicaServesOnAnotherWithinASecondWithNoFailedRequest() throws Exception {
-        GatewayServer one = replica();
-        GatewayServer two = replica();
+    @ParameterizedTest
+    @MethodSource("dev.pitwall.core.storage.StorageTarget#available")
+    void aLabelMovedOnOneReplicaServesOnAnotherWithinASecondWithNoFailedRequest(String store) throws Exception {
+        StorageTarget target = StorageTarget.create(store, dataDir);
+        stores.add(target);
+        GatewayServer one = replica(target.config());
+        GatewayServer two = replica(target.config());
         twoVersions(one);
         String body = "{\"model\":\"" + MODEL + "\",\"prompt\":{\"name\":\"support-triage\",\"variables\":{\"product\":"
                 + "\"gpu\"}},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
