@@ -276,3 +276,144 @@
         root.querySelectorAll("button").forEach(b => b.disabled = false);
     }));
 })();
+
+// Prompts: versions, labels, rollout, figures per version, history, and a diff of two versions.
+(function () {
+    const root = document.getElementById("prompts");
+    if (!root) {
+        return;
+    }
+    const chosen = {}; // prompt → [from, to] versions of its diff, kept across refreshes
+
+    function el(tag, text, className) {
+        const e = document.createElement(tag);
+        if (text !== undefined) {
+            e.textContent = text;
+        }
+        if (className) {
+            e.className = className;
+        }
+        return e;
+    }
+
+    function table(id, headers, rows) {
+        const t = el("table", undefined, "grid");
+        t.id = id;
+        const head = t.createTHead().insertRow();
+        headers.forEach(h => head.appendChild(el("th", h)));
+        const body = t.createTBody();
+        rows.forEach(cells => {
+            const row = body.insertRow();
+            cells.forEach(c => row.insertCell().textContent = c);
+        });
+        return t;
+    }
+
+    function lines(version) {
+        return version.messages.map(m => m.role + ": " + m.content);
+    }
+
+    /** A line diff (longest common subsequence): each line kept, removed (-) or added (+). */
+    function diff(from, to) {
+        const n = from.length, m = to.length;
+        const lcs = Array.from({length: n + 1}, () => new Array(m + 1).fill(0));
+        for (let i = n - 1; i >= 0; i--) {
+            for (let j = m - 1; j >= 0; j--) {
+                lcs[i][j] = from[i] === to[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+            }
+        }
+        const out = [];
+        let i = 0, j = 0;
+        while (i < n || j < m) {
+            if (i < n && j < m && from[i] === to[j]) {
+                out.push(["  ", from[i++]]);
+                j++;
+            } else if (i < n && (j === m || lcs[i + 1][j] >= lcs[i][j + 1])) {
+                out.push(["- ", from[i++]]); // what went, before what came in its place
+            } else {
+                out.push(["+ ", to[j++]]);
+            }
+        }
+        return out;
+    }
+
+    function seconds(value) {
+        return value === null || value === undefined ? "–" : (Math.round(value * 1000) + " ms");
+    }
+
+    function render(p) {
+        const section = el("section", undefined, "prompt");
+        section.dataset.prompt = p.name;
+        section.appendChild(el("h2", p.name));
+        const labels = Object.entries(p.labels).map(([label, v]) => label + " → " + v).join(", ") || "none";
+        section.appendChild(el("p", "Labels: " + labels));
+        const split = p.rollout ? Object.entries(p.rollout.split).map(([l, w]) => l + " " + w + " %").join(", ")
+            + " (sticky per " + p.rollout.stickiness + ")" : "no rollout: requests naming no label get production";
+        section.appendChild(el("p", "Rollout: " + split));
+        const byLabel = {};
+        Object.entries(p.labels).forEach(([label, v]) => (byLabel[v] = byLabel[v] || []).push(label));
+        section.appendChild(table("versions-" + p.name, ["Version", "Labels", "Requests", "Errors", "TTFT p50", "TTFT p99"],
+            p.versions.map(v => {
+                const f = v.figures;
+                return [String(v.version), (byLabel[v.version] || []).join(", "), f ? String(f.requests) : "0",
+                    f ? String(f.errors) : "0", seconds(f && f.firstTokenP50Seconds), seconds(f && f.firstTokenP99Seconds)];
+            })));
+        if (p.versions.length > 1) {
+            const pick = chosen[p.name] || [p.versions.length - 1, p.versions.length];
+            const form = el("p", "Changes from version ");
+            const selects = pick.map(selected => {
+                const s = el("select");
+                p.versions.forEach(v => {
+                    const o = el("option", String(v.version));
+                    o.value = v.version;
+                    o.selected = v.version === selected;
+                    s.appendChild(o);
+                });
+                return s;
+            });
+            form.appendChild(selects[0]);
+            form.appendChild(document.createTextNode(" to "));
+            form.appendChild(selects[1]);
+            section.appendChild(form);
+            const pre = el("pre", undefined, "diff");
+            pre.id = "diff-" + p.name;
+            const show = () => {
+                chosen[p.name] = selects.map(s => Number(s.value));
+                const [a, b] = chosen[p.name].map(n => p.versions.find(v => v.version === n));
+                pre.replaceChildren(...diff(lines(a), lines(b)).map(([mark, text]) =>
+                    el("div", mark + text, mark === "+ " ? "added" : mark === "- " ? "removed" : "")));
+            };
+            selects.forEach(s => s.addEventListener("change", show));
+            show();
+            section.appendChild(pre);
+        }
+        section.appendChild(el("h3", "Label moves"));
+        section.appendChild(table("history-" + p.name, ["When", "Label", "Version", "From", "Why", "Who"],
+            p.history.map(m => [new Date(m.at).toLocaleString(), m.label, String(m.version),
+                m.previous === null ? "–" : String(m.previous), m.reason, m.actor])));
+        return section;
+    }
+
+    async function poll() {
+        try {
+            const response = await fetch(root.dataset.source, { cache: "no-store" });
+            const s = await response.json();
+            document.getElementById("prompt-list").replaceChildren(...s.prompts.map(render));
+            document.getElementById("no-prompts").hidden = s.prompts.length !== 0;
+            const body = document.querySelector("#prompt-files tbody");
+            body.replaceChildren();
+            for (const f of s.files) {
+                const row = body.insertRow();
+                [f.file, f.prompt, f.applied ? "applied" : "refused", f.problem].forEach(t => row.insertCell().textContent = t);
+            }
+            document.getElementById("prompt-files").hidden = s.files.length === 0;
+            document.getElementById("no-prompt-files").hidden = s.files.length !== 0;
+        } catch (e) {
+            // the next poll tries again
+        }
+    }
+
+    poll();
+    setInterval(poll, 2000);
+})();
+

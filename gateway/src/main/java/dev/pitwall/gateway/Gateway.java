@@ -4,6 +4,7 @@ import dev.pitwall.core.audit.AuditLog;
 import dev.pitwall.core.storage.Database;
 import dev.pitwall.gateway.api.ClientHangUps;
 import dev.pitwall.gateway.api.OpenAiService;
+import dev.pitwall.gateway.api.PromptsStatusService;
 import dev.pitwall.gateway.api.ServingStatusService;
 import dev.pitwall.gateway.auth.AdminAuthorization;
 import dev.pitwall.gateway.auth.AdminKeysService;
@@ -42,6 +43,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /** The LLM gateway: its router, upstream clients, tenants' keys and HTTP routes. */
@@ -94,8 +96,9 @@ public final class Gateway implements AutoCloseable {
                 hangUps));
         mounted.put(AdminKeysService.PATH, new AdminKeysService(apiKeys, admin));
         mounted.put(TenantsService.PATH, new TenantsService(tenantBudgets, admin));
-        mounted.put(PromptsService.PATH, new PromptsService(prompts, admin,
-                () -> promptFolder == null ? List.of() : promptFolder.sources()));
+        Supplier<List<PromptFolder.Source>> promptFiles = () -> promptFolder == null ? List.of() : promptFolder.sources();
+        mounted.put(PromptsService.PATH, new PromptsService(prompts, admin, promptFiles));
+        mounted.put(PromptsStatusService.PATH, new PromptsStatusService(prompts, metrics, promptFiles));
         router.backends().forEach(b -> b.breakers().values().forEach(breakerEvents::watch));
         mounted.put(ServingStatusService.PATH, new ServingStatusService(router, metrics, breakerEvents));
         mounted.put(ContractService.PATH, new ContractService(contract));

@@ -36,6 +36,7 @@ public final class GatewayMetrics {
     private final MeterRegistry registry;
     private final Map<String, Totals> byModel = new ConcurrentSkipListMap<>();
     private final Map<String, Totals> byBackend = new ConcurrentSkipListMap<>();
+    private final Map<String, Totals> byPrompt = new ConcurrentSkipListMap<>();
 
     /** @param admissions each backend's admission, by backend name */
     public GatewayMetrics(MeterRegistry registry, Map<String, AdmissionQueue> admissions) {
@@ -112,6 +113,7 @@ public final class GatewayMetrics {
      * time to first token. Prompts and versions come from the registry, so the series are bounded.
      */
     public void recordPrompt(String prompt, int version, RequestObservation done) {
+        byPrompt.computeIfAbsent(prompt + "@" + version, p -> new Totals()).add(done);
         Tags tags = Tags.of("prompt", prompt, "version", String.valueOf(version));
         Counter.builder("pitwall.gateway.prompt.requests").description("Requests served with a prompt, by outcome")
                 .tags(tags).tag("outcome", done.outcome().label()).register(registry).increment();
@@ -126,6 +128,11 @@ public final class GatewayMetrics {
     /** Totals per model name asked for, sorted by name. */
     public Map<String, Totals> byModel() {
         return byModel;
+    }
+
+    /** Totals per prompt version that served requests ({@code name@version}), sorted. */
+    public Map<String, Totals> byPrompt() {
+        return byPrompt;
     }
 
     /** Totals per backend that answered ({@code none} when no backend did), sorted by name. */

@@ -53,6 +53,13 @@ public final class ConsoleService implements HttpService {
                     "No inference backends yet",
                     "Add backends under gateway.backends in pitwall.yaml (see docs/gateway.md); "
                             + "./pitwall demo starts two simulated ones.", "serving.jte"),
+            new ConsoleSection("/prompts", "Prompts",
+                    "Prompt releases: each prompt's versions (and what changed between two), labels, rollout, "
+                            + "requests, errors and time to first token per version, and how labels moved, rollbacks "
+                            + "included; refreshed every two seconds.",
+                    "No prompts yet",
+                    "Create one through POST /admin/api/prompts/{name}/versions or a folder of prompt files "
+                            + "(see docs/prompts.md); ./pitwall demo ships one.", "prompts.jte"),
             new ConsoleSection("/training", "Training",
                     "Cluster acceptance runs, incidents with their timelines and the cluster's reliability figures.",
                     "No acceptance runs yet",

@@ -73,10 +73,10 @@ class ConsoleBrowserTest {
     @Test
     void navigatesToEverySection() {
         browser.get(url("/"));
-        List<String> sections = List.of("Serving", "Training", "Planner", "Reports");
+        List<String> sections = List.of("Serving", "Prompts", "Training", "Planner", "Reports");
         assertThat(browser.findElements(By.cssSelector("nav[aria-label=Sections] a")))
                 .extracting(WebElement::getText)
-                .containsExactly("Overview", "Serving", "Training", "Planner", "Reports");
+                .containsExactly("Overview", "Serving", "Prompts", "Training", "Planner", "Reports");
         for (String section : sections) {
             browser.findElement(By.linkText(section)).click();
             new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.titleIs(section + " · Pitwall"));
