@@ -30,6 +30,9 @@ public final class Database implements AutoCloseable {
     public static final String SQLITE_FILE = "pitwall.db";
 
     private static final Pattern MODULE = Pattern.compile("[a-z][a-z0-9]*");
+    private static final Pattern CHANNEL = Pattern.compile("[a-z_]+");
+    /** How long a listener waits for a notification before it looks whether it was stopped. */
+    private static final int LISTEN_POLL_MILLIS = 500;
 
     private final HikariDataSource dataSource;
     private final Dialect dialect;
@@ -85,6 +88,63 @@ public final class Database implements AutoCloseable {
 
     public Jdbi jdbi() {
         return jdbi;
+    }
+
+    /**
+     * Runs {@code onNotify} (on a thread of its own) whenever any process sharing this store calls
+     * {@link #notify(String)} on {@code channel}: PostgreSQL's LISTEN/NOTIFY, on a connection held
+     * for it and opened again when it breaks. SQLite has no other process to hear from: nothing is
+     * started there.
+     *
+     * @return stops listening
+     */
+    public AutoCloseable listen(String channel, Runnable onNotify) {
+        checkChannel(channel);
+        if (dialect != Dialect.POSTGRESQL) {
+            return () -> {
+            };
+        }
+        Thread listener = Thread.ofPlatform().daemon().name("pitwall-listen-" + channel).start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try (java.sql.Connection connection = dataSource.getConnection();
+                     java.sql.Statement statement = connection.createStatement()) {
+                    statement.execute("LISTEN " + channel);
+                    org.postgresql.PGConnection pg = connection.unwrap(org.postgresql.PGConnection.class);
+                    onNotify.run(); // whatever was said while not listening
+                    while (!Thread.currentThread().isInterrupted()) {
+                        org.postgresql.PGNotification[] heard = pg.getNotifications(LISTEN_POLL_MILLIS);
+                        if (heard != null && heard.length > 0) {
+                            onNotify.run();
+                        }
+                    }
+                } catch (java.sql.SQLException | RuntimeException e) {
+                    if (dataSource.isClosed()) {
+                        return;
+                    }
+                    try {
+                        Thread.sleep(LISTEN_POLL_MILLIS); // the store is away: listen again once it answers
+                    } catch (InterruptedException stop) {
+                        return;
+                    }
+                }
+            }
+        });
+        return listener::interrupt;
+    }
+
+    /** Tells every process listening on {@code channel} (see {@link #listen}); nothing on SQLite. */
+    public void notify(String channel) {
+        checkChannel(channel);
+        if (dialect == Dialect.POSTGRESQL) {
+            jdbi.useHandle(handle -> handle.createQuery("SELECT pg_notify(:channel, '')").bind("channel", channel)
+                    .mapTo(String.class).one());
+        }
+    }
+
+    private static void checkChannel(String channel) {
+        if (!CHANNEL.matcher(channel).matches()) {
+            throw new IllegalArgumentException("a channel is lower-case letters and '_', not " + channel);
+        }
     }
 
     public Dialect dialect() {

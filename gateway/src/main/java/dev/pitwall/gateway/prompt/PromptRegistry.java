@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pitwall.core.audit.AuditLog;
 import dev.pitwall.core.json.Json;
 import dev.pitwall.core.storage.Database;
+import dev.pitwall.core.storage.Dialect;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,14 +26,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Named prompts in the store: versions (never changed once created), labels that move between
  * them, the history of those moves, and each prompt's rollout. Every change is audited. The
- * request path reads a snapshot of labels and rollouts that this replica refreshes from the store
- * every {@value #REFRESH_MILLIS} ms, so a change made through any replica sharing the store serves
- * everywhere within a second; versions, never changing, are read once.
+ * request path reads a snapshot of labels and rollouts that this replica reads anew when any
+ * replica sharing the store changes them (PostgreSQL LISTEN/NOTIFY), and in any case every
+ * {@value #REFRESH_MILLIS} ms on SQLite, every {@value #REFRESH_LISTENING_MILLIS} ms on
+ * PostgreSQL, so a change serves everywhere within a second; versions, never changing, are read once.
  */
 public final class PromptRegistry implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PromptRegistry.class);
     static final int REFRESH_MILLIS = 500;
+    static final int REFRESH_LISTENING_MILLIS = 5_000;
+    private static final String CHANNEL = "pitwall_prompts";
     /** Who the audit log and the label history say rolled a canary back. */
     static final String ROLLBACK_ACTOR = "gateway";
     private static final Pattern LABEL = Pattern.compile("[a-z0-9][a-z0-9._-]{0,99}");
@@ -46,6 +50,7 @@ public final class PromptRegistry implements AutoCloseable {
                             Map<String, Integer> latest) {
     }
 
+    private final Database database;
     private final Jdbi jdbi;
     private final AuditLog audit;
     private final Clock clock;
@@ -53,13 +58,17 @@ public final class PromptRegistry implements AutoCloseable {
     private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("pitwall-prompt-refresh").factory());
     private volatile Snapshot snapshot;
+    private final AutoCloseable listening;
 
     public PromptRegistry(Database database, AuditLog audit, Clock clock) {
+        this.database = database;
         this.jdbi = database.jdbi();
         this.audit = audit;
         this.clock = clock;
         this.snapshot = read();
-        refresher.scheduleWithFixedDelay(this::refresh, REFRESH_MILLIS, REFRESH_MILLIS, TimeUnit.MILLISECONDS);
+        this.listening = database.listen(CHANNEL, this::refresh);
+        int every = database.dialect() == Dialect.POSTGRESQL ? REFRESH_LISTENING_MILLIS : REFRESH_MILLIS;
+        refresher.scheduleWithFixedDelay(this::refresh, every, every, TimeUnit.MILLISECONDS);
     }
 
     public static boolean validLabel(String label) {
@@ -86,7 +95,7 @@ public final class PromptRegistry implements AutoCloseable {
             return next;
         });
         audit.record(actor, "prompt.version.create", "prompt " + name, "version " + version);
-        refresh();
+        changed();
         return PromptTemplate.parse(name, version, parsed.spec());
     }
 
@@ -114,7 +123,7 @@ public final class PromptRegistry implements AutoCloseable {
         });
         audit.record(actor, "prompt.label.move", "prompt " + name + ", label " + label,
                 (previous == null ? "set to " : "from version " + previous + " to ") + version + ": " + reason);
-        refresh();
+        changed();
     }
 
     /** Sets how {@code name}'s traffic splits; every label of the split must point at a version. */
@@ -132,7 +141,7 @@ public final class PromptRegistry implements AutoCloseable {
                         ON CONFLICT (name) DO UPDATE SET spec = excluded.spec, updated_at = excluded.updated_at""")
                 .bind("name", name).bind("spec", text).bind("now", clock.millis()).execute());
         audit.record(actor, "prompt.rollout.set", "prompt " + name, text);
-        refresh();
+        changed();
     }
 
     /**
@@ -158,7 +167,7 @@ public final class PromptRegistry implements AutoCloseable {
         });
         audit.record(ROLLBACK_ACTOR, "prompt.rollback", "prompt " + name + ", label " + label, reason);
         LOG.warn("Prompt {}: {} {}", name, label, reason);
-        refresh();
+        changed();
         return true;
     }
 
@@ -207,7 +216,7 @@ public final class PromptRegistry implements AutoCloseable {
                 audit.record(source, "prompt.version.create", "prompt " + name, "version " + version.version());
             }
         }
-        refresh();
+        changed();
         file.labels().forEach((label, version) -> {
             if (!labelled(name, label).equals(Optional.of(version))) {
                 moveLabel(name, label, version, source, "set in " + source);
@@ -279,6 +288,17 @@ public final class PromptRegistry implements AutoCloseable {
                 .list());
     }
 
+    /** After a write: read it here at once, and tell the other replicas. */
+    private void changed() {
+        refresh();
+        try {
+            database.notify(CHANNEL);
+        } catch (RuntimeException e) {
+            LOG.warn("Other replicas could not be told of a prompt change ({}); they read it within {} s", e.getMessage(),
+                    REFRESH_LISTENING_MILLIS / 1000);
+        }
+    }
+
     /** Reads labels and rollouts anew; a store that does not answer leaves the last snapshot serving. */
     void refresh() {
         try {
@@ -311,5 +331,10 @@ public final class PromptRegistry implements AutoCloseable {
     @Override
     public void close() {
         refresher.shutdownNow();
+        try {
+            listening.close();
+        } catch (Exception e) {
+            LOG.debug("the prompt listener did not stop", e);
+        }
     }
 }

@@ -188,6 +188,12 @@ class PromptsOverHttpTest {
                  "rules":[{"header":"X-Pitwall-Canary","label":"canary"}]}""").statusCode()).isEqualTo(200);
         java.util.Map<String, java.util.Set<String>> byUser = new java.util.HashMap<>();
         for (int round = 0; round < 3; round++) {
+            if (round == 2) {
+                // The rollout set again, as a reload brings it: every user stays where it was.
+                admin(server, "PUT", "/admin/api/prompts/support-triage/rollout", """
+                        {"split":{"production":50,"canary":50},"stickiness":"user",
+                         "rules":[{"header":"X-Pitwall-Canary","label":"canary"}]}""");
+            }
             for (int u = 0; u < 20; u++) {
                 String user = "user-" + u;
                 HttpResponse<String> answer = chat(server, "{\"model\":\"" + MODEL + "\",\"user\":\"" + user
@@ -196,7 +202,7 @@ class PromptsOverHttpTest {
                         .add(answer.headers().firstValue("x-pitwall-prompt").orElseThrow());
             }
         }
-        assertThat(byUser.values()).as("each user always on one side").allSatisfy(tags -> assertThat(tags).hasSize(1));
+        assertThat(byUser.values()).as("each user always on one side, across the reload").allSatisfy(tags -> assertThat(tags).hasSize(1));
         assertThat(byUser.values().stream().flatMap(java.util.Set::stream).distinct())
                 .as("twenty users fall on both sides of a 50/50 split")
                 .containsExactlyInAnyOrder("support-triage@1", "support-triage@2");

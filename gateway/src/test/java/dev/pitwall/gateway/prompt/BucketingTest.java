@@ -19,6 +19,54 @@ class BucketingTest {
         assertThat(Bucketing.normalized("999", "groupX", 100, Bucketing.VARIANT_SEED)).isEqualTo(60);
     }
 
+    /**
+     * Cases of Unleash's client specification (github.com/Unleash/client-specification,
+     * 03-gradual-rollout-user-id-strategy and 10-flexible-rollout-strategy): a user is in a
+     * rollout of p % of a group when its bucket is at most p.
+     */
+    @Test
+    void passesUnleashsClientSpecificationCases() throws Exception {
+        assertThat(Bucketing.normalized("122", "AB12A", 100, Bucketing.ROLLOUT_SEED)).isLessThanOrEqualTo(50);
+        assertThat(Bucketing.normalized("155", "AB12A", 100, Bucketing.ROLLOUT_SEED)).isGreaterThan(50);
+        assertThat(Bucketing.normalized("174", "Feature.flexibleRollout.10", 100, Bucketing.ROLLOUT_SEED))
+                .isLessThanOrEqualTo(10);
+        assertThat(Bucketing.normalized("499", "Feature.flexibleRollout.10", 100, Bucketing.ROLLOUT_SEED))
+                .isGreaterThan(10);
+        assertThat(Bucketing.normalized("25", "Feature.flexibleRollout.userId.55", 100, Bucketing.ROLLOUT_SEED))
+                .isLessThanOrEqualTo(55);
+        assertThat(Bucketing.normalized("147", "Feature.flexibleRollout.sessionId.42", 100, Bucketing.ROLLOUT_SEED))
+                .isLessThanOrEqualTo(42);
+        // The same cases as prompt rollouts: a 10 % canary, a 42 % one by session, and a 50/50 split.
+        Rollout ten = rollout("{\"split\":{\"production\":90,\"canary\":10},\"group_id\":\"Feature.flexibleRollout.10\"}");
+        assertThat(ten.choose(user("174", "t"))).isEqualTo("canary");
+        assertThat(ten.choose(user("499", "t"))).isEqualTo("production");
+        Rollout bySession = rollout("{\"split\":{\"production\":58,\"canary\":42},\"stickiness\":\"session\","
+                + "\"group_id\":\"Feature.flexibleRollout.sessionId.42\"}");
+        assertThat(bySession.choose(session("147"))).isEqualTo("canary");
+        Rollout half = rollout("{\"split\":{\"production\":50,\"canary\":50},\"group_id\":\"AB12A\"}");
+        assertThat(half.choose(user("122", "t"))).isEqualTo("canary");
+        assertThat(half.choose(user("155", "t"))).isEqualTo("production");
+    }
+
+    private static Rollout.Request session(String id) {
+        return new Rollout.Request() {
+            @Override
+            public String tenant() {
+                return "t";
+            }
+
+            @Override
+            public String user() {
+                return null;
+            }
+
+            @Override
+            public Optional<String> header(String name) {
+                return name.equals(Rollout.SESSION_HEADER) ? Optional.of(id) : Optional.empty();
+            }
+        };
+    }
+
     private static Rollout rollout(String spec) throws Exception {
         return Rollout.parse("support-triage", Json.mapper().readTree(spec));
     }
