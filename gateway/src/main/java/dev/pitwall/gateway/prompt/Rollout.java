@@ -48,6 +48,8 @@ public record Rollout(Map<String, Integer> split, String stickiness, String grou
     }
 
     public static final String SESSION_HEADER = "X-Session-Id";
+    /** What Unleash's variant weights add up to. */
+    private static final int VARIANT_WEIGHTS = 1000;
 
     /** Reads {@code {"split":{"production":90,"canary":10},"stickiness":"user","group_id":…,"rules":[…]}}. */
     public static Rollout parse(String prompt, JsonNode spec) {
@@ -128,10 +130,11 @@ public record Rollout(Map<String, Integer> split, String stickiness, String grou
             return Bucketing.normalized(id, groupId, 100, Bucketing.ROLLOUT_SEED) <= smaller.getValue()
                     ? smaller.getKey() : larger.getKey();
         }
-        int target = Bucketing.normalized(id, groupId, 100, Bucketing.VARIANT_SEED);
+        // Unleash weighs variants out of 1000 (a percentage is ten of them): the same target, the same side.
+        int target = Bucketing.normalized(id, groupId, VARIANT_WEIGHTS, Bucketing.VARIANT_SEED);
         int counter = 0;
         for (Map.Entry<String, Integer> side : sides) {
-            counter += side.getValue();
+            counter += side.getValue() * (VARIANT_WEIGHTS / 100);
             if (counter >= target) {
                 return side.getKey();
             }

@@ -124,6 +124,17 @@ class BucketingTest {
     }
 
     @Test
+    void threeSidesAreChosenAsUnleashChoosesVariantsWeighedOutOf1000() throws Exception {
+        Rollout three = rollout("{\"split\":{\"a\":34,\"b\":33,\"c\":33},\"group_id\":\"feature.name.that.is.quite.long\"}");
+        for (int i = 0; i < 200; i++) {
+            String id = "user-" + i;
+            int target = Bucketing.normalized(id, "feature.name.that.is.quite.long", 1000, Bucketing.VARIANT_SEED);
+            String expected = target <= 340 ? "a" : target <= 670 ? "b" : "c";
+            assertThat(three.choose(user(id, "t"))).as(id + " at " + target).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void rulesComeBeforeTheSplit() throws Exception {
         Rollout rollout = rollout("""
                 {"split":{"production":100,"canary":0},"rules":[{"tenant":"beta-testers","label":"canary"}]}""");
