@@ -60,19 +60,12 @@ public final class PromptsStatusService implements HttpService {
             }
             ArrayNode history = prompt.putArray("history");
             for (PromptRegistry.LabelMove move : registry.history(name)) {
-                ObjectNode m = history.addObject().put("label", move.label()).put("version", move.version());
-                if (move.previous() == null) {
-                    m.putNull("previous");
-                } else {
-                    m.put("previous", move.previous());
-                }
-                m.put("reason", move.reason()).put("actor", move.actor()).put("at", move.at().toString());
+                history.add(move.toJson());
             }
         });
         ArrayNode listed = out.putArray("files");
         for (PromptFolder.Source f : files.get()) {
-            listed.addObject().put("file", f.file()).put("prompt", f.prompt()).put("applied", f.applied())
-                    .put("problem", f.problem()).put("at", f.at().toString());
+            listed.add(f.toJson());
         }
         res.header(HeaderValues.CONTENT_TYPE_JSON);
         res.header(NoCache.HEADER);

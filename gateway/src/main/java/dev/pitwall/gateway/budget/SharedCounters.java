@@ -24,10 +24,14 @@ import org.slf4j.LoggerFactory;
 public final class SharedCounters implements BudgetCounters {
 
     private static final Logger LOG = LoggerFactory.getLogger(SharedCounters.class);
-    /** A check waits at most this long for Redis before it is counted here instead. */
-    static final Duration COMMAND_TIMEOUT = Duration.ofMillis(250);
+    /**
+     * A check waits at most this long for Redis before it is counted here instead. Long enough
+     * that a busy Redis (or a busy host) is still counted there: a check counted here on a share
+     * admits past the shared budget.
+     */
+    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(1);
     static final Duration RETRY_EVERY = Duration.ofSeconds(1);
-    static final Duration CONNECT_TIMEOUT = Duration.ofMillis(500);
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
 
     private final RedisURI uri;
     private final RedisClient client;

@@ -1,5 +1,7 @@
 package dev.pitwall.gateway.prompt;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pitwall.core.json.Json;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,6 +39,12 @@ public final class PromptFolder implements AutoCloseable {
 
     /** One file as last read: applied, or refused with its problem. */
     public record Source(String file, String prompt, boolean applied, String problem, Instant at) {
+
+        /** As the admin API and the Prompts page show it. */
+        public ObjectNode toJson() {
+            return Json.mapper().createObjectNode().put("file", file).put("prompt", prompt).put("applied", applied)
+                    .put("problem", problem).put("at", at.toString());
+        }
     }
 
     private final Path dir;

@@ -2,6 +2,7 @@ package dev.pitwall.gateway.prompt;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pitwall.core.audit.AuditLog;
 import dev.pitwall.core.json.Json;
 import dev.pitwall.core.storage.Database;
@@ -43,6 +44,17 @@ public final class PromptRegistry implements AutoCloseable {
 
     /** A label move, as the history keeps it. */
     public record LabelMove(String label, int version, Integer previous, String reason, String actor, Instant at) {
+
+        /** As the admin API and the Prompts page show it. */
+        public ObjectNode toJson() {
+            ObjectNode m = Json.mapper().createObjectNode().put("label", label).put("version", version);
+            if (previous == null) {
+                m.putNull("previous");
+            } else {
+                m.put("previous", previous);
+            }
+            return m.put("reason", reason).put("actor", actor).put("at", at.toString());
+        }
     }
 
     /** What the request path reads: each prompt's labels and rollout. */

@@ -117,22 +117,6 @@ public final class PromptStage {
     }
 
     private static Rollout.Request request(ObjectNode body, String tenant, Function<String, Optional<String>> headers) {
-        String user = body.hasNonNull("user") ? body.get("user").asText() : null;
-        return new Rollout.Request() {
-            @Override
-            public String tenant() {
-                return tenant;
-            }
-
-            @Override
-            public String user() {
-                return user;
-            }
-
-            @Override
-            public Optional<String> header(String name) {
-                return headers.apply(name);
-            }
-        };
+        return new Rollout.Request(tenant, body.hasNonNull("user") ? body.get("user").asText() : null, headers);
     }
 }

@@ -70,8 +70,7 @@ public final class PromptsService implements HttpService {
     private void files(ServerRequest req, ServerResponse res) {
         ArrayNode out = Json.mapper().createArrayNode();
         for (PromptFolder.Source f : files.get()) {
-            out.addObject().put("file", f.file()).put("prompt", f.prompt()).put("applied", f.applied())
-                    .put("problem", f.problem()).put("at", f.at().toString());
+            out.add(f.toJson());
         }
         send(res, out);
     }
@@ -163,13 +162,7 @@ public final class PromptsService implements HttpService {
         }
         ArrayNode out = Json.mapper().createArrayNode();
         for (PromptRegistry.LabelMove move : registry.history(name)) {
-            ObjectNode m = out.addObject().put("label", move.label()).put("version", move.version());
-            if (move.previous() == null) {
-                m.putNull("previous");
-            } else {
-                m.put("previous", move.previous());
-            }
-            m.put("reason", move.reason()).put("actor", move.actor()).put("at", move.at().toString());
+            out.add(move.toJson());
         }
         send(res, out);
     }

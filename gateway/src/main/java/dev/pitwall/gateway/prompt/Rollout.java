@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 
 /**
  * How a prompt's traffic splits between its labels: rules first (a tenant, a header the
@@ -37,14 +38,17 @@ public record Rollout(Map<String, Integer> split, String stickiness, String grou
         }
     }
 
-    /** What a rollout looks at in a request. */
-    public interface Request {
-        String tenant();
+    /**
+     * What a rollout looks at in a request.
+     *
+     * @param user    the OpenAI {@code user} field, or null
+     * @param headers the request's headers, by name
+     */
+    public record Request(String tenant, String user, Function<String, Optional<String>> headers) {
 
-        /** The OpenAI {@code user} field, or null. */
-        String user();
-
-        Optional<String> header(String name);
+        Optional<String> header(String name) {
+            return headers.apply(name);
+        }
     }
 
     public static final String SESSION_HEADER = "X-Session-Id";

@@ -49,22 +49,8 @@ class BucketingTest {
     }
 
     private static Rollout.Request session(String id) {
-        return new Rollout.Request() {
-            @Override
-            public String tenant() {
-                return "t";
-            }
-
-            @Override
-            public String user() {
-                return null;
-            }
-
-            @Override
-            public Optional<String> header(String name) {
-                return name.equals(Rollout.SESSION_HEADER) ? Optional.of(id) : Optional.empty();
-            }
-        };
+        return new Rollout.Request("t", null, name -> name.equals(Rollout.SESSION_HEADER) ? Optional.of(id)
+                : Optional.empty());
     }
 
     private static Rollout rollout(String spec) throws Exception {
@@ -72,22 +58,7 @@ class BucketingTest {
     }
 
     private static Rollout.Request user(String id, String tenant) {
-        return new Rollout.Request() {
-            @Override
-            public String tenant() {
-                return tenant;
-            }
-
-            @Override
-            public String user() {
-                return id;
-            }
-
-            @Override
-            public Optional<String> header(String name) {
-                return Optional.empty();
-            }
-        };
+        return new Rollout.Request(tenant, id, name -> Optional.empty());
     }
 
     private static Map<String, Integer> over10000(Rollout rollout) {
