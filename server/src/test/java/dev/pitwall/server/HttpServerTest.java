@@ -211,6 +211,27 @@ class HttpServerTest {
         }
     }
 
+    @Test
+    void answersABodyCutOffOrBadlyChunkedWith400NotA500() throws Exception {
+        start(Map.of());
+        String head = "Host: 127.0.0.1\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n"
+                + "Content-Type: application/json\r\n\r\n";
+        for (String path : List.of("/api/ingest/logs", "/v1/chat/completions", "/api/knowledge")) {
+            for (String body : List.of("3\r\nabc\r\n", "zz\r\n", "5\r\nab", "")) {
+                try (Socket socket = new Socket("127.0.0.1", pitwall.port())) {
+                    socket.setSoTimeout(5000);
+                    socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\n" + head + body)
+                            .getBytes(StandardCharsets.ISO_8859_1));
+                    socket.shutdownOutput(); // the body ends here, before its last chunk
+                    String response = readAll(socket.getInputStream());
+                    assertThat(response).as("%s with %s", path, body.replace("\r\n", "\\r\\n"))
+                            .matches("(?s)HTTP/1\\.1 4\\d\\d .*").contains("\"error\":{");
+                }
+            }
+        }
+        assertThat(get("/health/live").statusCode()).as("still serving").isEqualTo(200);
+    }
+
     /** One request written on a fresh connection, and what came back before the server closed it. */
     private String raw(String request) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", pitwall.port())) {

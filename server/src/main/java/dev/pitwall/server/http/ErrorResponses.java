@@ -1,6 +1,7 @@
 package dev.pitwall.server.http;
 
 import dev.pitwall.core.http.ApiError;
+import io.helidon.common.buffers.DataReader;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -99,7 +100,35 @@ public final class ErrorResponses {
     }
 
     private static void unexpected(ServerRequest request, ServerResponse response, Exception e) {
+        if (brokenBody(e)) {
+            String text = "the request body is cut off or its chunked encoding is malformed: send the whole body, "
+                    + "with Content-Length or well-formed chunks";
+            LOG.info("refused {} {}: 400 {}", request.prologue().method().text(), request.path().path(), text);
+            ApiError.of(Status.BAD_REQUEST_400, text).send(response);
+            return;
+        }
         LOG.error("{} {} failed", request.prologue().method().text(), request.path().path(), e);
         ApiError.of(Status.INTERNAL_SERVER_ERROR_500, "internal error; the server log has the details").send(response);
+    }
+
+    /**
+     * Whether reading the request's body failed in the HTTP layer's framing: a body that ends
+     * before its length or last chunk, or a chunk size that is not hexadecimal. Helidon throws
+     * these from wherever the handler reads, as unchecked exceptions of no HTTP status; they are
+     * the client's to fix, not the server's failure.
+     */
+    private static boolean brokenBody(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof DataReader.InsufficientDataAvailableException) {
+                return true;
+            }
+            for (StackTraceElement frame : t.getStackTrace()) {
+                if (frame.getClassName().equals("io.helidon.webserver.http1.Http1Connection")
+                        && frame.getMethodName().equals("readNextChunk")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 }
