@@ -3,24 +3,31 @@ package dev.pitwall.gateway.breaker;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pitwall.gateway.config.QualityConfig;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What one answer said, gathered as it is relayed (whole, or chunk by chunk) to be judged:
- * its text, its tokens and, when the backend returned them, each token's top log-probabilities.
- * Bounded: past {@value #MAX_CHARS} characters nothing more is kept, which is plenty to judge.
+ * What one answer said, gathered as it is relayed (whole, or chunk by chunk) to be judged: the
+ * count of each character, the end of its text and of its tokens (where a degenerate answer
+ * repeats itself), and the entropy of each token's top log-probabilities when the backend
+ * returned them. Its memory is bounded whatever the answer's length: a few kilobytes a request.
  */
 public final class OutputSample {
 
-    static final int MAX_CHARS = 16_384;
-    private static final int MAX_TOKENS = 4_096;
+    /** The end of the answer kept, in characters and in tokens: enough for any repetition looked for. */
+    static final int TAIL_CHARS = 2_048;
+    private static final int TAIL_TOKENS = 512;
     /** vLLM writes an alternative of probability zero (log −∞) as this. */
     static final double VLLM_NEG_INF = -9999.0;
 
-    private final StringBuilder text = new StringBuilder();
-    private final List<String> tokens = new ArrayList<>();
+    private final Map<Integer, Integer> charCounts = new HashMap<>();
+    private final StringBuilder tail = new StringBuilder();
+    private final ArrayDeque<String> tokens = new ArrayDeque<>();
+    private long chars;
+    private boolean blank = true;
     private double entropySum;
     private int entropyCount;
 
@@ -50,20 +57,17 @@ public final class OutputSample {
         return stripped;
     }
 
-    public boolean hasOutput() {
-        return !text.isEmpty() || !tokens.isEmpty();
-    }
-
     public QualityScore score(QualityConfig config) {
-        List<String> units = tokens.isEmpty() ? words() : tokens;
+        List<String> units = tokens.isEmpty() ? words() : new ArrayList<>(tokens);
         int[] repetition = QualityScore.tailRepetition(units, config.repetitionMaxPattern());
-        return new QualityScore(text.length(), text.toString().isBlank(), repetition[0], repetition[1],
-                QualityScore.charEntropy(text), entropyCount == 0 ? Double.NaN : entropySum / entropyCount);
+        return new QualityScore((int) Math.min(Integer.MAX_VALUE, chars), blank, repetition[0], repetition[1],
+                QualityScore.charEntropy(charCounts, chars), entropyCount == 0 ? Double.NaN : entropySum / entropyCount);
     }
 
+    /** The words of the text's end; the first may be cut, which no repetition at the end depends on. */
     private List<String> words() {
         List<String> words = new ArrayList<>();
-        for (String word : text.toString().trim().split("\\s+")) {
+        for (String word : tail.toString().trim().split("\\s+")) {
             if (!word.isEmpty()) {
                 words.add(word);
             }
@@ -72,32 +76,45 @@ public final class OutputSample {
     }
 
     private void append(String piece) {
-        if (text.length() < MAX_CHARS) {
-            text.append(piece, 0, Math.min(piece.length(), MAX_CHARS - text.length()));
+        piece.codePoints().forEach(c -> {
+            charCounts.merge(c, 1, Integer::sum);
+            chars++;
+            blank &= Character.isWhitespace(c);
+        });
+        tail.append(piece);
+        if (tail.length() > 2 * TAIL_CHARS) {
+            tail.delete(0, tail.length() - TAIL_CHARS);
         }
     }
 
     /** Chat's {@code {"content":[{token, logprob, top_logprobs:[…]}]}} or completions' {@code tokens}/{@code top_logprobs}. */
     private void logprobs(JsonNode logprobs) {
-        if (!logprobs.isObject() || tokens.size() >= MAX_TOKENS) {
+        if (!logprobs.isObject()) {
             return;
         }
         if (logprobs.has("content")) {
             for (JsonNode entry : logprobs.path("content")) {
-                tokens.add(entry.path("token").asText());
+                token(entry.path("token").asText());
                 List<Double> values = new ArrayList<>();
                 entry.path("top_logprobs").forEach(alternative -> values.add(alternative.path("logprob").asDouble()));
                 entropy(values);
             }
             return;
         }
-        logprobs.path("tokens").forEach(token -> tokens.add(token.asText()));
+        logprobs.path("tokens").forEach(token -> token(token.asText()));
         for (JsonNode alternatives : logprobs.path("top_logprobs")) {
             List<Double> values = new ArrayList<>();
             for (Map.Entry<String, JsonNode> alternative : alternatives.properties()) {
                 values.add(alternative.getValue().asDouble());
             }
             entropy(values);
+        }
+    }
+
+    private void token(String token) {
+        tokens.addLast(token);
+        if (tokens.size() > TAIL_TOKENS) {
+            tokens.removeFirst();
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.pitwall.gateway.breaker;
 
 import dev.pitwall.gateway.config.QualityConfig;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -44,17 +43,14 @@ public record QualityScore(int chars, boolean empty, int repeatPattern, int repe
         return Optional.empty();
     }
 
-    /** Shannon entropy of {@code text}'s characters, in bits per character. */
-    static double charEntropy(CharSequence text) {
-        if (text.isEmpty()) {
+    /** Shannon entropy, in bits per character, of a text of {@code total} characters counted in {@code counts}. */
+    static double charEntropy(Map<Integer, Integer> counts, long total) {
+        if (total == 0) {
             return 0;
         }
-        Map<Integer, Integer> counts = new HashMap<>();
-        text.codePoints().forEach(c -> counts.merge(c, 1, Integer::sum));
-        double n = text.codePoints().count();
         double h = 0;
         for (int count : counts.values()) {
-            double p = count / n;
+            double p = (double) count / total;
             h -= p * Math.log(p) / Math.log(2);
         }
         return h;
