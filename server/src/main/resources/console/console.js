@@ -166,7 +166,9 @@
             cell(row, !b.healthy ? "down" : b.available ? "up" : "ejected", b.healthy && b.available ? "health-up" : "health-down");
             cell(row, b.inFlight + " / " + b.limit + (b.limitAlgorithm === "fixed" ? "" : " (" + b.limitAlgorithm + ")"));
             cell(row, String(b.queued));
-            cell(row, String(Object.values(b.shed).reduce((sum, n) => sum + n, 0)));
+            // Answered 503: every reason but a client that left while it waited.
+            cell(row, String(Object.entries(b.shed).filter(([why]) => why !== "client_left")
+                .reduce((sum, [, n]) => sum + n, 0)));
             cell(row, b.engine ? String(b.engine.waiting) : "–");
             cell(row, b.engine ? String(b.engine.running) : "–");
             cell(row, b.engine ? Math.round(b.engine.kvUsage * 100) + " %" : "–");

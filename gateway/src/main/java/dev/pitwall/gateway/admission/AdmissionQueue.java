@@ -13,6 +13,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * A backend's admission: its {@link Limiter} and a bounded queue of requests waiting for a
@@ -43,7 +44,9 @@ public final class AdmissionQueue {
         /** Its wait would have passed, or did pass, its deadline. */
         DEADLINE("deadline"),
         /** It waited, and a higher-priority request took its place in a full queue. */
-        OUTRANKED("outranked");
+        OUTRANKED("outranked"),
+        /** Its client left while it waited: its place in the queue goes to the next. */
+        CLIENT_LEFT("client_left");
 
         private final String label;
 
@@ -58,6 +61,8 @@ public final class AdmissionQueue {
 
     private static final Comparator<Waiter> ORDER = Comparator.<Waiter, Priority>comparing(w -> w.priority)
             .thenComparingLong(w -> w.arrival);
+    /** How often a waiting request looks whether its client is still there. */
+    private static final Duration CLIENT_CHECK = Duration.ofMillis(100);
     /** Weight of the latest hold time in the running mean that estimates waits. */
     private static final double HOLD_SMOOTHING = 0.1;
 
@@ -95,11 +100,12 @@ public final class AdmissionQueue {
     }
 
     /**
-     * A place, waiting for it in priority order until {@code arrivedNanos} plus the longest wait.
+     * A place, waiting for it in priority order until {@code arrivedNanos} plus the longest wait,
+     * or until {@code clientLeft} says the client is gone.
      *
      * @param arrivedNanos when the request reached the gateway ({@link System#nanoTime()})
      */
-    public Decision await(Priority priority, long arrivedNanos) {
+    public Decision await(Priority priority, long arrivedNanos, BooleanSupplier clientLeft) {
         long deadline = arrivedNanos + maxWait.toNanos();
         Waiter me;
         lock.lock();
@@ -134,7 +140,7 @@ public final class AdmissionQueue {
         } finally {
             lock.unlock();
         }
-        return me.awaitUntil(deadline);
+        return me.awaitUntil(deadline, clientLeft);
     }
 
     /** Requests waiting now. */
@@ -209,26 +215,37 @@ public final class AdmissionQueue {
             this.arrivedNanos = arrivedNanos;
         }
 
-        Decision awaitUntil(long deadline) {
+        /** Waits in slices, so that a client that left is noticed within one. */
+        Decision awaitUntil(long deadline, BooleanSupplier clientLeft) {
             try {
-                return decision.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                return timedOut();
+                while (true) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return giveUp(ShedReason.DEADLINE);
+                    }
+                    try {
+                        return decision.get(Math.min(left, CLIENT_CHECK.toNanos()), TimeUnit.NANOSECONDS);
+                    } catch (TimeoutException e) {
+                        if (clientLeft.getAsBoolean()) {
+                            return giveUp(ShedReason.CLIENT_LEFT);
+                        }
+                    }
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return timedOut();
+                return giveUp(ShedReason.DEADLINE);
             } catch (ExecutionException e) {
                 throw new IllegalStateException("a wait's decision is never completed exceptionally", e);
             }
         }
 
-        /** The deadline passed, unless a place or an eviction came in just then: that decision stands. */
-        private Decision timedOut() {
+        /** Leaves the queue, unless a place or an eviction came in just then: that decision stands. */
+        private Decision giveUp(ShedReason why) {
             lock.lock();
             try {
                 if (waiting.contains(this)) {
                     remove(this);
-                    decision.complete(shed(ShedReason.DEADLINE));
+                    decision.complete(shed(why));
                 }
             } finally {
                 lock.unlock();

@@ -271,9 +271,19 @@ public final class OpenAiService implements HttpService {
         String model = exchange.model();
         if (!admitted) {
             Route first = routes.getFirst();
-            AdmissionQueue.Decision decision = first.backend().admission().await(exchange.priority(),
-                    exchange.observation().startNanos());
+            exchange.cancellation().waiting();
+            AdmissionQueue.Decision decision;
+            try {
+                decision = first.backend().admission().await(exchange.priority(), exchange.observation().startNanos(),
+                        exchange.cancellation()::cancelled);
+            } finally {
+                exchange.cancellation().waited();
+            }
             if (decision instanceof AdmissionQueue.Shed shed) {
+                if (shed.reason() == AdmissionQueue.ShedReason.CLIENT_LEFT) {
+                    exchange.observation().backend(first.backend().name());
+                    return Outcome.CLIENT_CANCELLED; // nobody to answer
+                }
                 return shed(exchange, first, shed);
             }
             AdmissionQueue.Admitted place = (AdmissionQueue.Admitted) decision;
@@ -296,6 +306,7 @@ public final class OpenAiService implements HttpService {
             case DEADLINE -> "the wait for a place would be longer than "
                     + UpstreamErrors.seconds(route.backend().config().concurrency().maxQueueWait());
             case OUTRANKED -> "requests of a higher priority took this one's place in its queue";
+            case CLIENT_LEFT -> "the client left";
         };
         ServerResponse res = exchange.res();
         res.header(HeaderNames.RETRY_AFTER, String.valueOf(shed.retryAfter().toSeconds()));

@@ -57,7 +57,8 @@ public final class GatewayMetrics {
                     .register(registry);
             for (AdmissionQueue.ShedReason reason : AdmissionQueue.ShedReason.values()) {
                 FunctionCounter.builder("pitwall.gateway.shed", admission, a -> a.shedCount(reason))
-                        .description("Requests answered 503 without reaching the backend, by reason")
+                        .description("Requests that left the backend's queue without a place, by reason; "
+                                + "all but client_left were answered 503")
                         .tags("backend", backend, "reason", reason.label())
                         .register(registry);
             }

@@ -13,6 +13,7 @@ public final class Cancellation {
 
     private final ReentrantLock lock = new ReentrantLock();
     private ClientConnection connection;
+    private boolean waiting;
     private boolean cancelled;
 
     /** Closes the connection the call is on, if any; calls made after this are closed at once. */
@@ -26,14 +27,15 @@ public final class Cancellation {
     }
 
     /**
-     * While a call is on its way, asks {@code clientLeft} and cancels when it says yes.
-     * {@link #release()} waits for a question under way, so the question may read the client's
-     * connection: the request's thread does not touch it until its call is released.
+     * While a call is on its way, or the request waits for a place at a backend, asks
+     * {@code clientLeft} and cancels when it says yes. {@link #release()} and {@link #waited()}
+     * wait for a question under way, so the question may read the client's connection: the
+     * request's thread does not touch it until then.
      */
     public void cancelIfDuringCall(BooleanSupplier clientLeft) {
         lock.lock();
         try {
-            if (connection != null && clientLeft.getAsBoolean()) {
+            if ((connection != null || waiting) && clientLeft.getAsBoolean()) {
                 cancelLocked();
             }
         } finally {
@@ -46,6 +48,26 @@ public final class Cancellation {
         if (connection != null) {
             connection.closeResource();
             connection = null;
+        }
+    }
+
+    /** The request starts waiting for a place at a backend: the client may be looked at meanwhile. */
+    public void waiting() {
+        lock.lock();
+        try {
+            waiting = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The wait is over (a place, or none): the request's thread has the client's connection again. */
+    public void waited() {
+        lock.lock();
+        try {
+            waiting = false;
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -33,7 +33,7 @@ class AdmissionQueueTest {
     private CompletableFuture<AdmissionQueue.Decision> waiter(AdmissionQueue queue, Priority priority, String name,
                                                               java.util.function.BooleanSupplier entered) {
         CompletableFuture<AdmissionQueue.Decision> decision = CompletableFuture.supplyAsync(() -> {
-            AdmissionQueue.Decision d = queue.await(priority, System.nanoTime());
+            AdmissionQueue.Decision d = queue.await(priority, System.nanoTime(), () -> false);
             if (d instanceof AdmissionQueue.Admitted) {
                 synchronized (admittedOrder) {
                     admittedOrder.add(name);
@@ -78,7 +78,7 @@ class AdmissionQueueTest {
         var lowOld = waiter(queue, Priority.LOW, "low-old");
         var lowYoung = waiter(queue, Priority.LOW, "low-young");
 
-        AdmissionQueue.Decision another = queue.await(Priority.LOW, System.nanoTime());
+        AdmissionQueue.Decision another = queue.await(Priority.LOW, System.nanoTime(), () -> false);
         assertThat(another).isInstanceOfSatisfying(AdmissionQueue.Shed.class,
                 shed -> assertThat(shed.reason()).isEqualTo(AdmissionQueue.ShedReason.QUEUE_FULL));
 
@@ -102,7 +102,7 @@ class AdmissionQueueTest {
         AdmissionQueue queue = new AdmissionQueue(ConcurrencyLimit.fixed(1), 10, maxWait);
         Permit running = queue.tryAcquire().orElseThrow();
         long arrived = System.nanoTime();
-        AdmissionQueue.Decision decision = queue.await(Priority.NORMAL, arrived);
+        AdmissionQueue.Decision decision = queue.await(Priority.NORMAL, arrived, () -> false);
         long waited = System.nanoTime() - arrived;
         assertThat(decision).isInstanceOfSatisfying(AdmissionQueue.Shed.class, shed -> {
             assertThat(shed.reason()).isEqualTo(AdmissionQueue.ShedReason.DEADLINE);
@@ -123,10 +123,27 @@ class AdmissionQueueTest {
         first.success(1_000);
         queue.tryAcquire().orElseThrow();
         long before = System.nanoTime();
-        AdmissionQueue.Decision decision = queue.await(Priority.HIGH, before);
+        AdmissionQueue.Decision decision = queue.await(Priority.HIGH, before, () -> false);
         assertThat(decision).isInstanceOfSatisfying(AdmissionQueue.Shed.class,
                 shed -> assertThat(shed.reason()).isEqualTo(AdmissionQueue.ShedReason.DEADLINE));
         assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(maxWait);
+    }
+
+    @Test
+    void aWaiterWhoseClientLeftGivesItsPlaceUpAtOnce() throws Exception {
+        AdmissionQueue queue = new AdmissionQueue(ConcurrencyLimit.fixed(1), 10, Duration.ofSeconds(60));
+        Permit running = queue.tryAcquire().orElseThrow();
+        java.util.concurrent.atomic.AtomicBoolean gone = new java.util.concurrent.atomic.AtomicBoolean();
+        CompletableFuture<AdmissionQueue.Decision> waiting = CompletableFuture.supplyAsync(
+                () -> queue.await(Priority.NORMAL, System.nanoTime(), gone::get), threads);
+        await().atMost(Duration.ofSeconds(5)).until(() -> queue.queued() == 1);
+        gone.set(true);
+        assertThat(waiting.get(5, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOfSatisfying(AdmissionQueue.Shed.class,
+                shed -> assertThat(shed.reason()).isEqualTo(AdmissionQueue.ShedReason.CLIENT_LEFT));
+        assertThat(queue.queued()).isZero();
+        assertThat(queue.shedCount(AdmissionQueue.ShedReason.CLIENT_LEFT)).isEqualTo(1);
+        running.success(1_000);
+        assertThat(queue.tryAcquire()).as("the place was not handed to the client that left").isPresent();
     }
 
     @Test

@@ -299,6 +299,31 @@ class ProtectionOverHttpTest {
     }
 
     @Test
+    void aClientThatLeavesWhileItsRequestWaitsGivesItsPlaceInTheQueueUp() throws Exception {
+        SimEngine slow = engine(new Faults(20.0, 0, 503, -1, -1, false));
+        ConcurrencyConfig onePlace = new ConcurrencyConfig(LimitAlgorithm.FIXED, null, null, 10,
+                Duration.ofSeconds(60), null, null, null, null, null);
+        GatewayServer server = gateway(GatewayConfig.defaults().withBackends(List.of(backend(slow, 1, onePlace))));
+        String key = server.gateway().apiKeys().create("team-a", "test").secret();
+        HttpResponse<InputStream> occupying = CLIENT.send(chatRequest(server, key, 100, true),
+                HttpResponse.BodyHandlers.ofInputStream());
+        occupying.body().read(); // the one place is taken while this stream runs
+
+        String body = "{\"model\":\"llama3-8b\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":5}";
+        var queue = server.gateway().router().backends().getFirst().admission();
+        try (java.net.Socket client = new java.net.Socket("127.0.0.1", server.port())) {
+            client.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                    + key + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            client.getOutputStream().flush();
+            await().atMost(Duration.ofSeconds(5)).until(() -> queue.queued() == 1);
+        } // the client leaves
+        await().atMost(Duration.ofSeconds(3)).until(() -> queue.queued() == 0);
+        assertThat(queue.shedCount(dev.pitwall.gateway.admission.AdmissionQueue.ShedReason.CLIENT_LEFT)).isEqualTo(1);
+        occupying.body().close();
+    }
+
+    @Test
     void tenTimesTheEnginesCapacityInStreamsGetsOnly200Or503AndNobodyWaitsPastTheDeadline() throws Exception {
         Path profile = dataDir.resolve("small-engine.yaml");
         Files.writeString(profile, "max-running: 8\noutput-tokens-min: 20\noutput-tokens-max: 30\n");
