@@ -208,8 +208,8 @@ public final class OpenAiService implements HttpService {
 
     /** Embeddings merged with concurrent calls for the model; sent on their own when the merged call did not serve them. */
     private Outcome batched(Exchange exchange) throws IOException {
-        Duration timeout = router.routes(exchange.model()).getFirst().backend().config().timeouts().total();
-        EmbeddingBatcher.Result result = batcher.submit(exchange.body(), timeout);
+        // Ranking the routes here would draw a first choice (and move breakers) for nothing.
+        EmbeddingBatcher.Result result = batcher.submit(exchange.body(), router.longestTotalTimeout(exchange.model()));
         if (result instanceof EmbeddingBatcher.Answered answered) {
             exchange.observation().backend(answered.backend());
             exchange.observation().usage(answered.promptTokens(), 0);

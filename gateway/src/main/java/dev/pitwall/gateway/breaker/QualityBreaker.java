@@ -113,18 +113,37 @@ public final class QualityBreaker {
         }
     }
 
-    public synchronized State state(long nowNanos) {
-        halfOpenWhenDue(nowNanos);
-        return state;
+    public State state(long nowNanos) {
+        Transition halfOpened;
+        State now;
+        synchronized (this) {
+            halfOpened = halfOpenWhenDue(nowNanos);
+            now = state;
+        }
+        report(halfOpened);
+        return now;
     }
 
-    public synchronized Placement placement(long nowNanos) {
-        halfOpenWhenDue(nowNanos);
-        return switch (state) {
-            case CLOSED, HALF_OPEN -> Placement.FIRST;
-            case DEGRADED -> random.nextDouble() < config.probeRate() ? Placement.FIRST : Placement.DEMOTED;
-            case OPEN -> Placement.LEFT_OUT;
-        };
+    public Placement placement(long nowNanos) {
+        Transition halfOpened;
+        Placement placement;
+        synchronized (this) {
+            halfOpened = halfOpenWhenDue(nowNanos);
+            placement = switch (state) {
+                case CLOSED, HALF_OPEN -> Placement.FIRST;
+                case DEGRADED -> random.nextDouble() < config.probeRate() ? Placement.FIRST : Placement.DEMOTED;
+                case OPEN -> Placement.LEFT_OUT;
+            };
+        }
+        report(halfOpened);
+        return placement;
+    }
+
+    /** Moves are reported outside the lock: the audit log writes to the store, routing must not wait on it. */
+    private void report(Transition moved) {
+        if (moved != null) {
+            listener.accept(moved);
+        }
     }
 
     public synchronized Evidence evidence() {
@@ -159,9 +178,10 @@ public final class QualityBreaker {
     }
 
     private void record(Sample sample) {
+        Transition halfOpened;
         Transition moved;
         synchronized (this) {
-            halfOpenWhenDue(System.nanoTime());
+            halfOpened = halfOpenWhenDue(System.nanoTime());
             window.addLast(sample);
             if (window.size() > config.window()) {
                 window.removeFirst();
@@ -171,9 +191,8 @@ public final class QualityBreaker {
             }
             moved = decide(sample);
         }
-        if (moved != null) {
-            listener.accept(moved);
-        }
+        report(halfOpened);
+        report(moved);
     }
 
     /** The move this sample makes, if any; called holding the lock. */
@@ -220,16 +239,20 @@ public final class QualityBreaker {
         return t;
     }
 
-    /** Opens into half-open once the cool-down is over (noticed by the next request's routing or answer). */
-    private void halfOpenWhenDue(long nowNanos) {
-        if (state == State.OPEN && nowNanos - openUntilNanos >= 0) {
-            Transition t = new Transition(backend, model, State.OPEN, State.HALF_OPEN,
-                    "cool-down of " + config.coolDown().toSeconds() + " s over", evidence(), System.currentTimeMillis());
-            state = State.HALF_OPEN;
-            probesJudged = 0;
-            probesBad = 0;
-            listener.accept(t);
+    /**
+     * Opens into half-open once the cool-down is over (noticed by the next request's routing or
+     * answer); the move, if made, for the caller to report once it holds the lock no more.
+     */
+    private Transition halfOpenWhenDue(long nowNanos) {
+        if (state != State.OPEN || nowNanos - openUntilNanos < 0) {
+            return null;
         }
+        Transition t = new Transition(backend, model, State.OPEN, State.HALF_OPEN,
+                "cool-down of " + config.coolDown().toSeconds() + " s over", evidence(), System.currentTimeMillis());
+        state = State.HALF_OPEN;
+        probesJudged = 0;
+        probesBad = 0;
+        return t;
     }
 
     private static String share(int count, Evidence e) {

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Watches each prompt version's last requests — failures, time to first token, answers the
@@ -33,7 +34,11 @@ public final class CanaryGuard {
 
     private final RollbackConfig config;
     private final PromptRegistry registry;
+    /** Comparing copies and sorts both windows: once every this many requests of a prompt is enough. */
+    private static final int CHECK_EVERY = 10;
+
     private final Map<String, ArrayDeque<Sample>> windows = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> recorded = new ConcurrentHashMap<>();
 
     public CanaryGuard(RollbackConfig config, PromptRegistry registry) {
         this.config = config;
@@ -58,7 +63,9 @@ public final class CanaryGuard {
                 window.removeFirst();
             }
         }
-        check(served.name());
+        if (recorded.computeIfAbsent(served.name(), k -> new AtomicLong()).incrementAndGet() % CHECK_EVERY == 0) {
+            check(served.name());
+        }
     }
 
     private void check(String name) {

@@ -81,6 +81,13 @@ public final class Router {
         return routesByName.containsKey(model);
     }
 
+    /** The longest a request for {@code model} may take at any of its backends (its fallbacks' not counted). */
+    public Duration longestTotalTimeout(String model) {
+        return routesByName.getOrDefault(model, List.of()).stream()
+                .map(r -> r.backend().config().timeouts().total()).max(Duration::compareTo)
+                .orElse(Duration.ZERO);
+    }
+
     /** Every model name and alias clients may ask for. */
     public Set<String> modelNames() {
         return routesByName.keySet();

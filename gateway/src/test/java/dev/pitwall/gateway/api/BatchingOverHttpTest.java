@@ -150,7 +150,7 @@ class BatchingOverHttpTest {
     }
 
     @Test
-    void aLoneCallGoesAtOnceAndBatchingOffSendsEachCallAlone() throws Exception {
+    void withBatchingOffNoCallIsMerged() throws Exception {
         start(BatchingConfig.off());
         List<HttpResponse<String>> answers = together(List.of("\"a\"", "\"b\"", "\"c\"", "\"d\""));
         assertThat(answers).allSatisfy(a -> assertThat(a.statusCode()).isEqualTo(200));
