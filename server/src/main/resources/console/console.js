@@ -252,6 +252,57 @@
     setInterval(poll, 2000);
 })();
 
+// Serving page: the objectives at /api/slo, their budget, burn rates and alert state.
+(function () {
+    "use strict";
+    const root = document.getElementById("objectives");
+    if (!root) {
+        return;
+    }
+    const shownWindows = ["5m", "1h", "6h", "1d", "3d"];
+
+    function cell(row, text, className) {
+        const td = row.insertCell();
+        td.textContent = text;
+        if (className) {
+            td.className = className;
+        }
+    }
+
+    function fill(objectives) {
+        const body = document.querySelector("#slo-table tbody");
+        body.replaceChildren();
+        for (const o of objectives) {
+            const row = body.insertRow();
+            row.dataset.slo = o.name;
+            cell(row, o.name);
+            cell(row, o.description);
+            cell(row, o.state.replace("_", " "), o.state === "ok" ? "health-up" : o.state === "no_data" ? "" : "health-down");
+            cell(row, o.budget_remaining === null ? "–" : (o.budget_remaining * 100).toFixed(1) + " %",
+                o.budget_remaining !== null && o.budget_remaining < 0 ? "health-down" : "");
+            for (const w of shownWindows) {
+                const b = o.burn_rates.find(r => r.window === w);
+                cell(row, !b || b.burn_rate === null ? "–" : b.burn_rate.toFixed(2));
+            }
+            cell(row, o.firing.join("; "));
+        }
+        document.getElementById("slo-table").hidden = objectives.length === 0;
+        document.getElementById("no-slos").hidden = objectives.length !== 0;
+    }
+
+    async function poll() {
+        try {
+            const response = await fetch(root.dataset.source, { cache: "no-store" });
+            fill((await response.json()).objectives);
+        } catch (e) {
+            // the next poll tries again
+        }
+    }
+
+    poll();
+    setInterval(poll, 5000);
+})();
+
 // An incident's page: its buttons move it forward through the same audited API as any client.
 (function () {
     const root = document.getElementById("incident-actions");

@@ -6,6 +6,7 @@ import dev.pitwall.gateway.api.ClientHangUps;
 import dev.pitwall.gateway.api.OpenAiService;
 import dev.pitwall.gateway.api.PromptsStatusService;
 import dev.pitwall.gateway.api.ServingStatusService;
+import dev.pitwall.gateway.api.SloStatusService;
 import dev.pitwall.gateway.auth.AdminAuthorization;
 import dev.pitwall.gateway.auth.AdminKeysService;
 import dev.pitwall.gateway.auth.ApiKeys;
@@ -31,6 +32,10 @@ import dev.pitwall.gateway.routing.Backend;
 import dev.pitwall.gateway.routing.BackendMonitor;
 import dev.pitwall.gateway.routing.Router;
 import dev.pitwall.gateway.sli.GatewayMetrics;
+import dev.pitwall.gateway.slo.SliKind;
+import dev.pitwall.gateway.slo.SloBoard;
+import dev.pitwall.gateway.slo.SloSpec;
+import dev.pitwall.gateway.slo.SlosService;
 import dev.pitwall.gateway.upstream.UpstreamClients;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http1.Http1ConnectionListener;
@@ -38,6 +43,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Tracer;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,6 +71,7 @@ public final class Gateway implements AutoCloseable {
     private final EmbeddingBatcher batcher;
     private final PromptRegistry prompts;
     private final PromptFolder promptFolder;
+    private final SloBoard slos;
 
     /**
      * @param database where tenants and keys are kept; its {@value #MODULE} tables must be migrated
@@ -86,17 +93,21 @@ public final class Gateway implements AutoCloseable {
         this.promptFolder = config.promptsDir().isEmpty() ? null
                 : new PromptFolder(Path.of(config.promptsDir()), prompts, registry);
         GatewayMetrics metrics = new GatewayMetrics(registry,
-                router.backends().stream().collect(Collectors.toMap(Backend::name, Backend::admission)));
+                router.backends().stream().collect(Collectors.toMap(Backend::name, Backend::admission)),
+                thresholds(config.slos(), SliKind.TTFT), thresholds(config.slos(), SliKind.LATENCY));
+        this.slos = new SloBoard(database, audit, clock, config.slos());
         OpenApiContract contract = new OpenApiContract();
         this.batcher = new EmbeddingBatcher(config.batching(), new MergedCalls(router, clients), registry);
         Map<String, HttpService> mounted = new LinkedHashMap<>();
         mounted.put(PATH, new OpenAiService(contract, router, clients,
                 new TenantAuthentication(apiKeys, config.requireApiKey()), new Budgets(tenantBudgets, counters, registry),
-                new PromptStage(prompts), new CanaryGuard(config.promptRollback(), prompts), batcher, metrics, tracer,
-                hangUps));
+                new PromptStage(prompts), new CanaryGuard(config.promptRollback(), prompts), batcher, metrics, slos,
+                tracer, hangUps));
         mounted.put(AdminKeysService.PATH, new AdminKeysService(apiKeys, admin));
         mounted.put(TenantsService.PATH, new TenantsService(tenantBudgets, admin));
         Supplier<List<PromptFolder.Source>> promptFiles = () -> promptFolder == null ? List.of() : promptFolder.sources();
+        mounted.put(SlosService.PATH, new SlosService(slos.definitions(), admin));
+        mounted.put(SloStatusService.PATH, new SloStatusService(slos));
         mounted.put(PromptsService.PATH, new PromptsService(prompts, admin, promptFiles));
         mounted.put(PromptsStatusService.PATH, new PromptsStatusService(prompts, metrics, promptFiles));
         router.backends().forEach(b -> b.breakers().values().forEach(breakerEvents::watch));
@@ -106,7 +117,14 @@ public final class Gateway implements AutoCloseable {
         this.monitor = new BackendMonitor(router.backends(), clients, config.probeInterval(), config.downAfterProbes());
     }
 
-    /** Every HTTP API of the gateway, by mount path: OpenAI's API, keys, budgets, prompts, serving status, the contract. */
+    private static List<Duration> thresholds(List<SloSpec> slos, SliKind kind) {
+        return slos.stream().filter(s -> s.sli() == kind).map(SloSpec::threshold).toList();
+    }
+
+    /**
+     * Every HTTP API of the gateway, by mount path: OpenAI's API, keys, budgets, objectives, prompts,
+     * serving and objectives' status, the contract.
+     */
     public Map<String, HttpService> services() {
         return services;
     }
@@ -127,6 +145,10 @@ public final class Gateway implements AutoCloseable {
         return prompts;
     }
 
+    public SloBoard slos() {
+        return slos;
+    }
+
     public Router router() {
         return router;
     }
@@ -144,6 +166,7 @@ public final class Gateway implements AutoCloseable {
             promptFolder.close();
         }
         prompts.close();
+        slos.close();
         clients.close();
         counters.close();
     }

@@ -43,7 +43,8 @@ class EdgeFuzzTest {
             "/v1/models", "/api/ingest/logs", "/api/ingest/metrics?node=gpu-a01", "/api/ingest/inventory?node=gpu-a01",
             "/api/ingest/signals?limit=5", "/loki/api/v1/push", "/api/incidents", "/api/incidents/1",
             "/api/incidents/1/timeline?page=2", "/api/knowledge", "/api/knowledge/search?q=xid", "/api/acceptance/runs",
-            "/api/serving", "/api/prompts", "/api/audit", "/admin/api/keys", "/admin/api/tenants", "/admin/api/prompts",
+            "/api/serving", "/api/prompts", "/api/slo", "/api/audit", "/admin/api/keys", "/admin/api/tenants",
+            "/admin/api/slos", "/admin/api/prompts",
             "/admin/api/prompts/p/labels/production", "/health/ready", "/metrics", "/openapi.yaml", "/", "/prompts",
             "/incidents", "/static/app.css", "/no/such/path");
     private static final Pattern STATUS = Pattern.compile("^HTTP/1\\.1 (\\d{3}) ");

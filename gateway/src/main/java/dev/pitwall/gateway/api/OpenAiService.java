@@ -26,6 +26,7 @@ import dev.pitwall.gateway.prompt.PromptStage;
 import dev.pitwall.gateway.routing.Route;
 import dev.pitwall.gateway.routing.Router;
 import dev.pitwall.gateway.sli.GatewayMetrics;
+import dev.pitwall.gateway.slo.SloBoard;
 import dev.pitwall.gateway.sli.Outcome;
 import dev.pitwall.gateway.sli.RequestObservation;
 import dev.pitwall.gateway.stream.SseRelay;
@@ -65,7 +66,7 @@ import java.util.Optional;
  *   <li>forward: the request to one backend ({@link Forwarder});
  *   <li>relay: the answer, whole or as a stream ({@link SseRelay}); a failure before the first byte moves on to the next backend;
  *   <li>observe: the outcome for the backend's ejection state, the limiter, the quality breaker (the
- *       answer's text judged), the metrics and the trace.
+ *       answer's text judged), the metrics, the objectives' event counts and the trace.
  * </ol>
  */
 public final class OpenAiService implements HttpService {
@@ -80,14 +81,16 @@ public final class OpenAiService implements HttpService {
     private final PromptStage prompts;
     private final CanaryGuard canaries;
     private final GatewayMetrics metrics;
+    private final SloBoard slos;
     private final OpenApiContract contract;
     private final Tracer tracer;
     private final ClientHangUps hangUps;
 
     public OpenAiService(OpenApiContract contract, Router router, UpstreamClients clients,
                          TenantAuthentication authentication, Budgets budgets, PromptStage prompts,
-                         CanaryGuard canaries, EmbeddingBatcher batcher, GatewayMetrics metrics, Tracer tracer,
-                         ClientHangUps hangUps) {
+                         CanaryGuard canaries, EmbeddingBatcher batcher, GatewayMetrics metrics, SloBoard slos,
+                         Tracer tracer, ClientHangUps hangUps) {
+        this.slos = slos;
         this.budgets = budgets;
         this.canaries = canaries;
         this.prompts = prompts;
@@ -166,6 +169,7 @@ public final class OpenAiService implements HttpService {
         }
         observation.finish(outcome, System.nanoTime());
         metrics.record(observation);
+        slos.record(observation);
         served.ifPresent(p -> {
             metrics.recordPrompt(p.name(), p.version(), observation);
             canaries.record(p, observation.outcome().serverSideFailure(), observation.timeToFirstToken(),

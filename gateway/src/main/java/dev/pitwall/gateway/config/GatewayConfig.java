@@ -2,6 +2,7 @@ package dev.pitwall.gateway.config;
 
 import dev.pitwall.core.config.ConfigProblem;
 import dev.pitwall.gateway.budget.TenantBudget;
+import dev.pitwall.gateway.slo.SloSpec;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -25,12 +26,13 @@ import java.util.Set;
  * @param batching           micro-batching of embeddings calls
  * @param promptRollback     when a prompt's canary is rolled back
  * @param promptsDir         a folder of prompt files (git-ops) applied and watched; empty: none
+ * @param slos               service-level objectives (the admin API's override these)
  */
 public record GatewayConfig(boolean requireApiKey, String adminKey, Duration probeInterval, int downAfterProbes,
                             int ejectAfterFailures, Duration ejectionTime, List<BackendConfig> backends,
                             List<FallbackConfig> fallbacks, List<TenantBudget> tenants, String redis, int replicas,
                             QualityConfig quality, BatchingConfig batching, RollbackConfig promptRollback,
-                            String promptsDir) {
+                            String promptsDir, List<SloSpec> slos) {
 
     public GatewayConfig {
         ConfigProblem.positive("probe-interval", probeInterval);
@@ -54,6 +56,13 @@ public record GatewayConfig(boolean requireApiKey, String adminKey, Duration pro
         batching = batching == null ? BatchingConfig.defaults() : batching;
         promptRollback = promptRollback == null ? RollbackConfig.defaults() : promptRollback;
         promptsDir = promptsDir == null ? "" : promptsDir;
+        slos = slos == null ? List.of() : List.copyOf(slos);
+        Set<String> sloNames = new HashSet<>();
+        for (SloSpec slo : slos) {
+            if (!sloNames.add(slo.name())) {
+                throw new ConfigProblem("slos", "\"" + slo.name() + "\" twice", "each objective named once");
+            }
+        }
         ConfigProblem.inRange("replicas", replicas, 1, 10_000, "the count of gateway replicas sharing the Redis");
         Set<String> tenantNames = new HashSet<>();
         for (TenantBudget tenant : tenants) {
@@ -72,62 +81,67 @@ public record GatewayConfig(boolean requireApiKey, String adminKey, Duration pro
     public static GatewayConfig defaults() {
         return new GatewayConfig(true, "", Duration.ofSeconds(2), 3, 3, Duration.ofSeconds(10), List.of(), List.of(),
                 List.of(), "", 1, QualityConfig.defaults(), BatchingConfig.defaults(),
-                RollbackConfig.defaults(), "");
+                RollbackConfig.defaults(), "", List.of());
     }
 
     public GatewayConfig withBackends(List<BackendConfig> newBackends) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                newBackends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir);
+                newBackends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir, slos);
     }
 
     public GatewayConfig withAdminKey(String newAdminKey) {
         return new GatewayConfig(requireApiKey, newAdminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir);
+                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir, slos);
     }
 
     public GatewayConfig withFallbacks(List<FallbackConfig> newFallbacks) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, newFallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir);
+                backends, newFallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir, slos);
     }
 
     public GatewayConfig withProbeInterval(Duration newInterval) {
         return new GatewayConfig(requireApiKey, adminKey, newInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir);
+                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir, slos);
     }
 
     public GatewayConfig withDownAfterProbes(int newCount) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, newCount, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir);
+                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir, slos);
     }
 
     public GatewayConfig withTenants(List<TenantBudget> newTenants) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, newTenants, redis, replicas, quality, batching, promptRollback, promptsDir);
+                backends, fallbacks, newTenants, redis, replicas, quality, batching, promptRollback, promptsDir, slos);
     }
 
     public GatewayConfig withQuality(QualityConfig newQuality) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, newQuality, batching, promptRollback, promptsDir);
+                backends, fallbacks, tenants, redis, replicas, newQuality, batching, promptRollback, promptsDir, slos);
     }
 
     public GatewayConfig withBatching(BatchingConfig newBatching) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, newBatching, promptRollback, promptsDir);
+                backends, fallbacks, tenants, redis, replicas, quality, newBatching, promptRollback, promptsDir, slos);
     }
 
     public GatewayConfig withPromptRollback(RollbackConfig newRollback) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, batching, newRollback, promptsDir);
+                backends, fallbacks, tenants, redis, replicas, quality, batching, newRollback, promptsDir, slos);
     }
 
     public GatewayConfig withPromptsDir(String newDir) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, newDir);
+                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, newDir, slos);
     }
 
     /** Budgets shared through the Redis at {@code url} by {@code replicaCount} replicas. */
     public GatewayConfig withRedis(String url, int replicaCount) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, url, replicaCount, quality, batching, promptRollback, promptsDir);
+                backends, fallbacks, tenants, url, replicaCount, quality, batching, promptRollback, promptsDir, slos);
+    }
+
+    public GatewayConfig withSlos(List<SloSpec> newSlos) {
+        return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
+                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir, newSlos);
     }
 }

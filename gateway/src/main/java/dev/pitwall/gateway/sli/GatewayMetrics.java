@@ -10,8 +10,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.stream.Stream;
 
 /**
  * The gateway's service-level indicators on {@code /metrics}, labelled by model, backend and
@@ -34,13 +37,23 @@ public final class GatewayMetrics {
     private static final double[] TOKENS_PER_SECOND_BUCKETS = {5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500};
 
     private final MeterRegistry registry;
+    private final Duration[] firstTokenBuckets;
+    private final Duration[] requestBuckets;
     private final Map<String, Totals> byModel = new ConcurrentSkipListMap<>();
     private final Map<String, Totals> byBackend = new ConcurrentSkipListMap<>();
     private final Map<String, Totals> byPrompt = new ConcurrentSkipListMap<>();
 
-    /** @param admissions each backend's admission, by backend name */
-    public GatewayMetrics(MeterRegistry registry, Map<String, AdmissionQueue> admissions) {
+    /**
+     * @param admissions           each backend's admission, by backend name
+     * @param firstTokenThresholds objectives' time-to-first-token thresholds, added to that histogram's buckets
+     *                             so that Prometheus rules can count the requests within each exactly
+     * @param requestThresholds    objectives' latency thresholds, added to the request duration's buckets
+     */
+    public GatewayMetrics(MeterRegistry registry, Map<String, AdmissionQueue> admissions,
+                          Collection<Duration> firstTokenThresholds, Collection<Duration> requestThresholds) {
         this.registry = registry;
+        this.firstTokenBuckets = withThresholds(FIRST_TOKEN_BUCKETS, firstTokenThresholds);
+        this.requestBuckets = withThresholds(REQUEST_BUCKETS, requestThresholds);
         admissions.forEach((backend, admission) -> {
             Limiter limiter = admission.limiter();
             Gauge.builder("pitwall.gateway.in.flight", limiter, Limiter::inFlight)
@@ -80,10 +93,10 @@ public final class GatewayMetrics {
         Counter.builder("pitwall.gateway.requests").description("Requests answered, by outcome")
                 .tags(tags).tag("outcome", done.outcome().label()).register(registry).increment();
         Timer.builder("pitwall.gateway.request.duration").description("From request to last byte")
-                .tags(tags).serviceLevelObjectives(REQUEST_BUCKETS).register(registry).record(done.duration());
+                .tags(tags).serviceLevelObjectives(requestBuckets).register(registry).record(done.duration());
         if (done.timeToFirstToken() != null) {
             Timer.builder("pitwall.gateway.time.to.first.token").description("From request to first token")
-                    .tags(tags).serviceLevelObjectives(FIRST_TOKEN_BUCKETS).register(registry)
+                    .tags(tags).serviceLevelObjectives(firstTokenBuckets).register(registry)
                     .record(done.timeToFirstToken());
         }
         if (!done.tokenGaps().isEmpty()) {
@@ -139,6 +152,10 @@ public final class GatewayMetrics {
     /** Totals per backend that answered ({@code none} when no backend did), sorted by name. */
     public Map<String, Totals> byBackend() {
         return byBackend;
+    }
+
+    private static Duration[] withThresholds(Duration[] buckets, Collection<Duration> thresholds) {
+        return Stream.concat(Arrays.stream(buckets), thresholds.stream()).distinct().sorted().toArray(Duration[]::new);
     }
 
     private static Duration[] durations(long... millis) {

@@ -8,8 +8,11 @@ import dev.pitwall.core.json.Json;
 import dev.pitwall.gateway.auth.ApiKeys;
 import dev.pitwall.gateway.config.BackendConfig;
 import dev.pitwall.gateway.config.BackendKind;
+import dev.pitwall.gateway.config.GatewayConfig;
 import dev.pitwall.gateway.prompt.PromptRegistry;
 import dev.pitwall.gateway.prompt.Rollout;
+import dev.pitwall.gateway.slo.SliKind;
+import dev.pitwall.gateway.slo.SloSpec;
 import dev.pitwall.server.BuildInfo;
 import dev.pitwall.server.Pitwall;
 import dev.pitwall.server.config.PitwallConfig;
@@ -59,6 +62,16 @@ final class DemoCommand implements Callable<Integer> {
             description = "Where the demo keeps its database and logs (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
+    /** Two objectives on the Serving page (unless the config sets its own): availability and time to first token. */
+    private static GatewayConfig withDemoObjectives(GatewayConfig gateway) {
+        if (!gateway.slos().isEmpty()) {
+            return gateway;
+        }
+        return gateway.withSlos(List.of(
+                new SloSpec("chat-availability", SliKind.AVAILABILITY, 99.9, Duration.ofDays(30), null, "", ""),
+                new SloSpec("chat-ttft", SliKind.TTFT, 99.0, Duration.ofDays(30), Duration.ofSeconds(2), "", "")));
+    }
+
     @Override
     public Integer call() {
         // The demo ignores pitwall.yaml and PITWALL_* on purpose: it must look the same everywhere.
@@ -100,7 +113,7 @@ final class DemoCommand implements Callable<Integer> {
         List<AutoCloseable> companions = new ArrayList<>(engines);
         companions.add(cluster);
         return Runner.runUntilStopped("Pitwall " + BuildInfo.current().version() + " demo (embedded defaults)",
-                config.withGateway(config.gateway().withBackends(backends)).withTelemetry(new TelemetryConfig(
+                config.withGateway(withDemoObjectives(config.gateway().withBackends(backends))).withTelemetry(new TelemetryConfig(
                         List.of(cluster.metricsUri().toString()), Duration.ofSeconds(15))), companions, pitwall -> {
                     notes.add("  accept   " + demoAcceptance(pitwall, dataDir.resolve("acceptance-demo")));
                     try {

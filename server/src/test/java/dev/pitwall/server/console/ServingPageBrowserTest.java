@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pitwall.gateway.config.BackendConfig;
 import dev.pitwall.gateway.config.BackendKind;
 import dev.pitwall.gateway.config.GatewayConfig;
+import dev.pitwall.gateway.slo.SliKind;
+import dev.pitwall.gateway.slo.SloSpec;
 import dev.pitwall.server.Pitwall;
 import dev.pitwall.server.config.PitwallConfig;
 import dev.pitwall.server.config.ServerConfig;
@@ -64,6 +66,10 @@ class ServingPageBrowserTest {
         pitwall = Pitwall.start(PitwallConfig.defaults().withDataDir(dataDir)
                 .withServer(ServerConfig.defaults().withPort(0))
                 .withGateway(GatewayConfig.defaults().withProbeInterval(Duration.ofMillis(200))
+                        .withSlos(List.of(
+                                new SloSpec("chat-availability", SliKind.AVAILABILITY, 99.9, null, null, "", ""),
+                                // No simulated first token comes within a millisecond: this one burns.
+                                new SloSpec("instant-ttft", SliKind.TTFT, 99.0, null, Duration.ofMillis(1), "", "")))
                         .withBackends(List.of(BackendConfig.of("sim-h100", engine.baseUrl().toString(), BackendKind.VLLM,
                                 List.of(profile.model()), Map.of("llama3-8b", profile.model()))))),
                 Clock.systemUTC());
@@ -90,5 +96,14 @@ class ServingPageBrowserTest {
         for (String chart : List.of("#rate-chart", "#ttft-chart", "#error-chart")) {
             assertThat(browser.findElement(By.cssSelector(chart)).getText()).doesNotContain("unknown").doesNotContain("none");
         }
+
+        // The objectives: the 404 is the client's fault and spends nothing; every first token was late.
+        String kept = browser.findElement(By.cssSelector("#slo-table tr[data-slo='chat-availability']")).getText();
+        assertThat(kept).contains("99.9 % answered without a server-side error over 30d").contains("ok")
+                .contains("100.0 %");
+        String burning = browser.findElement(By.cssSelector("#slo-table tr[data-slo='instant-ttft']")).getText();
+        assertThat(burning).contains("page").contains("-9900.0 %").contains("100.00")
+                .contains("page: burn rate 100.0 over 1h and 100.0 over 5m");
+        assertThat(browser.findElement(By.id("no-slos")).isDisplayed()).isFalse();
     }
 }
