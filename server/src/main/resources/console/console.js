@@ -210,12 +210,31 @@
         document.getElementById("no-breaker-events").hidden = events.length !== 0;
     }
 
+    function fillSlowRequests(slow) {
+        const body = document.querySelector("#slow-requests tbody");
+        body.replaceChildren();
+        for (const r of slow) {
+            const row = body.insertRow();
+            cell(row, new Date(r.at).toLocaleTimeString());
+            cell(row, r.model);
+            cell(row, r.tenant);
+            cell(row, r.gateway_ms.toFixed(0) + " ms");
+            cell(row, r.backend + " " + r.backend_ms.toFixed(0) + " ms");
+            cell(row, r.causes.map(c => c.cause.replaceAll("_", " ") + " " + c.ms.toFixed(0) + " ms (" + c.detail + ")")
+                .join("; ") || "–");
+            cell(row, r.unattributed_ms.toFixed(0) + " ms");
+        }
+        document.getElementById("slow-requests").hidden = slow.length === 0;
+        document.getElementById("no-slow-requests").hidden = slow.length !== 0;
+    }
+
     async function poll() {
         try {
             const response = await fetch(root.dataset.source, { cache: "no-store" });
             const s = await response.json();
             fillBackends(s.backends);
             fillBreakerEvents(s.breakerEvents);
+            fillSlowRequests(s.slowRequests);
             const now = Date.now() / 1000;
             if (last !== null) {
                 const dt = now - last.time;

@@ -20,7 +20,11 @@ import dev.pitwall.gateway.budget.LocalCounters;
 import dev.pitwall.gateway.budget.SharedCounters;
 import dev.pitwall.gateway.budget.TenantBudgets;
 import dev.pitwall.gateway.budget.TenantsService;
+import dev.pitwall.gateway.config.BackendConfig;
 import dev.pitwall.gateway.config.GatewayConfig;
+import dev.pitwall.gateway.diagnostics.DiagnosticsService;
+import dev.pitwall.gateway.diagnostics.JvmEvents;
+import dev.pitwall.gateway.diagnostics.SlowRequests;
 import dev.pitwall.gateway.contract.ContractService;
 import dev.pitwall.gateway.contract.OpenApiContract;
 import dev.pitwall.gateway.prompt.CanaryGuard;
@@ -72,6 +76,7 @@ public final class Gateway implements AutoCloseable {
     private final PromptRegistry prompts;
     private final PromptFolder promptFolder;
     private final SloBoard slos;
+    private final JvmEvents jvmEvents;
 
     /**
      * @param database where tenants and keys are kept; its {@value #MODULE} tables must be migrated
@@ -96,13 +101,16 @@ public final class Gateway implements AutoCloseable {
                 router.backends().stream().collect(Collectors.toMap(Backend::name, Backend::admission)),
                 thresholds(config.slos(), SliKind.TTFT), thresholds(config.slos(), SliKind.LATENCY));
         this.slos = new SloBoard(database, audit, clock, config.slos());
+        this.jvmEvents = config.diagnostics().enabled() ? new JvmEvents(config.diagnostics().eventThreshold()) : null;
+        SlowRequests slowRequests = new SlowRequests(jvmEvents, config.diagnostics().slowRequestThreshold(),
+                config.backends().stream().map(BackendConfig::url).toList());
         OpenApiContract contract = new OpenApiContract();
         this.batcher = new EmbeddingBatcher(config.batching(), new MergedCalls(router, clients), registry);
         Map<String, HttpService> mounted = new LinkedHashMap<>();
         mounted.put(PATH, new OpenAiService(contract, router, clients,
                 new TenantAuthentication(apiKeys, config.requireApiKey()), new Budgets(tenantBudgets, counters, registry),
                 new PromptStage(prompts), new CanaryGuard(config.promptRollback(), prompts), batcher, metrics, slos,
-                tracer, hangUps));
+                slowRequests, tracer, hangUps));
         mounted.put(AdminKeysService.PATH, new AdminKeysService(apiKeys, admin));
         mounted.put(TenantsService.PATH, new TenantsService(tenantBudgets, admin));
         Supplier<List<PromptFolder.Source>> promptFiles = () -> promptFolder == null ? List.of() : promptFolder.sources();
@@ -111,7 +119,8 @@ public final class Gateway implements AutoCloseable {
         mounted.put(PromptsService.PATH, new PromptsService(prompts, admin, promptFiles));
         mounted.put(PromptsStatusService.PATH, new PromptsStatusService(prompts, metrics, promptFiles));
         router.backends().forEach(b -> b.breakers().values().forEach(breakerEvents::watch));
-        mounted.put(ServingStatusService.PATH, new ServingStatusService(router, metrics, breakerEvents));
+        mounted.put(ServingStatusService.PATH, new ServingStatusService(router, metrics, breakerEvents, slowRequests));
+        mounted.putAll(new DiagnosticsService(slowRequests, admin).services());
         mounted.put(ContractService.PATH, new ContractService(contract));
         this.services = Collections.unmodifiableMap(mounted);
         this.monitor = new BackendMonitor(router.backends(), clients, config.probeInterval(), config.downAfterProbes());
@@ -123,7 +132,7 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * Every HTTP API of the gateway, by mount path: OpenAI's API, keys, budgets, objectives, prompts,
-     * serving and objectives' status, the contract.
+     * serving and objectives' status, diagnostics (slow requests, profiles, the heap), the contract.
      */
     public Map<String, HttpService> services() {
         return services;
@@ -167,6 +176,9 @@ public final class Gateway implements AutoCloseable {
         }
         prompts.close();
         slos.close();
+        if (jvmEvents != null) {
+            jvmEvents.close();
+        }
         clients.close();
         counters.close();
     }

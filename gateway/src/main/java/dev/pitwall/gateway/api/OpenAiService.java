@@ -25,6 +25,7 @@ import dev.pitwall.gateway.prompt.PromptProblem;
 import dev.pitwall.gateway.prompt.PromptStage;
 import dev.pitwall.gateway.routing.Route;
 import dev.pitwall.gateway.routing.Router;
+import dev.pitwall.gateway.diagnostics.SlowRequests;
 import dev.pitwall.gateway.sli.GatewayMetrics;
 import dev.pitwall.gateway.slo.SloBoard;
 import dev.pitwall.gateway.sli.Outcome;
@@ -66,7 +67,7 @@ import java.util.Optional;
  *   <li>forward: the request to one backend ({@link Forwarder});
  *   <li>relay: the answer, whole or as a stream ({@link SseRelay}); a failure before the first byte moves on to the next backend;
  *   <li>observe: the outcome for the backend's ejection state, the limiter, the quality breaker (the
- *       answer's text judged), the metrics, the objectives' event counts and the trace.
+ *       answer's text judged), the metrics, the objectives' event counts, the slow-request log and the trace.
  * </ol>
  */
 public final class OpenAiService implements HttpService {
@@ -82,6 +83,7 @@ public final class OpenAiService implements HttpService {
     private final CanaryGuard canaries;
     private final GatewayMetrics metrics;
     private final SloBoard slos;
+    private final SlowRequests slowRequests;
     private final OpenApiContract contract;
     private final Tracer tracer;
     private final ClientHangUps hangUps;
@@ -89,8 +91,9 @@ public final class OpenAiService implements HttpService {
     public OpenAiService(OpenApiContract contract, Router router, UpstreamClients clients,
                          TenantAuthentication authentication, Budgets budgets, PromptStage prompts,
                          CanaryGuard canaries, EmbeddingBatcher batcher, GatewayMetrics metrics, SloBoard slos,
-                         Tracer tracer, ClientHangUps hangUps) {
+                         SlowRequests slowRequests, Tracer tracer, ClientHangUps hangUps) {
         this.slos = slos;
+        this.slowRequests = slowRequests;
         this.budgets = budgets;
         this.canaries = canaries;
         this.prompts = prompts;
@@ -170,6 +173,7 @@ public final class OpenAiService implements HttpService {
         observation.finish(outcome, System.nanoTime());
         metrics.record(observation);
         slos.record(observation);
+        slowRequests.record(observation, Thread.currentThread().threadId());
         served.ifPresent(p -> {
             metrics.recordPrompt(p.name(), p.version(), observation);
             canaries.record(p, observation.outcome().serverSideFailure(), observation.timeToFirstToken(),
@@ -292,6 +296,7 @@ public final class OpenAiService implements HttpService {
             }
             AdmissionQueue.Admitted place = (AdmissionQueue.Admitted) decision;
             metrics.queueWait(first.backend().name(), place.waitedNanos());
+            exchange.observation().queued(place.waitedNanos());
             Attempt attempt = attempt(first, exchange, place.permit());
             if (attempt.served()) {
                 return attempt.outcome();

@@ -6,6 +6,8 @@ import dev.pitwall.core.http.NoCache;
 import dev.pitwall.core.json.Json;
 import dev.pitwall.gateway.admission.AdmissionQueue;
 import dev.pitwall.gateway.breaker.BreakerEvents;
+import dev.pitwall.gateway.diagnostics.DiagnosticsService;
+import dev.pitwall.gateway.diagnostics.SlowRequests;
 import dev.pitwall.gateway.breaker.QualityBreaker;
 import dev.pitwall.gateway.routing.Backend;
 import dev.pitwall.gateway.routing.Router;
@@ -16,12 +18,15 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
 /**
  * {@code GET /api/serving}: each backend's health, load, admission and quality breakers (with
- * their evidence), the breakers' recent moves, and running totals per model and per backend, for the console's Serving page (which turns totals into rates).
+ * their evidence), the breakers' recent moves, the requests slowest in the gateway over the last
+ * five minutes with their attributed causes, and running totals per model and per backend, for
+ * the console's Serving page (which turns totals into rates).
  */
 public final class ServingStatusService implements HttpService {
 
@@ -31,7 +36,14 @@ public final class ServingStatusService implements HttpService {
     private final GatewayMetrics metrics;
     private final BreakerEvents breakerEvents;
 
-    public ServingStatusService(Router router, GatewayMetrics metrics, BreakerEvents breakerEvents) {
+    private static final Duration SLOW_WINDOW = Duration.ofMinutes(5);
+    private static final int SLOW_SHOWN = 10;
+
+    private final SlowRequests slowRequests;
+
+    public ServingStatusService(Router router, GatewayMetrics metrics, BreakerEvents breakerEvents,
+                                SlowRequests slowRequests) {
+        this.slowRequests = slowRequests;
         this.router = router;
         this.metrics = metrics;
         this.breakerEvents = breakerEvents;
@@ -76,6 +88,10 @@ public final class ServingStatusService implements HttpService {
             evidence(moves.addObject().put("at", Instant.ofEpochMilli(t.atMillis()).toString()).put("backend", t.backend())
                     .put("model", t.model()).put("from", t.from().label()).put("to", t.to().label())
                     .put("why", t.why()), t.evidence());
+        }
+        ArrayNode slow = out.putArray("slowRequests");
+        for (SlowRequests.Attributed a : slowRequests.recent(SLOW_WINDOW, SLOW_SHOWN)) {
+            slow.add(DiagnosticsService.json(a));
         }
         totals(out.putObject("models"), metrics.byModel());
         totals(out.putObject("backendTotals"), metrics.byBackend());

@@ -27,12 +27,14 @@ import java.util.Set;
  * @param promptRollback     when a prompt's canary is rolled back
  * @param promptsDir         a folder of prompt files (git-ops) applied and watched; empty: none
  * @param slos               service-level objectives (the admin API's override these)
+ * @param diagnostics        latency-spike attribution from Flight Recorder events
  */
 public record GatewayConfig(boolean requireApiKey, String adminKey, Duration probeInterval, int downAfterProbes,
                             int ejectAfterFailures, Duration ejectionTime, List<BackendConfig> backends,
                             List<FallbackConfig> fallbacks, List<TenantBudget> tenants, String redis, int replicas,
                             QualityConfig quality, BatchingConfig batching, RollbackConfig promptRollback,
-                            String promptsDir, List<SloSpec> slos) {
+                            String promptsDir, List<SloSpec> slos,
+                            DiagnosticsConfig diagnostics) {
 
     public GatewayConfig {
         ConfigProblem.positive("probe-interval", probeInterval);
@@ -57,6 +59,7 @@ public record GatewayConfig(boolean requireApiKey, String adminKey, Duration pro
         promptRollback = promptRollback == null ? RollbackConfig.defaults() : promptRollback;
         promptsDir = promptsDir == null ? "" : promptsDir;
         slos = slos == null ? List.of() : List.copyOf(slos);
+        diagnostics = diagnostics == null ? DiagnosticsConfig.defaults() : diagnostics;
         Set<String> sloNames = new HashSet<>();
         for (SloSpec slo : slos) {
             if (!sloNames.add(slo.name())) {
@@ -81,67 +84,73 @@ public record GatewayConfig(boolean requireApiKey, String adminKey, Duration pro
     public static GatewayConfig defaults() {
         return new GatewayConfig(true, "", Duration.ofSeconds(2), 3, 3, Duration.ofSeconds(10), List.of(), List.of(),
                 List.of(), "", 1, QualityConfig.defaults(), BatchingConfig.defaults(),
-                RollbackConfig.defaults(), "", List.of());
+                RollbackConfig.defaults(), "", List.of(), DiagnosticsConfig.defaults());
     }
 
     public GatewayConfig withBackends(List<BackendConfig> newBackends) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                newBackends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir, slos);
+                newBackends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir, slos, diagnostics);
     }
 
     public GatewayConfig withAdminKey(String newAdminKey) {
         return new GatewayConfig(requireApiKey, newAdminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir, slos);
+                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir, slos, diagnostics);
     }
 
     public GatewayConfig withFallbacks(List<FallbackConfig> newFallbacks) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, newFallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir, slos);
+                backends, newFallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir, slos, diagnostics);
     }
 
     public GatewayConfig withProbeInterval(Duration newInterval) {
         return new GatewayConfig(requireApiKey, adminKey, newInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir, slos);
+                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir, slos, diagnostics);
     }
 
     public GatewayConfig withDownAfterProbes(int newCount) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, newCount, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir, slos);
+                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir, slos, diagnostics);
     }
 
     public GatewayConfig withTenants(List<TenantBudget> newTenants) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, newTenants, redis, replicas, quality, batching, promptRollback, promptsDir, slos);
+                backends, fallbacks, newTenants, redis, replicas, quality, batching, promptRollback, promptsDir, slos, diagnostics);
     }
 
     public GatewayConfig withQuality(QualityConfig newQuality) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, newQuality, batching, promptRollback, promptsDir, slos);
+                backends, fallbacks, tenants, redis, replicas, newQuality, batching, promptRollback, promptsDir, slos, diagnostics);
     }
 
     public GatewayConfig withBatching(BatchingConfig newBatching) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, newBatching, promptRollback, promptsDir, slos);
+                backends, fallbacks, tenants, redis, replicas, quality, newBatching, promptRollback, promptsDir, slos, diagnostics);
     }
 
     public GatewayConfig withPromptRollback(RollbackConfig newRollback) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, batching, newRollback, promptsDir, slos);
+                backends, fallbacks, tenants, redis, replicas, quality, batching, newRollback, promptsDir, slos, diagnostics);
     }
 
     public GatewayConfig withPromptsDir(String newDir) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, newDir, slos);
+                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, newDir, slos, diagnostics);
     }
 
     /** Budgets shared through the Redis at {@code url} by {@code replicaCount} replicas. */
     public GatewayConfig withRedis(String url, int replicaCount) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, url, replicaCount, quality, batching, promptRollback, promptsDir, slos);
+                backends, fallbacks, tenants, url, replicaCount, quality, batching, promptRollback, promptsDir, slos, diagnostics);
     }
 
     public GatewayConfig withSlos(List<SloSpec> newSlos) {
         return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir, newSlos);
+                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir, newSlos, diagnostics);
+    }
+
+    public GatewayConfig withDiagnostics(DiagnosticsConfig newDiagnostics) {
+        return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
+                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir, slos,
+                newDiagnostics);
     }
 }

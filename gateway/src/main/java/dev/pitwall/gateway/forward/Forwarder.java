@@ -47,9 +47,11 @@ public final class Forwarder {
     public Attempt complete(UpstreamCall call, ServerResponse res, RequestObservation observation) throws IOException {
         Duration timeout = call.backend().config().timeouts().total();
         HttpClientResponse response;
+        long sent = System.nanoTime();
         try {
             response = send(call, timeout, false);
         } catch (RuntimeException e) {
+            observation.waitedOnBackend(System.nanoTime() - sent);
             // Refused or dropped connections, timeouts, a garbled head: the client's unchecked exceptions.
             return call.cancellation().cancelled() ? cancelled(call, observation) : Attempt.failed(failure(e, timeout));
         }
@@ -70,6 +72,7 @@ public final class Forwarder {
         } finally {
             call.cancellation().release(); // before closing: a read answer's connection goes back to the pool
             response.close();
+            observation.waitedOnBackend(System.nanoTime() - sent);
         }
         if (call.cancellation().cancelled()) {
             return cancelled(call, observation);
@@ -105,6 +108,7 @@ public final class Forwarder {
         Duration readTimeout = timeouts.firstToken().compareTo(timeouts.idle()) >= 0 ? timeouts.firstToken()
                 : timeouts.idle();
         HttpClientResponse response;
+        long sent = System.nanoTime();
         try {
             response = send(call, readTimeout, true);
         } catch (RuntimeException e) {
@@ -112,6 +116,7 @@ public final class Forwarder {
                     : Attempt.failed(failure(e, readTimeout)));
         } finally {
             call.cancellation().release();
+            observation.waitedOnBackend(System.nanoTime() - sent);
         }
         call.trace().answered();
         int status = response.status().code();

@@ -22,6 +22,8 @@ public final class RequestObservation {
     private long promptTokens;
     private long completionTokens;
     private String qualityFault;
+    private long backendNanos;
+    private long queuedNanos;
 
     public RequestObservation(String model, String tenant, long startNanos) {
         this.model = model;
@@ -41,6 +43,31 @@ public final class RequestObservation {
             tokenGaps.add(Duration.ofNanos(nanos - lastTokenNanos));
         }
         lastTokenNanos = nanos;
+    }
+
+    /** The request waited {@code nanos} on a backend: for its answer's head, its body or its next streamed event. */
+    public void waitedOnBackend(long nanos) {
+        backendNanos += nanos;
+    }
+
+    /** The request waited {@code nanos} in a backend's admission queue for a place. */
+    public void queued(long nanos) {
+        queuedNanos += nanos;
+    }
+
+    /** Time spent waiting on backends, in nanoseconds. */
+    public long backendNanos() {
+        return backendNanos;
+    }
+
+    /** Time spent waiting for a place at a backend, in nanoseconds. */
+    public long queuedNanos() {
+        return queuedNanos;
+    }
+
+    /** The request's time in the gateway itself: its whole duration but the waits on backends. */
+    public Duration gatewayTime() {
+        return duration.minusNanos(Math.min(backendNanos, duration.toNanos()));
     }
 
     /** The quality judge found the answer bad, for this reason. */

@@ -88,6 +88,7 @@ public final class SseRelay {
                     return fail(relayed, why, Outcome.TIMEOUT, "upstream_timeout");
                 }
                 UpstreamEvent event = events.poll(Math.min(deadline - now, HEARTBEAT.toNanos()), TimeUnit.NANOSECONDS);
+                observation.waitedOnBackend(System.nanoTime() - now);
                 Optional<Attempt> over = event == null ? heartbeat(relayed) : next(event, relayed);
                 if (over.isPresent()) {
                     return over.get();

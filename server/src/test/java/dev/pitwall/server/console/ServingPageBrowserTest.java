@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pitwall.gateway.config.BackendConfig;
 import dev.pitwall.gateway.config.BackendKind;
+import dev.pitwall.gateway.config.DiagnosticsConfig;
 import dev.pitwall.gateway.config.GatewayConfig;
 import dev.pitwall.gateway.slo.SliKind;
 import dev.pitwall.gateway.slo.SloSpec;
@@ -66,6 +67,8 @@ class ServingPageBrowserTest {
         pitwall = Pitwall.start(PitwallConfig.defaults().withDataDir(dataDir)
                 .withServer(ServerConfig.defaults().withPort(0))
                 .withGateway(GatewayConfig.defaults().withProbeInterval(Duration.ofMillis(200))
+                        // Every request is slow by this measure: the table has rows to show.
+                        .withDiagnostics(new DiagnosticsConfig(true, Duration.ofNanos(1), Duration.ofMillis(10)))
                         .withSlos(List.of(
                                 new SloSpec("chat-availability", SliKind.AVAILABILITY, 99.9, null, null, "", ""),
                                 // No simulated first token comes within a millisecond: this one burns.
@@ -105,5 +108,9 @@ class ServingPageBrowserTest {
         assertThat(burning).contains("page").contains("-9900.0 %").contains("100.00")
                 .contains("page: burn rate 100.0 over 1h and 100.0 over 5m");
         assertThat(browser.findElement(By.id("no-slos")).isDisplayed()).isFalse();
+
+        String slowest = browser.findElement(By.cssSelector("#slow-requests tbody")).getText();
+        assertThat(slowest).contains("llama3-8b").contains("sim-h100").contains(" ms");
+        assertThat(browser.findElement(By.id("no-slow-requests")).isDisplayed()).isFalse();
     }
 }
