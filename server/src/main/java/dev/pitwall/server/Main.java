@@ -10,6 +10,11 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // The console picocli asks about (is this a terminal, how wide): java.base's own. The
+        // JDK's default provider would load the JShell console at every start (about 0.1 s).
+        if (System.getProperty("jdk.console") == null) {
+            System.setProperty("jdk.console", "java.base");
+        }
         System.exit(PitwallCommand.commandLine().execute(args));
     }
 }
