@@ -10,6 +10,7 @@ import dev.pitwall.trainops.detect.RuleCatalog;
 import dev.pitwall.trainops.fleet.NodeSightings;
 import dev.pitwall.trainops.incident.IncidentService;
 import dev.pitwall.trainops.incident.Incidents;
+import dev.pitwall.trainops.incident.ReliabilityMetrics;
 import dev.pitwall.trainops.ingest.IngestService;
 import dev.pitwall.trainops.ingest.JobHistories;
 import dev.pitwall.trainops.ingest.LokiPushService;
@@ -62,7 +63,7 @@ public final class TrainOps implements AutoCloseable {
 
     /**
      * @param database where signals, incidents and knowledge are kept; its {@value #MODULE} tables must be migrated
-     * @param registry where ingest counts its lines and signals
+     * @param registry where ingest counts its lines and signals, and the reliability figures go
      */
     public TrainOps(TelemetryConfig telemetryConfig, KubernetesConfig kubernetes, Database database, AuditLog audit,
                     MeterRegistry registry, Clock clock) {
@@ -77,6 +78,7 @@ public final class TrainOps implements AutoCloseable {
         this.ingest = new IngestService(new LogMatcher(catalog), progress, signals, incidents, telemetry,
                 new NodeInventory(database, clock), sightings, registry, clock);
         this.knowledge = new KnowledgeBase(database, clock);
+        new ReliabilityMetrics(incidents, sightings, utilization, clock, registry);
         try {
             this.cordon = kubernetes.enabled() ? Optional.of(NodeCordon.connect(kubernetes)) : Optional.empty();
         } catch (RuntimeException e) {

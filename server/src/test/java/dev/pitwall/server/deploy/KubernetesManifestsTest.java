@@ -160,7 +160,7 @@ class KubernetesManifestsTest {
         for (String document : out.split("(?m)^---$")) {
             objects.add(yaml.readTree(document));
         }
-        assertThat(objects).hasSize(11);
+        assertThat(objects).hasSize(12);
         for (JsonNode o : objects) {
             String kind = o.path("kind").asText();
             if (!kind.startsWith("Cluster")) {
@@ -171,6 +171,10 @@ class KubernetesManifestsTest {
                 .orElseThrow();
         assertThat(deployment.path("spec").path("replicas").asInt()).isEqualTo(3);
         assertThat(deployment.findValuesAsText("image")).containsOnly("registry.example.internal/pitwall:0.1.0");
+        assertThat(objects).anySatisfy(o -> {
+            assertThat(o.path("metadata").path("labels").path("grafana_dashboard").asText()).isEqualTo("1");
+            assertThat(o.path("data").properties()).hasSize(4);
+        });
     }
 
     /** The model's catch-all for fields it does not know, anywhere in {@code root}, as paths. */
