@@ -1,7 +1,6 @@
 package dev.pitwall.server;
 
 import dev.pitwall.server.cli.PitwallCommand;
-import picocli.CommandLine;
 
 /** {@code ./pitwall}: the command line. */
 public final class Main {

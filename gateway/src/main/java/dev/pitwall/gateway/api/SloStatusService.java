@@ -9,7 +9,7 @@ import dev.pitwall.core.json.Json;
 import dev.pitwall.gateway.slo.AlertWindows;
 import dev.pitwall.gateway.slo.SloBoard;
 import dev.pitwall.gateway.slo.SloStatus;
-import dev.pitwall.gateway.slo.SlosService;
+import dev.pitwall.gateway.slo.SlosApi;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -56,7 +56,7 @@ public final class SloStatusService implements HttpService {
     }
 
     static ObjectNode json(SloStatus s) {
-        ObjectNode out = SlosService.spec(s.spec()).put("state", s.state().label());
+        ObjectNode out = SlosApi.specJson(s.spec()).put("state", s.state().label());
         SloStatus.Window period = s.windows().getLast();
         out.put("error_budget", s.spec().errorBudget());
         if (s.budgetRemaining() == null) {

@@ -146,7 +146,7 @@ public final class PrometheusRules {
                     + "error budget burn rate is too fast.");
             annotations.put("summary", "{{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is "
                     + "over expected.");
-            annotations.put("description", SloDefinitions.describe(spec) + ": see /api/slo/" + spec.name()
+            annotations.put("description", SloDefinitions.promise(spec) + ": see /api/slo/" + spec.name()
                     + " and the Serving page.");
             rule.put("annotations", annotations);
             rules.add(rule);

@@ -17,7 +17,7 @@ public final class SloBoard implements AutoCloseable {
 
     public SloBoard(Database database, AuditLog audit, Clock clock, List<SloSpec> fromConfig) {
         this.definitions = new SloDefinitions(database, audit, clock, fromConfig);
-        this.ledger = new SloLedger(database, clock, definitions::specs);
+        this.ledger = new SloLedger(database, clock, definitions::values);
     }
 
     public SloDefinitions definitions() {
@@ -32,14 +32,14 @@ public final class SloBoard implements AutoCloseable {
     /** Every objective's standing, by name. */
     public List<SloStatus> statuses() {
         List<SloStatus> out = new ArrayList<>();
-        for (SloSpec spec : definitions.specs()) {
+        for (SloSpec spec : definitions.values()) {
             out.add(status(spec));
         }
         return out;
     }
 
     public Optional<SloStatus> status(String name) {
-        return definitions.find(name).map(e -> status(e.spec()));
+        return definitions.find(name).map(e -> status(e.value()));
     }
 
     private SloStatus status(SloSpec spec) {

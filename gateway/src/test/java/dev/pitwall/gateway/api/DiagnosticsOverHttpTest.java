@@ -9,8 +9,6 @@ import dev.pitwall.gateway.config.BackendConfig;
 import dev.pitwall.gateway.config.BackendKind;
 import dev.pitwall.gateway.config.DiagnosticsConfig;
 import dev.pitwall.gateway.config.GatewayConfig;
-import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http.HttpRouting;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -42,29 +40,21 @@ class DiagnosticsOverHttpTest {
     @TempDir
     Path dataDir;
 
-    private WebServer backend;
+    private ChatBackend backend;
     private GatewayServer gateway;
     private String key;
 
     @BeforeEach
     void start() {
-        backend = WebServer.builder().host("127.0.0.1").port(0).shutdownHook(false).featuresDiscoverServices(false)
-                .routing(HttpRouting.builder()
-                        .get("/v1/models", (req, res) -> res.send("{\"object\":\"list\",\"data\":[]}"))
-                        .post("/v1/chat/completions", (req, res) -> {
-                            String body = req.content().as(String.class);
-                            if (body.contains("slow backend")) {
-                                Thread.sleep(400);
-                            }
-                            res.header("Content-Type", "application/json");
-                            res.send("{\"id\":\"c1\",\"object\":\"chat.completion\",\"created\":0,\"model\":\"" + MODEL
-                                    + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
-                                    + "\"All well.\"},\"finish_reason\":\"stop\"}]}");
-                        }))
-                .build().start();
+        backend = new ChatBackend((body, res) -> {
+            if (body.contains("slow backend")) {
+                Thread.sleep(400);
+            }
+            ChatBackend.answer(res, MODEL, "All well.");
+        });
         gateway = new GatewayServer(GatewayConfig.defaults().withAdminKey(ADMIN_KEY)
                 .withDiagnostics(new DiagnosticsConfig(true, Duration.ofMillis(100), Duration.ofMillis(5)))
-                .withBackends(List.of(BackendConfig.of("plain", "http://127.0.0.1:" + backend.port() + "/v1",
+                .withBackends(List.of(BackendConfig.of("plain", backend.url(),
                         BackendKind.OPENAI_COMPATIBLE, List.of(MODEL), Map.of()))), dataDir);
         key = gateway.gateway().apiKeys().create("team-a", "test").secret();
     }
@@ -72,7 +62,7 @@ class DiagnosticsOverHttpTest {
     @AfterEach
     void stop() {
         gateway.close();
-        backend.stop();
+        backend.close();
     }
 
     @Test

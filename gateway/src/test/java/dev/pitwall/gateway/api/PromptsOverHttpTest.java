@@ -11,8 +11,6 @@ import dev.pitwall.gateway.config.BackendConfig;
 import dev.pitwall.gateway.config.BackendKind;
 import dev.pitwall.gateway.config.GatewayConfig;
 import dev.pitwall.gateway.config.RollbackConfig;
-import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http.HttpRouting;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -55,35 +53,27 @@ class PromptsOverHttpTest {
     private final AtomicReference<JsonNode> lastBody = new AtomicReference<>();
     private final List<GatewayServer> gateways = new ArrayList<>();
     private final List<StorageTarget> stores = new ArrayList<>();
-    private WebServer backend;
+    private ChatBackend backend;
     private String key;
 
     @BeforeEach
     void start() {
         // A backend that keeps the body it was sent and answers every chat the same way.
-        backend = WebServer.builder().host("127.0.0.1").port(0).shutdownHook(false).featuresDiscoverServices(false)
-                .routing(HttpRouting.builder()
-                        .get("/v1/models", (req, res) -> res.send("{\"object\":\"list\",\"data\":[]}"))
-                        .post("/v1/chat/completions", (req, res) -> {
-                            lastBody.set(Json.mapper().readTree(req.content().as(byte[].class)));
-                            if (lastBody.get().toString().contains("BREAKS")) {
-                                // A prompt that breaks the backend: what a bad canary does.
-                                res.status(io.helidon.http.Status.INTERNAL_SERVER_ERROR_500).send("{\"error\":{}}");
-                                return;
-                            }
-                            res.header("Content-Type", "application/json");
-                            res.send("{\"id\":\"c1\",\"object\":\"chat.completion\",\"created\":0,\"model\":\"" + MODEL
-                                    + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
-                                    + "\"Routed to the GPU team, as is usual for such tickets.\"},\"finish_reason\":\"stop\"}],"
-                                    + "\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":9,\"total_tokens\":18}}");
-                        }))
-                .build().start();
+        backend = new ChatBackend((body, res) -> {
+            lastBody.set(Json.mapper().readTree(body));
+            if (body.contains("BREAKS")) {
+                // A prompt that breaks the backend: what a bad canary does.
+                res.status(io.helidon.http.Status.INTERNAL_SERVER_ERROR_500).send("{\"error\":{}}");
+                return;
+            }
+            ChatBackend.answer(res, MODEL, "Routed to the GPU team, as is usual for such tickets.");
+        });
     }
 
     @AfterEach
     void stop() {
         gateways.forEach(GatewayServer::close);
-        backend.stop();
+        backend.close();
         stores.forEach(StorageTarget::close);
     }
 
@@ -95,7 +85,7 @@ class PromptsOverHttpTest {
     private GatewayServer replica(StorageConfig storage) {
         GatewayServer server = new GatewayServer(GatewayConfig.defaults().withAdminKey(ADMIN_KEY)
                 .withPromptRollback(new RollbackConfig(true, 10, 50, null, null, null)).withBackends(List.of(
-                BackendConfig.of("plain", "http://127.0.0.1:" + backend.port() + "/v1", BackendKind.OPENAI_COMPATIBLE,
+                BackendConfig.of("plain", backend.url(), BackendKind.OPENAI_COMPATIBLE,
                         List.of(MODEL), Map.of()))), storage, dataDir);
         gateways.add(server);
         if (key == null) {

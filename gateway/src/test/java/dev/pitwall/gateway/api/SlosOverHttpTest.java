@@ -12,8 +12,6 @@ import dev.pitwall.gateway.slo.PrometheusRules;
 import dev.pitwall.gateway.slo.SliKind;
 import dev.pitwall.gateway.slo.SloSpec;
 import io.helidon.http.Status;
-import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http.HttpRouting;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,41 +40,30 @@ class SlosOverHttpTest {
     Path dataDir;
 
     private final AtomicBoolean failing = new AtomicBoolean();
-    private WebServer backend;
+    private ChatBackend backend;
     private GatewayServer gateway;
     private String key;
 
     @BeforeEach
     void start() {
-        backend = WebServer.builder().host("127.0.0.1").port(0).shutdownHook(false).featuresDiscoverServices(false)
-                .routing(HttpRouting.builder()
-                        .get("/v1/models", (req, res) -> res.send("{\"object\":\"list\",\"data\":[]}"))
-                        .post("/v1/chat/completions", (req, res) -> {
-                            String body = req.content().as(String.class);
-                            if (body.contains("\"stream\":true")) {
-                                res.header("Content-Type", "text/event-stream");
-                                res.send("data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":0,"
-                                        + "\"model\":\"" + MODEL + "\",\"choices\":[{\"index\":0,\"delta\":"
-                                        + "{\"content\":\"All well.\"},\"finish_reason\":null}]}\n\ndata: [DONE]\n\n");
-                                return;
-                            }
-                            if (failing.get()) {
-                                res.status(Status.INTERNAL_SERVER_ERROR_500).send("{\"error\":{}}");
-                                return;
-                            }
-                            res.header("Content-Type", "application/json");
-                            res.send("{\"id\":\"c1\",\"object\":\"chat.completion\",\"created\":0,\"model\":\"" + MODEL
-                                    + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
-                                    + "\"All well.\"},\"finish_reason\":\"stop\"}],"
-                                    + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":3,\"total_tokens\":6}}");
-                        }))
-                .build().start();
+        backend = new ChatBackend((body, res) -> {
+            if (body.contains("\"stream\":true")) {
+                res.header("Content-Type", "text/event-stream");
+                res.send("data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":0,\"model\":\"" + MODEL
+                        + "\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"All well.\"},\"finish_reason\":null}]}"
+                        + "\n\ndata: [DONE]\n\n");
+            } else if (failing.get()) {
+                res.status(Status.INTERNAL_SERVER_ERROR_500).send("{\"error\":{}}");
+            } else {
+                ChatBackend.answer(res, MODEL, "All well.");
+            }
+        });
         gateway = new GatewayServer(GatewayConfig.defaults().withAdminKey(ADMIN_KEY)
                 .withSlos(List.of(new SloSpec("chat-availability", SliKind.AVAILABILITY, 99.0, Duration.ofDays(30),
                         null, MODEL, ""), new SloSpec("chat-ttft", SliKind.TTFT, 99.0, Duration.ofDays(30),
                         Duration.ofSeconds(2), "", ""), new SloSpec("chat-latency", SliKind.LATENCY, 95.0,
                         Duration.ofDays(30), Duration.ofMillis(7500), "", "")))
-                .withBackends(List.of(BackendConfig.of("plain", "http://127.0.0.1:" + backend.port() + "/v1",
+                .withBackends(List.of(BackendConfig.of("plain", backend.url(),
                         BackendKind.OPENAI_COMPATIBLE, List.of(MODEL), Map.of()))), dataDir);
         key = gateway.gateway().apiKeys().create("team-a", "test").secret();
     }
@@ -84,7 +71,7 @@ class SlosOverHttpTest {
     @AfterEach
     void stop() {
         gateway.close();
-        backend.stop();
+        backend.close();
     }
 
     @Test
@@ -161,7 +148,7 @@ class SlosOverHttpTest {
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").statusCode()).isEqualTo(200);
         String scrape = send("GET", "/metrics", null, null).body();
         String rules = new PrometheusRules("pitwall-gateway", "", "test")
-                .file(gateway.gateway().slos().definitions().specs());
+                .file(gateway.gateway().slos().definitions().values());
         // Each metric name and bucket bound a rule's query names, as the registry writes it.
         java.util.regex.Matcher series = java.util.regex.Pattern.compile("(pitwall_gateway_[a-z_]+)\\{([^}]*)}")
                 .matcher(rules);
