@@ -7,23 +7,52 @@ import java.util.Map;
 
 /**
  * Reads the samples of a Prometheus text exposition (what engines' and exporters' /metrics
- * answer): name, labels and value per line. Comments, timestamps and malformed lines are skipped.
+ * answer): name, labels, value and timestamp (when the line has one) per line. {@link #parse}
+ * skips comments and malformed lines; {@link #read} also keeps the declared types and says which
+ * lines it could not read.
  */
 public final class PrometheusSamples {
 
     private PrometheusSamples() {
     }
 
-    public record Sample(String name, Map<String, String> labels, double value) {
+    /** @param timestampMillis the sample's own timestamp, or null when the line has none */
+    public record Sample(String name, Map<String, String> labels, double value, Long timestampMillis) {
+
+        public Sample(String name, Map<String, String> labels, double value) {
+            this(name, labels, value, null);
+        }
 
         public String label(String name) {
             return labels.getOrDefault(name, "");
         }
     }
 
+    /**
+     * An exposition as read: its samples, the type each metric family declares ({@code # TYPE}),
+     * and the lines that were not samples, with their 1-based numbers.
+     */
+    public record Exposition(List<Sample> samples, Map<String, String> types, Map<Integer, String> unread) {
+    }
+
     public static List<Sample> parse(String text) {
+        return read(text).samples();
+    }
+
+    public static Exposition read(String text) {
         List<Sample> samples = new ArrayList<>();
-        for (String line : text.split("\n")) {
+        Map<String, String> types = new LinkedHashMap<>();
+        Map<Integer, String> unread = new LinkedHashMap<>();
+        String[] lines = text.split("\n");
+        for (int n = 0; n < lines.length; n++) {
+            String line = lines[n].endsWith("\r") ? lines[n].substring(0, lines[n].length() - 1) : lines[n];
+            if (line.startsWith("# TYPE ")) {
+                String[] parts = line.substring(7).strip().split("\\s+");
+                if (parts.length == 2) {
+                    types.put(parts[0], parts[1]);
+                }
+                continue;
+            }
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
             }
@@ -36,6 +65,7 @@ public final class PrometheusSamples {
                 name = line.substring(0, brace);
                 int end = LabelSets.read(line, brace + 1, labels);
                 if (end < 0) {
+                    unread.put(n + 1, "its labels do not close");
                     continue;
                 }
                 valueStart = end + 1;
@@ -43,15 +73,19 @@ public final class PrometheusSamples {
                 name = line.substring(0, space);
                 valueStart = space + 1;
             } else {
+                unread.put(n + 1, "no value");
                 continue;
             }
             String[] rest = line.substring(Math.min(valueStart, line.length())).strip().split("\\s+");
             try {
-                samples.add(new Sample(name, labels, Double.parseDouble(rest[0])));
+                // Milliseconds, as the text format writes them; anything else after the value
+                // (an OpenMetrics exemplar) is not a timestamp.
+                Long timestamp = rest.length > 1 && rest[1].matches("-?\\d+") ? Long.valueOf(rest[1]) : null;
+                samples.add(new Sample(name, labels, Double.parseDouble(rest[0]), timestamp));
             } catch (NumberFormatException e) {
-                // not a sample line
+                unread.put(n + 1, "the value is not a number");
             }
         }
-        return samples;
+        return new Exposition(samples, types, unread);
     }
 }

@@ -27,4 +27,21 @@ class PrometheusSamplesTest {
         assertThat(samples.get(2).labels()).isEmpty();
         assertThat(samples.get(2).value()).isEqualTo(42.0);
     }
+
+    @Test
+    void readKeepsTimestampsAndTypesAndSaysWhichLinesItCouldNotRead() {
+        PrometheusSamples.Exposition read = PrometheusSamples.read("""
+                # TYPE node_load1 gauge
+                node_load1 3.5 1764000000000
+                # TYPE DCGM_FI_DEV_PCIE_REPLAY_COUNTER counter
+                DCGM_FI_DEV_PCIE_REPLAY_COUNTER{gpu="0"} 17 # {trace_id="ab"} 1.0
+                broken{gpu="0" 1
+                node_load5 soon
+                """);
+        assertThat(read.samples()).extracting(PrometheusSamples.Sample::timestampMillis)
+                .containsExactly(1_764_000_000_000L, null);
+        assertThat(read.types()).containsEntry("node_load1", "gauge")
+                .containsEntry("DCGM_FI_DEV_PCIE_REPLAY_COUNTER", "counter");
+        assertThat(read.unread()).containsOnlyKeys(5, 6);
+    }
 }

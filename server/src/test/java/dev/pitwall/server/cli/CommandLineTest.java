@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -416,5 +417,30 @@ class CommandLineTest {
     void printsItsVersion() {
         assertThat(run("--version")).isZero();
         assertThat(out.toString()).startsWith("pitwall ");
+    }
+
+    @Test
+    void checkMonitoringPassesACompleteClusterAndFailsOneWithoutSmActivityNamingTheLineThatTurnsItOn()
+            throws Exception {
+        Path complete = Path.of("..", "acceptance", "src", "test", "resources", "monitoring", "complete");
+        assertThat(run("check", "monitoring", "--scrape", complete.toString())).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("Monitoring of 2 nodes (gpu-a01, gpu-a02): PASS").contains("34 of 34");
+
+        Path lacking = dir.resolve("lacking");
+        for (String node : List.of("gpu-a01", "gpu-a02", "cluster")) {
+            Files.createDirectories(lacking.resolve(node));
+            try (var files = Files.list(complete.resolve(node))) {
+                for (Path f : files.toList()) {
+                    Files.write(lacking.resolve(node).resolve(f.getFileName()), Files.readAllLines(f).stream()
+                            .filter(l -> !l.contains("DCGM_FI_PROF_SM_ACTIVE")).toList());
+                }
+            }
+        }
+        out.getBuffer().setLength(0);
+        assertThat(run("check", "monitoring", "--scrape", lacking.toString())).isEqualTo(1);
+        assertThat(out.toString()).contains("FAIL").contains("DCGM_FI_PROF_SM_ACTIVE, gauge, The ratio of cycles");
+
+        assertThat(run("check", "monitoring", "--scrape", dir.resolve("nowhere").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("no such folder");
     }
 }
