@@ -3,12 +3,14 @@ package dev.pitwall.server.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pitwall.acceptance.monitoring.MonitoringCatalog;
 import dev.pitwall.acceptance.monitoring.MonitoringCheck;
+import dev.pitwall.acceptance.monitoring.PrometheusSource;
 import dev.pitwall.acceptance.monitoring.Scrapes;
 import dev.pitwall.acceptance.verdict.Finding;
 import dev.pitwall.acceptance.verdict.Verdict;
 import dev.pitwall.core.json.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,16 +30,21 @@ import picocli.CommandLine.Spec;
                 + "scheduler's (Kueue or Volcano) and the engines' (vLLM), on every node and GPU of the inventory; "
                 + "DCGM's not-supported values, series that cannot be joined to a node, MIG series without GPU_I_ID, "
                 + "GPUs counted once per pod, stale samples and counters that go down.",
-            "Each --scrape is a folder of exporter outputs: <node>/<exporter>.prom and cluster/<exporter>.prom. "
+            "Read from the cluster's Prometheus (--prometheus URL: its query API, the last 5 minutes of samples) or from "
+                + "folders of exporter outputs (--scrape DIR: <node>/<exporter>.prom and cluster/<exporter>.prom). "
                 + "Exit 0 when nothing fails, 1 when something does, 2 when the outputs cannot be read."})
 final class MonitoringCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--scrape", paramLabel = "DIR", required = true,
+    @Option(names = "--scrape", paramLabel = "DIR",
             description = "A round of exporter outputs; give two or more, oldest first, to check that counters only grow.")
     List<Path> rounds;
+
+    @Option(names = "--prometheus", paramLabel = "URL",
+            description = "The cluster's Prometheus, such as http://prometheus.monitoring:9090, instead of --scrape.")
+    URI prometheus;
 
     @Option(names = "--catalog", paramLabel = "FILE",
             description = "What the monitoring must expose, instead of the built-in catalog (the same YAML shape).")
@@ -62,8 +69,18 @@ final class MonitoringCommand implements Callable<Integer> {
         } catch (IOException e) {
             return PitwallCommand.usageError(spec, catalogFile + ": " + e.getMessage());
         }
+        if ((rounds == null) == (prometheus == null)) {
+            return PitwallCommand.usageError(spec, "give --prometheus URL or one or more --scrape DIR (not both)");
+        }
         List<Scrapes> read = new ArrayList<>();
-        for (Path round : rounds) {
+        if (prometheus != null) {
+            try {
+                read.add(new PrometheusSource(prometheus, catalog).read());
+            } catch (IOException e) {
+                return PitwallCommand.usageError(spec, e.getMessage());
+            }
+        }
+        for (Path round : rounds == null ? List.<Path>of() : rounds) {
             if (!Files.isDirectory(round)) {
                 return PitwallCommand.usageError(spec, round + ": no such folder");
             }
