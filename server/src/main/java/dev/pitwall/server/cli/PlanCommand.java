@@ -41,11 +41,11 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "plan",
         description = "Plan training runs: estimates, parallel layouts, compatibility, migration risks, profiles, "
-                + "run comparison and tuning advice.",
+                + "run comparison, tuning advice and scheduling-policy simulation.",
         mixinStandardHelpOptions = true,
         subcommands = {PlanCommand.EstimateCommand.class, PlanCommand.SearchCommand.class, PlanCommand.CompatCommand.class,
                 PlanCommand.ProfileCommand.class, PlanCommand.CompareCommand.class,
-                PlanCommand.ScanCommand.class, PlanCommand.AdviseCommand.class})
+                PlanCommand.ScanCommand.class, PlanCommand.AdviseCommand.class, ScheduleCommand.class})
 final class PlanCommand extends CommandGroup {
 
     /** The inputs of an estimate, as options; each one set overrides the same field of --spec. */

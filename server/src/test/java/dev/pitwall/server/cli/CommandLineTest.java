@@ -443,4 +443,22 @@ class CommandLineTest {
         assertThat(run("check", "monitoring", "--scrape", dir.resolve("nowhere").toString())).isEqualTo(2);
         assertThat(err.toString()).contains("no such folder");
     }
+
+    @Test
+    void planScheduleComparesEveryPolicyOnASyntheticTraceAndRefusesWhatItCannotRun() throws Exception {
+        Path cluster = Files.writeString(dir.resolve("cluster.yaml"), "nodes: 16\ngpus-per-node: 8\n");
+        assertThat(run("plan", "schedule", "--cluster", cluster.toString(), "--synthetic", "300", "--load", "1.2"))
+                .as(err.toString()).isZero();
+        for (String policy : List.of("fifo", "sjf", "drf", "fair-share", "gang", "topology-bestfit",
+                "topology-balanced")) {
+            assertThat(out.toString()).containsPattern("(?m)^" + policy + " +[0-9.]+ h");
+        }
+        assertThat(run("plan", "schedule", "--cluster", cluster.toString(), "--synthetic", "10", "--policy", "lottery"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("no policy lottery");
+        assertThat(run("plan", "schedule", "--cluster", cluster.toString())).isEqualTo(2);
+        Path broken = Files.writeString(dir.resolve("broken.yaml"), "nodes: 16\ngpus_per_node: 8\n");
+        assertThat(run("plan", "schedule", "--cluster", broken.toString(), "--synthetic", "10")).isEqualTo(2);
+        assertThat(err.toString()).contains("gpus_per_node");
+    }
 }
