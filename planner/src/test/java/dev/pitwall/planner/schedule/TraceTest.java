@@ -48,6 +48,34 @@ class TraceTest {
     }
 
     @Test
+    void readsAlibabasV2023PodsAsOneTaskJobsFromCreationToDeletion() throws Exception {
+        Trace trace = Trace.read(resource("openb_pod_list_default.csv"));
+        assertThat(trace.format()).isEqualTo("alibaba-v2023");
+        assertThat(trace.jobs()).extracting(SimJob::id).containsExactly("openb-pod-0017", "openb-pod-0022");
+        SimJob eight = trace.jobs().getFirst();
+        assertThat(eight.gpus()).isEqualTo(8);
+        assertThat(eight.cpusPerTask()).isEqualTo(88);
+        assertThat(eight.durationSeconds()).isEqualTo(10_769_854 - 9_437_497);
+        assertThat(eight.queue()).isEqualTo("LS");
+        assertThat(trace.skipped()).isEqualTo(2); // no GPU; never scheduled
+        assertThat(trace.problems()).singleElement().asString().contains(":6:");
+    }
+
+    @Test
+    void readsAlibabasV2020TaskTableWithoutAHeaderIntoOneGangPerJob() throws Exception {
+        Trace trace = Trace.read(resource("pai_task_table.csv"));
+        assertThat(trace.format()).isEqualTo("alibaba-v2020");
+        assertThat(trace.jobs()).singleElement().satisfies(job -> {
+            assertThat(job.id()).isEqualTo("6cdfa7e3a0e5c0e5b8e3e47a");
+            assertThat(job.tasks()).isEqualTo(6); // 2 + 4 instances
+            assertThat(job.gpusPerTask()).isEqualTo(1); // half a GPU counts as one
+            assertThat(job.durationSeconds()).isEqualTo(2_853_300 - 2_851_985);
+        });
+        assertThat(trace.skipped()).isEqualTo(1); // the task without GPUs
+        assertThat(trace.problems()).singleElement().asString().contains(":4:");
+    }
+
+    @Test
     void aFileInNoKnownFormatIsRefusedNamingWhatEachFormatHas() throws Exception {
         Path other = Files.writeString(dir.resolve("jobs.csv"), "id,gpus\n1,8\n");
         assertThatThrownBy(() -> Trace.read(other)).isInstanceOf(IOException.class)

@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
                 + "partly used nodes), Jain's fairness between queues and the max/min dominant share.",
             "Policies: fifo, sjf, drf, fair-share, gang (arrival order with backfill), topology-bestfit, "
                 + "topology-balanced. Traces: SenseTime Helios cluster_log.csv, Microsoft Philly cluster_job_log "
-                + "JSON, or --synthetic N."})
+                + "JSON, Alibaba cluster-trace-gpu-v2023 pod lists and v2020 pai_task_table.csv, or --synthetic N."})
 final class ScheduleCommand implements Callable<Integer> {
 
     @Spec
@@ -39,7 +39,7 @@ final class ScheduleCommand implements Callable<Integer> {
                     + "nodes-per-rack, racks-per-block.")
     Path clusterFile;
 
-    @Option(names = "--jobs", paramLabel = "FILE", description = "A job trace (Helios CSV or Philly JSON).")
+    @Option(names = "--jobs", paramLabel = "FILE", description = "A job trace (Helios CSV, Philly JSON, Alibaba v2023 pod list or v2020 task table).")
     Path jobsFile;
 
     @Option(names = "--synthetic", paramLabel = "N", description = "N synthetic jobs instead of a trace.")
