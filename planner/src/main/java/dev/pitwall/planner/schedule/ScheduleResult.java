@@ -19,6 +19,8 @@ import java.util.TreeMap;
  * @param dominantShareMaxOverMin the largest queue's time-averaged dominant share over the smallest's
  * @param neverStarted           jobs that could not start (larger than the cluster, or stuck at the end)
  * @param jctCdf                 completion times at every 5th percentile, for the CDF chart
+ * @param allocationHours        when the allocation was sampled, in hours from the first submission
+ * @param allocatedShare         the share of GPUs allocated from each of those times on
  */
 public record ScheduleResult(@JsonProperty("policy") String policy, @JsonProperty("jobs") int jobs,
                              @JsonProperty("jct_mean_s") double jctMeanSeconds, @JsonProperty("jct_p50_s") double jctP50Seconds,
@@ -31,11 +33,16 @@ public record ScheduleResult(@JsonProperty("policy") String policy, @JsonPropert
                              @JsonProperty("jain_fairness") double jainFairness,
                              @JsonProperty("dominant_share_max_over_min") double dominantShareMaxOverMin,
                              @JsonProperty("never_started") int neverStarted,
-                             @JsonProperty("jct_cdf_s") List<Double> jctCdf) {
+                             @JsonProperty("jct_cdf_s") List<Double> jctCdf,
+                             @JsonProperty("allocation_hours") List<Double> allocationHours,
+                             @JsonProperty("allocated_share") List<Double> allocatedShare) {
+
+    /** Points of the allocation-over-time chart at most. */
+    static final int ALLOCATION_POINTS = 300;
 
     static ScheduleResult of(Policy policy, SimCluster cluster, List<SimJob> jobs, long[] start, long[] end, long first,
                              long last, double allocatedGpuSeconds, double fragmentedSeconds,
-                             Map<String, Double> dominantShareSeconds) {
+                             Map<String, Double> dominantShareSeconds, List<double[]> allocation) {
         List<Double> jct = new ArrayList<>();
         List<Double> wait = new ArrayList<>();
         Map<String, double[]> slowdown = new TreeMap<>(); // queue → {sum, count}
@@ -74,7 +81,21 @@ public record ScheduleResult(@JsonProperty("policy") String policy, @JsonPropert
                 percentile(sortedJct, 0.99), mean(sortedWait), percentile(sortedWait, 0.99), makespan,
                 makespan == 0 ? 0 : allocatedGpuSeconds / ((double) cluster.totalGpus() * makespan),
                 makespan == 0 ? 0 : fragmentedSeconds / makespan, jain,
-                min == 0 ? (max == 0 ? 1 : Double.POSITIVE_INFINITY) : max / min, never, List.copyOf(cdf));
+                min == 0 ? (max == 0 ? 1 : Double.POSITIVE_INFINITY) : max / min, never, List.copyOf(cdf),
+                sampled(allocation, 0, 3600), sampled(allocation, 1, cluster.totalGpus()));
+    }
+
+    /** Column {@code column} of every n-th sample (about {@link #ALLOCATION_POINTS}) and the last, divided by {@code by}. */
+    private static List<Double> sampled(List<double[]> samples, int column, double by) {
+        int step = Math.max(1, (samples.size() + ALLOCATION_POINTS - 1) / ALLOCATION_POINTS);
+        List<Double> out = new ArrayList<>();
+        for (int i = 0; i < samples.size(); i += step) {
+            out.add(by == 0 ? 0 : samples.get(i)[column] / by);
+        }
+        if (!samples.isEmpty() && (samples.size() - 1) % step != 0) {
+            out.add(by == 0 ? 0 : samples.getLast()[column] / by); // the end of the schedule, always
+        }
+        return List.copyOf(out);
     }
 
     private static double mean(double[] values) {

@@ -41,6 +41,8 @@ public final class ScheduleSimulator {
     private final int[][] placed;
     private final Map<String, long[]> usage = new TreeMap<>(); // queue → {gpus, cpus, memory}
     private final Map<String, Double> dominantShareSeconds = new TreeMap<>();
+    /** {seconds from the first submission, GPUs allocated from then on} at each event. */
+    private final List<double[]> allocation = new ArrayList<>();
     private double allocatedGpuSeconds;
     private double fragmentedSeconds;
 
@@ -91,12 +93,13 @@ public final class ScheduleSimulator {
             for (int started : schedule(pending, now)) {
                 running.add(new long[] {end[started], started});
             }
+            allocation.add(new double[] {now - first, cluster.totalGpus() - freeGpus});
             if (running.isEmpty() && next >= jobs.size()) {
                 break; // what is still pending can never start
             }
         }
         return ScheduleResult.of(policy, cluster, jobs, start, end, first, now, allocatedGpuSeconds,
-                fragmentedSeconds, dominantShareSeconds);
+                fragmentedSeconds, dominantShareSeconds, allocation);
     }
 
     /** When each job started (seconds from the trace's start), by id; absent for those that never did. Read after {@link #run}. */

@@ -109,6 +109,24 @@ class ScheduleSimulatorTest {
         assertThat(r.fragmentedGpus()).isEqualTo(6.0);
         assertThat(r.gpuAllocation()).isEqualTo(2 / 16.0);
         assertThat(r.makespanSeconds()).isEqualTo(100);
+        // Allocated from 0 s, free again at 100 s.
+        assertThat(r.allocationHours()).containsExactly(0.0, 100 / 3600.0);
+        assertThat(r.allocatedShare()).containsExactly(2 / 16.0, 0.0);
+    }
+
+    @Test
+    void theReportComparesThePoliciesWithTheCdfAndTheAllocationOverTime() {
+        SimCluster cluster = new SimCluster(16, 8, 192, 2048, 4, 4);
+        List<SimJob> trace = SyntheticTrace.generate(3, 400, cluster, 1.0);
+        List<ScheduleResult> results = List.of(new ScheduleSimulator(cluster, trace, Policy.FIFO).run(),
+                new ScheduleSimulator(cluster, trace, Policy.SJF).run());
+        String html = dev.pitwall.core.report.DocumentWriter.write(ScheduleReport.of(cluster, "400 synthetic jobs",
+                results), "html");
+        assertThat(html).contains("Policies compared", "fifo", "sjf", "Job completion time, cumulative",
+                "GPUs allocated over time").containsPattern("<svg");
+        assertThat(results.getFirst().jctCdf()).hasSize(20).isSorted();
+        assertThat(results.getFirst().allocationHours().getLast() * 3600)
+                .isEqualTo(results.getFirst().makespanSeconds(), org.assertj.core.data.Offset.offset(1e-6));
     }
 
     private static List<Integer> perRack(SimCluster cluster, List<SimJob> jobs, Policy policy) {

@@ -2,7 +2,9 @@ package dev.pitwall.server.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pitwall.core.json.Json;
+import dev.pitwall.core.report.DocumentWriter;
 import dev.pitwall.planner.schedule.Policy;
+import dev.pitwall.planner.schedule.ScheduleReport;
 import dev.pitwall.planner.schedule.ScheduleResult;
 import dev.pitwall.planner.schedule.ScheduleSimulator;
 import dev.pitwall.planner.schedule.SimCluster;
@@ -57,12 +59,15 @@ final class ScheduleCommand implements Callable<Integer> {
             description = "Policies to compare, comma-separated (default: all).")
     List<String> policies;
 
-    @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", description = "(default: ${DEFAULT-VALUE})")
+    @Option(names = "--format", paramLabel = "text|md|html|json", defaultValue = "text",
+            description = "text: a table; md and html: the report with the CDF of completion times and the allocation "
+                    + "over time; json: every figure (default: ${DEFAULT-VALUE}).")
     OutputFormat format;
 
     @Override
     public Integer call() throws IOException {
-        Optional<String> refused = format.refusedUnless(OutputFormat.TEXT, OutputFormat.JSON);
+        Optional<String> refused = format.refusedUnless(OutputFormat.TEXT, OutputFormat.MD, OutputFormat.HTML,
+                OutputFormat.JSON);
         if (refused.isPresent()) {
             return PitwallCommand.usageError(spec, refused.get());
         }
@@ -97,7 +102,11 @@ final class ScheduleCommand implements Callable<Integer> {
             results.add(new ScheduleSimulator(cluster, jobs, policy).run());
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (format == OutputFormat.JSON) {
+        if (format == OutputFormat.MD || format == OutputFormat.HTML) {
+            String source = trace == null ? jobs.size() + " synthetic jobs at load " + load + " (seed " + seed + ")"
+                    : jobs.size() + " jobs of a " + trace.format() + " trace (" + jobsFile.getFileName() + ")";
+            out.print(DocumentWriter.write(ScheduleReport.of(cluster, source, results), format.id()));
+        } else if (format == OutputFormat.JSON) {
             ObjectNode json = Json.mapper().createObjectNode();
             json.set("cluster", Json.mapper().valueToTree(cluster));
             json.put("jobs", jobs.size());
