@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A job trace read from one of the public formats, with what could not be read: SenseTime
@@ -66,7 +67,46 @@ public record Trace(String format, List<SimJob> jobs, List<String> problems, int
                 + "JSON array of jobs");
     }
 
+    /** One data row of a trace with a header: its job, or empty when it is left out (no GPU, never ran). */
+    private interface Row {
+        Optional<SimJob> read(String[] f, Map<String, Integer> at);
+    }
+
     private static Trace helios(Path file, String text, List<String> columns) {
+        return headed("helios", file, text, columns, (f, at) -> {
+            int gpus = Integer.parseInt(f[at.get("gpu_num")]);
+            int nodes = Math.max(1, Integer.parseInt(f[at.get("node_num")]));
+            long duration = Long.parseLong(f[at.get("duration")]);
+            if (gpus <= 0 || duration <= 0) {
+                return Optional.empty();
+            }
+            int cpus = Integer.parseInt(f[at.get("cpu_num")]);
+            long submit = LocalDateTime.parse(f[at.get("submit_time")], TIME).toEpochSecond(ZoneOffset.UTC);
+            return Optional.of(new SimJob(f[at.get("job_id")], f[at.get("vc")], submit, duration, nodes,
+                    (gpus + nodes - 1) / nodes, Math.max(0, cpus / nodes), 0));
+        });
+    }
+
+    private static Trace alibabaPods(Path file, String text, List<String> columns) {
+        return headed("alibaba-v2023", file, text, columns, (f, at) -> {
+            int gpus = Integer.parseInt(f[at.get("num_gpu")]);
+            String scheduled = f[at.get("scheduled_time")];
+            String deleted = f[at.get("deletion_time")];
+            if (gpus <= 0 || scheduled.isEmpty() || deleted.isEmpty()) {
+                return Optional.empty();
+            }
+            long duration = Long.parseLong(deleted) - Long.parseLong(scheduled);
+            if (duration <= 0) {
+                return Optional.empty();
+            }
+            return Optional.of(new SimJob(f[at.get("name")], f[at.get("qos")], Long.parseLong(f[at.get("creation_time")]),
+                    duration, 1, gpus, (int) Math.ceil(Long.parseLong(f[at.get("cpu_milli")]) / 1000.0),
+                    (int) Math.ceil(Long.parseLong(f[at.get("memory_mib")]) / 1024.0)));
+        });
+    }
+
+    /** Reads a CSV trace with a header row, each row through {@code row}; what cannot be read is a problem with its line. */
+    private static Trace headed(String format, Path file, String text, List<String> columns, Row row) {
         Map<String, Integer> at = new HashMap<>();
         for (int i = 0; i < columns.size(); i++) {
             at.put(columns.get(i), i);
@@ -86,65 +126,17 @@ public record Trace(String format, List<SimJob> jobs, List<String> problems, int
                 continue;
             }
             try {
-                int gpus = Integer.parseInt(f[at.get("gpu_num")]);
-                int nodes = Math.max(1, Integer.parseInt(f[at.get("node_num")]));
-                long duration = Long.parseLong(f[at.get("duration")]);
-                if (gpus <= 0 || duration <= 0) {
+                Optional<SimJob> job = row.read(f, at);
+                if (job.isPresent()) {
+                    jobs.add(job.get());
+                } else {
                     skipped++;
-                    continue;
                 }
-                int cpus = Integer.parseInt(f[at.get("cpu_num")]);
-                long submit = LocalDateTime.parse(f[at.get("submit_time")], TIME).toEpochSecond(ZoneOffset.UTC);
-                int perTask = (gpus + nodes - 1) / nodes;
-                jobs.add(new SimJob(f[at.get("job_id")], f[at.get("vc")], submit, duration, nodes, perTask,
-                        Math.max(0, cpus / nodes), 0));
             } catch (NumberFormatException | DateTimeParseException e) {
                 problems.add(file.getFileName() + ":" + (n + 1) + ": " + e.getMessage());
             }
         }
-        return new Trace("helios", fromFirst(jobs), List.copyOf(problems), skipped);
-    }
-
-    private static Trace alibabaPods(Path file, String text, List<String> columns) {
-        Map<String, Integer> at = new HashMap<>();
-        for (int i = 0; i < columns.size(); i++) {
-            at.put(columns.get(i), i);
-        }
-        List<String> problems = new ArrayList<>();
-        List<SimJob> jobs = new ArrayList<>();
-        int skipped = 0;
-        String[] lines = text.split("\n");
-        for (int n = 1; n < lines.length; n++) {
-            String line = lines[n].strip();
-            if (line.isEmpty()) {
-                continue;
-            }
-            String[] f = line.split(",", -1);
-            if (f.length < columns.size()) {
-                problems.add(file.getFileName() + ":" + (n + 1) + ": " + f.length + " fields, expected " + columns.size());
-                continue;
-            }
-            try {
-                int gpus = Integer.parseInt(f[at.get("num_gpu")]);
-                String scheduled = f[at.get("scheduled_time")];
-                String deleted = f[at.get("deletion_time")];
-                if (gpus <= 0 || scheduled.isEmpty() || deleted.isEmpty()) {
-                    skipped++;
-                    continue;
-                }
-                long duration = Long.parseLong(deleted) - Long.parseLong(scheduled);
-                if (duration <= 0) {
-                    skipped++;
-                    continue;
-                }
-                jobs.add(new SimJob(f[at.get("name")], f[at.get("qos")], Long.parseLong(f[at.get("creation_time")]),
-                        duration, 1, gpus, (int) Math.ceil(Long.parseLong(f[at.get("cpu_milli")]) / 1000.0),
-                        (int) Math.ceil(Long.parseLong(f[at.get("memory_mib")]) / 1024.0)));
-            } catch (NumberFormatException e) {
-                problems.add(file.getFileName() + ":" + (n + 1) + ": " + e.getMessage());
-            }
-        }
-        return new Trace("alibaba-v2023", fromFirst(jobs), List.copyOf(problems), skipped);
+        return new Trace(format, fromFirst(jobs), List.copyOf(problems), skipped);
     }
 
     private static Trace alibabaTasks(Path file, String text) {
