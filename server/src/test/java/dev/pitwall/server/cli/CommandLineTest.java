@@ -461,4 +461,25 @@ class CommandLineTest {
         assertThat(run("plan", "schedule", "--cluster", broken.toString(), "--synthetic", "10")).isEqualTo(2);
         assertThat(err.toString()).contains("gpus_per_node");
     }
+
+    @Test
+    void checkSchedulerFindsAGangThatCanNeverFitInASnapshot() throws Exception {
+        Path snapshot = Files.createDirectories(dir.resolve("snapshot"));
+        Files.writeString(snapshot.resolve("nodes.json"), """
+                {"kind":"List","items":[{"kind":"Node","metadata":{"name":"gpu-a01"},
+                  "status":{"allocatable":{"nvidia.com/gpu":"8"}}}]}""");
+        Files.writeString(snapshot.resolve("podgroups.json"), """
+                {"kind":"List","items":[{"kind":"PodGroup","metadata":{"name":"big","namespace":"train"},
+                  "spec":{"minMember":2}}]}""");
+        Files.writeString(snapshot.resolve("pods.json"), """
+                {"kind":"List","items":[
+                 {"kind":"Pod","metadata":{"name":"big-0","namespace":"train",
+                   "annotations":{"scheduling.k8s.io/group-name":"big"}},
+                  "spec":{"containers":[{"name":"m","resources":{"limits":{"nvidia.com/gpu":"8"}}}]},
+                  "status":{"phase":"Pending"}}]}""");
+        assertThat(run("check", "scheduler", "--snapshot", snapshot.toString(), "--at", "2026-12-01T12:00:00Z"))
+                .as(err.toString()).isEqualTo(1);
+        assertThat(out.toString()).contains("FAIL").contains("gang_never_fits").contains("2 × 8 GPUs = 16");
+        assertThat(run("check", "scheduler", "--snapshot", dir.resolve("nowhere").toString())).isEqualTo(2);
+    }
 }

@@ -1,0 +1,228 @@
+package dev.pitwall.acceptance.scheduler;
+
+import static dev.pitwall.acceptance.scheduler.SchedulerSnapshot.allocatableGpus;
+import static dev.pitwall.acceptance.scheduler.SchedulerSnapshot.annotation;
+import static dev.pitwall.acceptance.scheduler.SchedulerSnapshot.label;
+import static dev.pitwall.acceptance.scheduler.SchedulerSnapshot.name;
+import static dev.pitwall.acceptance.scheduler.SchedulerSnapshot.namespace;
+import static dev.pitwall.acceptance.scheduler.SchedulerSnapshot.requestedGpus;
+import static dev.pitwall.acceptance.scheduler.SchedulerSnapshot.startTime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pitwall.acceptance.verdict.Finding;
+import dev.pitwall.acceptance.verdict.Verdict;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * What a scheduling snapshot says is wrong, without touching the cluster: gangs that can never
+ * fit (their members times their request above the largest domain they may use), gangs partly
+ * running past their timeout, gangs blocking each other (each partly placed, none able to
+ * finish on what is free), topologies that are not a strict tree or nodes missing a level's
+ * label, and free GPUs left only in pieces smaller than any pending pod asks. Gangs are Volcano
+ * PodGroups ({@code minMember}; pods annotated {@code scheduling.k8s.io/group-name}) and Kueue
+ * pod groups (label {@code kueue.x-k8s.io/pod-group-name}, size
+ * {@code kueue.x-k8s.io/pod-group-total-count}, topology {@code kueue.x-k8s.io/podset-required-topology}).
+ */
+public final class SnapshotCheck {
+
+    static final String VOLCANO_GROUP = "scheduling.k8s.io/group-name";
+    static final String KUEUE_GROUP = "kueue.x-k8s.io/pod-group-name";
+    static final String KUEUE_COUNT = "kueue.x-k8s.io/pod-group-total-count";
+    static final String KUEUE_TOPOLOGY = "kueue.x-k8s.io/podset-required-topology";
+
+    private final Duration gangTimeout;
+
+    /** @param gangTimeout how long a gang may run partly before it is a finding (Kueue's waitForPodsReady default is 5m) */
+    public SnapshotCheck(Duration gangTimeout) {
+        this.gangTimeout = gangTimeout;
+    }
+
+    /** A gang: its members must all run, or none. */
+    record Gang(String kind, String name, int size, int gpusPerPod, List<JsonNode> members, String requiredLevel) {
+
+        long running() {
+            return members.stream().filter(p -> p.path("status").path("phase").asText().equals("Running")).count();
+        }
+
+        boolean partial() {
+            long running = running();
+            return running > 0 && running < size;
+        }
+    }
+
+    /** @param now when the snapshot was taken: partial gangs' running time is counted to it */
+    public List<Finding> check(SchedulerSnapshot snapshot, Instant now) {
+        List<Finding> findings = new ArrayList<>();
+        snapshot.unread().forEach((file, why) -> findings.add(new Finding("cluster", "scheduler.unread", Verdict.WARN,
+                file, "kubectl JSON of nodes, pods, podgroups or topologies", file + ": " + why)));
+        List<JsonNode> schedulable = snapshot.nodes().stream()
+                .filter(n -> !n.path("spec").path("unschedulable").asBoolean(false)).toList();
+        Map<String, Integer> free = freeGpus(snapshot, schedulable);
+        long totalFree = free.values().stream().mapToLong(Integer::longValue).sum();
+        List<Gang> gangs = gangs(snapshot);
+        for (Gang gang : gangs) {
+            neverFits(gang, schedulable, findings);
+            if (gang.partial()) {
+                Instant first = gang.members().stream().map(SchedulerSnapshot::startTime).filter(Objects::nonNull)
+                        .min(Instant::compareTo).orElse(null);
+                if (first != null && Duration.between(first, now).compareTo(gangTimeout) > 0) {
+                    findings.add(new Finding(gang.name(), "scheduler.partial_gang", Verdict.FAIL,
+                            gang.running() + " of " + gang.size() + " running for "
+                                    + Duration.between(first, now).toMinutes() + " min",
+                            "all " + gang.size() + " within " + gangTimeout.toMinutes() + " min",
+                            gang.kind() + " " + gang.name() + " has run partly past the gang timeout: its running pods "
+                                    + "hold GPUs and do no work (evict it, or check why the rest cannot be placed)"));
+                }
+            }
+        }
+        List<Gang> stuck = gangs.stream().filter(Gang::partial)
+                .filter(g -> (g.size() - g.running()) * g.gpusPerPod() > totalFree).toList();
+        if (stuck.size() >= 2) {
+            List<String> names = stuck.stream().map(g -> g.name() + " (" + g.running() + "/" + g.size() + ")").toList();
+            findings.add(new Finding("cluster", "scheduler.gangs_blocked", Verdict.FAIL, String.join(", ", names),
+                    "a gang that can finish", stuck.size() + " gangs each hold part of what they need and none can "
+                    + "finish on the " + totalFree + " GPUs free: a deadlock that gang scheduling (all-or-nothing "
+                    + "admission) prevents"));
+        }
+        topology(snapshot, findings);
+        int largestNode = schedulable.stream().mapToInt(SchedulerSnapshot::allocatableGpus).max().orElse(0);
+        fragmentation(snapshot, free, totalFree, largestNode, findings);
+        return findings;
+    }
+
+    private void neverFits(Gang gang, List<JsonNode> nodes, List<Finding> findings) {
+        int need = gang.size() * gang.gpusPerPod();
+        int largestNode = nodes.stream().mapToInt(SchedulerSnapshot::allocatableGpus).max().orElse(0);
+        Map<String, Integer> domains = new TreeMap<>();
+        for (JsonNode node : nodes) {
+            String domain = gang.requiredLevel().isEmpty() ? "cluster" : label(node, gang.requiredLevel());
+            if (!domain.isEmpty()) {
+                domains.merge(domain, allocatableGpus(node), Integer::sum);
+            }
+        }
+        int largest = domains.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        if (gang.gpusPerPod() > largestNode || need > largest) {
+            String where = gang.requiredLevel().isEmpty() ? "the cluster" : "one " + gang.requiredLevel() + " domain";
+            findings.add(new Finding(gang.name(), "scheduler.gang_never_fits", Verdict.FAIL,
+                    gang.size() + " × " + gang.gpusPerPod() + " GPUs = " + need,
+                    gang.gpusPerPod() > largestNode ? "at most " + largestNode + " GPUs a pod (the largest node)"
+                            : "at most " + largest + " GPUs (" + where + ")",
+                    gang.gpusPerPod() > largestNode
+                            ? gang.kind() + " " + gang.name() + " can never start: a pod asks for " + gang.gpusPerPod()
+                                    + " GPUs and no schedulable node has more than " + largestNode
+                            : gang.kind() + " " + gang.name() + " can never start: it needs " + need + " GPUs in "
+                                    + where + ", whose largest allocatable is " + largest + " GPUs"));
+        }
+    }
+
+    private void topology(SchedulerSnapshot snapshot, List<Finding> findings) {
+        for (JsonNode topology : snapshot.topologies()) {
+            List<String> levels = new ArrayList<>();
+            topology.path("spec").path("levels").forEach(l -> levels.add(l.path("nodeLabel").asText()));
+            for (JsonNode node : snapshot.nodes()) {
+                List<String> missing = levels.stream().filter(l -> label(node, l).isEmpty()).toList();
+                if (!missing.isEmpty()) {
+                    findings.add(new Finding(name(node), "scheduler.topology_label_missing", Verdict.FAIL,
+                            "no " + String.join(", ", missing), "every level of Topology " + name(topology),
+                            "the node lacks " + String.join(", ", missing) + ": topology-aware placement cannot use it"));
+                }
+            }
+            for (int i = 1; i < levels.size(); i++) {
+                Map<String, Set<String>> parents = new TreeMap<>();
+                for (JsonNode node : snapshot.nodes()) {
+                    String child = label(node, levels.get(i));
+                    String parent = label(node, levels.get(i - 1));
+                    if (!child.isEmpty() && !parent.isEmpty()) {
+                        parents.computeIfAbsent(child, c -> new TreeSet<>()).add(parent);
+                    }
+                }
+                for (Map.Entry<String, Set<String>> e : parents.entrySet()) {
+                    if (e.getValue().size() > 1) {
+                        findings.add(new Finding("cluster", "scheduler.topology_not_a_tree", Verdict.FAIL,
+                                levels.get(i) + "=" + e.getKey() + " under " + String.join(" and ", e.getValue()),
+                                "one " + levels.get(i - 1) + " per " + levels.get(i),
+                                "Topology " + name(topology) + ": " + levels.get(i) + " " + e.getKey() + " has nodes in "
+                                        + e.getValue().size() + " " + levels.get(i - 1) + " domains; placement within "
+                                        + "one domain is then not what it claims"));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Pending pods that a node could hold when empty, none of which finds room on one now though the room is there. */
+    private void fragmentation(SchedulerSnapshot snapshot, Map<String, Integer> free, long totalFree, int largestNode,
+                               List<Finding> findings) {
+        int smallest = snapshot.pods().stream().filter(p -> p.path("status").path("phase").asText().equals("Pending"))
+                .filter(p -> p.path("spec").path("nodeName").asText("").isEmpty())
+                .mapToInt(SchedulerSnapshot::requestedGpus).filter(g -> g > 0 && g <= largestNode).min().orElse(0);
+        int largestPiece = free.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        if (smallest > 0 && largestPiece < smallest && totalFree >= smallest) {
+            findings.add(new Finding("cluster", "scheduler.fragmented", Verdict.WARN,
+                    totalFree + " GPUs free, at most " + largestPiece + " on one node",
+                    "a node with " + smallest + " free GPUs", "the smallest pending pod asks for " + smallest
+                    + " GPUs on one node, but the free GPUs are spread in pieces of " + largestPiece + " or fewer: "
+                    + "bin-packing (or moving small jobs together) would let it start"));
+        }
+    }
+
+    /** Free GPUs per schedulable node: allocatable less what its running and bound pods request. */
+    private static Map<String, Integer> freeGpus(SchedulerSnapshot snapshot, List<JsonNode> nodes) {
+        Map<String, Integer> free = new LinkedHashMap<>();
+        nodes.forEach(n -> free.put(name(n), allocatableGpus(n)));
+        for (JsonNode pod : snapshot.pods()) {
+            String node = pod.path("spec").path("nodeName").asText("");
+            String phase = pod.path("status").path("phase").asText();
+            if (free.containsKey(node) && !phase.equals("Succeeded") && !phase.equals("Failed")) {
+                free.merge(node, -requestedGpus(pod), Integer::sum);
+            }
+        }
+        return free;
+    }
+
+    private static List<Gang> gangs(SchedulerSnapshot snapshot) {
+        List<Gang> out = new ArrayList<>();
+        for (JsonNode group : snapshot.podGroups()) {
+            List<JsonNode> members = snapshot.pods().stream().filter(p -> namespace(p).equals(namespace(group))
+                    && annotation(p, VOLCANO_GROUP).equals(name(group))).toList();
+            out.add(new Gang("PodGroup", namespace(group) + "/" + name(group),
+                    group.path("spec").path("minMember").asInt(1), gpusPerPod(members), members, ""));
+        }
+        Map<String, List<JsonNode>> kueue = new TreeMap<>();
+        for (JsonNode pod : snapshot.pods()) {
+            String group = label(pod, KUEUE_GROUP);
+            if (!group.isEmpty()) {
+                kueue.computeIfAbsent(namespace(pod) + "/" + group, g -> new ArrayList<>()).add(pod);
+            }
+        }
+        kueue.forEach((group, members) -> {
+            int size = members.stream().mapToInt(p -> parse(annotation(p, KUEUE_COUNT), members.size())).max()
+                    .orElse(members.size());
+            String level = members.stream().map(p -> annotation(p, KUEUE_TOPOLOGY)).filter(l -> !l.isEmpty())
+                    .findFirst().orElse("");
+            out.add(new Gang("Kueue pod group", group, size, gpusPerPod(members), members, level));
+        });
+        return out;
+    }
+
+    private static int gpusPerPod(List<JsonNode> members) {
+        return members.stream().mapToInt(SchedulerSnapshot::requestedGpus).max().orElse(0);
+    }
+
+    private static int parse(String text, int otherwise) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            return otherwise;
+        }
+    }
+}
