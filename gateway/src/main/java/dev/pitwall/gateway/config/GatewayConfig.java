@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The gateway's section of {@code pitwall.yaml}.
@@ -88,69 +89,108 @@ public record GatewayConfig(boolean requireApiKey, String adminKey, Duration pro
     }
 
     public GatewayConfig withBackends(List<BackendConfig> newBackends) {
-        return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                newBackends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir, slos, diagnostics);
+        return with(c -> c.backends = newBackends);
     }
 
     public GatewayConfig withAdminKey(String newAdminKey) {
-        return new GatewayConfig(requireApiKey, newAdminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir, slos, diagnostics);
+        return with(c -> c.adminKey = newAdminKey);
     }
 
     public GatewayConfig withFallbacks(List<FallbackConfig> newFallbacks) {
-        return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, newFallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir, slos, diagnostics);
+        return with(c -> c.fallbacks = newFallbacks);
     }
 
     public GatewayConfig withProbeInterval(Duration newInterval) {
-        return new GatewayConfig(requireApiKey, adminKey, newInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir, slos, diagnostics);
+        return with(c -> c.probeInterval = newInterval);
     }
 
     public GatewayConfig withDownAfterProbes(int newCount) {
-        return new GatewayConfig(requireApiKey, adminKey, probeInterval, newCount, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir, slos, diagnostics);
+        return with(c -> c.downAfterProbes = newCount);
     }
 
     public GatewayConfig withTenants(List<TenantBudget> newTenants) {
-        return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, newTenants, redis, replicas, quality, batching, promptRollback, promptsDir, slos, diagnostics);
+        return with(c -> c.tenants = newTenants);
     }
 
     public GatewayConfig withQuality(QualityConfig newQuality) {
-        return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, newQuality, batching, promptRollback, promptsDir, slos, diagnostics);
+        return with(c -> c.quality = newQuality);
     }
 
     public GatewayConfig withBatching(BatchingConfig newBatching) {
-        return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, newBatching, promptRollback, promptsDir, slos, diagnostics);
+        return with(c -> c.batching = newBatching);
     }
 
     public GatewayConfig withPromptRollback(RollbackConfig newRollback) {
-        return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, batching, newRollback, promptsDir, slos, diagnostics);
+        return with(c -> c.promptRollback = newRollback);
     }
 
     public GatewayConfig withPromptsDir(String newDir) {
-        return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, newDir, slos, diagnostics);
+        return with(c -> c.promptsDir = newDir);
     }
 
     /** Budgets shared through the Redis at {@code url} by {@code replicaCount} replicas. */
     public GatewayConfig withRedis(String url, int replicaCount) {
-        return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, url, replicaCount, quality, batching, promptRollback, promptsDir, slos, diagnostics);
+        return with(c -> {
+            c.redis = url;
+            c.replicas = replicaCount;
+        });
     }
 
     public GatewayConfig withSlos(List<SloSpec> newSlos) {
-        return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir, newSlos, diagnostics);
+        return with(c -> c.slos = newSlos);
     }
 
     public GatewayConfig withDiagnostics(DiagnosticsConfig newDiagnostics) {
-        return new GatewayConfig(requireApiKey, adminKey, probeInterval, downAfterProbes, ejectAfterFailures, ejectionTime,
-                backends, fallbacks, tenants, redis, replicas, quality, batching, promptRollback, promptsDir, slos,
-                newDiagnostics);
+        return with(c -> c.diagnostics = newDiagnostics);
+    }
+
+    /** A copy with what {@code change} sets, checked as the constructor checks any configuration. */
+    private GatewayConfig with(Consumer<Copy> change) {
+        Copy c = new Copy(this);
+        change.accept(c);
+        return new GatewayConfig(c.requireApiKey, c.adminKey, c.probeInterval, c.downAfterProbes,
+                c.ejectAfterFailures, c.ejectionTime, c.backends, c.fallbacks, c.tenants, c.redis, c.replicas,
+                c.quality, c.batching, c.promptRollback, c.promptsDir, c.slos, c.diagnostics);
+    }
+
+    /** The components, to change one or two for {@link #with}. */
+    private static final class Copy {
+        boolean requireApiKey;
+        String adminKey;
+        Duration probeInterval;
+        int downAfterProbes;
+        int ejectAfterFailures;
+        Duration ejectionTime;
+        List<BackendConfig> backends;
+        List<FallbackConfig> fallbacks;
+        List<TenantBudget> tenants;
+        String redis;
+        int replicas;
+        QualityConfig quality;
+        BatchingConfig batching;
+        RollbackConfig promptRollback;
+        String promptsDir;
+        List<SloSpec> slos;
+        DiagnosticsConfig diagnostics;
+
+        Copy(GatewayConfig g) {
+            requireApiKey = g.requireApiKey;
+            adminKey = g.adminKey;
+            probeInterval = g.probeInterval;
+            downAfterProbes = g.downAfterProbes;
+            ejectAfterFailures = g.ejectAfterFailures;
+            ejectionTime = g.ejectionTime;
+            backends = g.backends;
+            fallbacks = g.fallbacks;
+            tenants = g.tenants;
+            redis = g.redis;
+            replicas = g.replicas;
+            quality = g.quality;
+            batching = g.batching;
+            promptRollback = g.promptRollback;
+            promptsDir = g.promptsDir;
+            slos = g.slos;
+            diagnostics = g.diagnostics;
+        }
     }
 }
