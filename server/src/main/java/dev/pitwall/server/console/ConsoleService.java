@@ -48,8 +48,9 @@ public final class ConsoleService implements HttpService {
     static final List<ConsoleSection> SECTIONS = List.of(
             new ConsoleSection("/serving", "Serving",
                     "The LLM gateway: request rate, time to first token and errors by model and backend, "
-                            + "and each backend's health, load, concurrency limit and quality breaker, refreshed every two "
-                            + "seconds.",
+                            + "each backend's health, load, concurrency limit and quality breaker, the requests slowest "
+                            + "in the gateway with their causes, and the service-level objectives' budgets; refreshed "
+                            + "every few seconds.",
                     "No inference backends yet",
                     "Add backends under gateway.backends in pitwall.yaml (see docs/gateway.md); "
                             + "./pitwall demo starts two simulated ones.", "serving.jte"),
