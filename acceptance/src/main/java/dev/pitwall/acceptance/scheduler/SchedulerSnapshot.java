@@ -15,10 +15,10 @@ import java.util.stream.Stream;
 /**
  * A cluster's scheduling state as {@code kubectl get … -o json} dumps it: every {@code .json}
  * file of a folder, each a List (or one object), sorted by kind: Nodes, Pods, Volcano PodGroups,
- * Kueue Topologies. Read once; the check works on the parsed objects.
+ * Kueue Topologies, Volcano HyperNodes. Read once; the check works on the parsed objects.
  */
 public record SchedulerSnapshot(List<JsonNode> nodes, List<JsonNode> pods, List<JsonNode> podGroups,
-                                List<JsonNode> topologies, Map<String, String> unread) {
+                                List<JsonNode> topologies, List<JsonNode> hyperNodes, Map<String, String> unread) {
 
     public static final String GPU = "nvidia.com/gpu";
 
@@ -27,6 +27,7 @@ public record SchedulerSnapshot(List<JsonNode> nodes, List<JsonNode> pods, List<
         List<JsonNode> pods = new ArrayList<>();
         List<JsonNode> groups = new ArrayList<>();
         List<JsonNode> topologies = new ArrayList<>();
+        List<JsonNode> hyperNodes = new ArrayList<>();
         Map<String, String> unread = new TreeMap<>();
         List<Path> files;
         try (Stream<Path> listed = Files.list(folder)) {
@@ -56,12 +57,13 @@ public record SchedulerSnapshot(List<JsonNode> nodes, List<JsonNode> pods, List<
                     case "Pod" -> pods.add(item);
                     case "PodGroup" -> groups.add(item);
                     case "Topology" -> topologies.add(item);
+                    case "HyperNode" -> hyperNodes.add(item);
                     default -> unread.merge(file.getFileName().toString(), "kind " + item.path("kind").asText()
                             + " not read", (a, b) -> a);
                 }
             }
         }
-        return new SchedulerSnapshot(nodes, pods, groups, topologies, unread);
+        return new SchedulerSnapshot(nodes, pods, groups, topologies, hyperNodes, unread);
     }
 
     static String name(JsonNode object) {

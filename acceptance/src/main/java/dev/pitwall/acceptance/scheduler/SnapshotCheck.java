@@ -26,8 +26,8 @@ import java.util.TreeSet;
  * What a scheduling snapshot says is wrong, without touching the cluster: gangs that can never
  * fit (their members times their request above the largest domain they may use), gangs partly
  * running past their timeout, gangs blocking each other (each partly placed, none able to
- * finish on what is free), topologies that are not a strict tree or nodes missing a level's
- * label, and free GPUs left only in pieces smaller than any pending pod asks. Gangs are Volcano
+ * finish on what is free), topologies (Kueue's levels, Volcano's HyperNodes) that are not a
+ * strict tree or nodes missing from them, and free GPUs left only in pieces smaller than any pending pod asks. Gangs are Volcano
  * PodGroups ({@code minMember}; pods annotated {@code scheduling.k8s.io/group-name}) and Kueue
  * pod groups (label {@code kueue.x-k8s.io/pod-group-name}, size
  * {@code kueue.x-k8s.io/pod-group-total-count}, topology {@code kueue.x-k8s.io/podset-required-topology}).
@@ -94,6 +94,7 @@ public final class SnapshotCheck {
                     + "admission) prevents"));
         }
         topology(snapshot, findings);
+        hyperNodes(snapshot, findings);
         int largestNode = schedulable.stream().mapToInt(SchedulerSnapshot::allocatableGpus).max().orElse(0);
         fragmentation(snapshot, free, totalFree, largestNode, findings);
         return findings;
@@ -160,6 +161,62 @@ public final class SnapshotCheck {
     }
 
     /** Pending pods that a node could hold when empty, none of which finds room on one now though the room is there. */
+    /**
+     * Volcano's HyperNodes must form a tree: each node in exactly one tier-1 HyperNode, each
+     * HyperNode in at most one of the tier above, members only of lower tiers.
+     */
+    private void hyperNodes(SchedulerSnapshot snapshot, List<Finding> findings) {
+        if (snapshot.hyperNodes().isEmpty()) {
+            return;
+        }
+        Map<String, Integer> tiers = new TreeMap<>();
+        snapshot.hyperNodes().forEach(h -> tiers.put(name(h), h.path("spec").path("tier").asInt()));
+        Map<String, Set<String>> nodeParents = new TreeMap<>();
+        Map<String, Set<String>> hyperParents = new TreeMap<>();
+        for (JsonNode h : snapshot.hyperNodes()) {
+            int tier = tiers.get(name(h));
+            for (JsonNode member : h.path("spec").path("members")) {
+                JsonNode selector = member.path("selector");
+                if (member.path("type").asText().equals("HyperNode")) {
+                    String child = selector.path("exactMatch").path("name").asText();
+                    hyperParents.computeIfAbsent(child, c -> new TreeSet<>()).add(name(h));
+                    if (tiers.getOrDefault(child, Integer.MAX_VALUE) >= tier) {
+                        findings.add(new Finding("cluster", "scheduler.topology_not_a_tree", Verdict.FAIL,
+                                "HyperNode " + name(h) + " (tier " + tier + ") holds " + child,
+                                "members of a lower tier", "HyperNode " + child + " is missing or not of a lower tier "
+                                + "than " + name(h) + " that lists it"));
+                    }
+                    continue;
+                }
+                String exact = selector.path("exactMatch").path("name").asText("");
+                String regex = selector.path("regexMatch").path("pattern").asText("");
+                for (JsonNode node : snapshot.nodes()) {
+                    if (exact.equals(name(node)) || !regex.isEmpty() && name(node).matches(regex)) {
+                        nodeParents.computeIfAbsent(name(node), n -> new TreeSet<>()).add(name(h));
+                    }
+                }
+            }
+        }
+        for (JsonNode node : snapshot.nodes()) {
+            Set<String> parents = nodeParents.getOrDefault(name(node), Set.of());
+            if (parents.isEmpty()) {
+                findings.add(new Finding(name(node), "scheduler.hypernode_missing", Verdict.FAIL, "in no HyperNode",
+                        "one tier-1 HyperNode", "no HyperNode lists the node: network-topology-aware jobs cannot use it"));
+            } else if (parents.size() > 1) {
+                findings.add(new Finding(name(node), "scheduler.topology_not_a_tree", Verdict.FAIL,
+                        "in " + String.join(" and ", parents), "one tier-1 HyperNode",
+                        "the node is a member of " + parents.size() + " HyperNodes: the topology is not a tree"));
+            }
+        }
+        hyperParents.forEach((child, parents) -> {
+            if (parents.size() > 1) {
+                findings.add(new Finding("cluster", "scheduler.topology_not_a_tree", Verdict.FAIL,
+                        "HyperNode " + child + " in " + String.join(" and ", parents), "one parent HyperNode",
+                        "HyperNode " + child + " has " + parents.size() + " parents: the topology is not a tree"));
+            }
+        });
+    }
+
     private void fragmentation(SchedulerSnapshot snapshot, Map<String, Integer> free, long totalFree, int largestNode,
                                List<Finding> findings) {
         int smallest = snapshot.pods().stream().filter(p -> p.path("status").path("phase").asText().equals("Pending"))

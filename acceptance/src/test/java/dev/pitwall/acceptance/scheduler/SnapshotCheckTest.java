@@ -32,6 +32,7 @@ class SnapshotCheckTest {
     private final List<ObjectNode> pods = new ArrayList<>();
     private final List<ObjectNode> groups = new ArrayList<>();
     private final List<ObjectNode> topologies = new ArrayList<>();
+    private final List<ObjectNode> hyperNodes = new ArrayList<>();
 
     /** Four 8-GPU nodes, two racks of two in one block, a Topology naming both levels. */
     private void healthyCluster() {
@@ -155,6 +156,24 @@ class SnapshotCheckTest {
     }
 
     @Test
+    void volcanoHyperNodesThatAreATreeSayNothingAndEveryBreakOfOneIsFound() throws Exception {
+        healthyCluster();
+        hyperNode("s0", 1, "Node", "gpu-a01", "gpu-a02");
+        hyperNodes.getLast().withObject("spec").withArray("members").addObject().put("type", "Node")
+                .putObject("selector").putObject("regexMatch").put("pattern", "gpu-a0[34]");
+        hyperNode("s1", 2, "HyperNode", "s0");
+        assertThat(check()).isEmpty();
+
+        hyperNode("s2", 1, "Node", "gpu-a02");   // gpu-a02 now under two tier-1 HyperNodes
+        node("gpu-a05", 8, Map.of("example.com/block", "b1", "example.com/rack", "r2")); // in none
+        hyperNode("s3", 2, "HyperNode", "s0");   // s0 under two tier-2 HyperNodes
+        assertThat(check()).extracting(Finding::check, Finding::node).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple("scheduler.topology_not_a_tree", "gpu-a02"),
+                org.assertj.core.groups.Tuple.tuple("scheduler.hypernode_missing", "gpu-a05"),
+                org.assertj.core.groups.Tuple.tuple("scheduler.topology_not_a_tree", "cluster"));
+    }
+
+    @Test
     void freeGpusOnlyInPiecesSmallerThanAnyPendingPodAreFragmentation() throws Exception {
         healthyCluster();
         for (int i = 1; i <= 4; i++) {
@@ -199,7 +218,7 @@ class SnapshotCheckTest {
 
     private void write() throws IOException {
         for (Map.Entry<String, List<ObjectNode>> kind : Map.of("nodes", nodes, "pods", pods, "podgroups", groups,
-                "topologies", topologies).entrySet()) {
+                "topologies", topologies, "hypernodes", hyperNodes).entrySet()) {
             ObjectNode list = Json.mapper().createObjectNode().put("apiVersion", "v1").put("kind", "List");
             ArrayNode items = list.putArray("items");
             kind.getValue().forEach(items::add);
@@ -224,6 +243,18 @@ class SnapshotCheckTest {
             l.addObject().put("nodeLabel", level);
         }
         topologies.add(t);
+    }
+
+    private void hyperNode(String name, int tier, String type, String... members) {
+        ObjectNode h = Json.mapper().createObjectNode().put("apiVersion", "topology.volcano.sh/v1alpha1")
+                .put("kind", "HyperNode");
+        h.putObject("metadata").put("name", name);
+        ObjectNode spec = h.putObject("spec").put("tier", tier);
+        ArrayNode m = spec.putArray("members");
+        for (String member : members) {
+            m.addObject().put("type", type).putObject("selector").putObject("exactMatch").put("name", member);
+        }
+        hyperNodes.add(h);
     }
 
     private static ObjectNode podGroup(String namespace, String name, int minMember) {

@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "scheduler", mixinStandardHelpOptions = true,
         description = {"Check a cluster's scheduling from a snapshot of kubectl JSON (nodes, pods, Volcano PodGroups, "
-                + "Kueue pod groups and Topologies): gangs that can never fit, gangs partly running past their "
+                + "Kueue pod groups and Topologies, Volcano HyperNodes): gangs that can never fit, gangs partly running past their "
                 + "timeout, gangs blocking each other, topologies that are not a strict tree or nodes missing a "
                 + "level's label, and free GPUs only in pieces smaller than any pending pod asks.",
             "Collect with: kubectl get nodes,pods -A -o json > DIR/cluster.json; kubectl get podgroups -A -o json > "
@@ -71,7 +71,8 @@ final class SchedulerCommand implements Callable<Integer> {
                     java.util.Map.of("verdict", verdict.name(), "taken_at", taken.toString(), "findings", findings)));
         } else {
             out.println("Scheduling snapshot of " + read.nodes().size() + " nodes, " + read.pods().size() + " pods, "
-                    + read.podGroups().size() + " PodGroups, " + read.topologies().size() + " Topologies, taken "
+                    + read.podGroups().size() + " PodGroups, " + read.topologies().size() + " Topologies, "
+                    + read.hyperNodes().size() + " HyperNodes, taken "
                     + taken + ": " + verdict);
             for (Finding f : findings) {
                 out.printf("%-4s %-24s %-32s %s%n", f.verdict(), f.node(), f.check().replace("scheduler.", ""), f.value());
