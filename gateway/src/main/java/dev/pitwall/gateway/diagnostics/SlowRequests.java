@@ -100,15 +100,25 @@ public final class SlowRequests {
             }
         }
         chosen.sort(Comparator.comparing(Slow::gatewayTime).reversed());
-        return chosen.stream().limit(limit).map(this::attribute).toList();
+        List<Slow> shown = chosen.subList(0, Math.min(limit, chosen.size()));
+        if (shown.isEmpty()) {
+            return List.of();
+        }
+        // One pass over the kept events for every request shown, not one per request.
+        Instant from = shown.stream().map(Slow::start).min(Comparator.naturalOrder()).orElseThrow();
+        Instant to = shown.stream().map(Slow::end).max(Comparator.naturalOrder()).orElseThrow();
+        List<JvmEvent> candidates = events == null ? List.of() : events.between(from, to);
+        return shown.stream().map(s -> attribute(s, candidates)).toList();
     }
 
-    private Attributed attribute(Slow s) {
+    private Attributed attribute(Slow s, List<JvmEvent> candidates) {
         Map<String, Duration> overlap = new LinkedHashMap<>();
         Map<String, Integer> count = new LinkedHashMap<>();
         Map<String, JvmEvent> longest = new LinkedHashMap<>();
-        List<JvmEvent> overlapping = events == null ? List.of() : events.between(s.start(), s.end());
-        for (JvmEvent e : overlapping) {
+        for (JvmEvent e : candidates) {
+            if (e.overlap(s.start(), s.end()).isZero()) {
+                continue;
+            }
             if (e.kind().perThread() && e.threadId() != s.threadId() || backendIo(e)) {
                 continue;
             }

@@ -3,9 +3,9 @@ package dev.pitwall.server.cli;
 import dev.pitwall.core.config.DurationText;
 import dev.pitwall.server.BuildInfo;
 import java.time.Duration;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine;
 
 @Command(name = "pitwall",
         mixinStandardHelpOptions = true,
