@@ -1,7 +1,9 @@
 package dev.pitwall.acceptance.verdict;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The verdict on a folder of results.
@@ -19,6 +21,22 @@ public record Evaluation(Verdict verdict, Map<String, Verdict> nodes, List<Findi
 
     /** One nccl-tests row: message size and bus bandwidth. */
     public record Point(long sizeBytes, double busbwGbps) {
+    }
+
+    /**
+     * The verdict of an integration check (monitoring, scheduler, storage), which judges the
+     * cluster rather than tool outputs per node: each node's verdict is the worst of its findings,
+     * and only what did not pass is kept, worst first, as for tool outputs.
+     *
+     * @param inputs how many things were read (scrapes, probes), so a check that read nothing is not evaluable
+     */
+    public static Evaluation ofFindings(List<Finding> findings, int inputs) {
+        Map<String, Verdict> nodes = new TreeMap<>();
+        findings.forEach(f -> nodes.merge(f.node(), f.verdict(), Verdict::worst));
+        List<Finding> notPassed = findings.stream().filter(f -> f.verdict() != Verdict.PASS)
+                .sorted(Comparator.comparing(Finding::verdict).reversed()).toList();
+        Verdict overall = nodes.values().stream().reduce(Verdict.PASS, Verdict::worst);
+        return new Evaluation(overall, nodes, notPassed, Map.of(), Map.of(), inputs, List.of());
     }
 
     /** Nothing could be judged: no tool output was recognised. */

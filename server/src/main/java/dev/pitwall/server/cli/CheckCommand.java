@@ -47,6 +47,24 @@ import picocli.CommandLine.Spec;
                 CheckCommand.ScalingCommand.class, MonitoringCommand.class, SchedulerCommand.class})
 final class CheckCommand extends CommandGroup {
 
+    /**
+     * Keeps an evaluation as an acceptance run in the store the options name, saying where on
+     * standard error; the exit code when it could not be stored.
+     */
+    static Optional<Integer> storeRun(CommandSpec spec, StoreOptions storeOptions, String heading, String profile,
+                                      Evaluation evaluation) {
+        try {
+            PitwallConfig loaded = storeOptions.load();
+            try (Database database = PitwallStore.open(loaded, new SimpleMeterRegistry())) {
+                long id = new AcceptanceRuns(database, java.time.Clock.systemUTC()).save(heading, profile, evaluation);
+                spec.commandLine().getErr().println("stored as acceptance run " + id + " in " + database.describe());
+            }
+            return Optional.empty();
+        } catch (ConfigException | IllegalStateException e) {
+            return Optional.of(PitwallCommand.usageError(spec, "not stored: " + e.getMessage()));
+        }
+    }
+
     @Command(name = "parse",
             description = "Read tool outputs (nccl-tests, fio JSON or text, dcgmi diag JSON or table, perftest, gpu-burn, nvidia-smi -q -x or -q, p2pBandwidthLatencyTest, HPL, HPL-MxP, ibv_devinfo, ofed_info and uname) and print what each file says: "
                     + "its key figures, pass/fail counts, the tool's own errors, and what could not be read. Exit 2 when a "
@@ -178,14 +196,9 @@ final class CheckCommand extends CommandGroup {
             String heading = title != null ? title : "Cluster acceptance: " + results.toAbsolutePath().normalize().getFileName();
             String profileName = baseline.map(Baseline::name).orElse(null);
             if (store && evaluation.evaluable()) {
-                try {
-                    PitwallConfig loaded = storeOptions.load();
-                    try (Database database = PitwallStore.open(loaded, new SimpleMeterRegistry())) {
-                        long id = new AcceptanceRuns(database, java.time.Clock.systemUTC()).save(heading, profileName, evaluation);
-                        spec.commandLine().getErr().println("stored as acceptance run " + id + " in " + database.describe());
-                    }
-                } catch (ConfigException | IllegalStateException e) {
-                    return PitwallCommand.usageError(spec, "not stored: " + e.getMessage());
+                Optional<Integer> failed = storeRun(spec, storeOptions, heading, profileName, evaluation);
+                if (failed.isPresent()) {
+                    return failed.get();
                 }
             }
             if (format == OutputFormat.JSON) {

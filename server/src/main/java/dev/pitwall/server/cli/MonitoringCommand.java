@@ -5,6 +5,7 @@ import dev.pitwall.acceptance.monitoring.MonitoringCatalog;
 import dev.pitwall.acceptance.monitoring.MonitoringCheck;
 import dev.pitwall.acceptance.monitoring.PrometheusSource;
 import dev.pitwall.acceptance.monitoring.Scrapes;
+import dev.pitwall.acceptance.verdict.Evaluation;
 import dev.pitwall.acceptance.verdict.Finding;
 import dev.pitwall.acceptance.verdict.Verdict;
 import dev.pitwall.core.json.Json;
@@ -20,6 +21,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -57,6 +59,13 @@ final class MonitoringCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", description = "(default: ${DEFAULT-VALUE})")
     OutputFormat format;
 
+    @Option(names = "--store", description = "Also keep the findings as an acceptance run in Pitwall's store, where the "
+            + "console lists it beside the other checks.")
+    boolean store;
+
+    @Mixin
+    StoreOptions storeOptions;
+
     @Override
     public Integer call() throws IOException {
         Optional<String> refused = format.refusedUnless(OutputFormat.TEXT, OutputFormat.JSON);
@@ -91,6 +100,15 @@ final class MonitoringCommand implements Callable<Integer> {
             }
         }
         MonitoringCheck.Result result = new MonitoringCheck(catalog, interval).check(read);
+        if (store) {
+            String source = prometheus != null ? prometheus.toString()
+                    : rounds.getLast().toAbsolutePath().normalize().getFileName().toString();
+            Optional<Integer> failed = CheckCommand.storeRun(spec, storeOptions, "Monitoring check: " + source, null,
+                    Evaluation.ofFindings(result.findings(), read.size()));
+            if (failed.isPresent()) {
+                return failed.get();
+            }
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (format == OutputFormat.JSON) {
             ObjectNode json = Json.mapper().createObjectNode().put("verdict", result.verdict().name());

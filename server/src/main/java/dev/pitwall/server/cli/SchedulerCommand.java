@@ -1,51 +1,137 @@
 package dev.pitwall.server.cli;
 
+import dev.pitwall.acceptance.probe.GangScheduler;
+import dev.pitwall.acceptance.probe.KueueScheduler;
+import dev.pitwall.acceptance.probe.ProbeSession;
+import dev.pitwall.acceptance.probe.SchedulerProbes;
+import dev.pitwall.acceptance.probe.VolcanoScheduler;
 import dev.pitwall.acceptance.scheduler.SchedulerSnapshot;
 import dev.pitwall.acceptance.scheduler.SnapshotCheck;
+import dev.pitwall.acceptance.verdict.Evaluation;
 import dev.pitwall.acceptance.verdict.Finding;
 import dev.pitwall.acceptance.verdict.Verdict;
 import dev.pitwall.core.json.Json;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "scheduler", mixinStandardHelpOptions = true,
-        description = {"Check a cluster's scheduling from a snapshot of kubectl JSON (nodes, pods, Volcano PodGroups, "
-                + "Kueue pod groups and Topologies, Volcano HyperNodes): gangs that can never fit, gangs partly running past their "
-                + "timeout, gangs blocking each other, topologies that are not a strict tree or nodes missing a "
-                + "level's label, and free GPUs only in pieces smaller than any pending pod asks.",
-            "Collect with: kubectl get nodes,pods -A -o json > DIR/cluster.json; kubectl get podgroups -A -o json > "
-                + "DIR/podgroups.json; kubectl get topologies -o json > DIR/topologies.json. "
-                + "Exit 0 when nothing fails, 1 when something does, 2 when the snapshot cannot be read."})
+        description = {"Check a cluster's scheduling, live or from a snapshot.",
+            "Live (the cluster kubectl's configuration names): small probe workloads at the lowest priority class, on "
+                + "idle nodes only, submitted to Volcano or Kueue: an 8-GPU job lands on one whole node; a 2-node gang "
+                + "starts all or nothing; a gang bigger than the cluster starts nothing; a job asking for one rack or "
+                + "block lands inside one; a job over its queue's quota waits and is admitted when room appears; two "
+                + "equal queues converge to equal shares. Everything created is labelled pitwall.dev/probe=<run> and "
+                + "deleted at the end; the run stops at --budget.",
+            "Snapshot (--snapshot DIR of kubectl JSON: nodes, pods, Volcano PodGroups, Kueue pod groups and Topologies, "
+                + "Volcano HyperNodes): gangs that can never fit, gangs partly running past their timeout, gangs "
+                + "blocking each other, topologies that are not a strict tree or nodes missing a level's label, and "
+                + "free GPUs only in pieces smaller than any pending pod asks. Collect with: kubectl get nodes,pods -A "
+                + "-o json > DIR/cluster.json; kubectl get podgroups -A -o json > DIR/podgroups.json; kubectl get "
+                + "topologies -o json > DIR/topologies.json.",
+            "Exit 0 when nothing fails, 1 when something does, 2 when the snapshot or the cluster cannot be read."})
 final class SchedulerCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--snapshot", paramLabel = "DIR", required = true, description = "A folder of kubectl JSON dumps.")
+    @Option(names = "--snapshot", paramLabel = "DIR", description = "A folder of kubectl JSON dumps, instead of probing the live cluster.")
     Path snapshot;
 
     @Option(names = "--gang-timeout", paramLabel = "DURATION", defaultValue = "5m",
-            description = "How long a gang may run partly (Kueue's waitForPodsReady default) (default: ${DEFAULT-VALUE}).")
+            description = "Snapshot: how long a gang may run partly (Kueue's waitForPodsReady default) (default: ${DEFAULT-VALUE}).")
     Duration gangTimeout;
 
     @Option(names = "--at", paramLabel = "TIME",
-            description = "When the snapshot was taken, ISO-8601 (default: the newest file's modification time).")
+            description = "Snapshot: when it was taken, ISO-8601 (default: the newest file's modification time).")
     Instant at;
+
+    @Option(names = "--scheduler", paramLabel = "volcano|kueue", description = "Live: the batch scheduler to probe.")
+    String scheduler;
+
+    @Option(names = "--kubeconfig", paramLabel = "FILE",
+            description = "Live: the kubeconfig (default: as kubectl finds it: KUBECONFIG, ~/.kube/config, in-cluster).")
+    Path kubeconfig;
+
+    @Option(names = "--context", paramLabel = "NAME", description = "Live: the kubeconfig context (default: its current one).")
+    String context;
+
+    @Option(names = "--namespace", paramLabel = "NAME", defaultValue = "pitwall-probes",
+            description = "Live: where probe pods run; created (and deleted after) when missing (default: ${DEFAULT-VALUE}).")
+    String namespace;
+
+    @Option(names = "--probes", paramLabel = "NAME", split = ",",
+            description = "Live: which probes to run (default: all: whole_node, gang, gang_unfittable, topology, quota, fair_share).")
+    List<String> probes;
+
+    @Option(names = "--topology-label", paramLabel = "KEY",
+            description = "Live: the node label of the domain (rack, block) a topology-constrained job must stay in "
+                    + "(default for Kueue: the lowest level of --kueue-topology above the hostname).")
+    String topologyLabel;
+
+    @Option(names = "--kueue-topology", paramLabel = "NAME",
+            description = "Live: the Kueue Topology the probes' ResourceFlavor uses for topology-aware placement.")
+    String kueueTopology;
+
+    @Option(names = "--volcano-scheduler-name", paramLabel = "NAME", defaultValue = "volcano",
+            description = "Live: the schedulerName Volcano answers to (default: ${DEFAULT-VALUE}).")
+    String volcanoSchedulerName;
+
+    @Option(names = "--queue", paramLabel = "NAME",
+            description = "Live: an existing queue (Volcano Queue, Kueue LocalQueue) for the placement probes "
+                    + "(default: one the run creates; the quota and fair-share probes always make their own).")
+    String queue;
+
+    @Option(names = "--priority-class", paramLabel = "NAME",
+            description = "Live: the PriorityClass of probe pods (default: the cluster's lowest-valued one).")
+    String priorityClass;
+
+    @Option(names = "--image", paramLabel = "IMAGE", defaultValue = "registry.k8s.io/pause:3.10",
+            description = "Live: what probe pods run; they only need to be placed (default: ${DEFAULT-VALUE}).")
+    String image;
+
+    @Option(names = "--budget", paramLabel = "DURATION", defaultValue = "15m",
+            description = "Live: the longest the whole run may take (default: ${DEFAULT-VALUE}).")
+    Duration budget;
+
+    @Option(names = "--probe-timeout", paramLabel = "DURATION", defaultValue = "2m",
+            description = "Live: how long one probe waits for its pods to be placed (default: ${DEFAULT-VALUE}).")
+    Duration probeTimeout;
+
+    @Option(names = "--hold", paramLabel = "DURATION", defaultValue = "30s",
+            description = "Live: how long a job that must not start is watched when the scheduler gives no reason (default: ${DEFAULT-VALUE}).")
+    Duration hold;
 
     @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", description = "(default: ${DEFAULT-VALUE})")
     OutputFormat format;
+
+    @Option(names = "--store", description = "Also keep the findings as an acceptance run in Pitwall's store, where the "
+            + "console lists it beside the other checks.")
+    boolean store;
+
+    @Mixin
+    StoreOptions storeOptions;
 
     @Override
     public Integer call() throws IOException {
@@ -53,6 +139,10 @@ final class SchedulerCommand implements Callable<Integer> {
         if (refused.isPresent()) {
             return PitwallCommand.usageError(spec, refused.get());
         }
+        return snapshot != null ? offline() : live();
+    }
+
+    private Integer offline() throws IOException {
         if (!Files.isDirectory(snapshot)) {
             return PitwallCommand.usageError(spec, snapshot + ": no such folder");
         }
@@ -64,16 +154,92 @@ final class SchedulerCommand implements Callable<Integer> {
         }
         Instant taken = at != null ? at : newest(snapshot);
         List<Finding> findings = new SnapshotCheck(gangTimeout).check(read, taken);
+        String heading = "Scheduling snapshot of " + read.nodes().size() + " nodes, " + read.pods().size() + " pods, "
+                + read.podGroups().size() + " PodGroups, " + read.topologies().size() + " Topologies, "
+                + read.hyperNodes().size() + " HyperNodes, taken " + taken;
+        return report("Scheduler check: snapshot " + snapshot.toAbsolutePath().normalize().getFileName(), heading,
+                findings, Map.of("taken_at", taken.toString()));
+    }
+
+    private Integer live() throws IOException {
+        if (scheduler == null) {
+            return PitwallCommand.usageError(spec, "give --scheduler volcano|kueue to probe the live cluster, "
+                    + "or --snapshot DIR to check a snapshot");
+        }
+        if (probes != null) {
+            List<String> unknown = probes.stream().filter(p -> !SchedulerProbes.ALL.contains(p)).toList();
+            if (!unknown.isEmpty()) {
+                return PitwallCommand.usageError(spec, "no probe " + String.join(", ", unknown) + "; the probes are "
+                        + String.join(", ", SchedulerProbes.ALL));
+            }
+        }
+        Config config = kubeconfig != null ? Config.fromKubeconfig(context, kubeconfig.toFile()) : Config.autoConfigure(context);
+        // An unreachable API server is said in seconds, not after the client's ten backed-off retries.
+        config.setRequestRetryBackoffLimit(1);
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+            Optional<String> label = Optional.ofNullable(topologyLabel);
+            GangScheduler asked;
+            switch (scheduler) {
+                case "volcano" -> asked = new VolcanoScheduler(volcanoSchedulerName);
+                case "kueue" -> {
+                    asked = new KueueScheduler(Optional.ofNullable(kueueTopology));
+                    if (label.isEmpty() && kueueTopology != null) {
+                        label = KueueScheduler.domainLevel(client, kueueTopology);
+                    }
+                }
+                default -> {
+                    return PitwallCommand.usageError(spec, "no scheduler " + scheduler + "; give volcano or kueue");
+                }
+            }
+            int nodes;
+            try {
+                nodes = client.nodes().list().getItems().size();
+            } catch (KubernetesClientException e) {
+                return PitwallCommand.usageError(spec, "cannot read the cluster's nodes at " + config.getMasterUrl()
+                        + ": " + e.getMessage());
+            }
+            boolean madeNamespace = client.namespaces().withName(namespace).get() == null;
+            if (madeNamespace) {
+                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace)
+                        .addToLabels(ProbeSession.LABEL, "namespace").endMetadata().build()).create();
+            }
+            String run = Long.toString(System.nanoTime() & 0xffffff, 36);
+            SchedulerProbes.Settings settings = new SchedulerProbes.Settings(image, probeTimeout, hold, label,
+                    Optional.ofNullable(queue), 3, probes == null ? Set.of() : Set.copyOf(probes));
+            List<Finding> findings;
+            try (ProbeSession session = new ProbeSession(client, namespace, run, Optional.ofNullable(priorityClass),
+                    budget, Duration.ofSeconds(1), Clock.systemUTC())) {
+                findings = new SchedulerProbes(asked, settings).run(session);
+            } finally {
+                if (madeNamespace) {
+                    client.namespaces().withName(namespace).delete();
+                }
+            }
+            return report("Scheduler check: " + asked.describe() + " at " + config.getMasterUrl(),
+                    "Scheduler probes of " + asked.describe() + " on " + nodes + " nodes at " + config.getMasterUrl()
+                            + " (run " + run + ")", findings, Map.of("run", run));
+        }
+    }
+
+    private Integer report(String title, String heading, List<Finding> findings, Map<String, String> extra)
+            throws IOException {
         Verdict verdict = findings.stream().map(Finding::verdict).reduce(Verdict.PASS, Verdict::worst);
+        if (store) {
+            Optional<Integer> failed = CheckCommand.storeRun(spec, storeOptions, title, null,
+                    Evaluation.ofFindings(findings, findings.size()));
+            if (failed.isPresent()) {
+                return failed.get();
+            }
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (format == OutputFormat.JSON) {
-            out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(
-                    java.util.Map.of("verdict", verdict.name(), "taken_at", taken.toString(), "findings", findings)));
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("verdict", verdict.name());
+            json.putAll(extra);
+            json.put("findings", findings);
+            out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
         } else {
-            out.println("Scheduling snapshot of " + read.nodes().size() + " nodes, " + read.pods().size() + " pods, "
-                    + read.podGroups().size() + " PodGroups, " + read.topologies().size() + " Topologies, "
-                    + read.hyperNodes().size() + " HyperNodes, taken "
-                    + taken + ": " + verdict);
+            out.println(heading + ": " + verdict);
             for (Finding f : findings) {
                 out.printf("%-4s %-24s %-32s %s%n", f.verdict(), f.node(), f.check().replace("scheduler.", ""), f.value());
                 out.println("     " + f.detail());

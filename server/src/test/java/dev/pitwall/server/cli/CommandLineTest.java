@@ -2,11 +2,20 @@ package dev.pitwall.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pitwall.acceptance.store.AcceptanceRuns;
+import dev.pitwall.acceptance.verdict.Verdict;
+import dev.pitwall.core.storage.Database;
+import dev.pitwall.server.PitwallStore;
+import dev.pitwall.server.config.PitwallConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -437,8 +446,17 @@ class CommandLineTest {
             }
         }
         out.getBuffer().setLength(0);
-        assertThat(run("check", "monitoring", "--scrape", lacking.toString())).isEqualTo(1);
+        assertThat(run("check", "monitoring", "--scrape", lacking.toString(), "--store", "--data-dir",
+                dir.resolve("data").toString())).isEqualTo(1);
         assertThat(out.toString()).contains("FAIL").contains("DCGM_FI_PROF_SM_ACTIVE, gauge, The ratio of cycles");
+        assertThat(err.toString()).contains("stored as acceptance run 1");
+        try (Database database = PitwallStore.open(PitwallConfig.load(Optional.empty(), Map.of())
+                .withDataDir(dir.resolve("data")), new SimpleMeterRegistry())) {
+            AcceptanceRuns.Summary stored = new AcceptanceRuns(database, Clock.systemUTC()).recent(1).getFirst();
+            assertThat(stored.name()).isEqualTo("Monitoring check: lacking");
+            assertThat(stored.verdict()).isEqualTo(Verdict.FAIL);
+            assertThat(stored.findings()).isPositive();
+        }
 
         assertThat(run("check", "monitoring", "--scrape", dir.resolve("nowhere").toString())).isEqualTo(2);
         assertThat(err.toString()).contains("no such folder");

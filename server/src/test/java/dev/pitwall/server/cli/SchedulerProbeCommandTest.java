@@ -1,0 +1,127 @@
+package dev.pitwall.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pitwall.acceptance.probe.ProbeSession;
+import dev.pitwall.acceptance.probe.VolcanoScheduler;
+import dev.pitwall.acceptance.store.AcceptanceRuns;
+import dev.pitwall.acceptance.verdict.Verdict;
+import dev.pitwall.core.json.Json;
+import dev.pitwall.core.storage.Database;
+import dev.pitwall.server.PitwallStore;
+import dev.pitwall.server.config.PitwallConfig;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code pitwall check scheduler} live, through a kubeconfig naming fabric8's mock API server: no
+ * scheduler answers there, so a job that should be placed is not, and the command must say so,
+ * keep the findings when asked, and leave the cluster as it found it.
+ */
+@EnableKubernetesMockClient(crud = true)
+class SchedulerProbeCommandTest {
+
+    static {
+        java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
+    }
+
+    KubernetesClient client;
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+    private Path kubeconfig;
+
+    @BeforeEach
+    void cluster() throws Exception {
+        for (String name : new String[] {"gpu-a01", "gpu-a02"}) {
+            client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata().withNewStatus()
+                    .addToAllocatable("nvidia.com/gpu", new Quantity("8")).addNewCondition().withType("Ready")
+                    .withStatus("True").endCondition().endStatus().build()).create();
+        }
+        kubeconfig = Files.writeString(dir.resolve("kubeconfig"), """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: mock
+                  cluster: {server: "%s", insecure-skip-tls-verify: true}
+                users:
+                - name: probe
+                  user: {token: secret}
+                contexts:
+                - name: mock
+                  context: {cluster: mock, user: probe}
+                current-context: mock
+                """.formatted(client.getConfiguration().getMasterUrl()));
+    }
+
+    private int run(String... args) {
+        var line = PitwallCommand.commandLine();
+        line.setOut(new PrintWriter(out));
+        line.setErr(new PrintWriter(err));
+        return line.execute(args);
+    }
+
+    @Test
+    void aJobNobodyPlacesFailsWithEvidenceIsStoredAndNothingIsLeftBehind() throws Exception {
+        int exit = run("check", "scheduler", "--scheduler", "volcano", "--kubeconfig", kubeconfig.toString(),
+                "--probes", "whole_node,gang_unfittable", "--probe-timeout", "1s", "--hold", "1s", "--format", "json",
+                "--store", "--data-dir", dir.resolve("data").toString());
+
+        assertThat(exit).as(err.toString()).isEqualTo(1);
+        var json = Json.mapper().readTree(out.toString());
+        assertThat(json.path("verdict").asText()).isEqualTo("FAIL");
+        assertThat(json.path("findings").get(0).path("check").asText()).isEqualTo("scheduler.probe.whole_node");
+        assertThat(json.path("findings").get(0).path("detail").asText())
+                .contains("a 8-GPU pod stayed unplaced for").contains("while 2 nodes had 8 GPUs free");
+        assertThat(json.path("findings").get(1).path("verdict").asText()).isEqualTo("PASS");
+        assertThat(err.toString()).contains("stored as acceptance run 1");
+
+        assertThat(client.namespaces().withName("pitwall-probes").get()).isNull();
+        assertThat(client.pods().inAnyNamespace().withLabel(ProbeSession.LABEL).list().getItems()).isEmpty();
+        assertThat(client.genericKubernetesResources(VolcanoScheduler.POD_GROUPS).inAnyNamespace().list().getItems())
+                .isEmpty();
+        assertThat(client.genericKubernetesResources(VolcanoScheduler.QUEUES).list().getItems()).isEmpty();
+
+        PitwallConfig config = PitwallConfig.load(Optional.empty(), Map.of()).withDataDir(dir.resolve("data"));
+        try (Database database = PitwallStore.open(config, new SimpleMeterRegistry())) {
+            var stored = new AcceptanceRuns(database, Clock.systemUTC()).recent(5);
+            assertThat(stored).hasSize(1);
+            assertThat(stored.getFirst().verdict()).isEqualTo(Verdict.FAIL);
+            assertThat(stored.getFirst().name()).startsWith("Scheduler check: Volcano");
+            assertThat(stored.getFirst().findings()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void refusesAnUnknownProbeOrSchedulerAndAClusterItCannotReach() throws Exception {
+        assertThat(run("check", "scheduler", "--scheduler", "volcano", "--kubeconfig", kubeconfig.toString(),
+                "--probes", "gang,lottery")).isEqualTo(2);
+        assertThat(err.toString()).contains("no probe lottery; the probes are whole_node, gang");
+        assertThat(run("check", "scheduler", "--scheduler", "yunikorn", "--kubeconfig", kubeconfig.toString()))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("no scheduler yunikorn; give volcano or kueue");
+        assertThat(run("check", "scheduler", "--kubeconfig", kubeconfig.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("give --scheduler volcano|kueue");
+
+        Path nowhere = Files.writeString(dir.resolve("nowhere"), Files.readString(kubeconfig)
+                .replace(client.getConfiguration().getMasterUrl(), "https://127.0.0.1:1/"));
+        assertThat(run("check", "scheduler", "--scheduler", "kueue", "--kubeconfig", nowhere.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("cannot read the cluster's nodes at https://127.0.0.1:1/");
+    }
+}
