@@ -78,6 +78,11 @@ public final class ProbeSession implements AutoCloseable {
         return namespace;
     }
 
+    /** The run's id, the value of {@value #LABEL} on everything it creates. */
+    public String runId() {
+        return runId;
+    }
+
     public Optional<String> priorityClass() {
         return priorityClass;
     }

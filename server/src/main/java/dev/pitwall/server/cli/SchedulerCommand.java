@@ -7,23 +7,16 @@ import dev.pitwall.acceptance.probe.SchedulerProbes;
 import dev.pitwall.acceptance.probe.VolcanoScheduler;
 import dev.pitwall.acceptance.scheduler.SchedulerSnapshot;
 import dev.pitwall.acceptance.scheduler.SnapshotCheck;
-import dev.pitwall.acceptance.verdict.Evaluation;
 import dev.pitwall.acceptance.verdict.Finding;
-import dev.pitwall.acceptance.verdict.Verdict;
-import dev.pitwall.core.json.Json;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -70,17 +63,6 @@ final class SchedulerCommand implements Callable<Integer> {
     @Option(names = "--scheduler", paramLabel = "volcano|kueue", description = "Live: the batch scheduler to probe.")
     String scheduler;
 
-    @Option(names = "--kubeconfig", paramLabel = "FILE",
-            description = "Live: the kubeconfig (default: as kubectl finds it: KUBECONFIG, ~/.kube/config, in-cluster).")
-    Path kubeconfig;
-
-    @Option(names = "--context", paramLabel = "NAME", description = "Live: the kubeconfig context (default: its current one).")
-    String context;
-
-    @Option(names = "--namespace", paramLabel = "NAME", defaultValue = "pitwall-probes",
-            description = "Live: where probe pods run; created (and deleted after) when missing (default: ${DEFAULT-VALUE}).")
-    String namespace;
-
     @Option(names = "--probes", paramLabel = "NAME", split = ",",
             description = "Live: which probes to run (default: all: whole_node, gang, gang_unfittable, topology, quota, fair_share).")
     List<String> probes;
@@ -103,17 +85,9 @@ final class SchedulerCommand implements Callable<Integer> {
                     + "(default: one the run creates; the quota and fair-share probes always make their own).")
     String queue;
 
-    @Option(names = "--priority-class", paramLabel = "NAME",
-            description = "Live: the PriorityClass of probe pods (default: the cluster's lowest-valued one).")
-    String priorityClass;
-
     @Option(names = "--image", paramLabel = "IMAGE", defaultValue = "registry.k8s.io/pause:3.10",
             description = "Live: what probe pods run; they only need to be placed (default: ${DEFAULT-VALUE}).")
     String image;
-
-    @Option(names = "--budget", paramLabel = "DURATION", defaultValue = "15m",
-            description = "Live: the longest the whole run may take (default: ${DEFAULT-VALUE}).")
-    Duration budget;
 
     @Option(names = "--probe-timeout", paramLabel = "DURATION", defaultValue = "2m",
             description = "Live: how long one probe waits for its pods to be placed (default: ${DEFAULT-VALUE}).")
@@ -123,19 +97,15 @@ final class SchedulerCommand implements Callable<Integer> {
             description = "Live: how long a job that must not start is watched when the scheduler gives no reason (default: ${DEFAULT-VALUE}).")
     Duration hold;
 
-    @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", description = "(default: ${DEFAULT-VALUE})")
-    OutputFormat format;
-
-    @Option(names = "--store", description = "Also keep the findings as an acceptance run in Pitwall's store, where the "
-            + "console lists it beside the other checks.")
-    boolean store;
+    @Mixin
+    ClusterOptions cluster;
 
     @Mixin
-    StoreOptions storeOptions;
+    FindingsReport report;
 
     @Override
     public Integer call() throws IOException {
-        Optional<String> refused = format.refusedUnless(OutputFormat.TEXT, OutputFormat.JSON);
+        Optional<String> refused = report.refusedFormat();
         if (refused.isPresent()) {
             return PitwallCommand.usageError(spec, refused.get());
         }
@@ -157,7 +127,7 @@ final class SchedulerCommand implements Callable<Integer> {
         String heading = "Scheduling snapshot of " + read.nodes().size() + " nodes, " + read.pods().size() + " pods, "
                 + read.podGroups().size() + " PodGroups, " + read.topologies().size() + " Topologies, "
                 + read.hyperNodes().size() + " HyperNodes, taken " + taken;
-        return report("Scheduler check: snapshot " + snapshot.toAbsolutePath().normalize().getFileName(), heading,
+        return report.write(spec, "Scheduler check: snapshot " + snapshot.toAbsolutePath().normalize().getFileName(), heading,
                 findings, Map.of("taken_at", taken.toString()));
     }
 
@@ -173,10 +143,8 @@ final class SchedulerCommand implements Callable<Integer> {
                         + String.join(", ", SchedulerProbes.ALL));
             }
         }
-        Config config = kubeconfig != null ? Config.fromKubeconfig(context, kubeconfig.toFile()) : Config.autoConfigure(context);
-        // An unreachable API server is said in seconds, not after the client's ten backed-off retries.
-        config.setRequestRetryBackoffLimit(1);
-        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+        Config config = cluster.config();
+        try (KubernetesClient client = ClusterOptions.connect(config)) {
             Optional<String> label = Optional.ofNullable(topologyLabel);
             GangScheduler asked;
             switch (scheduler) {
@@ -198,55 +166,23 @@ final class SchedulerCommand implements Callable<Integer> {
                 return PitwallCommand.usageError(spec, "cannot read the cluster's nodes at " + config.getMasterUrl()
                         + ": " + e.getMessage());
             }
-            boolean madeNamespace = client.namespaces().withName(namespace).get() == null;
-            if (madeNamespace) {
-                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace)
-                        .addToLabels(ProbeSession.LABEL, "namespace").endMetadata().build()).create();
-            }
-            String run = Long.toString(System.nanoTime() & 0xffffff, 36);
+            boolean madeNamespace = cluster.ensureNamespace(client);
+            String run = ClusterOptions.runId();
             SchedulerProbes.Settings settings = new SchedulerProbes.Settings(image, probeTimeout, hold, label,
                     Optional.ofNullable(queue), 3, probes == null ? Set.of() : Set.copyOf(probes));
             List<Finding> findings;
-            try (ProbeSession session = new ProbeSession(client, namespace, run, Optional.ofNullable(priorityClass),
-                    budget, Duration.ofSeconds(1), Clock.systemUTC())) {
+            try (ProbeSession session = new ProbeSession(client, cluster.namespace, run,
+                    Optional.ofNullable(cluster.priorityClass), cluster.budget, Duration.ofSeconds(1), Clock.systemUTC())) {
                 findings = new SchedulerProbes(asked, settings).run(session);
             } finally {
                 if (madeNamespace) {
-                    client.namespaces().withName(namespace).delete();
+                    client.namespaces().withName(cluster.namespace).delete();
                 }
             }
-            return report("Scheduler check: " + asked.describe() + " at " + config.getMasterUrl(),
+            return report.write(spec, "Scheduler check: " + asked.describe() + " at " + config.getMasterUrl(),
                     "Scheduler probes of " + asked.describe() + " on " + nodes + " nodes at " + config.getMasterUrl()
                             + " (run " + run + ")", findings, Map.of("run", run));
         }
-    }
-
-    private Integer report(String title, String heading, List<Finding> findings, Map<String, String> extra)
-            throws IOException {
-        Verdict verdict = findings.stream().map(Finding::verdict).reduce(Verdict.PASS, Verdict::worst);
-        if (store) {
-            Optional<Integer> failed = CheckCommand.storeRun(spec, storeOptions, title, null,
-                    Evaluation.ofFindings(findings, findings.size()));
-            if (failed.isPresent()) {
-                return failed.get();
-            }
-        }
-        PrintWriter out = spec.commandLine().getOut();
-        if (format == OutputFormat.JSON) {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("verdict", verdict.name());
-            json.putAll(extra);
-            json.put("findings", findings);
-            out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
-        } else {
-            out.println(heading + ": " + verdict);
-            for (Finding f : findings) {
-                out.printf("%-4s %-24s %-32s %s%n", f.verdict(), f.node(), f.check().replace("scheduler.", ""), f.value());
-                out.println("     " + f.detail());
-            }
-        }
-        out.flush();
-        return verdict == Verdict.FAIL ? CheckCommand.Evaluate.EXIT_FAIL : 0;
     }
 
     private static Instant newest(Path folder) throws IOException {

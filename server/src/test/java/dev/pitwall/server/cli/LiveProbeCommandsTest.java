@@ -12,6 +12,7 @@ import dev.pitwall.server.PitwallStore;
 import dev.pitwall.server.config.PitwallConfig;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -27,12 +28,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code pitwall check scheduler} live, through a kubeconfig naming fabric8's mock API server: no
- * scheduler answers there, so a job that should be placed is not, and the command must say so,
- * keep the findings when asked, and leave the cluster as it found it.
+ * {@code pitwall check scheduler} live and {@code pitwall check storage}, through a kubeconfig
+ * naming fabric8's mock API server: no scheduler or provisioner answers there, so a job that
+ * should be placed is not, and the commands must say so, keep the findings when asked, and leave
+ * the cluster as they found it.
  */
 @EnableKubernetesMockClient(crud = true)
-class SchedulerProbeCommandTest {
+class LiveProbeCommandsTest {
 
     static {
         java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
@@ -123,5 +125,20 @@ class SchedulerProbeCommandTest {
                 .replace(client.getConfiguration().getMasterUrl(), "https://127.0.0.1:1/"));
         assertThat(run("check", "scheduler", "--scheduler", "kueue", "--kubeconfig", nowhere.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("cannot read the cluster's nodes at https://127.0.0.1:1/");
+    }
+
+    @Test
+    void checkStorageNamesTheClassesThereAreWhenTheOneAskedForIsMissing() throws Exception {
+        client.storage().v1().storageClasses().resource(new StorageClassBuilder().withNewMetadata().withName("ceph-rbd")
+                .endMetadata().withProvisioner("rbd.csi.ceph.com").build()).create();
+
+        assertThat(run("check", "storage", "--storage-class", "fast-nvme", "--kubeconfig", kubeconfig.toString()))
+                .as(err.toString()).isEqualTo(1);
+        assertThat(out.toString()).contains("Storage class fast-nvme at ").contains(": FAIL")
+                .contains("the cluster has no StorageClass fast-nvme; it has: ceph-rbd");
+        assertThat(client.namespaces().withName("pitwall-probes").get()).isNull();
+        assertThat(run("check", "storage", "--storage-class", "ceph-rbd", "--pods", "0", "--kubeconfig",
+                kubeconfig.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--pods must be at least 1");
     }
 }
