@@ -66,6 +66,16 @@ public record SchedulerSnapshot(List<JsonNode> nodes, List<JsonNode> pods, List<
         return new SchedulerSnapshot(nodes, pods, groups, topologies, hyperNodes, unread);
     }
 
+    /** The names of the snapshot's nodes. */
+    public List<String> nodeNames() {
+        return nodes.stream().map(SchedulerSnapshot::name).toList();
+    }
+
+    /** How many objects it holds, of every kind read. */
+    public int objects() {
+        return nodes.size() + pods.size() + podGroups.size() + topologies.size() + hyperNodes.size();
+    }
+
     static String name(JsonNode object) {
         return object.path("metadata").path("name").asText();
     }

@@ -1,5 +1,6 @@
 package dev.pitwall.acceptance.verdict;
 
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -28,10 +29,13 @@ public record Evaluation(Verdict verdict, Map<String, Verdict> nodes, List<Findi
      * cluster rather than tool outputs per node: each node's verdict is the worst of its findings,
      * and only what did not pass is kept, worst first, as for tool outputs.
      *
-     * @param inputs how many things were read (scrapes, probes), so a check that read nothing is not evaluable
+     * @param checked what was checked (nodes, or "cluster"): each passes unless a finding says otherwise
+     * @param inputs  how many things were read (exporter outputs, kubectl objects, probes), so a
+     *                check that read nothing is not evaluable
      */
-    public static Evaluation ofFindings(List<Finding> findings, int inputs) {
+    public static Evaluation ofFindings(Collection<String> checked, List<Finding> findings, int inputs) {
         Map<String, Verdict> nodes = new TreeMap<>();
+        checked.forEach(node -> nodes.put(node, Verdict.PASS));
         findings.forEach(f -> nodes.merge(f.node(), f.verdict(), Verdict::worst));
         List<Finding> notPassed = findings.stream().filter(f -> f.verdict() != Verdict.PASS)
                 .sorted(Comparator.comparing(Finding::verdict).reversed()).toList();

@@ -1,8 +1,14 @@
 package dev.pitwall.server.cli;
 
+import dev.pitwall.acceptance.monitoring.MonitoringCatalog;
+import dev.pitwall.acceptance.monitoring.MonitoringCheck;
+import dev.pitwall.acceptance.monitoring.Scrapes;
+import dev.pitwall.acceptance.scheduler.SchedulerSnapshot;
+import dev.pitwall.acceptance.scheduler.SnapshotCheck;
 import dev.pitwall.acceptance.store.AcceptanceService;
 import dev.pitwall.acceptance.verdict.Baseline;
 import dev.pitwall.acceptance.verdict.Evaluation;
+import dev.pitwall.acceptance.verdict.Finding;
 import dev.pitwall.acceptance.verdict.ResultsEvaluator;
 import dev.pitwall.core.json.Json;
 import dev.pitwall.gateway.auth.ApiKeys;
@@ -17,6 +23,7 @@ import dev.pitwall.server.BuildInfo;
 import dev.pitwall.server.Pitwall;
 import dev.pitwall.server.config.PitwallConfig;
 import dev.pitwall.sim.cluster.AcceptanceOutputs;
+import dev.pitwall.sim.cluster.ClusterViews;
 import dev.pitwall.sim.cluster.TrainingCluster;
 import dev.pitwall.sim.engine.EngineProfile;
 import dev.pitwall.sim.engine.SimEngine;
@@ -29,6 +36,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -116,6 +124,7 @@ final class DemoCommand implements Callable<Integer> {
                 config.withGateway(withDemoObjectives(config.gateway().withBackends(backends))).withTelemetry(new TelemetryConfig(
                         List.of(cluster.metricsUri().toString()), Duration.ofSeconds(15))), companions, pitwall -> {
                     notes.add("  accept   " + demoAcceptance(pitwall, dataDir.resolve("acceptance-demo")));
+                    notes.addAll(demoIntegrationChecks(pitwall, cluster, clusterDir));
                     try {
                         companions.add(new ClusterShippers(cluster, URI.create("http://127.0.0.1:" + pitwall.port()),
                                 clusterDir));
@@ -154,6 +163,39 @@ final class DemoCommand implements Callable<Integer> {
                     + pitwall.port() + AcceptanceService.PATH + "/" + id + "/report";
         } catch (IOException e) {
             throw new UncheckedIOException("the demo's acceptance run cannot be written to " + results, e);
+        }
+    }
+
+    /**
+     * The simulated cluster's monitoring and scheduling, checked as an operator would check a real
+     * one: a round of its exporters' outputs through the monitoring check (its dcgm-exporter keeps
+     * the default counters, so SM activity and the other fields training needs are missing) and a
+     * kubectl snapshot through the scheduler check, each stored as an acceptance run unless a
+     * restart finds it stored already. Returns the notes saying where to look and what to run.
+     */
+    static List<String> demoIntegrationChecks(Pitwall pitwall, TrainingCluster cluster, Path clusterDir) {
+        Path scrapes = clusterDir.resolve("monitoring");
+        Path snapshot = clusterDir.resolve("snapshot");
+        try {
+            ClusterViews.writeScrapes(cluster, scrapes);
+            Instant now = Instant.now();
+            ClusterViews.writeSchedulerSnapshot(cluster, snapshot, now.minus(Duration.ofHours(6)));
+            Scrapes scraped = Scrapes.read(scrapes);
+            MonitoringCheck.Result monitoring = new MonitoringCheck(MonitoringCatalog.builtIn(), Duration.ofSeconds(15))
+                    .check(List.of(scraped));
+            SchedulerSnapshot kubectl = SchedulerSnapshot.read(snapshot);
+            List<Finding> scheduling = new SnapshotCheck(Duration.ofMinutes(5)).check(kubectl, now);
+            Evaluation monitored = Evaluation.ofFindings(monitoring.nodes(), monitoring.findings(), scraped.files().size());
+            Evaluation scheduled = Evaluation.ofFindings(kubectl.nodeNames(), scheduling, kubectl.objects());
+            pitwall.acceptanceRuns().saveUnlessStored("Monitoring check: simulated cluster (demo)", null, monitored);
+            pitwall.acceptanceRuns().saveUnlessStored("Scheduler check: simulated cluster (demo)", null, scheduled);
+            return List.of(
+                    "  monitor  " + monitored.verdict() + ", " + monitoring.findings().size() + " findings (its dcgm-exporter "
+                            + "keeps the default counters): pitwall check monitoring --scrape " + scrapes,
+                    "  schedule " + scheduled.verdict() + ": pitwall check scheduler --snapshot " + snapshot);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the demo's monitoring and scheduler views cannot be written to "
+                    + clusterDir, e);
         }
     }
 

@@ -6,6 +6,7 @@ import dev.pitwall.acceptance.verdict.Verdict;
 import dev.pitwall.core.json.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,15 +39,17 @@ final class FindingsReport {
     /**
      * @param title   the stored run's name
      * @param heading the text output's first line
+     * @param checked what was checked (nodes, or "cluster"), each a pass unless a finding says otherwise
+     * @param inputs  how many things were read (kubectl objects, probes)
      * @param extra   more top-level fields of the JSON output
      * @return the exit code: 0, 1 when something failed, 2 when it could not be stored
      */
-    int write(CommandSpec spec, String title, String heading, List<Finding> findings, Map<String, String> extra)
-            throws IOException {
+    int write(CommandSpec spec, String title, String heading, Collection<String> checked, List<Finding> findings,
+              int inputs, Map<String, String> extra) throws IOException {
         Verdict verdict = findings.stream().map(Finding::verdict).reduce(Verdict.PASS, Verdict::worst);
         if (store) {
             Optional<Integer> failed = CheckCommand.storeRun(spec, storeOptions, title, null,
-                    Evaluation.ofFindings(findings, findings.size()));
+                    Evaluation.ofFindings(checked, findings, inputs));
             if (failed.isPresent()) {
                 return failed.get();
             }

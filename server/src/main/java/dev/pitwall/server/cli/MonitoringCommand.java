@@ -104,7 +104,8 @@ final class MonitoringCommand implements Callable<Integer> {
             String source = prometheus != null ? prometheus.toString()
                     : rounds.getLast().toAbsolutePath().normalize().getFileName().toString();
             Optional<Integer> failed = CheckCommand.storeRun(spec, storeOptions, "Monitoring check: " + source, null,
-                    Evaluation.ofFindings(result.findings(), read.size()));
+                    Evaluation.ofFindings(result.nodes(), result.findings(),
+                            read.stream().mapToInt(r -> r.files().size()).sum()));
             if (failed.isPresent()) {
                 return failed.get();
             }

@@ -128,7 +128,7 @@ final class SchedulerCommand implements Callable<Integer> {
                 + read.podGroups().size() + " PodGroups, " + read.topologies().size() + " Topologies, "
                 + read.hyperNodes().size() + " HyperNodes, taken " + taken;
         return report.write(spec, "Scheduler check: snapshot " + snapshot.toAbsolutePath().normalize().getFileName(), heading,
-                findings, Map.of("taken_at", taken.toString()));
+                read.nodeNames(), findings, read.objects(), Map.of("taken_at", taken.toString()));
     }
 
     private Integer live() throws IOException {
@@ -181,7 +181,7 @@ final class SchedulerCommand implements Callable<Integer> {
             }
             return report.write(spec, "Scheduler check: " + asked.describe() + " at " + config.getMasterUrl(),
                     "Scheduler probes of " + asked.describe() + " on " + nodes + " nodes at " + config.getMasterUrl()
-                            + " (run " + run + ")", findings, Map.of("run", run));
+                            + " (run " + run + ")", List.of("cluster"), findings, findings.size(), Map.of("run", run));
         }
     }
 

@@ -102,8 +102,8 @@ final class StorageCommand implements Callable<Integer> {
                 }
             }
             return report.write(spec, "Storage check: " + storageClass + " at " + config.getMasterUrl(),
-                    "Storage class " + storageClass + " at " + config.getMasterUrl() + " (run " + run + ")", findings,
-                    Map.of("run", run, "storage_class", storageClass));
+                    "Storage class " + storageClass + " at " + config.getMasterUrl() + " (run " + run + ")",
+                    List.of("cluster"), findings, findings.size(), Map.of("run", run, "storage_class", storageClass));
         }
     }
 

@@ -85,12 +85,19 @@ public final class TrainingCluster implements AutoCloseable {
     private int hotGpu;
     private Instant hotUntil = Instant.MIN;
     private final List<Fault> injected = new ArrayList<>();
+    private final Instant started;
+    /** Per node and GPU: the last Xid, as dcgm-exporter's DCGM_FI_DEV_XID_ERRORS shows it. */
+    private final int[][] lastXid;
+    private final int[][] remappedRows;
 
     private TrainingCluster(Path dir, int nodeCount, long seed, Clock clock) throws IOException {
         this.dir = dir;
         this.random = new Random(seed);
         this.faults = new Random(seed * 0x9E3779B97F4A7C15L); // spread small seeds: their first draws are alike
         this.clock = clock;
+        this.started = clock.instant();
+        this.lastXid = new int[nodeCount][GPUS_PER_NODE];
+        this.remappedRows = new int[nodeCount][GPUS_PER_NODE];
         this.nodes = new ArrayList<>();
         for (int n = 1; n <= nodeCount; n++) {
             String node = String.format(Locale.ROOT, "gpu-c%02d", n);
@@ -191,15 +198,17 @@ public final class TrainingCluster implements AutoCloseable {
         injected.add(fault);
         int n = random.nextInt(nodes.size());
         String node = nodes.get(n);
-        String pci = String.format(Locale.ROOT, "0000:%02x:00", 0x18 + random.nextInt(8) * 0x10);
+        int gpu = random.nextInt(GPUS_PER_NODE);
+        String pci = String.format(Locale.ROOT, "0000:%02x:00", 0x18 + gpu * 0x10);
         int pid = 10_000 + random.nextInt(50_000);
         boolean stopsJob = true;
         switch (fault) {
-            case FAULTY_GPU -> xid(node, pci, 79, pid, "GPU has fallen off the bus.");
+            case FAULTY_GPU -> xid(n, gpu, pci, 79, pid, "GPU has fallen off the bus.");
             case GPU_HBM3 -> {
-                xid(node, pci, 48, pid, "An uncorrectable double bit error (DBE) has been detected on GPU in the "
+                remappedRows[n][gpu]++;
+                xid(n, gpu, pci, 48, pid, "An uncorrectable double bit error (DBE) has been detected on GPU in the "
                         + "framebuffer at partition 0, subpartition 0.");
-                xid(node, pci, 63, pid, "Row Remapper: New row marked for remapping, reset gpu to activate.");
+                xid(n, gpu, pci, 63, pid, "Row Remapper: New row marked for remapping, reset gpu to activate.");
             }
             case SOFTWARE_BUG -> {
                 append(jobLog(node), "[rank" + n * GPUS_PER_NODE + "]: RuntimeError: CUDA error: an illegal memory access "
@@ -208,8 +217,8 @@ public final class TrainingCluster implements AutoCloseable {
             }
             case NETWORK -> append(kernelLog(node), kernelPrefix() + "mlx5_core 0000:" + pci.substring(5) + ".0 mlx5_"
                     + random.nextInt(8) + ": Link down");
-            case GPU_SRAM -> xid(node, pci, 95, pid, "Uncontained ECC error.");
-            case GPU_SYSTEM_PROCESSOR -> xid(node, pci, 119, pid, "Timeout after 6s of waiting for RPC response from GPU0 "
+            case GPU_SRAM -> xid(n, gpu, pci, 95, pid, "Uncontained ECC error.");
+            case GPU_SYSTEM_PROCESSOR -> xid(n, gpu, pci, 119, pid, "Timeout after 6s of waiting for RPC response from GPU0 "
                     + "GSP!");
             case NIC -> append(kernelLog(node), kernelPrefix() + "ib" + random.nextInt(8) + ": lost carrier");
             case NCCL_WATCHDOG -> {
@@ -237,8 +246,9 @@ public final class TrainingCluster implements AutoCloseable {
         }
     }
 
-    private void xid(String node, String pci, int code, int pid, String text) throws IOException {
-        append(kernelLog(node), kernelPrefix() + "NVRM: Xid (PCI:" + pci + "): " + code + ", pid=" + pid + ", name=python, "
+    private void xid(int n, int gpu, String pci, int code, int pid, String text) throws IOException {
+        lastXid[n][gpu] = code;
+        append(kernelLog(nodes.get(n)), kernelPrefix() + "NVRM: Xid (PCI:" + pci + "): " + code + ", pid=" + pid + ", name=python, "
                 + text);
     }
 
@@ -251,30 +261,93 @@ public final class TrainingCluster implements AutoCloseable {
         Files.writeString(file, line + "\n", StandardOpenOption.APPEND);
     }
 
-    /** dcgm-exporter's exposition for every GPU: utilization, SM activity, clock event reasons; all GPUs belong to the job. */
+    /**
+     * One field of dcgm-exporter's default counters file (etc/default-counters.csv): its name,
+     * type and help as the exporter writes them. SM activity and the other fields it leaves off by
+     * default are absent here as on a cluster that kept the defaults. The clock event reasons are
+     * not in the file either but Pitwall's thermal detection reads them, so they are served too.
+     */
+    private record Field(String name, String type, String help) {
+    }
+
+    private static final List<Field> FIELDS = List.of(
+            new Field("DCGM_FI_DEV_SM_CLOCK", "gauge", "SM clock frequency (in MHz)."),
+            new Field("DCGM_FI_DEV_MEM_CLOCK", "gauge", "Memory clock frequency (in MHz)."),
+            new Field("DCGM_FI_DEV_MEMORY_TEMP", "gauge", "Memory temperature (in C)."),
+            new Field("DCGM_FI_DEV_GPU_TEMP", "gauge", "GPU temperature (in C)."),
+            new Field("DCGM_FI_DEV_POWER_USAGE", "gauge", "Power draw (in W)."),
+            new Field("DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION", "counter", "Total energy consumption since boot (in mJ)."),
+            new Field("DCGM_FI_DEV_PCIE_TX_THROUGHPUT", "counter",
+                    "Total number of bytes transmitted through PCIe TX (in KB) via NVML."),
+            new Field("DCGM_FI_DEV_PCIE_RX_THROUGHPUT", "counter",
+                    "Total number of bytes received through PCIe RX (in KB) via NVML."),
+            new Field("DCGM_FI_DEV_PCIE_REPLAY_COUNTER", "counter", "Total number of PCIe retries."),
+            new Field("DCGM_FI_DEV_GPU_UTIL", "gauge", "GPU utilization (in %)."),
+            new Field("DCGM_FI_DEV_MEM_COPY_UTIL", "gauge", "Memory utilization (in %)."),
+            new Field("DCGM_FI_DEV_ENC_UTIL", "gauge", "Encoder utilization (in %)."),
+            new Field("DCGM_FI_DEV_DEC_UTIL", "gauge", "Decoder utilization (in %)."),
+            new Field("DCGM_FI_DEV_XID_ERRORS", "gauge", "Value of the last XID error encountered."),
+            new Field("DCGM_FI_DEV_FB_FREE", "gauge", "Framebuffer memory free (in MiB)."),
+            new Field("DCGM_FI_DEV_FB_USED", "gauge", "Framebuffer memory used (in MiB)."),
+            new Field("DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL", "counter",
+                    "Total number of NVLink bandwidth counters for all lanes"),
+            new Field("DCGM_FI_DEV_VGPU_LICENSE_STATUS", "gauge", "vGPU License status"),
+            new Field("DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS", "counter",
+                    "Number of remapped rows for uncorrectable errors"),
+            new Field("DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS", "counter", "Number of remapped rows for correctable errors"),
+            new Field("DCGM_FI_DEV_ROW_REMAP_FAILURE", "gauge", "Whether remapping of rows has failed"),
+            new Field("DCGM_FI_PROF_GR_ENGINE_ACTIVE", "gauge", "Ratio of time the graphics engine is active."),
+            new Field("DCGM_FI_PROF_PIPE_TENSOR_ACTIVE", "gauge", "Ratio of cycles the tensor (HMMA) pipe is active."),
+            new Field("DCGM_FI_PROF_DRAM_ACTIVE", "gauge",
+                    "Ratio of cycles the device memory interface is active sending or receiving data."),
+            new Field("DCGM_FI_PROF_PCIE_TX_BYTES", "counter",
+                    "The number of bytes of active pcie tx data including both header and payload."),
+            new Field("DCGM_FI_PROF_PCIE_RX_BYTES", "counter",
+                    "The number of bytes of active pcie rx data including both header and payload."),
+            new Field("DCGM_FI_DEV_CLOCKS_EVENT_REASONS", "gauge",
+                    "Current clock event reasons (bitmask of DCGM_CLOCKS_EVENT_REASON_*)"));
+
+    /** dcgm-exporter's exposition for every GPU, with its default counters; all GPUs belong to the job. */
     synchronized String exposition() {
         boolean hot = hotNode >= 0 && clock.instant().isBefore(hotUntil);
+        boolean down = downSteps > 0;
+        // Counters grow with time since the cluster started, at rates of a busy H100.
+        double seconds = Duration.between(started, clock.instant()).toMillis() / 1000.0 + 86_400;
         StringBuilder out = new StringBuilder();
-        String[][] metricsHelp = {
-            {"DCGM_FI_DEV_GPU_UTIL", "GPU utilization (in %)."},
-            {"DCGM_FI_PROF_SM_ACTIVE", "The ratio of cycles an SM has at least 1 warp assigned (in %)."},
-            {"DCGM_FI_DEV_CLOCKS_EVENT_REASONS", "Current clock event reasons (bitmask of DCGM_CLOCKS_EVENT_REASON_*)"}};
-        for (int m = 0; m < metricsHelp.length; m++) {
-            out.append("# HELP ").append(metricsHelp[m][0]).append(' ').append(metricsHelp[m][1]).append('\n');
-            out.append("# TYPE ").append(metricsHelp[m][0]).append(" gauge\n");
+        for (Field field : FIELDS) {
+            out.append("# HELP ").append(field.name()).append(' ').append(field.help()).append('\n');
+            out.append("# TYPE ").append(field.name()).append(' ').append(field.type()).append('\n');
             for (int n = 0; n < nodes.size(); n++) {
                 for (int g = 0; g < GPUS_PER_NODE; g++) {
-                    boolean down = downSteps > 0;
-                    String value = switch (m) {
-                        case 0 -> Integer.toString(down ? 0 : 93 + random.nextInt(6));
-                        case 1 -> String.format(Locale.ROOT, "%.6f", down ? 0.0 : 0.78 + random.nextDouble() * 0.05);
-                        default -> hot && n == hotNode && g == hotGpu ? Long.toString(0x80 | 0x4) : "0";
+                    boolean thisHot = hot && n == hotNode && g == hotGpu;
+                    double value = switch (field.name()) {
+                        case "DCGM_FI_DEV_SM_CLOCK" -> thisHot ? 1410 : 1980;
+                        case "DCGM_FI_DEV_MEM_CLOCK" -> 2619;
+                        case "DCGM_FI_DEV_MEMORY_TEMP" -> 48 + random.nextInt(8) + (thisHot ? 30 : 0);
+                        case "DCGM_FI_DEV_GPU_TEMP" -> down ? 38 : 58 + random.nextInt(10) + (thisHot ? 28 : 0);
+                        case "DCGM_FI_DEV_POWER_USAGE" -> down ? 95 : 610 + random.nextInt(80);
+                        case "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION" -> Math.floor(seconds * 650_000);
+                        case "DCGM_FI_DEV_PCIE_TX_THROUGHPUT", "DCGM_FI_DEV_PCIE_RX_THROUGHPUT" -> Math.floor(seconds * 2_000_000);
+                        case "DCGM_FI_DEV_GPU_UTIL" -> down ? 0 : 93 + random.nextInt(6);
+                        case "DCGM_FI_DEV_MEM_COPY_UTIL" -> down ? 0 : 35 + random.nextInt(10);
+                        case "DCGM_FI_DEV_XID_ERRORS" -> lastXid[n][g];
+                        case "DCGM_FI_DEV_FB_FREE" -> down ? 80_500 : 6_100;
+                        case "DCGM_FI_DEV_FB_USED" -> down ? 500 : 74_900;
+                        case "DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL" -> Math.floor(seconds * 180_000_000);
+                        case "DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS" -> remappedRows[n][g];
+                        case "DCGM_FI_PROF_GR_ENGINE_ACTIVE" -> down ? 0 : 0.84 + random.nextDouble() * 0.05;
+                        case "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE" -> down ? 0 : 0.41 + random.nextDouble() * 0.05;
+                        case "DCGM_FI_PROF_DRAM_ACTIVE" -> down ? 0 : 0.32 + random.nextDouble() * 0.05;
+                        case "DCGM_FI_PROF_PCIE_TX_BYTES", "DCGM_FI_PROF_PCIE_RX_BYTES" -> Math.floor(seconds * 2.1e9);
+                        case "DCGM_FI_DEV_CLOCKS_EVENT_REASONS" -> thisHot ? 0x80 | 0x4 : 0;
+                        default -> 0; // encoder and decoder, PCIe replays, vGPU licence (none), row-remap failure
                     };
                     out.append(String.format(Locale.ROOT, "%s{gpu=\"%d\",UUID=\"GPU-%08x-0000-0000-0000-%012d\",pci_bus_id="
                                     + "\"00000000:%02X:00.0\",device=\"nvidia%d\",modelName=\"NVIDIA H100 80GB HBM3\",Hostname="
                                     + "\"%s\",DCGM_FI_DRIVER_VERSION=\"550.54.15\",container=\"pytorch\",namespace=\"research\","
-                                    + "pod=\"llama-pretrain-%d\"} %s%n", metricsHelp[m][0], g, n, g, 0x18 + g * 0x10, g,
-                            nodes.get(n), n, value));
+                                    + "pod=\"llama-pretrain-%d\"} %s%n", field.name(), g, n, g, 0x18 + g * 0x10, g,
+                            nodes.get(n), n, value == Math.rint(value) && Math.abs(value) < 1e15
+                                    ? Long.toString((long) value) : String.format(Locale.ROOT, "%.6f", value)));
                 }
             }
         }

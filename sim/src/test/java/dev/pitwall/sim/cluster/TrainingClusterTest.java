@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -74,7 +75,14 @@ class TrainingClusterTest {
                     HttpResponse.BodyHandlers.ofString()).body();
             assertThat(metrics).contains("# TYPE DCGM_FI_DEV_GPU_UTIL gauge").contains("Hostname=\"gpu-c04\"")
                     .contains("pod=\"llama-pretrain-3\"");
-            assertThat(metrics.lines().filter(l -> l.startsWith("DCGM_FI_PROF_SM_ACTIVE{"))).hasSize(4 * 8);
+            // dcgm-exporter's default counters on every GPU; SM activity is not among them.
+            for (String field : List.of("DCGM_FI_DEV_SM_CLOCK", "DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_XID_ERRORS",
+                    "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE", "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION")) {
+                assertThat(metrics.lines().filter(l -> l.startsWith(field + "{"))).as(field).hasSize(4 * 8);
+            }
+            assertThat(metrics).doesNotContain("DCGM_FI_PROF_SM_ACTIVE");
+            assertThat(metrics.lines().filter(l -> l.startsWith("DCGM_FI_DEV_XID_ERRORS{") && l.endsWith(" 79")))
+                    .as("the GPU that fell off the bus shows its last Xid").hasSize(1);
 
             cluster.inject(TrainingCluster.Fault.GPU_THERMAL);
             String hot = HttpClient.newHttpClient().send(HttpRequest.newBuilder(cluster.metricsUri()).build(),
