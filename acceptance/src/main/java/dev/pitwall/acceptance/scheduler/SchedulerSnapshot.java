@@ -14,11 +14,13 @@ import java.util.stream.Stream;
 
 /**
  * A cluster's scheduling state as {@code kubectl get … -o json} dumps it: every {@code .json}
- * file of a folder, each a List (or one object), sorted by kind: Nodes, Pods, Volcano PodGroups,
- * Kueue Topologies, Volcano HyperNodes. Read once; the check works on the parsed objects.
+ * file of a folder, each a List (or one object), sorted by kind: Nodes, Pods, Volcano PodGroups
+ * and Queues, Kueue Topologies, ClusterQueues and LocalQueues, Volcano HyperNodes. Read once; the
+ * check works on the parsed objects.
  */
 public record SchedulerSnapshot(List<JsonNode> nodes, List<JsonNode> pods, List<JsonNode> podGroups,
-                                List<JsonNode> topologies, List<JsonNode> hyperNodes, Map<String, String> unread) {
+                                List<JsonNode> topologies, List<JsonNode> hyperNodes, List<JsonNode> queues,
+                                List<JsonNode> clusterQueues, List<JsonNode> localQueues, Map<String, String> unread) {
 
     public static final String GPU = "nvidia.com/gpu";
 
@@ -28,6 +30,9 @@ public record SchedulerSnapshot(List<JsonNode> nodes, List<JsonNode> pods, List<
         List<JsonNode> groups = new ArrayList<>();
         List<JsonNode> topologies = new ArrayList<>();
         List<JsonNode> hyperNodes = new ArrayList<>();
+        List<JsonNode> queues = new ArrayList<>();
+        List<JsonNode> clusterQueues = new ArrayList<>();
+        List<JsonNode> localQueues = new ArrayList<>();
         Map<String, String> unread = new TreeMap<>();
         List<Path> files;
         try (Stream<Path> listed = Files.list(folder)) {
@@ -58,12 +63,16 @@ public record SchedulerSnapshot(List<JsonNode> nodes, List<JsonNode> pods, List<
                     case "PodGroup" -> groups.add(item);
                     case "Topology" -> topologies.add(item);
                     case "HyperNode" -> hyperNodes.add(item);
+                    case "Queue" -> queues.add(item);
+                    case "ClusterQueue" -> clusterQueues.add(item);
+                    case "LocalQueue" -> localQueues.add(item);
                     default -> unread.merge(file.getFileName().toString(), "kind " + item.path("kind").asText()
                             + " not read", (a, b) -> a);
                 }
             }
         }
-        return new SchedulerSnapshot(nodes, pods, groups, topologies, hyperNodes, unread);
+        return new SchedulerSnapshot(nodes, pods, groups, topologies, hyperNodes, queues, clusterQueues, localQueues,
+                unread);
     }
 
     /** The names of the snapshot's nodes. */
@@ -73,7 +82,8 @@ public record SchedulerSnapshot(List<JsonNode> nodes, List<JsonNode> pods, List<
 
     /** How many objects it holds, of every kind read. */
     public int objects() {
-        return nodes.size() + pods.size() + podGroups.size() + topologies.size() + hyperNodes.size();
+        return nodes.size() + pods.size() + podGroups.size() + topologies.size() + hyperNodes.size() + queues.size()
+                + clusterQueues.size() + localQueues.size();
     }
 
     static String name(JsonNode object) {
@@ -113,7 +123,7 @@ public record SchedulerSnapshot(List<JsonNode> nodes, List<JsonNode> pods, List<
         return at.isEmpty() ? null : Instant.parse(at);
     }
 
-    private static int quantity(JsonNode value) {
+    static int quantity(JsonNode value) {
         if (value.isMissingNode() || value.isNull()) {
             return 0;
         }

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -31,6 +32,9 @@ import java.util.TreeSet;
  * PodGroups ({@code minMember}; pods annotated {@code scheduling.k8s.io/group-name}) and Kueue
  * pod groups (label {@code kueue.x-k8s.io/pod-group-name}, size
  * {@code kueue.x-k8s.io/pod-group-total-count}, topology {@code kueue.x-k8s.io/podset-required-topology}).
+ * With queues in the snapshot (Volcano Queues; Kueue ClusterQueues and LocalQueues), gangs over
+ * their queue's quota, gangs naming a queue that is not there, and Kueue quotas above the
+ * cluster's GPUs are found too.
  */
 public final class SnapshotCheck {
 
@@ -38,6 +42,7 @@ public final class SnapshotCheck {
     static final String KUEUE_GROUP = "kueue.x-k8s.io/pod-group-name";
     static final String KUEUE_COUNT = "kueue.x-k8s.io/pod-group-total-count";
     static final String KUEUE_TOPOLOGY = "kueue.x-k8s.io/podset-required-topology";
+    static final String KUEUE_QUEUE = "kueue.x-k8s.io/queue-name";
 
     private final Duration gangTimeout;
 
@@ -47,7 +52,13 @@ public final class SnapshotCheck {
     }
 
     /** A gang: its members must all run, or none. */
-    record Gang(String kind, String name, int size, int gpusPerPod, List<JsonNode> members, String requiredLevel) {
+    record Gang(String kind, String name, int size, int gpusPerPod, List<JsonNode> members, String requiredLevel,
+                String queue) {
+
+        boolean kueue() {
+            return kind.startsWith("Kueue");
+        }
+
 
         long running() {
             return members.stream().filter(p -> p.path("status").path("phase").asText().equals("Running")).count();
@@ -69,8 +80,10 @@ public final class SnapshotCheck {
         Map<String, Integer> free = freeGpus(snapshot, schedulable);
         long totalFree = free.values().stream().mapToLong(Integer::longValue).sum();
         List<Gang> gangs = gangs(snapshot);
+        QueueQuotas quotas = new QueueQuotas(snapshot);
         for (Gang gang : gangs) {
             neverFits(gang, schedulable, findings);
+            overQuota(gang, quotas, findings);
             if (gang.partial()) {
                 Instant first = gang.members().stream().map(SchedulerSnapshot::startTime).filter(Objects::nonNull)
                         .min(Instant::compareTo).orElse(null);
@@ -93,11 +106,64 @@ public final class SnapshotCheck {
                     + "finish on the " + totalFree + " GPUs free: a deadlock that gang scheduling (all-or-nothing "
                     + "admission) prevents"));
         }
+        quotasAboveCapacity(snapshot, quotas, schedulable, findings);
         topology(snapshot, findings);
         hyperNodes(snapshot, findings);
         int largestNode = schedulable.stream().mapToInt(SchedulerSnapshot::allocatableGpus).max().orElse(0);
         fragmentation(snapshot, free, totalFree, largestNode, findings);
         return findings;
+    }
+
+    /** A gang its queue can never admit: more GPUs than the queue may ever hold, or a queue that is not there. */
+    private static void overQuota(Gang gang, QueueQuotas quotas, List<Finding> findings) {
+        if (gang.queue().isEmpty() || !quotas.knows(gang.kueue())) {
+            return;
+        }
+        Optional<QueueQuotas.Limit> limit;
+        if (gang.kueue()) {
+            Optional<String> clusterQueue = quotas.clusterQueueOf(gang.queue());
+            if (clusterQueue.isEmpty()) {
+                findings.add(new Finding(gang.name(), "scheduler.queue_missing", Verdict.FAIL, "LocalQueue " + gang.queue(),
+                        "an existing LocalQueue", gang.kind() + " " + gang.name() + " names LocalQueue " + gang.queue()
+                        + ", which the snapshot does not hold: Kueue never admits it and its pods stay gated"));
+                return;
+            }
+            limit = quotas.kueue(clusterQueue.get());
+        } else {
+            if (!quotas.hasVolcanoQueue(gang.queue())) {
+                findings.add(new Finding(gang.name(), "scheduler.queue_missing", Verdict.FAIL, "Queue " + gang.queue(),
+                        "an existing Queue", gang.kind() + " " + gang.name() + " names Queue " + gang.queue()
+                        + ", which the snapshot does not hold: Volcano does not enqueue it"));
+                return;
+            }
+            limit = quotas.volcano(gang.queue());
+        }
+        int need = gang.size() * gang.gpusPerPod();
+        limit.filter(l -> need > 0 && (!l.covers() || need > l.ceiling())).ifPresent(l -> findings.add(new Finding(
+                gang.name(), "scheduler.gang_over_quota", Verdict.FAIL, gang.size() + " × " + gang.gpusPerPod()
+                + " GPUs = " + need, l.covers() ? "at most " + l.ceiling() + " GPUs (" + l.queue() + ")"
+                : l.queue() + " covering nvidia.com/gpu",
+                gang.kind() + " " + gang.name() + " can never be admitted: " + (l.covers() ? "it needs " + need
+                        + " GPUs and " + l.queue() + " allows at most " + l.ceiling() + " (" + l.how() + ")"
+                        : l.queue() + " does not cover nvidia.com/gpu in its resourceGroups"))));
+    }
+
+    /**
+     * Kueue ClusterQueues whose own quota is above what the schedulable nodes have: Kueue admits
+     * on quota alone, so it can admit gangs that cannot be placed (evicted after waitForPodsReady's
+     * timeout, or holding their quota while they wait without it).
+     */
+    private static void quotasAboveCapacity(SchedulerSnapshot snapshot, QueueQuotas quotas, List<JsonNode> schedulable,
+                                            List<Finding> findings) {
+        int capacity = schedulable.stream().mapToInt(SchedulerSnapshot::allocatableGpus).sum();
+        for (JsonNode clusterQueue : snapshot.clusterQueues()) {
+            quotas.kueue(name(clusterQueue)).filter(l -> l.nominal() > capacity).ifPresent(l -> findings.add(new Finding(
+                    "cluster", "scheduler.quota_above_capacity", Verdict.WARN, l.nominal() + " GPUs",
+                    "at most the " + capacity + " GPUs of the schedulable nodes",
+                    l.queue() + "'s nominal quota (" + l.nominal() + " GPUs) is above the " + capacity + " GPUs the "
+                            + "schedulable nodes have: Kueue admits on quota, so it can admit a gang that cannot be "
+                            + "placed; lower the quota or enable waitForPodsReady so such a gang is evicted")));
+        }
     }
 
     private void neverFits(Gang gang, List<JsonNode> nodes, List<Finding> findings) {
@@ -252,7 +318,8 @@ public final class SnapshotCheck {
             List<JsonNode> members = snapshot.pods().stream().filter(p -> namespace(p).equals(namespace(group))
                     && annotation(p, VOLCANO_GROUP).equals(name(group))).toList();
             out.add(new Gang("PodGroup", namespace(group) + "/" + name(group),
-                    group.path("spec").path("minMember").asInt(1), gpusPerPod(members), members, ""));
+                    group.path("spec").path("minMember").asInt(1), gpusPerPod(members), members, "",
+                    group.path("spec").path("queue").asText("default")));
         }
         Map<String, List<JsonNode>> kueue = new TreeMap<>();
         for (JsonNode pod : snapshot.pods()) {
@@ -266,7 +333,9 @@ public final class SnapshotCheck {
                     .orElse(members.size());
             String level = members.stream().map(p -> annotation(p, KUEUE_TOPOLOGY)).filter(l -> !l.isEmpty())
                     .findFirst().orElse("");
-            out.add(new Gang("Kueue pod group", group, size, gpusPerPod(members), members, level));
+            String queue = members.stream().map(p -> label(p, KUEUE_QUEUE)).filter(q -> !q.isEmpty())
+                    .map(q -> namespace(members.getFirst()) + "/" + q).findFirst().orElse("");
+            out.add(new Gang("Kueue pod group", group, size, gpusPerPod(members), members, level, queue));
         });
         return out;
     }

@@ -1,6 +1,7 @@
 package dev.pitwall.acceptance.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -33,6 +34,7 @@ class SnapshotCheckTest {
     private final List<ObjectNode> groups = new ArrayList<>();
     private final List<ObjectNode> topologies = new ArrayList<>();
     private final List<ObjectNode> hyperNodes = new ArrayList<>();
+    private final List<ObjectNode> queues = new ArrayList<>();
 
     /** Four 8-GPU nodes, two racks of two in one block, a Topology naming both levels. */
     private void healthyCluster() {
@@ -168,9 +170,9 @@ class SnapshotCheckTest {
         node("gpu-a05", 8, Map.of("example.com/block", "b1", "example.com/rack", "r2")); // in none
         hyperNode("s3", 2, "HyperNode", "s0");   // s0 under two tier-2 HyperNodes
         assertThat(check()).extracting(Finding::check, Finding::node).containsExactlyInAnyOrder(
-                org.assertj.core.groups.Tuple.tuple("scheduler.topology_not_a_tree", "gpu-a02"),
-                org.assertj.core.groups.Tuple.tuple("scheduler.hypernode_missing", "gpu-a05"),
-                org.assertj.core.groups.Tuple.tuple("scheduler.topology_not_a_tree", "cluster"));
+                tuple("scheduler.topology_not_a_tree", "gpu-a02"),
+                tuple("scheduler.hypernode_missing", "gpu-a05"),
+                tuple("scheduler.topology_not_a_tree", "cluster"));
     }
 
     @Test
@@ -211,6 +213,85 @@ class SnapshotCheckTest {
                 "scheduler.unread", "scheduler.gang_never_fits");
     }
 
+    @Test
+    void queuesWithinTheirQuotasHaveNothingToSay() throws Exception {
+        healthyCluster();
+        volcanoQueue("research", 16);
+        groups.add(podGroup("train", "pair", 2));
+        ((ObjectNode) groups.getLast().path("spec")).put("queue", "research");
+        for (int i = 0; i < 2; i++) {
+            pods.add(pod("pair-" + i, "train", 8, "Pending", "", null, Map.of(SnapshotCheck.VOLCANO_GROUP, "pair"), Map.of()));
+        }
+        clusterQueue("team-a", 16, "shared", null);
+        localQueue("train", "a", "team-a");
+        for (int i = 0; i < 2; i++) {
+            pods.add(pod("k-" + i, "train", 8, "Pending", "", null, Map.of(SnapshotCheck.KUEUE_COUNT, "2"),
+                    Map.of(SnapshotCheck.KUEUE_GROUP, "k", SnapshotCheck.KUEUE_QUEUE, "a")));
+        }
+        assertThat(check()).isEmpty();
+    }
+
+    @Test
+    void aVolcanoGangOverItsQueuesCapabilityIsNeverAdmitted() throws Exception {
+        healthyCluster();
+        volcanoQueue("research", 16);
+        groups.add(podGroup("train", "trio", 3));
+        ((ObjectNode) groups.getLast().path("spec")).put("queue", "research");
+        for (int i = 0; i < 3; i++) {
+            pods.add(pod("trio-" + i, "train", 8, "Pending", "", null, Map.of(SnapshotCheck.VOLCANO_GROUP, "trio"), Map.of()));
+        }
+        assertThat(check()).singleElement().satisfies(f -> {
+            assertThat(f.check()).isEqualTo("scheduler.gang_over_quota");
+            assertThat(f.expected()).isEqualTo("at most 16 GPUs (Queue research)");
+            assertThat(f.detail()).contains("capability 16 GPUs");
+        });
+    }
+
+    @Test
+    void aKueueGangOverItsQuotaAndWhatItsCohortLendsIsNeverAdmitted() throws Exception {
+        healthyCluster();
+        // team-a: 8 of its own, may borrow at most 8 of team-b's 16: 16 in all; the gang needs 24.
+        clusterQueue("team-a", 8, "shared", 8);
+        clusterQueue("team-b", 16, "shared", null);
+        localQueue("train", "a", "team-a");
+        for (int i = 0; i < 3; i++) {
+            pods.add(pod("big-" + i, "train", 8, "Pending", "", null, Map.of(SnapshotCheck.KUEUE_COUNT, "3"),
+                    Map.of(SnapshotCheck.KUEUE_GROUP, "big", SnapshotCheck.KUEUE_QUEUE, "a")));
+        }
+        assertThat(check()).singleElement().satisfies(f -> {
+            assertThat(f.check()).isEqualTo("scheduler.gang_over_quota");
+            assertThat(f.value()).isEqualTo("3 × 8 GPUs = 24");
+            assertThat(f.detail()).contains("nominal quota 8 GPUs, borrowing up to 8 from cohort shared");
+        });
+    }
+
+    @Test
+    void gangsNamingAQueueThatIsNotThereAreNeverAdmitted() throws Exception {
+        healthyCluster();
+        clusterQueue("team-a", 16, "", null);
+        localQueue("train", "a", "team-a");
+        pods.add(pod("lost-0", "train", 8, "Pending", "", null, Map.of(SnapshotCheck.KUEUE_COUNT, "1"),
+                Map.of(SnapshotCheck.KUEUE_GROUP, "lost", SnapshotCheck.KUEUE_QUEUE, "typo")));
+        volcanoQueue("research", 16);
+        groups.add(podGroup("train", "astray", 1));
+        pods.add(pod("astray-0", "train", 8, "Pending", "", null, Map.of(SnapshotCheck.VOLCANO_GROUP, "astray"), Map.of()));
+        assertThat(check()).extracting(Finding::check, Finding::value).containsExactlyInAnyOrder(
+                tuple("scheduler.queue_missing", "Queue default"),
+                tuple("scheduler.queue_missing", "LocalQueue train/typo"));
+        assertThat(check()).anySatisfy(f -> assertThat(f.detail()).contains("its pods stay gated"));
+    }
+
+    @Test
+    void aClusterQueueWhoseQuotaIsAboveTheClustersGpusIsAWarning() throws Exception {
+        healthyCluster();
+        clusterQueue("everything", 64, "", null);
+        assertThat(check()).singleElement().satisfies(f -> {
+            assertThat(f.check()).isEqualTo("scheduler.quota_above_capacity");
+            assertThat(f.value()).isEqualTo("64 GPUs");
+            assertThat(f.expected()).contains("32 GPUs");
+        });
+    }
+
     private List<Finding> check() throws IOException {
         write();
         return new SnapshotCheck(Duration.ofMinutes(5)).check(SchedulerSnapshot.read(dir), NOW);
@@ -218,7 +299,7 @@ class SnapshotCheckTest {
 
     private void write() throws IOException {
         for (Map.Entry<String, List<ObjectNode>> kind : Map.of("nodes", nodes, "pods", pods, "podgroups", groups,
-                "topologies", topologies, "hypernodes", hyperNodes).entrySet()) {
+                "topologies", topologies, "hypernodes", hyperNodes, "queues", queues).entrySet()) {
             ObjectNode list = Json.mapper().createObjectNode().put("apiVersion", "v1").put("kind", "List");
             ArrayNode items = list.putArray("items");
             kind.getValue().forEach(items::add);
@@ -255,6 +336,39 @@ class SnapshotCheckTest {
             m.addObject().put("type", type).putObject("selector").putObject("exactMatch").put("name", member);
         }
         hyperNodes.add(h);
+    }
+
+    private void volcanoQueue(String name, int gpus) {
+        ObjectNode q = Json.mapper().createObjectNode().put("apiVersion", "scheduling.volcano.sh/v1beta1").put("kind", "Queue");
+        q.putObject("metadata").put("name", name);
+        q.putObject("spec").put("weight", 1).putObject("capability").put("nvidia.com/gpu", String.valueOf(gpus));
+        queues.add(q);
+    }
+
+    private void clusterQueue(String name, int gpus, String cohort, Integer borrowingLimit) {
+        ObjectNode q = Json.mapper().createObjectNode().put("apiVersion", "kueue.x-k8s.io/v1beta1").put("kind", "ClusterQueue");
+        q.putObject("metadata").put("name", name);
+        ObjectNode spec = q.putObject("spec");
+        if (!cohort.isEmpty()) {
+            spec.put("cohort", cohort);
+        }
+        ObjectNode group = spec.putArray("resourceGroups").addObject();
+        group.putArray("coveredResources").add("cpu").add("nvidia.com/gpu");
+        ObjectNode flavor = group.putArray("flavors").addObject().put("name", "h100");
+        ArrayNode resources = flavor.putArray("resources");
+        resources.addObject().put("name", "cpu").put("nominalQuota", "512");
+        ObjectNode gpu = resources.addObject().put("name", "nvidia.com/gpu").put("nominalQuota", String.valueOf(gpus));
+        if (borrowingLimit != null) {
+            gpu.put("borrowingLimit", String.valueOf(borrowingLimit));
+        }
+        queues.add(q);
+    }
+
+    private void localQueue(String namespace, String name, String clusterQueue) {
+        ObjectNode q = Json.mapper().createObjectNode().put("apiVersion", "kueue.x-k8s.io/v1beta1").put("kind", "LocalQueue");
+        q.putObject("metadata").put("name", name).put("namespace", namespace);
+        q.putObject("spec").put("clusterQueue", clusterQueue);
+        queues.add(q);
     }
 
     private static ObjectNode podGroup(String namespace, String name, int minMember) {

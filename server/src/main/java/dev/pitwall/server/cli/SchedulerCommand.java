@@ -37,12 +37,13 @@ import picocli.CommandLine.Spec;
                 + "block lands inside one; a job over its queue's quota waits and is admitted when room appears; two "
                 + "equal queues converge to equal shares. Everything created is labelled pitwall.dev/probe=<run> and "
                 + "deleted at the end; the run stops at --budget.",
-            "Snapshot (--snapshot DIR of kubectl JSON: nodes, pods, Volcano PodGroups, Kueue pod groups and Topologies, "
-                + "Volcano HyperNodes): gangs that can never fit, gangs partly running past their timeout, gangs "
-                + "blocking each other, topologies that are not a strict tree or nodes missing a level's label, and "
-                + "free GPUs only in pieces smaller than any pending pod asks. Collect with: kubectl get nodes,pods -A "
-                + "-o json > DIR/cluster.json; kubectl get podgroups -A -o json > DIR/podgroups.json; kubectl get "
-                + "topologies -o json > DIR/topologies.json.",
+            "Snapshot (--snapshot DIR of kubectl JSON: nodes, pods, Volcano PodGroups, Queues and HyperNodes, Kueue pod "
+                + "groups, Topologies, ClusterQueues and LocalQueues): gangs that can never fit, gangs over their queue's "
+                + "quota or naming a queue that is not there, gangs partly running past their timeout, gangs blocking "
+                + "each other, Kueue quotas above the cluster's GPUs, topologies that are not a strict tree or nodes "
+                + "missing a level's label, and free GPUs only in pieces smaller than any pending pod asks. Collect with: "
+                + "kubectl get nodes,pods -A -o json > DIR/cluster.json; kubectl get podgroups,queues -A -o json > "
+                + "DIR/volcano.json; kubectl get topologies,clusterqueues,localqueues -A -o json > DIR/kueue.json.",
             "Exit 0 when nothing fails, 1 when something does, 2 when the snapshot or the cluster cannot be read."})
 final class SchedulerCommand implements Callable<Integer> {
 

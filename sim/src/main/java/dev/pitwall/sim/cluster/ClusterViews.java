@@ -15,7 +15,7 @@ import java.util.function.IntFunction;
  * ({@code <node>/dcgm-exporter.prom}, {@code <node>/node-exporter.prom},
  * {@code cluster/kube-state-metrics.prom}, {@code cluster/kueue.prom}) and a scheduling snapshot
  * in {@code kubectl get … -o json} form (its nodes in two blocks of two racks, the training job as
- * a Kueue pod group, the Kueue Topology).
+ * a Kueue pod group, the Kueue Topology, the job's ClusterQueue and LocalQueue).
  */
 public final class ClusterViews {
 
@@ -49,7 +49,7 @@ public final class ClusterViews {
         Files.writeString(clusterDir.resolve("kueue.prom"), kueue(nodes.size()));
     }
 
-    /** Writes the scheduling snapshot under {@code folder}: {@code cluster.json} and {@code topologies.json}. */
+    /** Writes the scheduling snapshot under {@code folder}: {@code cluster.json}, {@code topologies.json}, {@code queues.json}. */
     public static void writeSchedulerSnapshot(TrainingCluster cluster, Path folder, Instant jobStarted)
             throws IOException {
         Files.createDirectories(folder);
@@ -83,6 +83,15 @@ public final class ClusterViews {
                  "spec":{"levels":[{"nodeLabel":"%s"},{"nodeLabel":"%s"},{"nodeLabel":"kubernetes.io/hostname"}]}}
                 ]}
                 """.formatted(BLOCK, RACK));
+        Files.writeString(folder.resolve("queues.json"), """
+                {"apiVersion":"v1","kind":"List","items":[
+                {"apiVersion":"kueue.x-k8s.io/v1beta1","kind":"ClusterQueue","metadata":{"name":"%1$s"},
+                 "spec":{"namespaceSelector":{},"resourceGroups":[{"coveredResources":["nvidia.com/gpu"],
+                  "flavors":[{"name":"h100","resources":[{"name":"nvidia.com/gpu","nominalQuota":"%2$d"}]}]}]}},
+                {"apiVersion":"kueue.x-k8s.io/v1beta1","kind":"LocalQueue","metadata":{"name":"%1$s","namespace":"research"},
+                 "spec":{"clusterQueue":"%1$s"}}
+                ]}
+                """.formatted(QUEUE, nodes.size() * TrainingCluster.GPUS_PER_NODE));
     }
 
     private static String block(int node) {

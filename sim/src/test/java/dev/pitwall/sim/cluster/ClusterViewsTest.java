@@ -40,5 +40,7 @@ class ClusterViewsTest {
                 .contains("\"kueue.x-k8s.io/pod-group-total-count\":\"4\"");
         assertThat(snapshot.split("\"kind\":\"Pod\"")).hasSize(5);
         assertThat(Files.readString(dir.resolve("snapshot/topologies.json"))).contains("\"kind\":\"Topology\"");
+        assertThat(Files.readString(dir.resolve("snapshot/queues.json"))).contains("\"nominalQuota\":\"32\"")
+                .contains("\"kind\":\"LocalQueue\"");
     }
 }
