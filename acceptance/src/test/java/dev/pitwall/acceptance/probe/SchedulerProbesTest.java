@@ -82,7 +82,7 @@ class SchedulerProbesTest {
 
     private static SchedulerProbes.Settings settings() {
         SchedulerProbes.Settings d = SchedulerProbes.Settings.defaults();
-        return new SchedulerProbes.Settings(d.image(), Duration.ofSeconds(5), Duration.ofSeconds(5), Optional.of(RACK),
+        return new SchedulerProbes.Settings(d.image(), Duration.ofSeconds(5), Duration.ofSeconds(2), Optional.of(RACK),
                 Optional.empty(), 2, Set.of());
     }
 

@@ -135,7 +135,7 @@ class StorageProbeTest {
 
     private List<Finding> probe(String storageClass, boolean shared, OptionalDouble minRead) {
         StorageProbe.Settings settings = new StorageProbe.Settings(storageClass, "10Gi", 3, shared, "fio-image", "1G",
-                minRead, OptionalDouble.empty(), Duration.ofSeconds(5));
+                minRead, OptionalDouble.empty(), Duration.ofSeconds(3));
         try (ProbeSession session = new ProbeSession(client, "pitwall-probes", "s1", Optional.empty(),
                 Duration.ofMinutes(1), Duration.ofMillis(10), Clock.systemUTC())) {
             return new StorageProbe(settings).run(session);
