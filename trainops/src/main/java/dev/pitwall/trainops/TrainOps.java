@@ -13,6 +13,7 @@ import dev.pitwall.trainops.incident.Incidents;
 import dev.pitwall.trainops.incident.ReliabilityMetrics;
 import dev.pitwall.trainops.ingest.IngestService;
 import dev.pitwall.trainops.ingest.JobHistories;
+import dev.pitwall.trainops.ingest.JobsService;
 import dev.pitwall.trainops.ingest.LokiPushService;
 import dev.pitwall.trainops.ingest.NodeInventory;
 import dev.pitwall.trainops.knowledge.KnowledgeBase;
@@ -74,7 +75,8 @@ public final class TrainOps implements AutoCloseable {
         GpuTelemetry telemetry = new GpuTelemetry(telemetryConfig, catalog, utilization, clock);
         this.sightings = new NodeSightings(database);
         // Job progress in the store: replicas judge one job's steps against one history, and a restart keeps it.
-        JobProgress progress = new JobProgress(new JobHistories(database, clock));
+        JobHistories histories = new JobHistories(database, clock);
+        JobProgress progress = new JobProgress(histories);
         this.ingest = new IngestService(new LogMatcher(catalog), progress, signals, incidents, telemetry,
                 new NodeInventory(database, clock), sightings, registry, clock);
         this.knowledge = new KnowledgeBase(database, clock);
@@ -89,6 +91,7 @@ public final class TrainOps implements AutoCloseable {
         services.put(LokiPushService.PATH, new LokiPushService(ingest));
         services.put(IncidentService.PATH, new IncidentService(incidents, signals, knowledge, cordon, audit));
         services.put(KnowledgeService.PATH, new KnowledgeService(knowledge));
+        services.put(JobsService.PATH, new JobsService(histories));
         this.loops = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("trainops-loops").factory());
         every(STALL_CHECK.toMillis(), STALL_CHECK.toMillis(), "checking for stalled jobs", ingest::checkStalledJobs);
         if (!telemetryConfig.targets().isEmpty()) {

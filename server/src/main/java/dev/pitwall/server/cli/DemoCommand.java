@@ -133,6 +133,9 @@ final class DemoCommand implements Callable<Integer> {
                     }
                     notes.add("  cluster  8 simulated nodes (gpu-c01..gpu-c08) training in " + clusterDir + "; a fault every "
                             + "3 min (the first in 20 s), incidents at http://127.0.0.1:" + pitwall.port() + "/training");
+                    notes.add("  drill    pitwall drill run --scenario kill-rank --server http://127.0.0.1:" + pitwall.port()
+                            + " --inject-url " + cluster.drillUri(TrainingCluster.Drill.KILL_RANK)
+                            + " --detect-within 1m --recover-within 2m (or hang-rank, nic-down, node-not-ready, disk-full)");
                     Path keyFile = dataDir.resolve(DEMO_KEY_FILE);
                     String key = demoKey(pitwall.gateway().apiKeys(), keyFile);
                     String base = "http://127.0.0.1:" + pitwall.port();

@@ -14,7 +14,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -64,6 +66,27 @@ public final class TrainingCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * The faults a drill performs on the cluster, as the real ones show: a rank killed, a rank hung
+     * (only the other ranks' NCCL watchdog timeouts say so), a NIC's link down, a node gone
+     * silent, a checkpoint write into a full disk. Each stops the job, which resumes from its last
+     * checkpoint a few steps later.
+     */
+    public enum Drill {
+        KILL_RANK("kill-rank"), HANG_RANK("hang-rank"), NIC_DOWN("nic-down"), NODE_NOT_READY("node-not-ready"),
+        DISK_FULL("disk-full");
+
+        public final String scenario;
+
+        Drill(String scenario) {
+            this.scenario = scenario;
+        }
+
+        public static Optional<Drill> of(String scenario) {
+            return Arrays.stream(values()).filter(d -> d.scenario.equals(scenario)).findFirst();
+        }
+    }
+
     public static final int GPUS_PER_NODE = 8;
     /** Steps a fault keeps the job down before it restarts from its checkpoint. */
     private static final int DOWN_STEPS = 5;
@@ -85,6 +108,9 @@ public final class TrainingCluster implements AutoCloseable {
     private int hotGpu;
     private Instant hotUntil = Instant.MIN;
     private final List<Fault> injected = new ArrayList<>();
+    /** The cluster's own faults wait this long after a drill, so the drill measures its fault alone. */
+    static final Duration QUIET_AFTER_DRILL = Duration.ofMinutes(5);
+    private Instant lastDrill = Instant.MIN;
     private final Instant started;
     /** Per node and GPU: the last Xid, as dcgm-exporter's DCGM_FI_DEV_XID_ERRORS shows it. */
     private final int[][] lastXid;
@@ -111,6 +137,29 @@ public final class TrainingCluster implements AutoCloseable {
             byte[] body = exposition().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
             exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        metrics.createContext("/drills/", exchange -> {
+            String scenario = exchange.getRequestURI().getPath().substring("/drills/".length());
+            Optional<Drill> drill = Drill.of(scenario);
+            int status;
+            String answer;
+            if (!exchange.getRequestMethod().equals("POST")) {
+                status = 405;
+                answer = "{\"error\":\"POST /drills/<scenario> performs a fault\"}";
+            } else if (drill.isEmpty()) {
+                status = 404;
+                answer = "{\"error\":\"no scenario '" + scenario.replace("\"", "") + "'; the scenarios are "
+                        + String.join(", ", Arrays.stream(Drill.values()).map(d -> d.scenario).toList()) + "\"}";
+            } else {
+                String node = drill(drill.get());
+                status = 200;
+                answer = "{\"scenario\":\"" + scenario + "\",\"node\":\"" + node + "\"}";
+            }
+            byte[] body = answer.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(status, body.length);
             exchange.getResponseBody().write(body);
             exchange.close();
         });
@@ -145,6 +194,11 @@ public final class TrainingCluster implements AutoCloseable {
         return dir.resolve(node).resolve("train.log");
     }
 
+    /** Where a drill performs a fault: POST {@code drillUri(scenario)}. */
+    public URI drillUri(Drill drill) {
+        return URI.create("http://127.0.0.1:" + metrics.getAddress().getPort() + "/drills/" + drill.scenario);
+    }
+
     public URI metricsUri() {
         return URI.create("http://127.0.0.1:" + metrics.getAddress().getPort() + "/metrics");
     }
@@ -163,6 +217,11 @@ public final class TrainingCluster implements AutoCloseable {
 
     private void safeFault() {
         try {
+            synchronized (this) {
+                if (clock.instant().isBefore(lastDrill.plus(QUIET_AFTER_DRILL))) {
+                    return;
+                }
+            }
             inject(Fault.draw(faults));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -191,6 +250,46 @@ public final class TrainingCluster implements AutoCloseable {
             String node = nodes.get(random.nextInt(nodes.size()));
             append(kernelLog(node), kernelPrefix() + "systemd[1]: Started Session " + random.nextInt(9999) + " of user root.");
         }
+    }
+
+    /**
+     * Performs a drill's fault: writes what the failing node and the job's ranks would and stops
+     * the job; the cluster's own faults hold off for {@link #QUIET_AFTER_DRILL}. Returns the node it hit.
+     */
+    public synchronized String drill(Drill drill) throws IOException {
+        lastDrill = clock.instant();
+        int n = random.nextInt(nodes.size());
+        String node = nodes.get(n);
+        int rank = n * GPUS_PER_NODE + random.nextInt(GPUS_PER_NODE);
+        int pid = 10_000 + random.nextInt(50_000);
+        switch (drill) {
+            case KILL_RANK -> {
+                append(jobLog(node), "E1202 torch/distributed/elastic/multiprocessing/api.py:833] failed (exitcode: -9) "
+                        + "local_rank: " + rank % GPUS_PER_NODE + " (pid: " + pid + ") of binary: /usr/bin/python");
+                append(jobLog(node), "torch.distributed.elastic.multiprocessing.errors.ChildFailedError:");
+            }
+            case NIC_DOWN -> append(kernelLog(node), kernelPrefix() + "mlx5_core 0000:" + String.format(Locale.ROOT,
+                    "%02x", 0x18 + random.nextInt(8) * 0x10) + ":00.0 mlx5_" + random.nextInt(8) + ": Link down");
+            case DISK_FULL -> append(jobLog(nodes.getFirst()), "[rank0]: OSError: [Errno 28] No space left on device: "
+                    + "'/checkpoints/iter_" + String.format(Locale.ROOT, "%07d", iteration) + "/mp_rank_00/model_optim_rng.pt'");
+            case HANG_RANK, NODE_NOT_READY -> {
+                // Nothing from the node itself: the hung rank or the node gone says nothing; the others time out.
+            }
+        }
+        stopJob(drill == Drill.NODE_NOT_READY ? n : -1);
+        return node;
+    }
+
+    /** Every rank's NCCL watchdog timeout, but those of the node gone silent ({@code -1}: none), and the job down. */
+    private void stopJob(int silent) throws IOException {
+        for (int r = 0; r < nodes.size(); r++) {
+            if (r != silent) {
+                append(jobLog(nodes.get(r)), "[rank" + r * GPUS_PER_NODE + "]:[E ProcessGroupNCCL.cpp:632] Watchdog caught "
+                        + "collective operation timeout: WorkNCCL(SeqNum=" + iteration + ", OpType=ALLREDUCE, NumelIn=262144, "
+                        + "NumelOut=262144, Timeout(ms)=600000) ran for 600041 milliseconds before timing out.");
+            }
+        }
+        downSteps = DOWN_STEPS;
     }
 
     /** Writes a fault's lines, as the failing node and the job's ranks would, and stops the job. */
@@ -237,12 +336,7 @@ public final class TrainingCluster implements AutoCloseable {
                     + "severity=Uncorrected (Fatal), type=Transaction Layer, (Receiver ID)");
         }
         if (stopsJob) {
-            for (int r = 0; r < nodes.size(); r++) {
-                append(jobLog(nodes.get(r)), "[rank" + r * GPUS_PER_NODE + "]:[E ProcessGroupNCCL.cpp:632] Watchdog caught "
-                        + "collective operation timeout: WorkNCCL(SeqNum=" + iteration + ", OpType=ALLREDUCE, NumelIn=262144, "
-                        + "NumelOut=262144, Timeout(ms)=600000) ran for 600041 milliseconds before timing out.");
-            }
-            downSteps = DOWN_STEPS;
+            stopJob(-1);
         }
     }
 

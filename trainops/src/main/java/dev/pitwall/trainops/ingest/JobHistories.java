@@ -63,6 +63,23 @@ public final class JobHistories implements JobProgress.Histories {
                 .map((rs, ctx) -> Map.entry(rs.getString("node"), rs.getString("source"))).list());
     }
 
+    /** Where one job log stands: its last step and when it came. */
+    public record Progress(String node, String source, long lastIteration, Instant lastStepAt) {
+    }
+
+    /** Every job log heard from in the last day, with its last step. */
+    public List<Progress> progress() {
+        long since = clock.millis() - FORGOTTEN_AFTER.toMillis();
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT node, source, history FROM job_progress WHERE updated_at >= :since ORDER BY node, source""")
+                .bind("since", since)
+                .map((rs, ctx) -> {
+                    JobProgress.History history = read(rs.getString("history"));
+                    return new Progress(rs.getString("node"), rs.getString("source"), history.lastIteration(),
+                            history.lastStepAt());
+                }).list());
+    }
+
     private static JobProgress.History read(String text) {
         try {
             JsonNode json = Json.mapper().readTree(text);

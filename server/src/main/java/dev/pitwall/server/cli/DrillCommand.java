@@ -1,0 +1,151 @@
+package dev.pitwall.server.cli;
+
+import dev.pitwall.core.json.Json;
+import dev.pitwall.trainops.drill.FaultDrill;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "drill", description = "Fault drills: perform a fault on a training job and measure what Pitwall saw.",
+        mixinStandardHelpOptions = true, subcommands = DrillCommand.Run.class)
+final class DrillCommand extends CommandGroup {
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = {"Perform a fault (--inject: a command such as kubectl delete pod …, kill -STOP over ssh, "
+                    + "ip link set … down; or --inject-url: a URL to POST to, as the demo's simulated cluster takes) and "
+                    + "measure from a running Pitwall's own signals the time to detect (its incident) and to recover "
+                    + "(the job's next step), and about how many steps were lost; pass or fail against the targets.",
+                "Scenarios the demo's simulated cluster performs: kill-rank, hang-rank, nic-down, node-not-ready, "
+                    + "disk-full. Exit 0 when the drill passes, 1 when it fails, 2 when it cannot be run."})
+    static final class Run implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--scenario", paramLabel = "NAME", required = true, description = "What the fault is, for the report.")
+        String scenario;
+
+        @Option(names = "--server", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
+                description = "The Pitwall server watching the job (default: ${DEFAULT-VALUE}).")
+        URI server;
+
+        @Option(names = "--inject", paramLabel = "COMMAND", description = "The command that performs the fault (run with sh -c).")
+        String inject;
+
+        @Option(names = "--inject-url", paramLabel = "URL", description = "A URL to POST to that performs the fault.")
+        URI injectUrl;
+
+        @Option(names = "--detect-within", paramLabel = "DURATION", defaultValue = "15m",
+                description = "The longest the fault may go without an incident (default: ${DEFAULT-VALUE}; NCCL's own "
+                        + "watchdog waits 10 min by default).")
+        Duration detectWithin;
+
+        @Option(names = "--recover-within", paramLabel = "DURATION", defaultValue = "30m",
+                description = "The longest from the fault to the job's next step (default: ${DEFAULT-VALUE}).")
+        Duration recoverWithin;
+
+        @Option(names = "--timeout", paramLabel = "DURATION",
+                description = "How long to wait in all (default: the recovery target and a half).")
+        Duration timeout;
+
+        @Option(names = "--poll", paramLabel = "DURATION", defaultValue = "2s",
+                description = "How often Pitwall's API is read (default: ${DEFAULT-VALUE}).")
+        Duration poll;
+
+        @Option(names = "--expect-rule", paramLabel = "RULE", split = ",",
+                description = "The detection rules whose signals show this fault (default: the scenario's own for the "
+                        + "built-in scenarios, else any signal).")
+        List<String> rules;
+
+        @Option(names = "--format", paramLabel = "text|json|md", defaultValue = "text", description = "(default: ${DEFAULT-VALUE})")
+        OutputFormat format;
+
+        @Override
+        public Integer call() throws IOException {
+            Optional<String> refused = format.refusedUnless(OutputFormat.TEXT, OutputFormat.JSON, OutputFormat.MD);
+            if (refused.isPresent()) {
+                return PitwallCommand.usageError(spec, refused.get());
+            }
+            if ((inject == null) == (injectUrl == null)) {
+                return PitwallCommand.usageError(spec, "give the fault as --inject COMMAND or --inject-url URL (one of them)");
+            }
+            Duration wait = timeout != null ? timeout : recoverWithin.plus(recoverWithin.dividedBy(2));
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            List<String> expected = rules != null ? rules : FaultDrill.RULES.getOrDefault(scenario, List.of());
+            FaultDrill drill = new FaultDrill(new FaultDrill.Settings(scenario, server, detectWithin, recoverWithin, wait,
+                    poll, expected), http, Clock.systemUTC());
+            FaultDrill.Report report;
+            try {
+                report = drill.run(inject != null ? () -> command(inject) : () -> post(http, injectUrl));
+            } catch (IOException e) {
+                return PitwallCommand.usageError(spec, e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return PitwallCommand.EXIT_FAILED;
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            if (format == OutputFormat.JSON) {
+                Map<String, Object> json = new LinkedHashMap<>();
+                json.put("scenario", report.scenario());
+                json.put("verdict", report.passed() ? "PASS" : "FAIL");
+                json.put("injected_at", report.injectedAt().toString());
+                json.put("time_to_detect_seconds", seconds(report.timeToDetect()));
+                json.put("time_to_recover_seconds", seconds(report.timeToRecover()));
+                json.put("detect_within_seconds", seconds(detectWithin));
+                json.put("recover_within_seconds", seconds(recoverWithin));
+                json.put("steps_lost", report.stepsLost() < 0 ? null : report.stepsLost());
+                json.put("incident", report.incident());
+                json.put("performed", report.performed());
+                out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
+            } else {
+                out.print(FaultDrill.markdown(report));
+            }
+            out.flush();
+            return report.passed() ? 0 : CheckCommand.Evaluate.EXIT_FAIL;
+        }
+
+        private static Double seconds(Duration d) {
+            return d == null ? null : d.toMillis() / 1000.0;
+        }
+
+        /** Runs the fault's command; its output, or an error when it fails. */
+        private static String command(String command) throws IOException, InterruptedException {
+            Process process = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true).start();
+            if (!process.waitFor(2, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new IOException("the fault's command did not end within 2 min: " + command);
+            }
+            String said = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (process.exitValue() != 0) {
+                throw new IOException("the fault's command failed (exit " + process.exitValue() + "): " + command
+                        + (said.isBlank() ? "" : ": " + said.strip()));
+            }
+            return said;
+        }
+
+        private static String post(HttpClient http, URI url) throws IOException, InterruptedException {
+            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(url).POST(HttpRequest.BodyPublishers.noBody())
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            if (answer.statusCode() / 100 != 2) {
+                throw new IOException("POST " + url + " answered " + answer.statusCode() + ": " + answer.body());
+            }
+            return answer.body();
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package dev.pitwall.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pitwall.core.json.Json;
+import dev.pitwall.server.Pitwall;
+import dev.pitwall.server.config.PitwallConfig;
+import dev.pitwall.server.config.ServerConfig;
+import dev.pitwall.sim.cluster.TrainingCluster;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Fault drills end to end, as the demo runs them: a Pitwall server, the simulated cluster training
+ * with a step every 200 ms, node agents shipping its logs, and {@code pitwall drill run} performing
+ * the fault through the cluster's drill URL and measuring it from Pitwall's API alone.
+ */
+class FaultDrillTest {
+
+    @TempDir
+    Path dir;
+
+    private Pitwall pitwall;
+    private TrainingCluster cluster;
+    private DemoCommand.ClusterShippers shippers;
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @BeforeEach
+    void start() throws Exception {
+        pitwall = Pitwall.start(PitwallConfig.defaults().withDataDir(dir.resolve("data"))
+                .withServer(ServerConfig.defaults().withPort(0)), Clock.systemUTC());
+        cluster = TrainingCluster.start(dir.resolve("cluster"), 4, 11, Duration.ofMillis(200), Duration.ofHours(1),
+                Duration.ofHours(1));
+        shippers = new DemoCommand.ClusterShippers(cluster, server(), dir.resolve("cluster"));
+    }
+
+    @AfterEach
+    void stop() {
+        shippers.close();
+        cluster.close();
+        pitwall.close();
+    }
+
+    private URI server() {
+        return URI.create("http://127.0.0.1:" + pitwall.port());
+    }
+
+    private int run(String... args) {
+        var line = PitwallCommand.commandLine();
+        line.setOut(new PrintWriter(out, true));
+        line.setErr(new PrintWriter(err, true));
+        return line.execute(args);
+    }
+
+    @Test
+    void aKilledRankIsDetectedAndTheJobsRecoveryMeasured() throws Exception {
+        assertThat(run("drill", "run", "--scenario", "kill-rank", "--server", server().toString(), "--inject-url",
+                cluster.drillUri(TrainingCluster.Drill.KILL_RANK).toString(), "--detect-within", "30s",
+                "--recover-within", "60s", "--poll", "200ms", "--format", "json")).as(err.toString()).isZero();
+
+        JsonNode report = Json.mapper().readTree(out.toString());
+        assertThat(report.path("verdict").asText()).isEqualTo("PASS");
+        double detect = report.path("time_to_detect_seconds").asDouble();
+        double recover = report.path("time_to_recover_seconds").asDouble();
+        assertThat(detect).isBetween(0.0, 30.0);
+        // The job stays down five steps (1 s) after the fault, so it cannot have recovered before that.
+        assertThat(recover).isGreaterThan(1.0).isGreaterThan(detect).isLessThan(60.0);
+        assertThat(report.path("incident").path("rule").asText()).isEqualTo("torch-elastic-child-failed");
+        assertThat(report.path("incident").path("opened").asBoolean()).isTrue();
+        assertThat(report.path("steps_lost").asLong()).isNotNegative();
+        assertThat(report.path("performed").asText()).contains("\"scenario\":\"kill-rank\"");
+    }
+
+    @Test
+    void aSecondFaultJoiningTheFirstsIncidentIsStillMeasuredByItsOwnSignals() throws Exception {
+        assertThat(run("drill", "run", "--scenario", "nic-down", "--server", server().toString(), "--inject-url",
+                cluster.drillUri(TrainingCluster.Drill.NIC_DOWN).toString(), "--detect-within", "30s",
+                "--recover-within", "60s", "--poll", "200ms", "--format", "json")).as(out.toString()).isZero();
+        JsonNode first = Json.mapper().readTree(out.toString());
+        assertThat(first.path("incident").path("rule").asText()).isEqualTo("ib-link-down");
+        out.getBuffer().setLength(0);
+
+        // The disk fills minutes later in the same job: its own rule, not the link's, measures it.
+        assertThat(run("drill", "run", "--scenario", "disk-full", "--server", server().toString(), "--inject-url",
+                cluster.drillUri(TrainingCluster.Drill.DISK_FULL).toString(), "--detect-within", "30s",
+                "--recover-within", "60s", "--poll", "200ms", "--format", "json")).as(out.toString()).isZero();
+        JsonNode second = Json.mapper().readTree(out.toString());
+        assertThat(second.path("incident").path("rule").asText()).isEqualTo("no-space-left");
+        assertThat(Instant.parse(second.path("incident").path("seenAt").asText()))
+                .isAfter(Instant.parse(second.path("injected_at").asText()).minusSeconds(1));
+    }
+
+    @Test
+    void aFaultNobodyNoticesFailsTheDrillAndSaysWhereToLook() {
+        assertThat(run("drill", "run", "--scenario", "nothing", "--server", server().toString(), "--inject", "true",
+                "--detect-within", "1s", "--recover-within", "1s", "--timeout", "2s", "--poll", "200ms"))
+                .as(err.toString()).isEqualTo(1);
+        assertThat(out.toString()).contains("Verdict: **FAIL**").contains("| time to detect | not reached | ≤ 1.0 s |")
+                .contains("No signal reached an incident within 2.0 s");
+    }
+
+    @Test
+    void aFaultThatCannotBePerformedOrAServerThatIsNotThereIsAUsageError() {
+        assertThat(run("drill", "run", "--scenario", "kill-rank", "--server", server().toString(), "--inject", "exit 3"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("the fault's command failed (exit 3)");
+        assertThat(run("drill", "run", "--scenario", "kill-rank", "--server", server().toString(), "--inject-url",
+                server().resolve("/drills/nowhere").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("answered 404");
+        assertThat(run("drill", "run", "--scenario", "kill-rank", "--server", server().toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("give the fault as --inject COMMAND or --inject-url URL");
+    }
+}
