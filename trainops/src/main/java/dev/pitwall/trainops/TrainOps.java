@@ -70,12 +70,12 @@ public final class TrainOps implements AutoCloseable {
                     MeterRegistry registry, Clock clock) {
         RuleCatalog catalog = RuleCatalog.builtIn();
         this.signals = new SignalStore(database, clock);
-        this.incidents = new Incidents(database, audit, clock, catalog.suspectCategories());
+        JobHistories histories = new JobHistories(database, clock);
+        this.incidents = new Incidents(database, audit, clock, catalog.suspectCategories(), histories::lastSteps);
         this.utilization = new UtilizationStore(database);
         GpuTelemetry telemetry = new GpuTelemetry(telemetryConfig, catalog, utilization, clock);
         this.sightings = new NodeSightings(database);
         // Job progress in the store: replicas judge one job's steps against one history, and a restart keeps it.
-        JobHistories histories = new JobHistories(database, clock);
         JobProgress progress = new JobProgress(histories);
         this.ingest = new IngestService(new LogMatcher(catalog), progress, signals, incidents, telemetry,
                 new NodeInventory(database, clock), sightings, registry, clock);

@@ -83,7 +83,7 @@ class FaultDrillTest {
     }
 
     @Test
-    void aSecondFaultJoiningTheFirstsIncidentIsStillMeasuredByItsOwnSignals() throws Exception {
+    void aSecondFaultSecondsAfterTheFirstIsMeasuredByItsOwnRule() throws Exception {
         assertThat(run("drill", "run", "--scenario", "nic-down", "--server", server().toString(), "--inject-url",
                 cluster.drillUri(TrainingCluster.Drill.NIC_DOWN).toString(), "--detect-within", "30s",
                 "--recover-within", "60s", "--poll", "200ms", "--format", "json")).as(out.toString()).isZero();
@@ -97,6 +97,8 @@ class FaultDrillTest {
                 "--recover-within", "60s", "--poll", "200ms", "--format", "json")).as(out.toString()).isZero();
         JsonNode second = Json.mapper().readTree(out.toString());
         assertThat(second.path("incident").path("rule").asText()).isEqualTo("no-space-left");
+        // Seconds after the first, inside its burst, it joins the first's incident: still measured by its own rule.
+        assertThat(second.path("incident").path("id").asLong()).isEqualTo(first.path("incident").path("id").asLong());
         assertThat(Instant.parse(second.path("incident").path("seenAt").asText()))
                 .isAfter(Instant.parse(second.path("injected_at").asText()).minusSeconds(1));
     }

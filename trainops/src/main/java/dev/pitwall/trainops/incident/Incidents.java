@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
@@ -32,7 +34,9 @@ import org.jdbi.v3.core.statement.StatementContext;
  * their arrival, so that a batch replayed late correlates as it happened. An incident is titled by
  * its first signal, or by the one that names its first suspect (the cause, often logged just after
  * the ranks' timeouts); after that its title and first suspect are never rewritten: later evidence
- * goes on its timeline.
+ * goes on its timeline. Past its burst, an incident stops explaining signals once training made
+ * progress again on one of its nodes after its last signal: the job recovered, so what fails next
+ * is a new failure, however soon.
  *
  * <p>Each correlating transaction first updates one lock row, so replicas sharing the store
  * correlate one batch at a time.
@@ -48,13 +52,30 @@ public final class Incidents {
     private final AuditLog audit;
     private final Clock clock;
     private final Set<String> suspectCategories;
+    private final TrainingProgress progress;
+
+    /** Where training last made progress: each node's last training step, as the job logs told it. */
+    @FunctionalInterface
+    public interface TrainingProgress {
+        /** Node → when its job log last showed a step. */
+        Map<String, Instant> lastSteps();
+
+        TrainingProgress NONE = Map::of;
+    }
 
     /** @param suspectCategories categories whose critical signals name their node as the suspect */
     public Incidents(Database database, AuditLog audit, Clock clock, Set<String> suspectCategories) {
+        this(database, audit, clock, suspectCategories, TrainingProgress.NONE);
+    }
+
+    /** @param progress where training last made progress, so a failure after a recovery is a new incident */
+    public Incidents(Database database, AuditLog audit, Clock clock, Set<String> suspectCategories,
+                     TrainingProgress progress) {
         this.jdbi = database.jdbi();
         this.audit = audit;
         this.clock = clock;
         this.suspectCategories = Set.copyOf(suspectCategories);
+        this.progress = progress;
     }
 
     /** Correlates a batch of stored signals into incidents and links each signal to the incident it joined. */
@@ -63,6 +84,7 @@ public final class Incidents {
             return;
         }
         long now = clock.millis();
+        Map<String, Instant> lastSteps = progress.lastSteps();
         jdbi.useTransaction(h -> {
             h.createUpdate("UPDATE incident_correlation SET turns = turns + 1 WHERE id = 1").execute();
             for (StoredSignal stored : signals) {
@@ -73,6 +95,7 @@ public final class Incidents {
                                 ORDER BY id DESC""")
                         .bind("earliest", seen - WINDOW.toMillis()).bind("latest", seen + BURST.toMillis())
                         .map(Incidents::row).list();
+                candidates.removeIf(incident -> recoveredBefore(incident, lastSteps, seen));
                 Optional<Incident> open = choose(candidates, stored, seen, suspectCategories);
                 Long incidentId = null;
                 if (open.isPresent()) {
@@ -116,6 +139,19 @@ public final class Incidents {
             }
         }
         return best;
+    }
+
+    /**
+     * Whether training made progress on one of the incident's nodes after its last signal and
+     * before {@code seenMillis}, past its burst: the failure was over, a signal now is a new one.
+     */
+    static boolean recoveredBefore(Incident incident, Map<String, Instant> lastSteps, long seenMillis) {
+        if (seenMillis - start(incident) <= BURST.toMillis()) {
+            return false;
+        }
+        long last = incident.lastSignalAt().toEpochMilli();
+        return incident.nodes().stream().map(lastSteps::get).filter(Objects::nonNull)
+                .mapToLong(Instant::toEpochMilli).anyMatch(step -> step > last && step < seenMillis);
     }
 
     /** Whether the signal names its node as a suspect: critical, of a hardware category. */

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -78,6 +79,17 @@ public final class JobHistories implements JobProgress.Histories {
                     return new Progress(rs.getString("node"), rs.getString("source"), history.lastIteration(),
                             history.lastStepAt());
                 }).list());
+    }
+
+    /** Each node's last training step, over its job logs heard from in the last day. */
+    public Map<String, Instant> lastSteps() {
+        Map<String, Instant> last = new HashMap<>();
+        for (Progress p : progress()) {
+            if (p.lastStepAt() != null) {
+                last.merge(p.node(), p.lastStepAt(), (a, b) -> a.isAfter(b) ? a : b);
+            }
+        }
+        return last;
     }
 
     private static JobProgress.History read(String text) {

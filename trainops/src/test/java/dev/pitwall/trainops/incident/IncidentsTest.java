@@ -16,7 +16,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,6 +49,19 @@ class IncidentsTest {
             database.migrate(TrainOps.MODULE);
             AuditLog audit = new AuditLog(database, clock);
             body.run(new Incidents(database, audit, clock, RuleCatalog.builtIn().suspectCategories()), audit);
+        }
+    }
+
+    /** As {@link #withIncidents}, with training progress read from {@code lastSteps} as it is when correlating. */
+    private void withIncidents(String name, StepClock clock, Map<String, Instant> lastSteps, IncidentsTestBody body)
+            throws Exception {
+        try (StorageTarget target = StorageTarget.create(name, dir);
+             Database database = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry())) {
+            database.migrate(AuditLog.MODULE);
+            database.migrate(TrainOps.MODULE);
+            AuditLog audit = new AuditLog(database, clock);
+            body.run(new Incidents(database, audit, clock, RuleCatalog.builtIn().suspectCategories(),
+                    () -> Map.copyOf(lastSteps)), audit);
         }
     }
 
@@ -194,6 +209,36 @@ class IncidentsTest {
         withIncidents(name, clock, (incidents, audit) -> {
             incidents.correlate(threeFailures());
             assertThreeIncidents(incidents);
+        });
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void aFailureAfterTheJobMadeProgressAgainIsANewIncidentHoweverSoon(String name) throws Exception {
+        StepClock clock = new StepClock(START);
+        Map<String, Instant> lastSteps = new HashMap<>();
+        withIncidents(name, clock, lastSteps, (incidents, audit) -> {
+            incidents.correlate(List.of(nanLoss("gpu-a05", START)));
+            // Inside the burst a step does not end the failure: its late lines still join.
+            lastSteps.put("gpu-a05", START.plusSeconds(20));
+            clock.set(START.plusSeconds(30));
+            incidents.correlate(List.of(nanLoss("gpu-a05", clock.instant())));
+            assertThat(incidents.recent(10)).hasSize(1);
+            // No step since its last signal: two minutes on, the same node's error still belongs to it.
+            clock.set(START.plus(Duration.ofMinutes(2)));
+            incidents.correlate(List.of(nanLoss("gpu-a05", clock.instant())));
+            assertThat(incidents.recent(10)).singleElement().extracting(Incident::signals).isEqualTo(3);
+            // The job resumes on another node's log only: not this incident's nodes, nothing changes.
+            lastSteps.put("gpu-a77", START.plus(Duration.ofMinutes(3)));
+            clock.set(START.plus(Duration.ofMinutes(4)));
+            incidents.correlate(List.of(nanLoss("gpu-a05", clock.instant())));
+            assertThat(incidents.recent(10)).hasSize(1);
+            // Training runs again on its node, then fails a minute later: a second failure.
+            lastSteps.put("gpu-a05", START.plus(Duration.ofMinutes(5)));
+            clock.set(START.plus(Duration.ofMinutes(6)));
+            incidents.correlate(List.of(nanLoss("gpu-a05", clock.instant())));
+            assertThat(incidents.recent(10)).hasSize(2);
+            assertThat(incidents.recent(1).getFirst().signals()).isEqualTo(1);
         });
     }
 
