@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 
 /**
  * How an integration check (scheduler, storage) prints its findings, as text or JSON, and keeps
- * them as an acceptance run when asked.
+ * them as an acceptance run when asked; the monitoring check takes its options and writes a text
+ * of its own.
  */
 final class FindingsReport {
 

@@ -56,19 +56,13 @@ final class MonitoringCommand implements Callable<Integer> {
             description = "The scrape interval: samples older than twice it are stale (default: ${DEFAULT-VALUE}).")
     Duration interval;
 
-    @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", description = "(default: ${DEFAULT-VALUE})")
-    OutputFormat format;
-
-    @Option(names = "--store", description = "Also keep the findings as an acceptance run in Pitwall's store, where the "
-            + "console lists it beside the other checks.")
-    boolean store;
-
+    /** Its --format and --store; the text output is this command's own (coverage per family first). */
     @Mixin
-    StoreOptions storeOptions;
+    FindingsReport report;
 
     @Override
     public Integer call() throws IOException {
-        Optional<String> refused = format.refusedUnless(OutputFormat.TEXT, OutputFormat.JSON);
+        Optional<String> refused = report.refusedFormat();
         if (refused.isPresent()) {
             return PitwallCommand.usageError(spec, refused.get());
         }
@@ -100,10 +94,10 @@ final class MonitoringCommand implements Callable<Integer> {
             }
         }
         MonitoringCheck.Result result = new MonitoringCheck(catalog, interval).check(read);
-        if (store) {
+        if (report.store) {
             String source = prometheus != null ? prometheus.toString()
                     : rounds.getLast().toAbsolutePath().normalize().getFileName().toString();
-            Optional<Integer> failed = CheckCommand.storeRun(spec, storeOptions, "Monitoring check: " + source, null,
+            Optional<Integer> failed = CheckCommand.storeRun(spec, report.storeOptions, "Monitoring check: " + source, null,
                     Evaluation.ofFindings(result.nodes(), result.findings(),
                             read.stream().mapToInt(r -> r.files().size()).sum()));
             if (failed.isPresent()) {
@@ -111,7 +105,7 @@ final class MonitoringCommand implements Callable<Integer> {
             }
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (format == OutputFormat.JSON) {
+        if (report.format == OutputFormat.JSON) {
             ObjectNode json = Json.mapper().createObjectNode().put("verdict", result.verdict().name());
             json.set("nodes", Json.mapper().valueToTree(result.nodes()));
             json.set("coverage", Json.mapper().valueToTree(result.coverage()));

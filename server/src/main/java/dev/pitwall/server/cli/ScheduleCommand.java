@@ -38,7 +38,8 @@ final class ScheduleCommand implements Callable<Integer> {
 
     @Option(names = "--cluster", paramLabel = "FILE", required = true,
             description = "The cluster model (YAML): nodes, gpus-per-node, cpus-per-node, memory-gb-per-node, "
-                    + "nodes-per-rack, racks-per-block.")
+                    + "nodes-per-rack, racks-per-block; or an Alibaba cluster-trace-gpu-v2023 node list "
+                    + "(openb_node_list_gpu_node.csv), modelled by its most common GPU node.")
     Path clusterFile;
 
     @Option(names = "--jobs", paramLabel = "FILE", description = "A job trace (Helios CSV, Philly JSON, Alibaba v2023 pod list or v2020 task table).")
@@ -84,10 +85,13 @@ final class ScheduleCommand implements Callable<Integer> {
             chosen.add(p.get());
         }
         SimCluster cluster;
+        List<String> clusterNotes;
         List<SimJob> jobs;
         Trace trace = null;
         try {
-            cluster = SimCluster.read(clusterFile);
+            SimCluster.Model model = SimCluster.readModel(clusterFile);
+            cluster = model.cluster();
+            clusterNotes = model.notes();
             if (synthetic != null) {
                 jobs = SyntheticTrace.generate(seed, synthetic, cluster, load);
             } else {
@@ -109,6 +113,7 @@ final class ScheduleCommand implements Callable<Integer> {
         } else if (format == OutputFormat.JSON) {
             ObjectNode json = Json.mapper().createObjectNode();
             json.set("cluster", Json.mapper().valueToTree(cluster));
+            json.set("cluster_notes", Json.mapper().valueToTree(clusterNotes));
             json.put("jobs", jobs.size());
             if (trace != null) {
                 json.put("trace_format", trace.format()).put("skipped", trace.skipped());
@@ -121,6 +126,7 @@ final class ScheduleCommand implements Callable<Integer> {
                     cluster.gpusPerNode(), cluster.totalGpus(), trace == null ? ", synthetic at load " + load
                             : ", " + trace.format() + " trace: " + trace.skipped() + " jobs left out, "
                             + trace.problems().size() + " lines not read");
+            clusterNotes.forEach(n -> out.println("cluster: " + n));
             out.printf("%-18s %10s %10s %10s %10s %10s %7s %8s %6s %8s %6s%n", "policy", "JCT mean", "JCT p50",
                     "JCT p99", "wait mean", "makespan", "alloc", "frag GPU", "Jain", "DS max/min", "stuck");
             for (ScheduleResult r : results) {

@@ -471,6 +471,14 @@ class CommandLineTest {
                 "topology-balanced")) {
             assertThat(out.toString()).containsPattern("(?m)^" + policy + " +[0-9.]+ h");
         }
+        Path nodeList = Files.writeString(dir.resolve("openb_node_list_gpu_node.csv"),
+                "sn,cpu_milli,memory_mib,num_gpu,model\nn1,96000,786432,8,V100M32\nn2,96000,786432,8,V100M32\n"
+                        + "n3,96000,393216,2,P100\n");
+        out.getBuffer().setLength(0);
+        assertThat(run("plan", "schedule", "--cluster", nodeList.toString(), "--synthetic", "50", "--policy", "fifo"))
+                .as(err.toString()).isZero();
+        assertThat(out.toString()).contains("50 jobs on 2 nodes of 8 GPUs (16 GPUs)")
+                .contains("cluster: left out 1 with 2 GPUs");
         assertThat(run("plan", "schedule", "--cluster", cluster.toString(), "--synthetic", "10", "--policy", "lottery"))
                 .isEqualTo(2);
         assertThat(err.toString()).contains("no policy lottery");
