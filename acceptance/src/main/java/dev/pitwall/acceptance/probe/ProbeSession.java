@@ -137,6 +137,16 @@ public final class ProbeSession implements AutoCloseable {
         return created;
     }
 
+    /** The pods of this run (not of another run sharing the namespace). */
+    public List<Pod> pods() {
+        return client.pods().inNamespace(namespace).withLabel(LABEL, runId).list().getItems();
+    }
+
+    /** A pod of this run's short name, as {@link #pod(String)} takes it. */
+    public String shortName(Pod pod) {
+        return pod.getMetadata().getName().substring(name("").length());
+    }
+
     /** The run's pod by its short name, or null once it is gone. */
     public Pod pod(String what) {
         return client.pods().inNamespace(namespace).withName(name(what)).get();

@@ -357,8 +357,7 @@ public final class SchedulerProbes {
 
     private static long live(ProbeSession session, List<String> all) {
         Set<String> names = Set.copyOf(all);
-        return session.client().pods().inNamespace(session.namespace()).withLabel(ProbeSession.LABEL).list().getItems()
-                .stream().filter(p -> names.contains(shortName(session, p))).count();
+        return session.pods().stream().filter(p -> names.contains(session.shortName(p))).count();
     }
 
     private static String shares(Map<String, String> placed) {
@@ -432,19 +431,14 @@ public final class SchedulerProbes {
     /** The run's pods placed on a node, short name → node. */
     private static Map<String, String> placed(ProbeSession session) {
         Map<String, String> placed = new TreeMap<>();
-        for (Pod pod : session.client().pods().inNamespace(session.namespace()).withLabel(ProbeSession.LABEL)
-                .list().getItems()) {
+        for (Pod pod : session.pods()) {
             String node = pod.getSpec().getNodeName();
             boolean gated = pod.getSpec().getSchedulingGates() != null && !pod.getSpec().getSchedulingGates().isEmpty();
             if (node != null && !node.isEmpty() && !gated) {
-                placed.put(shortName(session, pod), node);
+                placed.put(session.shortName(pod), node);
             }
         }
         return placed;
-    }
-
-    private static String shortName(ProbeSession session, Pod pod) {
-        return pod.getMetadata().getName().substring(session.name("").length());
     }
 
     /** Where a gang's pods are, and whether the scheduler has said it waits. */

@@ -202,8 +202,7 @@ public final class StorageProbe {
     /** Deletes the probe's pods and volumes, then sees that their PersistentVolumes went too. */
     private Finding cleanUp(ProbeSession session, List<String> volumes) {
         KubernetesClient client = session.client();
-        List<String> pods = client.pods().inNamespace(session.namespace()).withLabel(ProbeSession.LABEL).list()
-                .getItems().stream().map(p -> p.getMetadata().getName().substring(session.name("").length())).toList();
+        List<String> pods = session.pods().stream().map(session::shortName).toList();
         session.deletePods(pods);
         Map<String, String> bound = new LinkedHashMap<>();
         for (String volume : volumes) {

@@ -8,6 +8,7 @@ import dev.pitwall.core.testing.SharedSamples;
 import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -148,6 +149,11 @@ class StorageProbeTest {
 
     @Test
     void provisionsThroughCsiReadsBackMeasuresThreePodsAtOnceAndDeletesEverything() {
+        // Another run's pod in the same namespace: neither counted nor deleted by this one.
+        client.pods().inNamespace("pitwall-probes").resource(new PodBuilder().withNewMetadata()
+                .withName("pitwall-zz-fio-0").addToLabels(ProbeSession.LABEL, "zz").endMetadata().withNewSpec()
+                .addNewContainer().withName("probe").withImage("fio-image").endContainer().endSpec().withNewStatus()
+                .withPhase("Running").endStatus().build()).create();
         Map<String, Finding> found = byCheck(probe("ceph-rbd", false, OptionalDouble.empty()));
 
         assertThat(found.keySet()).containsExactlyInAnyOrder("class", "provision", "write_read", "aggregate_bandwidth",
@@ -161,7 +167,8 @@ class StorageProbeTest {
         assertThat(found.get("aggregate_bandwidth").detail()).contains("fio-0 on gpu-a0").contains("a volume each");
         assertThat(found.get("cleanup").detail()).isEqualTo("4 volumes and their 4 PersistentVolumes deleted");
         assertThat(client.persistentVolumeClaims().inAnyNamespace().list().getItems()).isEmpty();
-        assertThat(client.pods().inAnyNamespace().list().getItems()).isEmpty();
+        assertThat(client.pods().inAnyNamespace().list().getItems()).extracting(p -> p.getMetadata().getName())
+                .containsExactly("pitwall-zz-fio-0");
     }
 
     @Test
