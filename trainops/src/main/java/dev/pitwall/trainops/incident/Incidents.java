@@ -84,7 +84,7 @@ public final class Incidents {
             return;
         }
         long now = clock.millis();
-        Map<String, Instant> lastSteps = progress.lastSteps();
+        Map<String, Instant> lastSteps = mayHaveRecovered(signals, now) ? progress.lastSteps() : Map.of();
         jdbi.useTransaction(h -> {
             h.createUpdate("UPDATE incident_correlation SET turns = turns + 1 WHERE id = 1").execute();
             for (StoredSignal stored : signals) {
@@ -139,6 +139,26 @@ public final class Incidents {
             }
         }
         return best;
+    }
+
+    /**
+     * Whether the batch may meet an open incident past its burst, the only kind a recovery ends:
+     * training progress is read only then, since ingest is the hot path and most batches meet none.
+     */
+    private boolean mayHaveRecovered(List<StoredSignal> signals, long now) {
+        long earliest = Long.MAX_VALUE;
+        long latest = Long.MIN_VALUE;
+        for (StoredSignal s : signals) {
+            long seen = Math.min(s.seenAt() != null ? s.seenAt().toEpochMilli() : now, now);
+            earliest = Math.min(earliest, seen);
+            latest = Math.max(latest, seen);
+        }
+        long from = earliest - WINDOW.toMillis();
+        long to = latest - BURST.toMillis();
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT COUNT(*) FROM incident WHERE state <> 'RESOLVED'
+                        AND COALESCE(started_at, detected_at) BETWEEN :from AND :to""")
+                .bind("from", from).bind("to", to).mapTo(Long.class).one()) > 0;
     }
 
     /**

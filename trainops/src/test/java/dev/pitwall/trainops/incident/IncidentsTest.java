@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -53,15 +54,18 @@ class IncidentsTest {
     }
 
     /** As {@link #withIncidents}, with training progress read from {@code lastSteps} as it is when correlating. */
-    private void withIncidents(String name, StepClock clock, Map<String, Instant> lastSteps, IncidentsTestBody body)
-            throws Exception {
+    private void withIncidents(String name, StepClock clock, Map<String, Instant> lastSteps, AtomicInteger reads,
+                               IncidentsTestBody body) throws Exception {
         try (StorageTarget target = StorageTarget.create(name, dir);
              Database database = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry())) {
             database.migrate(AuditLog.MODULE);
             database.migrate(TrainOps.MODULE);
             AuditLog audit = new AuditLog(database, clock);
             body.run(new Incidents(database, audit, clock, RuleCatalog.builtIn().suspectCategories(),
-                    () -> Map.copyOf(lastSteps)), audit);
+                    () -> {
+                        reads.incrementAndGet();
+                        return Map.copyOf(lastSteps);
+                    }), audit);
         }
     }
 
@@ -217,13 +221,17 @@ class IncidentsTest {
     void aFailureAfterTheJobMadeProgressAgainIsANewIncidentHoweverSoon(String name) throws Exception {
         StepClock clock = new StepClock(START);
         Map<String, Instant> lastSteps = new HashMap<>();
-        withIncidents(name, clock, lastSteps, (incidents, audit) -> {
+        AtomicInteger reads = new AtomicInteger();
+        withIncidents(name, clock, lastSteps, reads, (incidents, audit) -> {
             incidents.correlate(List.of(nanLoss("gpu-a05", START)));
+            // No open incident past its burst: training progress is not even read (ingest's hot path).
+            assertThat(reads).hasValue(0);
             // Inside the burst a step does not end the failure: its late lines still join.
             lastSteps.put("gpu-a05", START.plusSeconds(20));
             clock.set(START.plusSeconds(30));
             incidents.correlate(List.of(nanLoss("gpu-a05", clock.instant())));
             assertThat(incidents.recent(10)).hasSize(1);
+            assertThat(reads).hasValue(0);
             // No step since its last signal: two minutes on, the same node's error still belongs to it.
             clock.set(START.plus(Duration.ofMinutes(2)));
             incidents.correlate(List.of(nanLoss("gpu-a05", clock.instant())));
