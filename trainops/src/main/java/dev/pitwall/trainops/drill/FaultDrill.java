@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -123,11 +124,12 @@ public final class FaultDrill {
         String performed = fault.perform();
         Instant until = injected.plus(settings.timeout());
         Incident incident = null;
+        Map<Long, String> read = new HashMap<>();
         Instant resumedAt = null;
         long resumedAtIteration = -1;
         while (clock.instant().isBefore(until) && resumedAt == null) {
             if (incident == null) {
-                incident = newIncident(known, injected).orElse(null);
+                incident = newIncident(known, injected, read).orElse(null);
             }
             if (incident != null) {
                 for (JsonNode job : get("/api/jobs")) {
@@ -152,9 +154,11 @@ public final class FaultDrill {
 
     /**
      * The incident the fault's signals went on: of the incidents opened or given a signal since
-     * the fault, the one with the earliest signal of the drill's rules seen since.
+     * the fault, the one with the earliest signal of the drill's rules seen since. A timeline is read
+     * again only when its incident had a signal since it was last read ({@code read}: id → last signal).
      */
-    private Optional<Incident> newIncident(Set<Long> known, Instant injected) throws IOException, InterruptedException {
+    private Optional<Incident> newIncident(Set<Long> known, Instant injected, Map<Long, String> read)
+            throws IOException, InterruptedException {
         Incident first = null;
         // Pitwall's times are its server's: the drill's host and the server must keep one time (NTP).
         Instant since = injected;
@@ -163,6 +167,10 @@ public final class FaultDrill {
                 continue;
             }
             long id = i.path("id").asLong();
+            String lastSignal = i.path("lastSignalAt").asText();
+            if (lastSignal.equals(read.put(id, lastSignal))) {
+                continue;
+            }
             JsonNode detail = getObject("/api/incidents/" + id + "?limit=500");
             for (JsonNode entry : detail.path("timeline")) {
                 // A timeline groups a line that shows again (NCCL's sequence numbers restart with the job):
