@@ -60,11 +60,6 @@ public final class SchedulerProbes {
     public record Settings(String image, Duration probeTimeout, Duration holdWindow, Optional<String> topologyLabel,
                            Optional<String> queue, int fairRounds, Set<String> only) {
 
-        public static Settings defaults() {
-            return new Settings("registry.k8s.io/pause:3.10", Duration.ofMinutes(2), Duration.ofSeconds(30),
-                    Optional.empty(), Optional.empty(), 3, Set.of());
-        }
-
         boolean runs(String probe) {
             return only.isEmpty() || only.contains(probe);
         }

@@ -81,8 +81,7 @@ class SchedulerProbesTest {
     }
 
     private static SchedulerProbes.Settings settings() {
-        SchedulerProbes.Settings d = SchedulerProbes.Settings.defaults();
-        return new SchedulerProbes.Settings(d.image(), Duration.ofSeconds(5), Duration.ofSeconds(2), Optional.of(RACK),
+        return new SchedulerProbes.Settings("registry.k8s.io/pause:3.10", Duration.ofSeconds(5), Duration.ofSeconds(2), Optional.of(RACK),
                 Optional.empty(), 2, Set.of());
     }
 
