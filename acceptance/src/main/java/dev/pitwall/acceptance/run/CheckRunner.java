@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -23,6 +24,8 @@ import java.util.function.Consumer;
 public final class CheckRunner {
 
     public static final String RECORD = "run.json";
+    /** Where a command names the node's partner. */
+    public static final String PEER = "{peer}";
 
     /** The record of a run, as saved beside its outputs. */
     public record RunRecord(String plan, String runner, List<String> nodes, Instant started, Instant finished,
@@ -41,6 +44,15 @@ public final class CheckRunner {
      */
     public static RunRecord run(CheckPlan plan, List<String> nodes, Path results, Clock clock,
                                 Consumer<StepResult> progress) throws IOException, InterruptedException {
+        return run(plan, nodes, Map.of(), results, clock, progress);
+    }
+
+    /**
+     * @param peers each node's partner, put for {@code {peer}} in the commands (a pairwise
+     *              bandwidth test); a step naming {@code {peer}} cannot start on a node without one
+     */
+    public static RunRecord run(CheckPlan plan, List<String> nodes, Map<String, String> peers, Path results,
+                                Clock clock, Consumer<StepResult> progress) throws IOException, InterruptedException {
         Instant started = clock.instant();
         for (String node : nodes) {
             Files.createDirectories(results.resolve(node));
@@ -51,7 +63,8 @@ public final class CheckRunner {
                 List<Future<StepResult>> running = new ArrayList<>();
                 for (String node : nodes) {
                     running.add(pool.submit(() -> {
-                        StepResult result = runOne(plan, step, node, results.resolve(node).resolve(step.output()));
+                        StepResult result = runOne(plan, step, node, peers.get(node),
+                                results.resolve(node).resolve(step.output()));
                         progress.accept(result);
                         return result;
                     }));
@@ -66,16 +79,29 @@ public final class CheckRunner {
             }
         }
         RunRecord record = new RunRecord(plan.name(), plan.runner(), List.copyOf(nodes), started, clock.instant(), all);
-        Files.write(results.resolve(RECORD), Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(record));
+        save(record, results);
         return record;
     }
 
-    private static StepResult runOne(CheckPlan plan, CheckPlan.Step step, String node, Path output)
+    /** Writes a run's record beside its outputs, where {@code check evaluate} reads it. */
+    public static void save(RunRecord record, Path results) throws IOException {
+        Files.write(results.resolve(RECORD), Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(record));
+    }
+
+    private static StepResult runOne(CheckPlan plan, CheckPlan.Step step, String node, String peer, Path output)
             throws InterruptedException {
+        String command = step.command();
+        if (command.contains(PEER)) {
+            if (peer == null) {
+                return new StepResult(node, step.name(), output.getFileName().toString(), -1, false, 0,
+                        "the step names " + PEER + " and " + node + " has no node to pair with");
+            }
+            command = command.replace(PEER, CheckPlan.quote(peer));
+        }
         long start = System.nanoTime();
         Process process;
         try {
-            process = new ProcessBuilder("sh", "-c", plan.commandFor(node, step.command()))
+            process = new ProcessBuilder("sh", "-c", plan.commandFor(node, command))
                     .redirectErrorStream(true)
                     .redirectOutput(output.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))

@@ -36,6 +36,9 @@ import java.util.stream.Stream;
  */
 public final class ResultsEvaluator {
 
+    /** The check of a node with nothing in its folder a parser reads. */
+    public static final String NO_OUTPUTS = "evidence.outputs";
+
     private ResultsEvaluator() {
     }
 
@@ -149,7 +152,7 @@ public final class ResultsEvaluator {
             }
             String found = !Files.isDirectory(dir) ? "no folder" : present == 0 ? "an empty folder"
                     : present + " file" + (present == 1 ? "" : "s") + ", none a tool output Pitwall reads";
-            findings.add(new Finding(node, "evidence.outputs", Verdict.FAIL, found, "at least one tool output",
+            findings.add(new Finding(node, NO_OUTPUTS, Verdict.FAIL, found, "at least one tool output",
                     node + " is not verified: nothing of it can be judged"));
         }
         run.ifPresent(r -> {
@@ -214,7 +217,7 @@ public final class ResultsEvaluator {
     }
 
     /** Each expectation of the profile, node by node; a figure the node did not measure leaves it not verified. */
-    private static List<Finding> againstBaseline(Baseline profile, Map<String, Map<String, NodeFigures.Figure>> figuresByNode) {
+    public static List<Finding> againstBaseline(Baseline profile, Map<String, Map<String, NodeFigures.Figure>> figuresByNode) {
         List<Finding> findings = new ArrayList<>();
         for (Baseline.Expectation expected : profile.expectations()) {
             String check = "baseline." + expected.figure();
@@ -231,7 +234,7 @@ public final class ResultsEvaluator {
                 Verdict verdict = expected.judge(figure.value());
                 if (verdict != Verdict.PASS) {
                     findings.add(new Finding(node, check, verdict,
-                            String.format(Locale.ROOT, "%.2f %s", figure.value(), figure.unit()), wanted,
+                            String.format(Locale.ROOT, "%.2f %s", figure.value(), expected.unit()), wanted,
                             expected.figure() + " is below the " + profile.name() + " baseline on " + node + ": "
                                     + expected.source()));
                 }
