@@ -195,8 +195,15 @@ public final class NcclTestsParser implements ToolParser {
                     labels.put("algbw_gbps", algbw);
                     labels.put("busbw_gbps", busbw);
                     labels.put("in_place", placement == 1);
-                    labels.put("wrong", wrong(f[base + 3]));
+                    Long wrong = wrong(f[base + 3]);
+                    labels.put("wrong", wrong);
                     measurements.add(new Measurement("busbw", busbw, "GB/s", labels));
+                    if (wrong != null && wrong > 0) {
+                        // The collective's result did not check out: corrupted data, however fast it came.
+                        warnings.add(new Problem(number, shorten(line), test + ": " + wrong + " wrong value(s) at "
+                                + size + " bytes " + (placement == 1 ? "in place" : "out of place")
+                                + "; the collective returned corrupted data"));
+                    }
                 }
                 rows++;
             } catch (NumberFormatException e) {

@@ -79,7 +79,10 @@ class NcclTestsParserTest {
             assertThat(p.line()).isEqualTo(20);
             assertThat(p.reason()).startsWith("alltoall_perf: no results after the header");
         });
-        assertThat(out.warnings()).singleElement().satisfies(w -> {
+        // The 3 wrong values of all_reduce_perf's last row, then alltoall_perf's failure.
+        assertThat(out.warnings()).hasSize(2);
+        assertThat(out.warnings().get(0).reason()).contains("all_reduce_perf: 3 wrong value(s) at 4194304 bytes");
+        assertThat(out.warnings().get(1)).satisfies(w -> {
             assertThat(w.line()).isEqualTo(24);
             assertThat(w.text()).contains("remote process exited");
         });
@@ -101,6 +104,21 @@ class NcclTestsParserTest {
         assertThat(out.problems().get(0).reason()).contains("7 columns");
         assertThat(out.problems().get(1).reason()).contains("not a number");
         assertThat(out.problems().get(2).reason()).contains("cut short");
+    }
+
+    @Test
+    void wrongValuesAreAFailureOfTheToolHoweverFastTheRowIs() {
+        List<String> lines = List.of(
+                "# nThread 1 nGpus 8 minBytes 8 maxBytes 16 step: 2(factor) warmup iters: 5 iters: 20 validation: 1",
+                "#  Rank  0 Group  0 Pid 1 on node7 device  0 [0x1b] NVIDIA A100-SXM4-80GB",
+                "           8             2     float     sum      -1    30.1    0.00    0.00      0    29.8    0.00    0.00      0",
+                "          16             4     float     sum      -1    30.4    0.00    0.00      3    29.8    0.00    0.00      0",
+                "# Avg bus bandwidth    : 0.00");
+        ToolOutput out = parser.parse("/results/node7/all_reduce_perf.log", lines);
+        assertThat(out.warnings()).singleElement().satisfies(w -> {
+            assertThat(w.line()).isEqualTo(4);
+            assertThat(w.reason()).contains("3 wrong value(s) at 16 bytes out of place").contains("corrupted");
+        });
     }
 
     @Test
