@@ -57,10 +57,13 @@ public record CampaignPlan(String name, String description, String runner, List<
      *                        round, from which a significant fall fails the node (smaller ones are noise
      *                        a careful person would not pull a node for)
      * @param linkFlapsToFail link-down events over the campaign that fail a node however they are spread
+     * @param throttleSeconds thermal throttling in one round (all of a node's GPUs together) worth a
+     *                        warning, and which a growing trend must reach to fail the node: a second of
+     *                        throttling in an hour's stress is the weather, not a fault
      */
-    public record TrendRules(double significance, double minDecline, int linkFlapsToFail) {
+    public record TrendRules(double significance, double minDecline, int linkFlapsToFail, double throttleSeconds) {
 
-        public static final TrendRules DEFAULTS = new TrendRules(0.01, 0.03, 3);
+        public static final TrendRules DEFAULTS = new TrendRules(0.01, 0.03, 3, 30);
 
         public TrendRules {
             if (!(significance > 0 && significance < 0.5)) {
@@ -70,6 +73,9 @@ public record CampaignPlan(String name, String description, String runner, List<
                 throw new ConfigProblem("min-decline", minDecline, "a share between 0 and 1 (0.03 is 3%)");
             }
             ConfigProblem.atLeast("link-flaps-to-fail", linkFlapsToFail, 1, "a count");
+            if (!(throttleSeconds > 0)) {
+                throw new ConfigProblem("throttle-seconds", throttleSeconds, "seconds greater than zero");
+            }
         }
     }
 

@@ -133,15 +133,17 @@ public final class CampaignTrends {
                                 List<CampaignFinding> findings) {
         List<NodeRound> with = new ArrayList<>();
         double[] perRound = deltas(rounds, NodeCounters.THERMAL_VIOLATION, with);
-        if (perRound.length == 0 || Arrays.stream(perRound).allMatch(d -> d == 0)) {
+        double limit = rules.throttleSeconds() * 1e6;
+        if (Arrays.stream(perRound).allMatch(d -> d < limit)) {
             return;
         }
         Trend trend = Trend.of(perRound, rules.significance());
         double total = Arrays.stream(perRound).sum();
         String seconds = series(Arrays.stream(perRound).map(d -> d / 1e6).toArray()) + " s a round";
-        boolean growing = trend.pRising() < rules.significance() && perRound[perRound.length - 1] > 0;
+        boolean growing = trend.pRising() < rules.significance() && perRound[perRound.length - 1] >= limit;
         findings.add(finding(with, NodeRound.COUNTERS, node, "trend.thermal_violation", growing ? Verdict.FAIL : Verdict.WARN,
-                fmt(total / 1e6) + " s throttled", growing ? "no growing thermal throttling" : "no thermal throttling",
+                fmt(total / 1e6) + " s throttled", growing ? "no growing thermal throttling"
+                        : "under " + fmt(rules.throttleSeconds()) + " s of thermal throttling a round",
                 growing ? String.format(Locale.ROOT, "thermal throttling grows on %s round after round (Mann-Kendall p = "
                         + "%.2g): %s; look at its cooling (fans, airflow, thermal paste) before it fails", node,
                         trend.pRising(), seconds)

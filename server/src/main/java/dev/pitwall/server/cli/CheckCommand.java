@@ -44,7 +44,7 @@ import picocli.CommandLine.Spec;
         description = "Cluster acceptance checks: run them, read their outputs, judge the nodes.",
         mixinStandardHelpOptions = true,
         subcommands = {CheckCommand.Run.class, CheckCommand.Parse.class, CheckCommand.Evaluate.class,
-                CheckCommand.ScalingCommand.class, MonitoringCommand.class, SchedulerCommand.class, StorageCommand.class})
+                CheckCommand.ScalingCommand.class, CampaignCommand.class, MonitoringCommand.class, SchedulerCommand.class, StorageCommand.class})
 final class CheckCommand extends CommandGroup {
 
     /**

@@ -44,10 +44,13 @@ public final class AcceptanceOutputs {
         SplittableRandom random = new SplittableRandom(seed);
         for (Node node : nodes) {
             Path folder = Files.createDirectories(dir.resolve(node.name()));
-            Files.writeString(folder.resolve("nvidia-smi.xml"), nvidiaSmi(node));
-            Files.writeString(folder.resolve("all_reduce_perf.log"), allReduce(node, random.split()));
-            Files.writeString(folder.resolve("gpu_burn.log"), gpuBurn(node, random.split()));
-            Files.writeString(folder.resolve("ib_write_bw.log"), ibWriteBw(random.split()));
+            Files.writeString(folder.resolve("nvidia-smi.xml"), nvidiaSmi(node.name(),
+                    node.fault() == Fault.OTHER_DRIVER ? OTHER_DRIVER : DRIVER));
+            Files.writeString(folder.resolve("all_reduce_perf.log"), allReduce(node.name(),
+                    node.fault() == Fault.SLOW_NCCL ? 0.6 : 1.0, 0, random.split()));
+            Files.writeString(folder.resolve("gpu_burn.log"), gpuBurn(node.name(),
+                    node.fault() == Fault.FAULTY_GPU ? FAULTY_GPU : -1, 1.0, random.split()));
+            Files.writeString(folder.resolve("ib_write_bw.log"), ibWriteBw(1.0, random.split()));
         }
     }
 
@@ -66,13 +69,17 @@ public final class AcceptanceOutputs {
         return nodes;
     }
 
-    private static String nvidiaSmi(Node node) {
+    /** The GPU the demo's faulty node has. */
+    private static final int FAULTY_GPU = 5;
+
+    /** nvidia-smi -q -x of an 8 x H100 node on {@code driver}. */
+    static String nvidiaSmi(String node, String driver) {
         StringBuilder xml = new StringBuilder("""
                 <?xml version="1.0" ?>
                 <!DOCTYPE nvidia_smi_log SYSTEM "nvsmi_device_v12.dtd">
                 <nvidia_smi_log>
                 """);
-        xml.append("  <driver_version>").append(node.fault() == Fault.OTHER_DRIVER ? OTHER_DRIVER : DRIVER)
+        xml.append("  <driver_version>").append(driver)
                 .append("</driver_version>\n  <cuda_version>12.4</cuda_version>\n")
                 .append("  <attached_gpus>").append(GPUS).append("</attached_gpus>\n");
         for (int gpu = 0; gpu < GPUS; gpu++) {
@@ -91,12 +98,16 @@ public final class AcceptanceOutputs {
                         <temperature><gpu_temp>%d C</gpu_temp></temperature>
                         <gpu_power_readings><power_draw>%d.00 W</power_draw></gpu_power_readings>
                       </gpu>
-                    """, 0x18 + gpu * 0x11, GPU, gpu, node.name(), gpu, 33 + gpu, 70 + gpu));
+                    """, 0x18 + gpu * 0x11, GPU, gpu, node, gpu, 33 + gpu, 70 + gpu));
         }
         return xml.append("</nvidia_smi_log>\n").toString();
     }
 
-    private static String allReduce(Node node, SplittableRandom random) {
+    /**
+     * all_reduce_perf inside one node: bus bandwidth at {@code factor} of a healthy node's, and
+     * {@code wrong} wrong values in the largest message's out-of-place row.
+     */
+    static String allReduce(String node, double factor, long wrong, SplittableRandom random) {
         StringBuilder log = new StringBuilder(String.format(Locale.ROOT, """
                 # nccl-tests version 2.17.8 nccl-headers=22902 nccl-library=22902
                 # Collective test starting: all_reduce_perf
@@ -106,7 +117,7 @@ public final class AcceptanceOutputs {
                 """));
         for (int rank = 0; rank < GPUS; rank++) {
             log.append(String.format(Locale.ROOT, "#  Rank %2d Group  0 Pid %d on %s device %2d [0000:%02x:00] %s%n",
-                    rank, 4000 + rank, node.name(), rank, 0x18 + rank * 0x11, GPU));
+                    rank, 4000 + rank, node, rank, 0x18 + rank * 0x11, GPU));
         }
         log.append("""
                 #
@@ -114,7 +125,6 @@ public final class AcceptanceOutputs {
                 #       size         count      type   redop    root     time   algbw   busbw  #wrong     time   algbw   busbw  #wrong
                 #        (B)    (elements)                               (us)  (GB/s)  (GB/s)             (us)  (GB/s)  (GB/s)
                 """);
-        double factor = node.fault() == Fault.SLOW_NCCL ? 0.6 : 1.0;
         double sum = 0;
         int rows = 0;
         // Bus bandwidth rises with message size towards about 482 GB/s on NVLink 4 (public single-node runs).
@@ -122,8 +132,9 @@ public final class AcceptanceOutputs {
             double busbw = 482 * (1 - Math.exp(-size / 2.5e8)) * factor * (1 + random.nextDouble(-0.01, 0.01));
             double algbw = busbw * 8 / 14; // all-reduce: busbw = algbw * 2 (n-1) / n
             double time = size / (algbw * 1e3);
-            log.append(String.format(Locale.ROOT, " %12d  %12d    double     sum      -1  %8.1f  %6.2f  %6.2f       0  %8.1f  %6.2f  %6.2f       0%n",
-                    size, size / 8, time, algbw, busbw, time * 1.001, algbw * 0.999, busbw * 0.999));
+            log.append(String.format(Locale.ROOT, " %12d  %12d    double     sum      -1  %8.1f  %6.2f  %6.2f  %6d  %8.1f  %6.2f  %6.2f       0%n",
+                    size, size / 8, time, algbw, busbw, size == 1L << 34 ? wrong : 0, time * 1.001, algbw * 0.999,
+                    busbw * 0.999));
             sum += busbw;
             rows++;
         }
@@ -133,20 +144,21 @@ public final class AcceptanceOutputs {
         return log.toString();
     }
 
-    private static String gpuBurn(Node node, SplittableRandom random) {
+    /** gpu-burn on 8 GPUs at {@code factor} of a healthy GPU's GFLOP/s, GPU {@code faultyGpu} (or none, -1) declared faulty. */
+    static String gpuBurn(String node, int faultyGpu, double factor, SplittableRandom random) {
         StringBuilder log = new StringBuilder();
         for (int gpu = 0; gpu < GPUS; gpu++) {
-            log.append(String.format(Locale.ROOT, "GPU %d: %s (UUID: GPU-%s-%d)%n", gpu, GPU, node.name(), gpu));
+            log.append(String.format(Locale.ROOT, "GPU %d: %s (UUID: GPU-%s-%d)%n", gpu, GPU, node, gpu));
         }
         for (int percent = 25; percent <= 100; percent += 25) {
             StringBuilder proc = new StringBuilder();
             StringBuilder errors = new StringBuilder();
             StringBuilder temps = new StringBuilder();
             for (int gpu = 0; gpu < GPUS; gpu++) {
-                boolean bad = node.fault() == Fault.FAULTY_GPU && gpu == 5;
+                boolean bad = gpu == faultyGpu;
                 String sep = gpu == 0 ? "" : " - ";
                 proc.append(sep).append(percent * 30).append(String.format(Locale.ROOT, " (%d Gflop/s)",
-                        (int) ((bad ? 38000 : 50500) * (1 + random.nextDouble(-0.01, 0.01)))));
+                        (int) ((bad ? 38000 : 50500 * factor) * (1 + random.nextDouble(-0.01, 0.01)))));
                 errors.append(sep).append(bad ? percent / 5 : 0);
                 temps.append(sep).append(bad ? 87 : 62 + gpu % 4).append(" C");
             }
@@ -155,14 +167,15 @@ public final class AcceptanceOutputs {
         }
         log.append("\nTested ").append(GPUS).append(" GPUs:\n");
         for (int gpu = 0; gpu < GPUS; gpu++) {
-            boolean bad = node.fault() == Fault.FAULTY_GPU && gpu == 5;
+            boolean bad = gpu == faultyGpu;
             log.append("\tGPU ").append(gpu).append(": ").append(bad ? "FAULTY" : "OK").append('\n');
         }
         return log.toString();
     }
 
-    private static String ibWriteBw(SplittableRandom random) {
-        double average = 48200 * (1 + random.nextDouble(-0.005, 0.005));
+    /** ib_write_bw at {@code factor} of a healthy NDR port's average. */
+    static String ibWriteBw(double factor, SplittableRandom random) {
+        double average = 48200 * factor * (1 + random.nextDouble(-0.005, 0.005));
         return String.format(Locale.ROOT, """
                 ---------------------------------------------------------------------------------------
                                     RDMA_Write BW Test

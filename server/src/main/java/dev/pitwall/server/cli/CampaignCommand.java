@@ -1,0 +1,209 @@
+package dev.pitwall.server.cli;
+
+import dev.pitwall.acceptance.campaign.CampaignPlan;
+import dev.pitwall.acceptance.campaign.CampaignReport;
+import dev.pitwall.acceptance.campaign.CampaignRunner;
+import dev.pitwall.acceptance.campaign.CampaignStatus;
+import dev.pitwall.acceptance.campaign.CampaignStore;
+import dev.pitwall.acceptance.run.CheckRunner;
+import dev.pitwall.acceptance.verdict.Baseline;
+import dev.pitwall.acceptance.verdict.Verdict;
+import dev.pitwall.core.config.ConfigException;
+import dev.pitwall.core.json.Json;
+import dev.pitwall.core.storage.Database;
+import dev.pitwall.server.PitwallStore;
+import dev.pitwall.server.config.PitwallConfig;
+import dev.pitwall.sim.cluster.BurnInCluster;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "campaign",
+        description = "Run a burn-in (or a YAML campaign plan) on the nodes: its stages round after round until the "
+                + "duration ends, each output judged with the acceptance rules, each node followed for trends across "
+                + "rounds. The campaign is kept in the store: --resume goes on after a restart, --show prints where "
+                + "it stands. Exit 0 pass, 1 a node failed, 2 could not run.",
+        mixinStandardHelpOptions = true)
+final class CampaignCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--plan", paramLabel = "NAME|FILE", defaultValue = "burn-in",
+            description = "burn-in (sanity, validation, performance, stress), or a YAML campaign plan (default: ${DEFAULT-VALUE}).")
+    String plan;
+
+    @Option(names = "--nodes", paramLabel = "NODE", split = ",", description = "The nodes (default: the plan's).")
+    List<String> nodes;
+
+    @Option(names = "--duration", paramLabel = "DURATION",
+            description = "How long rounds keep starting (default: the plan's; burn-in: 24h).")
+    Duration duration;
+
+    @Option(names = "--profile", paramLabel = "NAME|FILE",
+            description = "Hold every round to a hardware profile too: h100-sxm-8x, a100-sxm-8x, h20-8x, l40s-pcie-8x, or a YAML file.")
+    String profile;
+
+    @Option(names = "--results", paramLabel = "DIR",
+            description = "Where outputs go: DIR/round-NNN/<stage>/<node>/ (default: <data-dir>/campaigns/<start time>).")
+    Path results;
+
+    @Option(names = "--name", paramLabel = "TEXT", description = "The campaign's name in listings (default: the plan's and the node count).")
+    String name;
+
+    @Option(names = "--resume", paramLabel = "ID", description = "Go on with a stored campaign from its next stage.")
+    Long resume;
+
+    @Option(names = "--show", paramLabel = "ID", description = "Print where a stored campaign stands; run nothing.")
+    Long show;
+
+    @Option(names = "--simulate", paramLabel = "NODES",
+            description = "Run on a simulated cluster of this many 8 x H100 nodes, with faults of the Llama 3 mix and two "
+                    + "slow drifts injected, in simulated time; the faults are printed beside what was found.")
+    Integer simulate;
+
+    @Option(names = "--faulty", paramLabel = "N", description = "With --simulate: nodes given a fault (default: a tenth).")
+    Integer faulty;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "With --simulate: the faults' seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--format", paramLabel = "text|json|md", defaultValue = "text", description = "(default: ${DEFAULT-VALUE})")
+    OutputFormat format;
+
+    @Mixin
+    StoreOptions storeOptions;
+
+    @Override
+    public Integer call() throws Exception {
+        Optional<String> refused = format.refusedUnless(OutputFormat.TEXT, OutputFormat.JSON, OutputFormat.MD);
+        if (refused.isPresent()) {
+            return PitwallCommand.usageError(spec, refused.get());
+        }
+        PitwallConfig config;
+        try {
+            config = storeOptions.load();
+        } catch (ConfigException e) {
+            return PitwallCommand.usageError(spec, e.getMessage());
+        }
+        try (Database database = PitwallStore.open(config, new SimpleMeterRegistry())) {
+            CampaignStore store = new CampaignStore(database);
+            if (show != null) {
+                if (store.find(show).isEmpty()) {
+                    return PitwallCommand.usageError(spec, "no campaign " + show + " in " + database.describe());
+                }
+                return print(CampaignStatus.of(store, show), null);
+            }
+            if (resume != null) {
+                return resume(store, database);
+            }
+            return start(store, config);
+        } catch (ConfigException | IllegalArgumentException | IllegalStateException e) {
+            return PitwallCommand.usageError(spec, e.getMessage());
+        }
+    }
+
+    private int start(CampaignStore store, PitwallConfig config) throws Exception {
+        CampaignPlan loaded = CampaignPlan.load(plan);
+        Optional<Baseline> baseline = Optional.ofNullable(profile).map(Baseline::load);
+        Duration runFor = duration != null ? duration : loaded.duration();
+        BurnInCluster cluster = null;
+        Clock clock = Clock.systemUTC();
+        CampaignRunner.StageExecutor executor = (stage, round, targets, peers, folder) ->
+                CheckRunner.run(stage, targets, peers, folder, Clock.systemUTC(), result -> { });
+        List<String> targets = nodes != null && !nodes.isEmpty() ? nodes : loaded.nodes();
+        if (simulate != null) {
+            if (simulate < 3) {
+                return PitwallCommand.usageError(spec, "--simulate needs at least 3 nodes (faults and two drifts)");
+            }
+            cluster = BurnInCluster.create(simulate, faulty != null ? faulty : Math.max(1, simulate / 10), seed);
+            SimulatedBurnIn.Time time = new SimulatedBurnIn.Time(clock.instant());
+            clock = time;
+            executor = new SimulatedBurnIn(cluster, time);
+            targets = cluster.nodes();
+        }
+        if (targets.isEmpty()) {
+            return PitwallCommand.usageError(spec, "name the nodes with --nodes or in the plan's nodes:");
+        }
+        CampaignRunner runner = new CampaignRunner(store, executor, clock, progress());
+        String heading = name != null ? name : loaded.name() + " on " + targets.size() + " nodes"
+                + (simulate != null ? " (simulated)" : "");
+        Path folder = results != null ? results : config.dataDir().resolve("campaigns")
+                .resolve(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(java.time.ZoneOffset.UTC)
+                        .format(java.time.Instant.now()));
+        long id = runner.start(heading, loaded, targets, runFor, baseline, folder);
+        spec.commandLine().getErr().println("campaign " + id + ": " + heading + ", outputs in " + folder
+                + "; if this stops, go on with: pitwall check campaign --resume " + id);
+        return print(runner.run(id), cluster);
+    }
+
+    private int resume(CampaignStore store, Database database) throws Exception {
+        CampaignStore.Started started = store.find(resume)
+                .orElseThrow(() -> new IllegalArgumentException("no campaign " + resume + " in " + database.describe()));
+        CampaignRunner runner = new CampaignRunner(store, (stage, round, targets, peers, folder) ->
+                CheckRunner.run(stage, targets, peers, folder, Clock.systemUTC(), result -> { }),
+                Clock.systemUTC(), progress());
+        spec.commandLine().getErr().println("resuming campaign " + started.id() + ": " + started.name());
+        return print(runner.run(resume), null);
+    }
+
+    private CampaignRunner.Progress progress() {
+        PrintWriter err = spec.commandLine().getErr();
+        return new CampaignRunner.Progress() {
+            @Override
+            public void stageStarted(int round, String stage, int count) {
+                err.printf(Locale.ROOT, "round %d, %s: %d node%s%n", round, stage, count, count == 1 ? "" : "s");
+                err.flush();
+            }
+
+            @Override
+            public void stageEnded(int round, String stage, List<String> failed) {
+                if (!failed.isEmpty()) {
+                    err.println("  failed, leaving the campaign: " + String.join(", ", failed));
+                    err.flush();
+                }
+            }
+        };
+    }
+
+    private int print(CampaignStatus status, BurnInCluster cluster) throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        switch (format) {
+            case JSON -> out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(status));
+            case MD -> out.print(CampaignReport.markdown(status));
+            default -> {
+                out.print(CampaignReport.text(status));
+                if (cluster != null) {
+                    out.print(simulatedAgainstFound(cluster.faults(), status));
+                }
+            }
+        }
+        out.flush();
+        return status.verdict() == Verdict.FAIL ? PitwallCommand.EXIT_FAILED : 0;
+    }
+
+    /** The simulation's faults beside the campaign's failed nodes: what was found, missed, and failed without a fault. */
+    private static String simulatedAgainstFound(Map<String, String> faults, CampaignStatus status) {
+        TreeSet<String> failed = new TreeSet<>(status.failedNodes());
+        StringBuilder out = new StringBuilder("Simulated faults and drifts: " + faults.size() + "\n");
+        faults.forEach((node, fault) -> out.append(String.format(Locale.ROOT, "  %-10s %-40s %s%n", node, fault,
+                failed.contains(node) ? "found" : "MISSED")));
+        List<String> falsePositives = failed.stream().filter(n -> !faults.containsKey(n)).toList();
+        out.append("Failed without a fault: ").append(falsePositives.isEmpty() ? "none" : String.join(", ", falsePositives))
+                .append('\n');
+        return out.toString();
+    }
+}
