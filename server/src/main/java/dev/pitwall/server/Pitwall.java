@@ -1,5 +1,7 @@
 package dev.pitwall.server;
 
+import dev.pitwall.acceptance.campaign.CampaignService;
+import dev.pitwall.acceptance.campaign.CampaignStore;
 import dev.pitwall.acceptance.store.AcceptanceRuns;
 import dev.pitwall.acceptance.store.AcceptanceService;
 import dev.pitwall.core.audit.AuditLog;
@@ -96,8 +98,10 @@ public final class Pitwall implements AutoCloseable {
             Map<String, HttpService> mounted = new LinkedHashMap<>(services);
             mounted.putAll(gateway.services());
             mounted.put(AcceptanceService.PATH, new AcceptanceService(acceptanceRuns));
+            CampaignStore campaigns = new CampaignStore(database);
+            mounted.put(CampaignService.PATH, new CampaignService(campaigns));
             mounted.putAll(trainOps.services());
-            ConsoleService console = new ConsoleService(database, acceptanceRuns, trainOps, gateway, metrics.registry(), clock);
+            ConsoleService console = new ConsoleService(database, acceptanceRuns, campaigns, trainOps, gateway, metrics.registry(), clock);
             WebServer server = webServer(config.server(), gateway.connectionListener(),
                     routing(database, metrics, audit, mounted, console)).start();
             if (server.port() < 0) {

@@ -30,6 +30,26 @@ public record CampaignStatus(long id, String name, String plan, String profile, 
     public record NodeStanding(Verdict verdict, int rounds, CampaignFinding failedAt) {
     }
 
+    /**
+     * A campaign as listings show it.
+     *
+     * @param stage the stage running now, or null
+     */
+    public record Summary(long id, String name, String plan, Verdict verdict, int rounds, int nodes, int failed,
+                          Instant startedAt, Instant endsAt, Instant finishedAt, String stage) {
+
+        /** The newest campaigns first. */
+        public static List<Summary> recent(CampaignStore store, int limit) {
+            return store.recent(limit).stream().map(c -> {
+                CampaignStatus s = of(store, c.id());
+                String running = s.stages().stream().filter(r -> r.outcome().equals(CampaignStore.StageRun.RUNNING))
+                        .map(r -> "round " + r.round() + ", " + r.stage()).findFirst().orElse(null);
+                return new Summary(s.id(), s.name(), s.plan(), s.verdict(), s.rounds(), s.nodes().size(),
+                        s.failedNodes().size(), s.startedAt(), s.endsAt(), s.finishedAt(), running);
+            }).toList();
+        }
+    }
+
     public static CampaignStatus of(CampaignStore store, long id) {
         CampaignStore.Started campaign = store.find(id)
                 .orElseThrow(() -> new IllegalArgumentException("no campaign " + id + " in the store"));

@@ -10,6 +10,7 @@ import dev.pitwall.acceptance.verdict.Baseline;
 import dev.pitwall.acceptance.verdict.Verdict;
 import dev.pitwall.core.config.ConfigException;
 import dev.pitwall.core.json.Json;
+import dev.pitwall.core.report.DocumentWriter;
 import dev.pitwall.core.storage.Database;
 import dev.pitwall.server.PitwallStore;
 import dev.pitwall.server.config.PitwallConfig;
@@ -81,7 +82,9 @@ final class CampaignCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "With --simulate: the faults' seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--format", paramLabel = "text|json|md", defaultValue = "text", description = "(default: ${DEFAULT-VALUE})")
+    @Option(names = "--format", paramLabel = "text|json|md|html", defaultValue = "text",
+            description = "text, the campaign's status as JSON, or its report in Markdown or as a self-contained HTML page "
+                    + "with charts (default: ${DEFAULT-VALUE}).")
     OutputFormat format;
 
     @Mixin
@@ -89,7 +92,8 @@ final class CampaignCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Optional<String> refused = format.refusedUnless(OutputFormat.TEXT, OutputFormat.JSON, OutputFormat.MD);
+        Optional<String> refused = format.refusedUnless(OutputFormat.TEXT, OutputFormat.JSON, OutputFormat.MD,
+                OutputFormat.HTML);
         if (refused.isPresent()) {
             return PitwallCommand.usageError(spec, refused.get());
         }
@@ -105,7 +109,7 @@ final class CampaignCommand implements Callable<Integer> {
                 if (store.find(show).isEmpty()) {
                     return PitwallCommand.usageError(spec, "no campaign " + show + " in " + database.describe());
                 }
-                return print(CampaignStatus.of(store, show), null);
+                return print(store, CampaignStatus.of(store, show), null);
             }
             if (resume != null) {
                 return resume(store, database);
@@ -147,7 +151,7 @@ final class CampaignCommand implements Callable<Integer> {
         long id = runner.start(heading, loaded, targets, runFor, baseline, folder);
         spec.commandLine().getErr().println("campaign " + id + ": " + heading + ", outputs in " + folder
                 + "; if this stops, go on with: pitwall check campaign --resume " + id);
-        return print(runner.run(id), cluster);
+        return print(store, runner.run(id), cluster);
     }
 
     private int resume(CampaignStore store, Database database) throws Exception {
@@ -157,7 +161,7 @@ final class CampaignCommand implements Callable<Integer> {
                 CheckRunner.run(stage, targets, peers, folder, Clock.systemUTC(), result -> { }),
                 Clock.systemUTC(), progress());
         spec.commandLine().getErr().println("resuming campaign " + started.id() + ": " + started.name());
-        return print(runner.run(resume), null);
+        return print(store, runner.run(resume), null);
     }
 
     private CampaignRunner.Progress progress() {
@@ -179,16 +183,14 @@ final class CampaignCommand implements Callable<Integer> {
         };
     }
 
-    private int print(CampaignStatus status, BurnInCluster cluster) throws Exception {
+    private int print(CampaignStore store, CampaignStatus status, BurnInCluster cluster) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        switch (format) {
-            case JSON -> out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(status));
-            case MD -> out.print(CampaignReport.markdown(status));
-            default -> {
-                out.print(CampaignReport.text(status));
-                if (cluster != null) {
-                    out.print(simulatedAgainstFound(cluster.faults(), status));
-                }
+        if (format == OutputFormat.JSON) {
+            out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(status));
+        } else {
+            out.print(DocumentWriter.write(CampaignReport.document(status, store), format.id()));
+            if (cluster != null && format == OutputFormat.TEXT) {
+                out.print(simulatedAgainstFound(cluster.faults(), status));
             }
         }
         out.flush();
@@ -198,7 +200,7 @@ final class CampaignCommand implements Callable<Integer> {
     /** The simulation's faults beside the campaign's failed nodes: what was found, missed, and failed without a fault. */
     private static String simulatedAgainstFound(Map<String, String> faults, CampaignStatus status) {
         TreeSet<String> failed = new TreeSet<>(status.failedNodes());
-        StringBuilder out = new StringBuilder("Simulated faults and drifts: " + faults.size() + "\n");
+        StringBuilder out = new StringBuilder("\nSimulated faults and drifts: " + faults.size() + "\n");
         faults.forEach((node, fault) -> out.append(String.format(Locale.ROOT, "  %-10s %-40s %s%n", node, fault,
                 failed.contains(node) ? "found" : "MISSED")));
         List<String> falsePositives = failed.stream().filter(n -> !faults.containsKey(n)).toList();

@@ -1,5 +1,10 @@
 package dev.pitwall.server.cli;
 
+import dev.pitwall.acceptance.campaign.CampaignPlan;
+import dev.pitwall.acceptance.campaign.CampaignRunner;
+import dev.pitwall.acceptance.campaign.CampaignService;
+import dev.pitwall.acceptance.campaign.CampaignStatus;
+import dev.pitwall.acceptance.campaign.CampaignStore;
 import dev.pitwall.acceptance.monitoring.MonitoringCatalog;
 import dev.pitwall.acceptance.monitoring.MonitoringCheck;
 import dev.pitwall.acceptance.monitoring.Scrapes;
@@ -23,6 +28,7 @@ import dev.pitwall.server.BuildInfo;
 import dev.pitwall.server.Pitwall;
 import dev.pitwall.server.config.PitwallConfig;
 import dev.pitwall.sim.cluster.AcceptanceOutputs;
+import dev.pitwall.sim.cluster.BurnInCluster;
 import dev.pitwall.sim.cluster.ClusterViews;
 import dev.pitwall.sim.cluster.TrainingCluster;
 import dev.pitwall.sim.engine.EngineProfile;
@@ -125,6 +131,7 @@ final class DemoCommand implements Callable<Integer> {
                         List.of(cluster.metricsUri().toString()), Duration.ofSeconds(15))), companions, pitwall -> {
                     notes.add("  accept   " + demoAcceptance(pitwall, dataDir.resolve("acceptance-demo")));
                     notes.addAll(demoIntegrationChecks(pitwall, cluster, clusterDir));
+                    notes.add("  campaign " + demoCampaign(pitwall, dataDir.resolve("campaign-demo")));
                     try {
                         companions.add(new ClusterShippers(cluster, URI.create("http://127.0.0.1:" + pitwall.port()),
                                 clusterDir));
@@ -166,6 +173,39 @@ final class DemoCommand implements Callable<Integer> {
                     + pitwall.port() + AcceptanceService.PATH + "/" + id + "/report";
         } catch (IOException e) {
             throw new UncheckedIOException("the demo's acceptance run cannot be written to " + results, e);
+        }
+    }
+
+    private static final String DEMO_CAMPAIGN = "Simulated 16-node burn-in (demo)";
+
+    /**
+     * A simulated burn-in of sixteen nodes over twelve hours of simulated time, ended before now (two with faults of
+     * the Llama 3 mix, two drifting), run once: a restart finds it stored and shows it again.
+     * Returns where to read it.
+     */
+    static String demoCampaign(Pitwall pitwall, Path folder) {
+        CampaignStore store = new CampaignStore(pitwall.database());
+        try {
+            long id = store.recent(100).stream().filter(c -> c.name().equals(DEMO_CAMPAIGN) && c.finished())
+                    .map(CampaignStore.Started::id).findFirst().orElse(-1L);
+            if (id < 0) {
+                BurnInCluster cluster = BurnInCluster.create(16, 2, CLUSTER_SEED);
+                SimulatedBurnIn.Time time = new SimulatedBurnIn.Time(Instant.now().minus(Duration.ofHours(14)));
+                CampaignRunner runner = new CampaignRunner(store, new SimulatedBurnIn(cluster, time), time,
+                        CampaignRunner.Progress.NONE);
+                id = runner.start(DEMO_CAMPAIGN, CampaignPlan.load("burn-in"), cluster.nodes(), Duration.ofHours(12),
+                        Optional.of(Baseline.load("h100-sxm-8x")), folder);
+                runner.run(id);
+            }
+            CampaignStatus status = CampaignStatus.of(store, id);
+            return status.verdict() + ", " + status.failedNodes().size() + " of " + status.nodes().size()
+                    + " nodes failed after " + status.rounds() + " rounds: http://127.0.0.1:" + pitwall.port()
+                    + CampaignService.PATH + "/" + id + "/report";
+        } catch (IOException e) {
+            throw new UncheckedIOException("the demo's campaign cannot be written to " + folder, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "not run: the demo was stopped";
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.pitwall.server.console;
 
+import dev.pitwall.acceptance.campaign.CampaignStatus;
+import dev.pitwall.acceptance.campaign.CampaignStore;
 import dev.pitwall.acceptance.store.AcceptanceRuns;
 import dev.pitwall.core.http.NoCache;
 import dev.pitwall.core.report.Document;
@@ -70,7 +72,7 @@ public final class ConsoleService implements HttpService {
                     "No estimate yet",
                     "Pick a model and a layout in the form.", "planner.jte"),
             new ConsoleSection("/reports", "Reports",
-                    "Every report Pitwall writes: reliability, training estimates, acceptance runs and incidents.",
+                    "Every report Pitwall writes: reliability, training estimates, acceptance runs, campaigns and incidents.",
                     "No reports yet",
                     "Reports written by Pitwall appear here, ready to read or download.", "reports.jte"));
 
@@ -81,6 +83,7 @@ public final class ConsoleService implements HttpService {
     private final Database database;
     private final Gateway gateway;
     private final AcceptanceRuns acceptanceRuns;
+    private final CampaignStore campaigns;
     private final SignalStore signals;
     private final Incidents incidents;
     private final KnowledgeBase knowledge;
@@ -92,9 +95,10 @@ public final class ConsoleService implements HttpService {
     private final LoadHistory history;
     private final BuildInfo build = BuildInfo.current();
 
-    public ConsoleService(Database database, AcceptanceRuns acceptanceRuns, TrainOps trainOps, Gateway gateway,
-                          MeterRegistry registry, Clock clock) {
+    public ConsoleService(Database database, AcceptanceRuns acceptanceRuns, CampaignStore campaigns, TrainOps trainOps,
+                          Gateway gateway, MeterRegistry registry, Clock clock) {
         this.gateway = gateway;
+        this.campaigns = campaigns;
         this.knowledge = trainOps.knowledge();
         this.database = database;
         this.acceptanceRuns = acceptanceRuns;
@@ -140,6 +144,7 @@ public final class ConsoleService implements HttpService {
         }
         if (section.template().equals("reports.jte")) {
             model.put("runs", acceptanceRuns.recent(50));
+            model.put("campaigns", CampaignStatus.Summary.recent(campaigns, 20));
             model.put("incidents", incidents.recent(50));
         }
         if (section.template().equals("runs.jte")) {

@@ -16,7 +16,15 @@ import dev.pitwall.core.storage.Database;
 import dev.pitwall.core.storage.StorageConfig;
 import dev.pitwall.sim.cluster.BurnInCluster;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.pitwall.server.Pitwall;
+import dev.pitwall.server.config.PitwallConfig;
+import dev.pitwall.server.config.ServerConfig;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,5 +110,33 @@ class SimulatedCampaignTest {
         assertThat(line.execute("check", "campaign", "--resume", "1", "--data-dir", dir.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("campaign 1 finished");
         assertThat(Files.exists(dir.resolve("out").resolve("round-001").resolve("sanity").resolve("run.json"))).isTrue();
+
+        // The server over the same store: listed, shown, reported, and on the console's Reports page.
+        PitwallConfig config = PitwallConfig.defaults().withDataDir(dir)
+                .withServer(new ServerConfig("127.0.0.1", 0, 64 * 1024, Duration.ofSeconds(5), false));
+        try (Pitwall pitwall = Pitwall.start(config, Clock.systemUTC())) {
+            JsonNode listed = Json.mapper().readTree(get(pitwall, "/api/acceptance/campaigns", 200));
+            assertThat(listed).singleElement().satisfies(c -> {
+                assertThat(c.path("verdict").asText()).isEqualTo("FAIL");
+                assertThat(c.path("nodes").asInt()).isEqualTo(12);
+                assertThat(c.path("failed").asInt()).isEqualTo(json.path("nodes").properties().stream()
+                        .filter(e -> e.getValue().path("verdict").asText().equals("FAIL")).count());
+                assertThat(c.path("finishedAt").isNull()).isFalse();
+            });
+            assertThat(Json.mapper().readTree(get(pitwall, "/api/acceptance/campaigns/1", 200)).path("findings").size())
+                    .isEqualTo(json.path("findings").size());
+            assertThat(get(pitwall, "/api/acceptance/campaigns/1/report", 200)).contains("<svg")
+                    .contains("Failed nodes (each left the campaign here)");
+            assertThat(get(pitwall, "/api/acceptance/campaigns/99", 404)).contains("no campaign 99");
+            assertThat(get(pitwall, "/api/acceptance/campaigns/x/report", 404)).contains("no campaign x");
+            assertThat(get(pitwall, "/reports", 200)).contains("/api/acceptance/campaigns/1/report");
+        }
+    }
+
+    private static String get(Pitwall pitwall, String path, int status) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + pitwall.port() + path)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(path).isEqualTo(status);
+        return response.body();
     }
 }
