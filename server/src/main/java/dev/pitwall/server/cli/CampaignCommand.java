@@ -5,6 +5,7 @@ import dev.pitwall.acceptance.campaign.CampaignReport;
 import dev.pitwall.acceptance.campaign.CampaignRunner;
 import dev.pitwall.acceptance.campaign.CampaignStatus;
 import dev.pitwall.acceptance.campaign.CampaignStore;
+import dev.pitwall.acceptance.campaign.NodeMarks;
 import dev.pitwall.acceptance.run.CheckRunner;
 import dev.pitwall.acceptance.verdict.Baseline;
 import dev.pitwall.acceptance.verdict.Verdict;
@@ -15,6 +16,8 @@ import dev.pitwall.core.storage.Database;
 import dev.pitwall.server.PitwallStore;
 import dev.pitwall.server.config.PitwallConfig;
 import dev.pitwall.sim.cluster.BurnInCluster;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -81,6 +84,19 @@ final class CampaignCommand implements Callable<Integer> {
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "With --simulate: the faults' seed (default: ${DEFAULT-VALUE}).")
     long seed;
+
+    @Option(names = "--label-nodes",
+            description = "When the campaign has finished, write its result onto the Kubernetes nodes: the label "
+                    + "pitwall.dev/<plan> (pass, warn or fail) and annotations with the campaign, until when a pass holds, "
+                    + "and what failed a node.")
+    boolean labelNodes;
+
+    @Option(names = "--valid-for", paramLabel = "DURATION", defaultValue = "30d",
+            description = "With --label-nodes: how long a pass holds from the campaign's end (default: ${DEFAULT-VALUE}).")
+    Duration validFor;
+
+    @Mixin
+    KubeconfigOptions kube;
 
     @Option(names = "--format", paramLabel = "text|json|md|html", defaultValue = "text",
             description = "text, the campaign's status as JSON, or its report in Markdown or as a self-contained HTML page "
@@ -185,6 +201,15 @@ final class CampaignCommand implements Callable<Integer> {
 
     private int print(CampaignStore store, CampaignStatus status, BurnInCluster cluster) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (labelNodes) {
+            try (KubernetesClient client = ClusterOptions.connect(kube.config())) {
+                NodeMarks.Result marked = NodeMarks.apply(client, status, validFor);
+                spec.commandLine().getErr().println("marked " + marked.marked().size() + " node(s) with " + marked.label()
+                        + (marked.missing().isEmpty() ? "" : "; not in the cluster: " + String.join(", ", marked.missing())));
+            } catch (KubernetesClientException e) {
+                return PitwallCommand.usageError(spec, "the nodes were not marked: " + e.getMessage());
+            }
+        }
         if (format == OutputFormat.JSON) {
             out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(status));
         } else {

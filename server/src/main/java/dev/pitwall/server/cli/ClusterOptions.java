@@ -5,19 +5,15 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.nio.file.Path;
 import java.time.Duration;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Which cluster live probes work on, where, at which priority, for how long. */
 final class ClusterOptions {
 
-    @Option(names = "--kubeconfig", paramLabel = "FILE",
-            description = "The kubeconfig (default: as kubectl finds it: KUBECONFIG, ~/.kube/config, in-cluster).")
-    Path kubeconfig;
-
-    @Option(names = "--context", paramLabel = "NAME", description = "The kubeconfig context (default: its current one).")
-    String context;
+    @Mixin
+    KubeconfigOptions kube;
 
     @Option(names = "--namespace", paramLabel = "NAME", defaultValue = "pitwall-probes",
             description = "Where probe pods run; created (and deleted after) when missing (default: ${DEFAULT-VALUE}).")
@@ -32,10 +28,7 @@ final class ClusterOptions {
     Duration budget;
 
     Config config() {
-        Config config = kubeconfig != null ? Config.fromKubeconfig(context, kubeconfig.toFile()) : Config.autoConfigure(context);
-        // An unreachable API server is said in seconds, not after the client's ten backed-off retries.
-        config.setRequestRetryBackoffLimit(1);
-        return config;
+        return kube.config();
     }
 
     static KubernetesClient connect(Config config) {

@@ -21,6 +21,10 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
@@ -141,4 +145,32 @@ class LiveProbeCommandsTest {
                 kubeconfig.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("--pods must be at least 1");
     }
+
+    @Test
+    void aFinishedCampaignMarksEachNodeWithItsVerdict() throws Exception {
+        for (String name : new String[] {"node-001", "node-002"}) {
+            client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+        }
+        // node-003 is not in the cluster: said, not an error.
+        int exit = run("check", "campaign", "--simulate", "3", "--faulty", "0", "--duration", "6h", "--format", "json",
+                "--label-nodes", "--valid-for", "7d", "--kubeconfig", kubeconfig.toString(), "--data-dir", dir.toString(),
+                "--results", dir.resolve("campaign").toString());
+
+        assertThat(exit).as(err.toString()).isIn(0, 1);
+        assertThat(err.toString()).contains("marked 2 node(s) with pitwall.dev/burn-in; not in the cluster: node-003");
+        var status = Json.mapper().readTree(out.toString());
+        for (String name : new String[] {"node-001", "node-002"}) {
+            var node = client.nodes().withName(name).get();
+            String verdict = status.path("nodes").path(name).path("verdict").asText();
+            assertThat(node.getMetadata().getLabels()).as(name)
+                    .containsEntry("pitwall.dev/burn-in", verdict.toLowerCase(Locale.ROOT));
+            assertThat(node.getMetadata().getAnnotations()).containsEntry("pitwall.dev/burn-in-campaign", "1");
+            if (!verdict.equals("FAIL")) {
+                assertThat(Instant.parse(node.getMetadata().getAnnotations().get("pitwall.dev/burn-in-valid-until")))
+                        .isEqualTo(Instant.parse(status.path("finishedAt").asText()).plus(Duration.ofDays(7))
+                                .truncatedTo(ChronoUnit.SECONDS));
+            }
+        }
+    }
+
 }
