@@ -6,6 +6,7 @@ import dev.pitwall.acceptance.campaign.CampaignRunner;
 import dev.pitwall.acceptance.campaign.CampaignStatus;
 import dev.pitwall.acceptance.campaign.CampaignStore;
 import dev.pitwall.acceptance.campaign.NodeMarks;
+import dev.pitwall.acceptance.campaign.NodeRound;
 import dev.pitwall.acceptance.run.CheckRunner;
 import dev.pitwall.acceptance.verdict.Baseline;
 import dev.pitwall.acceptance.verdict.Verdict;
@@ -20,6 +21,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -173,6 +175,13 @@ final class CampaignCommand implements Callable<Integer> {
     private int resume(CampaignStore store, Database database) throws Exception {
         CampaignStore.Started started = store.find(resume)
                 .orElseThrow(() -> new IllegalArgumentException("no campaign " + resume + " in " + database.describe()));
+        Path firstStage = Path.of(started.folder()).resolve(NodeRound.folder(1, started.plan().stages().getFirst().name(), ""))
+                .resolve(CheckRunner.RECORD);
+        if (Files.isRegularFile(firstStage) && Json.mapper().readValue(firstStage.toFile(), CheckRunner.RunRecord.class)
+                .runner().equals(SimulatedBurnIn.RUNNER)) {
+            throw new IllegalArgumentException("campaign " + resume + " ran on the simulated cluster, which is gone; "
+                    + "start a new one with --simulate");
+        }
         CampaignRunner runner = new CampaignRunner(store, (stage, round, targets, peers, folder) ->
                 CheckRunner.run(stage, targets, peers, folder, Clock.systemUTC(), result -> { }),
                 Clock.systemUTC(), progress());

@@ -25,6 +25,9 @@ import java.util.Map;
  */
 final class SimulatedBurnIn implements CampaignRunner.StageExecutor {
 
+    /** The runner its stage records name, so a simulated campaign is told from a real one. */
+    static final String RUNNER = "simulated";
+
     /** The campaign's clock: simulated time, moved on by each stage. */
     static final class Time extends Clock {
 
@@ -84,7 +87,7 @@ final class SimulatedBurnIn implements CampaignRunner.StageExecutor {
             took = took.plus(budget.multipliedBy(3).dividedBy(4));
         }
         time.advance(took);
-        CheckRunner.RunRecord record = new CheckRunner.RunRecord(stage.name(), "simulated", List.copyOf(nodes), started,
+        CheckRunner.RunRecord record = new CheckRunner.RunRecord(stage.name(), RUNNER, List.copyOf(nodes), started,
                 time.instant(), results);
         CheckRunner.save(record, folder);
         return record;

@@ -108,7 +108,7 @@ class SimulatedCampaignTest {
         assertThat(line.execute("check", "campaign", "--show", "9", "--data-dir", dir.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("no campaign 9");
         assertThat(line.execute("check", "campaign", "--resume", "1", "--data-dir", dir.toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("campaign 1 finished");
+        assertThat(err.toString()).contains("campaign 1 ran on the simulated cluster");
         assertThat(Files.exists(dir.resolve("out").resolve("round-001").resolve("sanity").resolve("run.json"))).isTrue();
 
         // The server over the same store: listed, shown, reported, and on the console's Reports page.
