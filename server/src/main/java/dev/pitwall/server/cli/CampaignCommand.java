@@ -45,6 +45,10 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true)
 final class CampaignCommand implements Callable<Integer> {
 
+    /** Stages on real nodes: each step through the plan's runner (local, ssh, srun, kubectl exec or a template). */
+    private static final CampaignRunner.StageExecutor THROUGH_RUNNER = (stage, round, targets, peers, folder) ->
+            CheckRunner.run(stage, targets, peers, folder, Clock.systemUTC(), result -> { });
+
     @Spec
     CommandSpec spec;
 
@@ -144,8 +148,7 @@ final class CampaignCommand implements Callable<Integer> {
         Duration runFor = duration != null ? duration : loaded.duration();
         BurnInCluster cluster = null;
         Clock clock = Clock.systemUTC();
-        CampaignRunner.StageExecutor executor = (stage, round, targets, peers, folder) ->
-                CheckRunner.run(stage, targets, peers, folder, Clock.systemUTC(), result -> { });
+        CampaignRunner.StageExecutor executor = THROUGH_RUNNER;
         List<String> targets = nodes != null && !nodes.isEmpty() ? nodes : loaded.nodes();
         if (simulate != null) {
             if (simulate < 3) {
@@ -182,9 +185,7 @@ final class CampaignCommand implements Callable<Integer> {
             throw new IllegalArgumentException("campaign " + resume + " ran on the simulated cluster, which is gone; "
                     + "start a new one with --simulate");
         }
-        CampaignRunner runner = new CampaignRunner(store, (stage, round, targets, peers, folder) ->
-                CheckRunner.run(stage, targets, peers, folder, Clock.systemUTC(), result -> { }),
-                Clock.systemUTC(), progress());
+        CampaignRunner runner = new CampaignRunner(store, THROUGH_RUNNER, Clock.systemUTC(), progress());
         spec.commandLine().getErr().println("resuming campaign " + started.id() + ": " + started.name());
         return print(store, runner.run(resume), null);
     }
