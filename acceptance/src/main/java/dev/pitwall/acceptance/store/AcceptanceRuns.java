@@ -1,6 +1,7 @@
 package dev.pitwall.acceptance.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.pitwall.acceptance.report.AcceptanceReport;
 import dev.pitwall.acceptance.verdict.Evaluation;
 import dev.pitwall.acceptance.verdict.Verdict;
@@ -9,7 +10,9 @@ import dev.pitwall.core.storage.Database;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.jdbi.v3.core.Jdbi;
 
 /** Acceptance runs kept in the store, with their reports, for the console and the API. */
@@ -86,6 +89,40 @@ public final class AcceptanceRuns {
                         Instant.ofEpochMilli(rs.getLong("created_at")), Verdict.valueOf(rs.getString("verdict")),
                         rs.getString("profile"), rs.getInt("nodes"), rs.getInt("failed_nodes"), rs.getInt("findings")))
                 .list());
+    }
+
+    /** One figure of every node of a stored run that measured it. */
+    public record NodeFigure(long runId, String runName, Instant createdAt, Map<String, Double> byNode) {
+    }
+
+    /**
+     * {@code figure} (a {@link dev.pitwall.acceptance.verdict.NodeFigures} name) of each node in the
+     * newest stored run that has it for any node; empty when none has. Runs are read newest first and
+     * only until one has it.
+     */
+    public Optional<NodeFigure> newestFigure(String figure) {
+        return jdbi.withHandle(h -> {
+            try (var rows = h.createQuery("SELECT id, name, created_at, evaluation FROM acceptance_run ORDER BY id DESC")
+                    .setFetchSize(16).map((rs, ctx) -> {
+                        Map<String, Double> byNode = new TreeMap<>();
+                        try {
+                            Json.mapper().readTree(rs.getString("evaluation")).path("figures").properties()
+                                    .forEach(node -> {
+                                        JsonNode value = node.getValue().path(figure).path("value");
+                                        if (value.isNumber()) {
+                                            byNode.put(node.getKey(), value.asDouble());
+                                        }
+                                    });
+                        } catch (JsonProcessingException e) {
+                            throw new IllegalStateException("acceptance run " + rs.getLong("id")
+                                    + " holds an evaluation that is not JSON", e);
+                        }
+                        return new NodeFigure(rs.getLong("id"), rs.getString("name"),
+                                Instant.ofEpochMilli(rs.getLong("created_at")), byNode);
+                    }).stream()) {
+                return rows.filter(r -> !r.byNode().isEmpty()).findFirst();
+            }
+        });
     }
 
     public Optional<String> reportHtml(long id) {

@@ -39,6 +39,8 @@ public final class NodeFigures {
     /** The fio job options that decide what its IOPS mean. */
     private static final List<String> FIO_SETUP = List.of("rw", "bs", "iodepth", "numjobs", "ioengine");
 
+    /** A node's best HPL-MxP result, GFLOPS: the effective TFLOPS the cluster's metrics sum. */
+    public static final String HPL_MXP_GFLOPS = "hpl-mxp.gflops";
     /** Figures that consistency, not the fleet median, judges. */
     static final String GPU_COUNT = "nvidia-smi.gpu_count";
     /** HPL's achieved share of the GPUs' theoretical FP64 peak. */
@@ -86,7 +88,7 @@ public final class NodeFigures {
                         }
                     }
                     case "hpl/hpl_gflops" -> put(figures, "hpl.gflops", m, Math::max);
-                    case "hpl-mxp/hpl_mxp_gflops" -> put(figures, "hpl-mxp.gflops", m, Math::max);
+                    case "hpl-mxp/hpl_mxp_gflops" -> put(figures, HPL_MXP_GFLOPS, m, Math::max);
                     case "nvidia-smi/gpu" -> figures.merge(GPU_COUNT, new Figure(1, "GPUs"),
                             (a, b) -> new Figure(a.value() + b.value(), a.unit()));
                     default -> {

@@ -15,7 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "Run 'pitwall demo' to see it on embedded defaults, 'pitwall COMMAND --help' for a command's options."
         },
         subcommands = {ServeCommand.class, DemoCommand.class, AgentCommand.class, CheckCommand.class, DetectCommand.class,
-            IncidentsCommand.class, DrillCommand.class, PlanCommand.class, SloCommand.class,
+            IncidentsCommand.class, DrillCommand.class, ReportCommand.class, PlanCommand.class, SloCommand.class,
             SimCommand.class,
             CommandLine.HelpCommand.class})
 public final class PitwallCommand extends CommandGroup {

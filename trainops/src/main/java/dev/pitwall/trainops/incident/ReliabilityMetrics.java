@@ -1,5 +1,6 @@
 package dev.pitwall.trainops.incident;
 
+import dev.pitwall.core.catalog.ClusterMetric;
 import dev.pitwall.trainops.fleet.NodeSightings;
 import dev.pitwall.trainops.signal.Severity;
 import dev.pitwall.trainops.telemetry.UtilizationStore;
@@ -43,20 +44,13 @@ public final class ReliabilityMetrics {
         this.clock = clock;
         gauge(registry, "pitwall.reliability.failures", "Incidents detected over the last 30 days", null,
                 r -> r.failures());
-        gauge(registry, "pitwall.reliability.mtbf", "Mean time between failures of the cluster, last 30 days", "hours",
-                r -> orNaN(r.mtbfHours()));
-        gauge(registry, "pitwall.reliability.failures.per.1000.node.days",
-                "Failures per 1,000 node-days observed, last 30 days", null, r -> orNaN(r.failuresPer1000NodeDays()));
+        gauge(registry, ClusterMetric.MTBF, r -> orNaN(r.mtbfHours()));
+        gauge(registry, ClusterMetric.NODE_FAILURE_RATE, r -> orNaN(r.failuresPer1000NodeDays()));
         gauge(registry, "pitwall.reliability.node.days", "Node-days observed, last 30 days", null, r -> r.nodeDays());
-        gauge(registry, "pitwall.reliability.goodput", "Share of the last 30 days not lost to incidents", "ratio",
-                r -> r.goodputPct() / 100);
+        gauge(registry, ClusterMetric.GOODPUT, r -> r.goodputPct() / 100);
         for (String stat : List.of("mean", "p50", "p90", "max")) {
-            Gauge.builder("pitwall.reliability.time.to.detect", this, m -> stat(m.reliability().timeToDetect(), stat))
-                    .description("From a fault showing on its node to its incident, last 30 days").baseUnit("seconds")
-                    .tag("stat", stat).strongReference(true).register(registry);
-            Gauge.builder("pitwall.reliability.time.to.recover", this, m -> stat(m.reliability().timeToRecover(), stat))
-                    .description("From an incident's detection to training running again, last 30 days")
-                    .baseUnit("seconds").tag("stat", stat).strongReference(true).register(registry);
+            gauge(registry, ClusterMetric.TIME_TO_DETECT, stat, r -> stat(r.timeToDetect(), stat));
+            gauge(registry, ClusterMetric.TIME_TO_RECOVER, stat, r -> stat(r.timeToRecover(), stat));
         }
         for (Severity severity : Severity.values()) {
             String label = severity.name().toLowerCase(Locale.ROOT);
@@ -66,6 +60,19 @@ public final class ReliabilityMetrics {
                     .description("Incidents of the last 30 days not yet resolved, by severity").tag("severity", label)
                     .strongReference(true).register(registry);
         }
+    }
+
+    /** A catalog metric's gauge, its name and unit from the catalog, over the last 30 days. */
+    private void gauge(MeterRegistry registry, ClusterMetric metric, ToDoubleFunction<Reliability> figure) {
+        gauge(registry, metric.meter().orElseThrow(), metric.title() + ", last 30 days", metric.meterUnit().orElse(null),
+                figure);
+    }
+
+    /** One statistic (tag {@code stat}) of a catalog metric's distribution. */
+    private void gauge(MeterRegistry registry, ClusterMetric metric, String stat, ToDoubleFunction<Reliability> figure) {
+        Gauge.builder(metric.meter().orElseThrow(), this, m -> figure.applyAsDouble(m.reliability()))
+                .description(metric.title() + ", last 30 days").baseUnit(metric.meterUnit().orElse(null))
+                .tag("stat", stat).strongReference(true).register(registry);
     }
 
     private void gauge(MeterRegistry registry, String name, String description, String unit,
