@@ -5,11 +5,16 @@ import dev.pitwall.acceptance.verdict.NodeFigures;
 import dev.pitwall.core.audit.AuditLog;
 import dev.pitwall.core.catalog.GpuCatalog;
 import dev.pitwall.core.config.ConfigException;
+import dev.pitwall.core.config.DurationText;
 import dev.pitwall.core.json.Json;
 import dev.pitwall.core.report.DocumentWriter;
 import dev.pitwall.core.storage.Database;
+import dev.pitwall.planner.compare.RunMetrics;
 import dev.pitwall.server.PitwallStore;
 import dev.pitwall.server.config.PitwallConfig;
+import dev.pitwall.server.report.Bootstrap;
+import dev.pitwall.server.report.EffectReport;
+import dev.pitwall.server.report.JobRecords;
 import dev.pitwall.server.report.MetricDesignReport;
 import dev.pitwall.trainops.detect.RuleCatalog;
 import dev.pitwall.trainops.fleet.NodeSightings;
@@ -18,11 +23,20 @@ import dev.pitwall.trainops.incident.Reliability;
 import dev.pitwall.trainops.ingest.NodeInventory;
 import dev.pitwall.trainops.telemetry.UtilizationStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,7 +46,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "report", description = "Reports for the platform team that span Pitwall's parts.",
-        mixinStandardHelpOptions = true, subcommands = {ReportCommand.Metrics.class})
+        mixinStandardHelpOptions = true, subcommands = {ReportCommand.Metrics.class, ReportCommand.Ab.class})
 final class ReportCommand extends CommandGroup {
 
     @Command(name = "metrics", mixinStandardHelpOptions = true,
@@ -105,6 +119,186 @@ final class ReportCommand extends CommandGroup {
                     MetricDesignReport.theoretical(new NodeInventory(database, clock).all(), GpuCatalog.builtIn(), precision),
                     new AcceptanceRuns(database, clock).newestFigure(NodeFigures.HPL_MXP_GFLOPS),
                     Optional.of(reliability));
+        }
+    }
+
+    @Command(name = "ab", mixinStandardHelpOptions = true,
+            description = {"Optimisation effect: the same figures before and after a change, each change with a bootstrap "
+                    + "confidence interval and the data it came from; better or worse only where the interval leaves "
+                    + "out no change.",
+                "Two periods (FROM..TO: dates, ISO times or ages, e.g. 2026-11-01..2026-11-14, 60d..30d, 30d..) compare "
+                    + "the cluster from the store: physical and logical GPU utilisation (hour by hour), incidents per "
+                    + "day, time to recover and to detect; with --jobs each job's end-to-end hours, GPU-hours, cost "
+                    + "(--price-per-gpu-hour) and tokens per second. Two runs (training log files: Megatron-LM, "
+                    + "DeepSpeed, CSV, JSON lines) compare step time, TFLOPS per GPU, samples and tokens per second."})
+    static final class Ab implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--before", required = true, paramLabel = "PERIOD|RUN", description = "Before the change.")
+        String before;
+
+        @Option(names = "--after", required = true, paramLabel = "PERIOD|RUN", description = "After the change.")
+        String after;
+
+        @Option(names = "--jobs", paramLabel = "FILE",
+                description = "Finished jobs (CSV job,gpus,submitted,started,ended[,tokens], or sacct -X -P "
+                        + "--format=JobID,Submit,Start,End,AllocTRES), for the per-job figures of two periods.")
+        Path jobs;
+
+        @Option(names = "--price-per-gpu-hour", paramLabel = "AMOUNT", description = "What a GPU-hour costs, for the cost per job.")
+        Double price;
+
+        @Option(names = "--currency", paramLabel = "CODE", defaultValue = "USD", description = "(default: ${DEFAULT-VALUE})")
+        String currency;
+
+        @Option(names = "--warmup-steps", paramLabel = "N", defaultValue = "10",
+                description = "A run's first logged steps left out (default: ${DEFAULT-VALUE}).")
+        int warmupSteps;
+
+        @Option(names = "--resamples", paramLabel = "N", defaultValue = "10000", description = "(default: ${DEFAULT-VALUE})")
+        int resamples;
+
+        @Option(names = "--confidence", paramLabel = "P", defaultValue = "0.95", description = "(default: ${DEFAULT-VALUE})")
+        double confidence;
+
+        @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
+                description = "The resampling's seed: the same data give the same report (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Mixin
+        StoreOptions store;
+
+        @Option(names = "--format", defaultValue = "text", paramLabel = "text|md|html|json", description = "(default: ${DEFAULT-VALUE})")
+        OutputFormat format;
+
+        @Override
+        public Integer call() throws Exception {
+            Instant now = Clock.systemUTC().instant();
+            EffectReport report;
+            try {
+                report = new EffectReport(new Bootstrap(resamples, confidence, seed));
+            } catch (IllegalArgumentException e) {
+                return PitwallCommand.usageError(spec, e.getMessage());
+            }
+            boolean beforeIsPeriod = before.contains("..");
+            boolean afterIsPeriod = after.contains("..");
+            EffectReport.Result result;
+            if (!beforeIsPeriod && !afterIsPeriod) {
+                if (warmupSteps < 0) {
+                    return PitwallCommand.usageError(spec, "--warmup-steps must be 0 or more");
+                }
+                try {
+                    result = report.runs(new EffectReport.RunData(run(before), warmupSteps),
+                            new EffectReport.RunData(run(after), warmupSteps));
+                } catch (IllegalArgumentException e) {
+                    return PitwallCommand.usageError(spec, e.getMessage());
+                }
+            } else if (beforeIsPeriod && afterIsPeriod) {
+                Instant[] b;
+                Instant[] a;
+                JobRecords jobRecords = null;
+                PitwallConfig loaded;
+                try {
+                    b = period("--before", before, now);
+                    a = period("--after", after, now);
+                    if (b[0].isBefore(a[1]) && a[0].isBefore(b[1])) {
+                        throw new IllegalArgumentException("the periods overlap (" + b[0] + ".." + b[1] + " and " + a[0]
+                                + ".." + a[1] + "): a figure cannot be both before and after");
+                    }
+                    if (price != null && !(price > 0)) {
+                        throw new IllegalArgumentException("--price-per-gpu-hour must be above 0");
+                    }
+                    if (jobs != null) {
+                        jobRecords = JobRecords.read(jobs);
+                    }
+                    loaded = store.load();
+                } catch (ConfigException | IllegalArgumentException | NoSuchFileException e) {
+                    return PitwallCommand.usageError(spec, e instanceof NoSuchFileException
+                            ? "no such file: " + e.getMessage() : e.getMessage());
+                }
+                if (jobRecords != null) {
+                    for (String problem : jobRecords.problems()) {
+                        spec.commandLine().getErr().println(jobs + ": " + problem + " (left out)");
+                    }
+                }
+                Database opened;
+                try {
+                    opened = PitwallStore.openExisting(loaded, new SimpleMeterRegistry());
+                } catch (IllegalStateException e) {
+                    return PitwallCommand.usageError(spec, e.getMessage());
+                }
+                spec.commandLine().getErr().println("reading " + opened.describe());
+                try (Database database = opened) {
+                    List<JobRecords.Job> jobList = jobRecords == null ? null : jobRecords.jobs();
+                    result = report.periods(periodData(database, b, jobList), periodData(database, a, jobList),
+                            price == null ? OptionalDouble.empty() : OptionalDouble.of(price), currency);
+                }
+            } else {
+                return PitwallCommand.usageError(spec, "--before and --after must both be periods (FROM..TO) or both "
+                        + "runs (log files): got " + before + " and " + after);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(format == OutputFormat.JSON
+                    ? Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(EffectReport.json(result)) + "\n"
+                    : DocumentWriter.write(EffectReport.document(result), format.id()));
+            out.flush();
+            return 0;
+        }
+
+        private static EffectReport.PeriodData periodData(Database database, Instant[] period, List<JobRecords.Job> jobs) {
+            Clock clock = Clock.systemUTC();
+            Incidents incidents = new Incidents(database, new AuditLog(database, clock), clock,
+                    RuleCatalog.builtIn().suspectCategories());
+            return new EffectReport.PeriodData(period[0], period[1],
+                    new UtilizationStore(database).hourly(period[0], period[1]),
+                    incidents.detectedBetween(period[0], period[1]), jobs);
+        }
+
+        private static RunMetrics run(String file) throws IOException {
+            Path path = Path.of(file);
+            if (!Files.isRegularFile(path)) {
+                throw new IllegalArgumentException(file + " is neither a period (FROM..TO) nor a run's log file");
+            }
+            return RunMetrics.read(path);
+        }
+
+        /**
+         * FROM..TO, each a date (TO's day included), an ISO time or an age before now (30d, 12h); TO left
+         * out is now.
+         */
+        static Instant[] period(String option, String text, Instant now) {
+            String[] ends = text.split("\\.\\.", -1);
+            if (ends.length != 2 || ends[0].isBlank()) {
+                throw new IllegalArgumentException(option + " \"" + text + "\" is not a period FROM..TO (2026-11-01..2026-11-14, "
+                        + "60d..30d, 30d..)");
+            }
+            Instant from = endpoint(option, ends[0], now, false);
+            Instant to = ends[1].isBlank() ? now : endpoint(option, ends[1], now, true);
+            if (!to.isAfter(from)) {
+                throw new IllegalArgumentException(option + " \"" + text + "\" ends before it starts");
+            }
+            return new Instant[] {from, to};
+        }
+
+        private static Instant endpoint(String option, String text, Instant now, boolean end) {
+            String t = text.strip();
+            try {
+                LocalDate day = LocalDate.parse(t);
+                return (end ? day.plusDays(1) : day).atStartOfDay(ZoneOffset.UTC).toInstant();
+            } catch (DateTimeParseException notADate) {
+                try {
+                    return Instant.parse(t);
+                } catch (DateTimeParseException notAnInstant) {
+                    try {
+                        return now.minus(DurationText.parse(t));
+                    } catch (IllegalArgumentException notAnAge) {
+                        throw new IllegalArgumentException(option + ": \"" + t + "\" is neither a date (2026-11-01), an "
+                                + "ISO time (2026-11-01T08:00:00Z) nor an age (30d, 12h)");
+                    }
+                }
+            }
         }
     }
 }

@@ -20,7 +20,7 @@ public final class UtilizationStore {
     }
 
     /** One scrape round's GPUs; a round that saw none is not recorded. */
-    void record(Instant at, List<GpuReading> gpus) {
+    public void record(Instant at, List<GpuReading> gpus) {
         if (gpus.isEmpty()) {
             return;
         }
@@ -31,6 +31,28 @@ public final class UtilizationStore {
                         VALUES (:at, :gpus, :allocated, :activity)""")
                 .bind("at", at.toEpochMilli()).bind("gpus", gpus.size()).bind("allocated", allocated.size())
                 .bind("activity", activity).execute());
+    }
+
+    /** One hour's utilization, over its scrape rounds. */
+    public record Hour(Instant start, double physicalPct, double logicalPct, long rounds) {
+    }
+
+    /**
+     * Utilization hour by hour over [from, to), for comparing periods: rounds seconds apart are not
+     * independent samples, hours nearly are. Hours without a scrape round are left out.
+     */
+    public List<Hour> hourly(Instant from, Instant to) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT at / 3600000 AS hour, COUNT(*) AS rounds, SUM(gpus) AS gpus, SUM(allocated) AS allocated,
+                               SUM(activity_sum) AS activity
+                        FROM gpu_utilization WHERE at >= :from AND at < :to GROUP BY at / 3600000 ORDER BY hour""")
+                .bind("from", from.toEpochMilli()).bind("to", to.toEpochMilli())
+                .map((rs, ctx) -> {
+                    double allocated = rs.getDouble("allocated");
+                    return new Hour(Instant.ofEpochMilli(rs.getLong("hour") * 3_600_000), 100 * allocated
+                            / rs.getDouble("gpus"), allocated == 0 ? 0 : rs.getDouble("activity") / allocated,
+                            rs.getLong("rounds"));
+                }).list());
     }
 
     /**
