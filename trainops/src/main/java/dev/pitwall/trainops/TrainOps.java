@@ -7,6 +7,8 @@ import dev.pitwall.trainops.action.NodeCordon;
 import dev.pitwall.trainops.detect.JobProgress;
 import dev.pitwall.trainops.detect.LogMatcher;
 import dev.pitwall.trainops.detect.RuleCatalog;
+import dev.pitwall.trainops.drill.DrillService;
+import dev.pitwall.trainops.drill.DrillStore;
 import dev.pitwall.trainops.fleet.NodeSightings;
 import dev.pitwall.trainops.incident.IncidentService;
 import dev.pitwall.trainops.incident.Incidents;
@@ -58,6 +60,7 @@ public final class TrainOps implements AutoCloseable {
     private final NodeSightings sightings;
     private final Optional<NodeCordon> cordon;
     private final IngestService ingest;
+    private final DrillStore drills;
     private final Map<String, HttpService> services = new LinkedHashMap<>();
     /** Runs the stalled-job check and the GPU telemetry scrapes. */
     private final ScheduledExecutorService loops;
@@ -92,6 +95,8 @@ public final class TrainOps implements AutoCloseable {
         services.put(IncidentService.PATH, new IncidentService(incidents, signals, knowledge, cordon, audit));
         services.put(KnowledgeService.PATH, new KnowledgeService(knowledge));
         services.put(JobsService.PATH, new JobsService(histories));
+        this.drills = new DrillStore(database, clock);
+        services.put(DrillService.PATH, new DrillService(drills));
         this.loops = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("trainops-loops").factory());
         every(STALL_CHECK.toMillis(), STALL_CHECK.toMillis(), "checking for stalled jobs", ingest::checkStalledJobs);
         if (!telemetryConfig.targets().isEmpty()) {
@@ -134,6 +139,10 @@ public final class TrainOps implements AutoCloseable {
 
     public NodeSightings sightings() {
         return sightings;
+    }
+
+    public DrillStore drills() {
+        return drills;
     }
 
     public IngestService ingest() {

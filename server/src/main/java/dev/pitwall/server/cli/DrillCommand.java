@@ -1,6 +1,10 @@
 package dev.pitwall.server.cli;
 
 import dev.pitwall.core.json.Json;
+import dev.pitwall.core.report.DocumentWriter;
+import dev.pitwall.trainops.drill.DrillReport;
+import dev.pitwall.trainops.drill.DrillResult;
+import dev.pitwall.trainops.drill.DrillService;
 import dev.pitwall.trainops.drill.FaultDrill;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -11,10 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -73,15 +74,15 @@ final class DrillCommand extends CommandGroup {
                         + "built-in scenarios, else any signal).")
         List<String> rules;
 
-        @Option(names = "--format", paramLabel = "text|json|md", defaultValue = "text", description = "(default: ${DEFAULT-VALUE})")
+        @Option(names = "--keep", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "Store the result on the server, for its Reports page (default: on; --no-keep to not).")
+        boolean keep;
+
+        @Option(names = "--format", paramLabel = "text|md|html|json", defaultValue = "text", description = "(default: ${DEFAULT-VALUE})")
         OutputFormat format;
 
         @Override
         public Integer call() throws IOException {
-            Optional<String> refused = format.refusedUnless(OutputFormat.TEXT, OutputFormat.JSON, OutputFormat.MD);
-            if (refused.isPresent()) {
-                return PitwallCommand.usageError(spec, refused.get());
-            }
             if ((inject == null) == (injectUrl == null)) {
                 return PitwallCommand.usageError(spec, "give the fault as --inject COMMAND or --inject-url URL (one of them)");
             }
@@ -99,29 +100,39 @@ final class DrillCommand extends CommandGroup {
                 Thread.currentThread().interrupt();
                 return PitwallCommand.EXIT_FAILED;
             }
+            DrillResult result = DrillResult.of(report);
             PrintWriter out = spec.commandLine().getOut();
-            if (format == OutputFormat.JSON) {
-                Map<String, Object> json = new LinkedHashMap<>();
-                json.put("scenario", report.scenario());
-                json.put("verdict", report.passed() ? "PASS" : "FAIL");
-                json.put("injected_at", report.injectedAt().toString());
-                json.put("time_to_detect_seconds", seconds(report.timeToDetect()));
-                json.put("time_to_recover_seconds", seconds(report.timeToRecover()));
-                json.put("detect_within_seconds", seconds(detectWithin));
-                json.put("recover_within_seconds", seconds(recoverWithin));
-                json.put("steps_lost", report.stepsLost() < 0 ? null : report.stepsLost());
-                json.put("incident", report.incident());
-                json.put("performed", report.performed());
-                out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
-            } else {
-                out.print(FaultDrill.markdown(report));
-            }
+            out.print(format == OutputFormat.JSON
+                    ? Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result) + "\n"
+                    : DocumentWriter.write(DrillReport.document(result), format.id()));
             out.flush();
+            if (keep) {
+                keep(http, result);
+            }
             return report.passed() ? 0 : CheckCommand.Evaluate.EXIT_FAIL;
         }
 
-        private static Double seconds(Duration d) {
-            return d == null ? null : d.toMillis() / 1000.0;
+        /** Posts the result to the server that measured it, for its Reports page; says on stderr where it went. */
+        private void keep(HttpClient http, DrillResult result) {
+            PrintWriter err = spec.commandLine().getErr();
+            URI drills = server.resolve(DrillService.PATH);
+            try {
+                HttpResponse<String> answer = http.send(HttpRequest.newBuilder(drills)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(Json.mapper().writeValueAsString(result)))
+                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                if (answer.statusCode() == 201) {
+                    long id = Json.mapper().readTree(answer.body()).path("id").asLong();
+                    err.println("stored as drill " + id + ": " + server.resolve(DrillService.PATH + "/" + id + "/report"));
+                } else {
+                    err.println("not stored: POST " + drills + " answered " + answer.statusCode() + ": " + answer.body());
+                }
+            } catch (IOException e) {
+                err.println("not stored: POST " + drills + " failed: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            err.flush();
         }
 
         /** Runs the fault's command; its output, or an error when it fails. */

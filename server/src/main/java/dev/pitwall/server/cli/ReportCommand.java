@@ -1,9 +1,6 @@
 package dev.pitwall.server.cli;
 
-import dev.pitwall.acceptance.store.AcceptanceRuns;
-import dev.pitwall.acceptance.verdict.NodeFigures;
 import dev.pitwall.core.audit.AuditLog;
-import dev.pitwall.core.catalog.GpuCatalog;
 import dev.pitwall.core.config.ConfigException;
 import dev.pitwall.core.config.DurationText;
 import dev.pitwall.core.json.Json;
@@ -17,10 +14,7 @@ import dev.pitwall.server.report.EffectReport;
 import dev.pitwall.server.report.JobRecords;
 import dev.pitwall.server.report.MetricDesignReport;
 import dev.pitwall.trainops.detect.RuleCatalog;
-import dev.pitwall.trainops.fleet.NodeSightings;
 import dev.pitwall.trainops.incident.Incidents;
-import dev.pitwall.trainops.incident.Reliability;
-import dev.pitwall.trainops.ingest.NodeInventory;
 import dev.pitwall.trainops.telemetry.UtilizationStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -29,15 +23,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalDouble;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -95,7 +86,7 @@ final class ReportCommand extends CommandGroup {
             if (opened != null) {
                 spec.commandLine().getErr().println("reading " + opened.describe());
                 try (Database database = opened) {
-                    now = now(database, precision);
+                    now = MetricDesignReport.now(database, Clock.systemUTC(), precision);
                 }
             }
             PrintWriter out = spec.commandLine().getOut();
@@ -104,21 +95,6 @@ final class ReportCommand extends CommandGroup {
                     : DocumentWriter.write(MetricDesignReport.document(now), format.id()));
             out.flush();
             return 0;
-        }
-
-        static MetricDesignReport.Now now(Database database, String precision) {
-            Clock clock = Clock.systemUTC();
-            Instant to = clock.instant();
-            Instant from = to.minus(Duration.ofDays(30));
-            Incidents incidents = new Incidents(database, new AuditLog(database, clock), clock,
-                    RuleCatalog.builtIn().suspectCategories());
-            Reliability reliability = Reliability.of(incidents.detectedBetween(from, to), from, to,
-                    new NodeSightings(database).observed(from, to), OptionalInt.empty(),
-                    new UtilizationStore(database).between(from, to));
-            return new MetricDesignReport.Now(
-                    MetricDesignReport.theoretical(new NodeInventory(database, clock).all(), GpuCatalog.builtIn(), precision),
-                    new AcceptanceRuns(database, clock).newestFigure(NodeFigures.HPL_MXP_GFLOPS),
-                    Optional.of(reliability));
         }
     }
 

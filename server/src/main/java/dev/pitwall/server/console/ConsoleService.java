@@ -9,7 +9,9 @@ import dev.pitwall.core.report.DocumentWriter;
 import dev.pitwall.core.storage.Database;
 import dev.pitwall.gateway.Gateway;
 import dev.pitwall.server.BuildInfo;
+import dev.pitwall.server.report.MetricDesignReport;
 import dev.pitwall.trainops.TrainOps;
+import dev.pitwall.trainops.drill.DrillStore;
 import dev.pitwall.trainops.fleet.NodeSightings;
 import dev.pitwall.trainops.incident.Incident;
 import dev.pitwall.trainops.incident.IncidentReports;
@@ -86,6 +88,7 @@ public final class ConsoleService implements HttpService {
     private final CampaignStore campaigns;
     private final SignalStore signals;
     private final Incidents incidents;
+    private final DrillStore drills;
     private final KnowledgeBase knowledge;
     private final UtilizationStore utilization;
     private final NodeSightings sightings;
@@ -104,6 +107,7 @@ public final class ConsoleService implements HttpService {
         this.acceptanceRuns = acceptanceRuns;
         this.signals = trainOps.signals();
         this.incidents = trainOps.incidents();
+        this.drills = trainOps.drills();
         this.utilization = trainOps.utilization();
         this.sightings = trainOps.sightings();
         this.registry = registry;
@@ -120,6 +124,7 @@ public final class ConsoleService implements HttpService {
         }
         rules.get("/training/incidents/{id}", this::incident);
         rules.get("/reports/reliability", this::reliability);
+        rules.get("/reports/metrics", this::metricDesign);
         rules.get("/api/system", this::systemJson);
         rules.get("/api/system/history", this::historyJson);
     }
@@ -145,6 +150,7 @@ public final class ConsoleService implements HttpService {
         if (section.template().equals("reports.jte")) {
             model.put("runs", acceptanceRuns.recent(50));
             model.put("campaigns", CampaignStatus.Summary.recent(campaigns, 20));
+            model.put("drills", drills.recent(20));
             model.put("incidents", incidents.recent(50));
         }
         if (section.template().equals("runs.jte")) {
@@ -180,6 +186,13 @@ public final class ConsoleService implements HttpService {
                 "title", "Reliability, last 30 days", "lead", html == null ? "No incident in the last 30 days: nothing "
                         + "to measure yet." : "MTBF, failure rates, time to detect and to recover, failure modes.",
                 "html", html == null ? "" : html));
+    }
+
+    /** The metric design report with this server's values now, as a page of its own. */
+    private void metricDesign(ServerRequest request, ServerResponse response) {
+        Document report = MetricDesignReport.document(MetricDesignReport.now(database, clock, "bf16"));
+        render(response, "document.jte", Map.of("view", view("/reports", report.title()), "title", report.title(),
+                "lead", report.lead(), "html", DocumentWriter.htmlSections(report)));
     }
 
     /** One incident's page: its summary and timeline. */

@@ -1,18 +1,29 @@
 package dev.pitwall.server.report;
 
 import dev.pitwall.acceptance.store.AcceptanceRuns;
+import dev.pitwall.acceptance.verdict.NodeFigures;
+import dev.pitwall.core.audit.AuditLog;
 import dev.pitwall.core.catalog.ClusterMetric;
 import dev.pitwall.core.catalog.GpuCatalog;
 import dev.pitwall.core.catalog.GpuSpec;
 import dev.pitwall.core.report.Document;
+import dev.pitwall.core.storage.Database;
+import dev.pitwall.trainops.detect.RuleCatalog;
+import dev.pitwall.trainops.fleet.NodeSightings;
+import dev.pitwall.trainops.incident.Incidents;
 import dev.pitwall.trainops.incident.Reliability;
 import dev.pitwall.trainops.ingest.NodeInventory;
+import dev.pitwall.trainops.telemetry.UtilizationStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 
 /**
@@ -41,6 +52,19 @@ public final class MetricDesignReport {
     }
 
     private MetricDesignReport() {
+    }
+
+    /** What the store holds now: inventory, the newest HPL-MxP results, the last 30 days' reliability. */
+    public static Now now(Database database, Clock clock, String precision) {
+        Instant to = clock.instant();
+        Instant from = to.minus(Duration.ofDays(30));
+        Incidents incidents = new Incidents(database, new AuditLog(database, clock), clock,
+                RuleCatalog.builtIn().suspectCategories());
+        Reliability reliability = Reliability.of(incidents.detectedBetween(from, to), from, to,
+                new NodeSightings(database).observed(from, to), OptionalInt.empty(),
+                new UtilizationStore(database).between(from, to));
+        return new Now(theoretical(new NodeInventory(database, clock).all(), GpuCatalog.builtIn(), precision),
+                new AcceptanceRuns(database, clock).newestFigure(NodeFigures.HPL_MXP_GFLOPS), Optional.of(reliability));
     }
 
     /** Sums the catalog's peak at {@code precision} over every GPU of the nodes' inventory; empty without one. */

@@ -11,6 +11,9 @@ import dev.pitwall.sim.cluster.TrainingCluster;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -80,6 +83,51 @@ class FaultDrillTest {
         assertThat(report.path("incident").path("opened").asBoolean()).isTrue();
         assertThat(report.path("steps_lost").asLong()).isNotNegative();
         assertThat(report.path("performed").asText()).contains("\"scenario\":\"kill-rank\"");
+
+        // Kept on the server that measured it, listed and with its report, as the Reports page links it.
+        assertThat(err.toString()).contains("stored as drill 1: " + server() + "/api/drills/1/report");
+        JsonNode listed = get("/api/drills");
+        assertThat(listed).hasSize(1);
+        assertThat(listed.get(0).path("result").path("time_to_detect_seconds").asDouble()).isEqualTo(detect);
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(server().resolve("/api/drills/1/report")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("Fault drill: kill-rank").contains("class=\"bars\"").contains("torch-elastic-child-failed");
+        HttpResponse<String> reports = http.send(HttpRequest.newBuilder(server().resolve("/reports")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(reports.body()).contains("href=\"/api/drills/1/report\"").contains("kill-rank</a>: PASS");
+    }
+
+    @Test
+    void theServerRefusesADrillResultWhoseVerdictItsOwnTimesContradictAndAnUnknownDrill() throws Exception {
+        String contradicted = """
+                {"scenario":"kill-rank","verdict":"PASS","injected_at":"2026-11-30T10:00:00Z",
+                 "time_to_detect_seconds":900,"time_to_recover_seconds":20,"detect_within_seconds":60,
+                 "recover_within_seconds":120,"timeout_seconds":180}""";
+        HttpResponse<String> refused = post("/api/drills", contradicted);
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("does not follow from the times and targets");
+        assertThat(post("/api/drills", "{\"scenario\":\"\"}").body()).contains("scenario must be a name")
+                .contains("verdict must be PASS or FAIL").contains("injected_at must be");
+        assertThat(post("/api/drills", "not json").statusCode()).isEqualTo(400);
+        assertThat(get("/api/drills")).isEmpty();
+        HttpResponse<String> failed = post("/api/drills", contradicted.replace("\"PASS\"", "\"FAIL\""));
+        assertThat(failed.statusCode()).isEqualTo(201);
+        assertThat(failed.headers().firstValue("Location")).hasValue("/api/drills/1");
+        assertThat(http.send(HttpRequest.newBuilder(server().resolve("/api/drills/2")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+    }
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private JsonNode get(String path) throws Exception {
+        return Json.mapper().readTree(http.send(HttpRequest.newBuilder(server().resolve(path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    private HttpResponse<String> post(String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(server().resolve(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -108,7 +156,8 @@ class FaultDrillTest {
         assertThat(run("drill", "run", "--scenario", "nothing", "--server", server().toString(), "--inject", "true",
                 "--detect-within", "1s", "--recover-within", "1s", "--timeout", "2s", "--poll", "200ms"))
                 .as(err.toString()).isEqualTo(1);
-        assertThat(out.toString()).contains("Verdict: **FAIL**").contains("| time to detect | not reached | ≤ 1.0 s |")
+        assertThat(out.toString()).containsPattern("Verdict +FAIL")
+                .containsPattern("time to detect +not reached +≤ 1.0 s +missed")
                 .contains("No signal reached an incident within 2.0 s");
     }
 

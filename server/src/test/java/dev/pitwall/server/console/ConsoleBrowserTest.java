@@ -166,6 +166,11 @@ class ConsoleBrowserTest {
             new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.titleIs(
                     "Reliability, last 30 days · Pitwall"));
             assertThat(browser.findElement(By.tagName("body")).getText()).contains("MTBF");
+            browser.get(url("/reports"));
+            browser.findElement(By.linkText("Metric design")).click();
+            new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.titleIs("Metric design · Pitwall"));
+            assertThat(browser.findElement(By.tagName("body")).getText()).contains("Theoretical cluster TFLOPS")
+                    .contains("pitwall_reliability_time_to_recover_seconds");
             browser.get(url("/training/incidents/" + id));
             browser.findElement(By.cssSelector("button[data-action=resolve]")).click();
             new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.textToBe(By.id("incident-state"),

@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -207,40 +206,5 @@ public final class FaultDrill {
                     + response.body());
         }
         return Json.mapper().readTree(response.body());
-    }
-
-    /** The drill's report as Markdown: what was done, what Pitwall saw, against which targets. */
-    public static String markdown(Report r) {
-        StringBuilder out = new StringBuilder();
-        out.append("# Fault drill: ").append(r.scenario()).append("\n\n");
-        out.append("Verdict: **").append(r.passed() ? "PASS" : "FAIL").append("**\n\n");
-        out.append("| | measured | target |\n|---|---|---|\n");
-        out.append("| fault performed | ").append(r.injectedAt()).append(" | |\n");
-        out.append("| time to detect | ").append(seconds(r.timeToDetect())).append(" | ≤ ")
-                .append(seconds(r.settings().detectWithin())).append(" |\n");
-        out.append("| time to recover | ").append(seconds(r.timeToRecover())).append(" | ≤ ")
-                .append(seconds(r.settings().recoverWithin())).append(" |\n");
-        out.append("| steps lost | ").append(r.stepsLost() < 0 ? "not known" : "about " + r.stepsLost()).append(" | |\n\n");
-        if (r.incident() != null) {
-            Incident i = r.incident();
-            out.append("Seen by rule `").append(i.rule()).append("` at ").append(i.seenAt()).append(", on incident ")
-                    .append(i.id()).append(": ").append(i.title()).append(" (").append(i.category())
-                    .append(i.suspectedNode().isEmpty() ? "" : ", suspected node " + i.suspectedNode()).append("), ")
-                    .append(i.opened() ? "which the fault opened" : "open since " + i.detectedAt()
-                            + ", which the fault's signals joined").append(".\n\n");
-        } else {
-            out.append("No signal").append(r.settings().rules().isEmpty() ? ""
-                            : " of " + String.join(", ", r.settings().rules())).append(" reached an incident within ")
-                    .append(seconds(r.settings().timeout()))
-                    .append(": check that the node agents ship this job's logs and that a rule matches the fault.\n\n");
-        }
-        if (!r.performed().isBlank()) {
-            out.append("The fault said: `").append(r.performed().strip().replace('`', '\'')).append("`\n");
-        }
-        return out.toString();
-    }
-
-    static String seconds(Duration d) {
-        return d == null ? "not reached" : String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
     }
 }
