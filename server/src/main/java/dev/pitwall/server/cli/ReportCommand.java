@@ -14,7 +14,13 @@ import dev.pitwall.server.report.EffectReport;
 import dev.pitwall.server.report.JobRecords;
 import dev.pitwall.server.report.MetricDesignReport;
 import dev.pitwall.trainops.detect.RuleCatalog;
+import dev.pitwall.trainops.incident.Incident;
 import dev.pitwall.trainops.incident.Incidents;
+import dev.pitwall.trainops.incident.SupportSummary;
+import dev.pitwall.trainops.knowledge.KnowledgeBase;
+import dev.pitwall.trainops.signal.Signal;
+import dev.pitwall.trainops.signal.SignalStore;
+import dev.pitwall.trainops.signal.StoredSignal;
 import dev.pitwall.trainops.telemetry.UtilizationStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -27,7 +33,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -37,7 +45,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "report", description = "Reports for the platform team that span Pitwall's parts.",
-        mixinStandardHelpOptions = true, subcommands = {ReportCommand.Metrics.class, ReportCommand.Ab.class})
+        mixinStandardHelpOptions = true, subcommands = {ReportCommand.Metrics.class, ReportCommand.Ab.class, ReportCommand.Support.class})
 final class ReportCommand extends CommandGroup {
 
     @Command(name = "metrics", mixinStandardHelpOptions = true,
@@ -275,6 +283,67 @@ final class ReportCommand extends CommandGroup {
                     }
                 }
             }
+        }
+    }
+
+    @Command(name = "support", mixinStandardHelpOptions = true,
+            description = "The training-support summary for a period, of one job or all: incidents by failure mode with "
+                    + "their time to recover and what their rules say to do, whether time to recover is falling, the "
+                    + "knowledge entries written, and recommendations (nodes that failed twice, incidents never "
+                    + "mitigated, fixes never written down).")
+    static final class Support implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--period", paramLabel = "FROM..TO", defaultValue = "30d..",
+                description = "Dates, ISO times or ages, as report ab takes them (default: ${DEFAULT-VALUE}, the last 30 days).")
+        String period;
+
+        @Option(names = "--job", paramLabel = "NAME", description = "Only this training job's incidents (as their signals named it).")
+        String job;
+
+        @Mixin
+        StoreOptions store;
+
+        @Option(names = "--format", defaultValue = "text", paramLabel = "text|md|html|json", description = "(default: ${DEFAULT-VALUE})")
+        OutputFormat format;
+
+        @Override
+        public Integer call() throws Exception {
+            Instant[] span;
+            PitwallConfig loaded;
+            try {
+                span = Ab.period("--period", period, Clock.systemUTC().instant());
+                loaded = store.load();
+            } catch (ConfigException | IllegalArgumentException e) {
+                return PitwallCommand.usageError(spec, e.getMessage());
+            }
+            Database opened;
+            try {
+                opened = PitwallStore.openExisting(loaded, new SimpleMeterRegistry());
+            } catch (IllegalStateException e) {
+                return PitwallCommand.usageError(spec, e.getMessage());
+            }
+            spec.commandLine().getErr().println("reading " + opened.describe());
+            SupportSummary summary;
+            try (Database database = opened; KnowledgeBase knowledge = new KnowledgeBase(database, Clock.systemUTC())) {
+                Clock clock = Clock.systemUTC();
+                List<Incident> incidents = new Incidents(database, new AuditLog(database, clock), clock,
+                        RuleCatalog.builtIn().suspectCategories()).detectedBetween(span[0], span[1]);
+                SignalStore signals = new SignalStore(database, clock);
+                Map<Long, List<Signal>> byIncident = new HashMap<>();
+                for (Incident i : incidents) {
+                    byIncident.put(i.id(), signals.ofIncident(i.id()).stream().map(StoredSignal::signal).toList());
+                }
+                summary = SupportSummary.of(incidents, byIncident, knowledge.all(), span[0], span[1], job);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(format == OutputFormat.JSON
+                    ? Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n"
+                    : DocumentWriter.write(summary.document(), format.id()));
+            out.flush();
+            return 0;
         }
     }
 }

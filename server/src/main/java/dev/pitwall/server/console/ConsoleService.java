@@ -18,8 +18,10 @@ import dev.pitwall.trainops.incident.IncidentReports;
 import dev.pitwall.trainops.incident.IncidentTimeline;
 import dev.pitwall.trainops.incident.Incidents;
 import dev.pitwall.trainops.incident.Reliability;
+import dev.pitwall.trainops.incident.SupportSummary;
 import dev.pitwall.trainops.incident.Symptoms;
 import dev.pitwall.trainops.knowledge.KnowledgeBase;
+import dev.pitwall.trainops.signal.Signal;
 import dev.pitwall.trainops.signal.SignalStore;
 import dev.pitwall.trainops.signal.StoredSignal;
 import dev.pitwall.trainops.telemetry.UtilizationStore;
@@ -38,6 +40,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -125,6 +128,7 @@ public final class ConsoleService implements HttpService {
         rules.get("/training/incidents/{id}", this::incident);
         rules.get("/reports/reliability", this::reliability);
         rules.get("/reports/metrics", this::metricDesign);
+        rules.get("/reports/support", this::support);
         rules.get("/api/system", this::systemJson);
         rules.get("/api/system/history", this::historyJson);
     }
@@ -191,6 +195,18 @@ public final class ConsoleService implements HttpService {
     /** The metric design report with this server's values now, as a page of its own. */
     private void metricDesign(ServerRequest request, ServerResponse response) {
         Document report = MetricDesignReport.document(MetricDesignReport.now(database, clock, "bf16"));
+        render(response, "document.jte", Map.of("view", view("/reports", report.title()), "title", report.title(),
+                "lead", report.lead(), "html", DocumentWriter.htmlSections(report)));
+    }
+
+    /** The training-support summary of the last 30 days, as a page of its own. */
+    private void support(ServerRequest request, ServerResponse response) {
+        Instant to = clock.instant();
+        Instant from = to.minus(RELIABILITY_PERIOD);
+        List<Incident> recent = incidents.detectedBetween(from, to);
+        Map<Long, List<Signal>> byIncident = new HashMap<>();
+        recent.forEach(i -> byIncident.put(i.id(), signals.ofIncident(i.id()).stream().map(StoredSignal::signal).toList()));
+        Document report = SupportSummary.of(recent, byIncident, knowledge.all(), from, to, null).document();
         render(response, "document.jte", Map.of("view", view("/reports", report.title()), "title", report.title(),
                 "lead", report.lead(), "html", DocumentWriter.htmlSections(report)));
     }

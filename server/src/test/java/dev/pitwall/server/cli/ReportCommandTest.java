@@ -125,4 +125,17 @@ class ReportCommandTest {
         assertThat(run("report", "metrics", "--data-dir", dir.resolve("nowhere").toString())).isEqualTo(2);
         assertThat(err.toString()).contains("no Pitwall store");
     }
+
+    @Test
+    void supportSummarisesAPeriodAndRefusesOneThatIsNot() throws Exception {
+        assertThat(run("report", "support", "--data-dir", data.toString(), "--format", "json")).as(err.toString()).isZero();
+        JsonNode json = Json.mapper().readTree(out.toString());
+        assertThat(json.path("incidents").asInt()).isZero();
+        assertThat(json.path("mttr_trend").asText()).isEqualTo("too few incidents");
+        assertThat(json.path("by_bucket")).hasSize(5);
+        assertThat(run("report", "support", "--data-dir", data.toString())).isZero();
+        assertThat(out.toString()).contains("Nothing to recommend");
+        assertThat(run("report", "support", "--data-dir", data.toString(), "--period", "yesterday")).isEqualTo(2);
+        assertThat(err.toString()).contains("is not a period FROM..TO");
+    }
 }

@@ -171,6 +171,11 @@ class ConsoleBrowserTest {
             new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.titleIs("Metric design · Pitwall"));
             assertThat(browser.findElement(By.tagName("body")).getText()).contains("Theoretical cluster TFLOPS")
                     .contains("pitwall_reliability_time_to_recover_seconds");
+            browser.get(url("/reports"));
+            browser.findElement(By.linkText("Training support, last 30 days")).click();
+            new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.titleIs("Training support · Pitwall"));
+            assertThat(browser.findElement(By.tagName("body")).getText()).contains("Incidents by failure mode")
+                    .contains("1 incident has no mitigation time");
             browser.get(url("/training/incidents/" + id));
             browser.findElement(By.cssSelector("button[data-action=resolve]")).click();
             new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.textToBe(By.id("incident-state"),
