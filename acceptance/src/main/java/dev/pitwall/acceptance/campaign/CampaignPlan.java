@@ -119,7 +119,8 @@ public record CampaignPlan(String name, String description, String runner, List<
         Path file = Path.of(nameOrFile);
         if (!Files.exists(file)) {
             throw new ConfigException(nameOrFile + ": no such campaign plan; use one of " + String.join(", ", BUILT_IN)
-                    + " or the path of a YAML campaign plan");
+                    + " or the path of a YAML campaign plan" + (nameOrFile.equals("stress")
+                    ? " (a training job at several scales is pitwall check stress)" : ""));
         }
         return loader.load(Optional.of(file), Map.of());
     }

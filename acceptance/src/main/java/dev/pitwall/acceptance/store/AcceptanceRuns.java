@@ -36,7 +36,12 @@ public final class AcceptanceRuns {
 
     /** Stores the evaluation with its HTML report; returns the run's id. */
     public long save(String name, String profile, Evaluation evaluation) {
-        return insert(name, profile, evaluation, json(evaluation));
+        return insert(name, profile, evaluation, json(evaluation), AcceptanceReport.html(name, profile, evaluation));
+    }
+
+    /** Stores the evaluation with a report of its own (a stress test's, with its scales); returns the run's id. */
+    public long save(String name, Evaluation evaluation, String reportHtml) {
+        return insert(name, null, evaluation, json(evaluation), reportHtml);
     }
 
     /**
@@ -49,7 +54,7 @@ public final class AcceptanceRuns {
                         SELECT id FROM acceptance_run WHERE name = :name AND evaluation = :evaluation
                         ORDER BY id DESC LIMIT 1""")
                 .bind("name", name).bind("evaluation", json).mapTo(Long.class).findOne())
-                .orElseGet(() -> insert(name, profile, evaluation, json));
+                .orElseGet(() -> insert(name, profile, evaluation, json, AcceptanceReport.html(name, profile, evaluation)));
     }
 
     private static String json(Evaluation evaluation) {
@@ -60,8 +65,7 @@ public final class AcceptanceRuns {
         }
     }
 
-    private long insert(String name, String profile, Evaluation evaluation, String json) {
-        String html = AcceptanceReport.html(name, profile, evaluation);
+    private long insert(String name, String profile, Evaluation evaluation, String json, String html) {
         long failed = evaluation.nodes().values().stream().filter(v -> v == Verdict.FAIL).count();
         return jdbi.withHandle(h -> h.createUpdate("""
                         INSERT INTO acceptance_run (name, created_at, verdict, profile, nodes, failed_nodes, findings,

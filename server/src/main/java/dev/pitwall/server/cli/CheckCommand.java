@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.function.ToLongFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,7 +45,7 @@ import picocli.CommandLine.Spec;
         description = "Cluster acceptance checks: run them, read their outputs, judge the nodes.",
         mixinStandardHelpOptions = true,
         subcommands = {CheckCommand.Run.class, CheckCommand.Parse.class, CheckCommand.Evaluate.class,
-                CheckCommand.ScalingCommand.class, CampaignCommand.class, MonitoringCommand.class, SchedulerCommand.class, StorageCommand.class})
+                CheckCommand.ScalingCommand.class, CampaignCommand.class, StressCommand.class, MonitoringCommand.class, SchedulerCommand.class, StorageCommand.class})
 final class CheckCommand extends CommandGroup {
 
     /**
@@ -53,10 +54,15 @@ final class CheckCommand extends CommandGroup {
      */
     static Optional<Integer> storeRun(CommandSpec spec, StoreOptions storeOptions, String heading, String profile,
                                       Evaluation evaluation) {
+        return storeRun(spec, storeOptions, runs -> runs.save(heading, profile, evaluation));
+    }
+
+    /** Keeps a run as {@code save} stores it (with a report of its own), saying where; the exit code when it could not be. */
+    static Optional<Integer> storeRun(CommandSpec spec, StoreOptions storeOptions, ToLongFunction<AcceptanceRuns> save) {
         try {
             PitwallConfig loaded = storeOptions.load();
             try (Database database = PitwallStore.open(loaded, new SimpleMeterRegistry())) {
-                long id = new AcceptanceRuns(database, java.time.Clock.systemUTC()).save(heading, profile, evaluation);
+                long id = save.applyAsLong(new AcceptanceRuns(database, java.time.Clock.systemUTC()));
                 spec.commandLine().getErr().println("stored as acceptance run " + id + " in " + database.describe());
             }
             return Optional.empty();
