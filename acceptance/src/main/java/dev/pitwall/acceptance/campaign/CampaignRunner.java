@@ -10,6 +10,8 @@ import dev.pitwall.acceptance.verdict.ResultsEvaluator;
 import dev.pitwall.acceptance.verdict.Verdict;
 import dev.pitwall.core.metrics.PrometheusSamples;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,6 +26,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -69,8 +75,16 @@ public final class CampaignRunner {
     /** The stage name of findings against the hardware profile, made at each round's end. */
     public static final String PROFILE = "profile";
 
+    /** A claim not renewed for this long is a stopped process's: another may take the campaign over. */
+    static final Duration LEASE = Duration.ofSeconds(60);
+    /** How often a running campaign renews its claim. */
+    static final Duration HEARTBEAT = Duration.ofSeconds(15);
+
     private final CampaignStore store;
     private final StageExecutor executor;
+    /** This runner in the claim: the process, its host, and which runner of the process. */
+    private final String runnerId = ProcessHandle.current().pid() + "@" + host() + "/"
+            + UUID.randomUUID().toString().substring(0, 8);
     private final Clock clock;
     private final Progress progress;
 
@@ -79,6 +93,14 @@ public final class CampaignRunner {
         this.executor = executor;
         this.clock = clock;
         this.progress = progress;
+    }
+
+    private static String host() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "unknown-host";
+        }
     }
 
     /** Records a new campaign; {@link #run} then runs it. */
@@ -95,7 +117,8 @@ public final class CampaignRunner {
 
     /**
      * Runs the campaign from where it stands to its end; returns its status then. Throws when the
-     * campaign is not in the store or has already finished.
+     * campaign is not in the store, has already finished, or another process runs it now (it holds
+     * the campaign's claim and renews it while it runs).
      */
     public CampaignStatus run(long id) throws IOException, InterruptedException {
         CampaignStore.Started campaign = store.find(id)
@@ -104,6 +127,34 @@ public final class CampaignRunner {
             throw new IllegalStateException("campaign " + id + " finished at " + campaign.finishedAt()
                     + "; start a new one to test the nodes again");
         }
+        // Wall time, not the campaign's clock (simulated campaigns run on their own): the claim is between processes.
+        Clock wall = Clock.systemUTC();
+        Optional<CampaignStore.Holder> holder = store.claim(id, runnerId, wall.instant(), LEASE);
+        if (holder.isPresent()) {
+            throw new IllegalStateException("campaign " + id + " is being run by " + holder.get().runner() + " (heard from "
+                    + Duration.between(holder.get().heartbeatAt(), wall.instant()).toSeconds() + " s ago): stop that "
+                    + "process first; a process that stopped without saying so gives the campaign up after "
+                    + LEASE.toSeconds() + " s");
+        }
+        ScheduledExecutorService beats = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofVirtual().name("campaign-" + id + "-heartbeat").factory());
+        beats.scheduleAtFixedRate(() -> {
+            try {
+                store.heartbeat(id, runnerId, wall.instant());
+            } catch (RuntimeException e) {
+                // The store was unreachable for a moment: the next beat tries again, well within the lease.
+            }
+        }, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            return runClaimed(campaign);
+        } finally {
+            beats.shutdownNow();
+            store.release(id, runnerId);
+        }
+    }
+
+    private CampaignStatus runClaimed(CampaignStore.Started campaign) throws IOException, InterruptedException {
+        long id = campaign.id();
         store.interrupt(id, clock.instant());
         Optional<Baseline> profile = Optional.ofNullable(campaign.profile()).map(Baseline::load);
         Path folder = Path.of(campaign.folder());

@@ -6,6 +6,7 @@ import dev.pitwall.acceptance.verdict.Finding;
 import dev.pitwall.acceptance.verdict.Verdict;
 import dev.pitwall.core.json.Json;
 import dev.pitwall.core.storage.Database;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -85,6 +86,41 @@ public final class CampaignStore {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("campaign " + rs.getLong("id") + " is stored in a form this Pitwall cannot read", e);
         }
+    }
+
+    /** The process that holds a campaign, and when it was last heard from. */
+    public record Holder(String runner, Instant heartbeatAt) {
+    }
+
+    /**
+     * Claims the campaign for {@code runner}: granted when nobody holds it, {@code runner} already
+     * does, or the holder has not been heard from for {@code stale}; otherwise the holder.
+     */
+    public Optional<Holder> claim(long id, String runner, Instant now, Duration stale) {
+        return jdbi.inTransaction(h -> {
+            int claimed = h.createUpdate("""
+                            UPDATE campaign SET runner = :runner, heartbeat_at = :now
+                            WHERE id = :id AND (runner IS NULL OR runner = :runner OR heartbeat_at < :stale)""")
+                    .bind("runner", runner).bind("now", now.toEpochMilli()).bind("id", id)
+                    .bind("stale", now.minus(stale).toEpochMilli()).execute();
+            if (claimed == 1) {
+                return Optional.<Holder>empty();
+            }
+            return h.createQuery("SELECT runner, heartbeat_at FROM campaign WHERE id = :id").bind("id", id)
+                    .map((rs, ctx) -> new Holder(rs.getString("runner"), Instant.ofEpochMilli(rs.getLong("heartbeat_at"))))
+                    .findOne();
+        });
+    }
+
+    /** Says the holder is still at it; false when it no longer holds the campaign. */
+    public boolean heartbeat(long id, String runner, Instant now) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE campaign SET heartbeat_at = :now WHERE id = :id AND runner = :runner")
+                .bind("now", now.toEpochMilli()).bind("id", id).bind("runner", runner).execute()) == 1;
+    }
+
+    public void release(long id, String runner) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE campaign SET runner = NULL, heartbeat_at = NULL WHERE id = :id AND runner = :runner")
+                .bind("id", id).bind("runner", runner).execute());
     }
 
     public void finish(long id, Instant at) {

@@ -157,6 +157,36 @@ class CampaignRunnerTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("targets")
+    void aCampaignAnotherProcessRunsIsRefusedUntouchedAndAStoppedProcesssClaimLapses(String target) throws Exception {
+        StepClock clock = new StepClock(Instant.parse("2026-12-01T00:00:00Z"));
+        StandInCluster cluster = new StandInCluster(clock, (n, r) -> StandInCluster.Reading.healthy());
+        try (StorageTarget storage = StorageTarget.create(target, dir); Database database = open(storage)) {
+            CampaignStore store = new CampaignStore(database);
+            CampaignRunner runner = new CampaignRunner(store, cluster, clock, CampaignRunner.Progress.NONE);
+            long id = runner.start("claimed", plan(dir.resolve("plan.yaml")), NODES, Duration.ofHours(2), Optional.empty(),
+                    dir.resolve("campaign"));
+            // Another process is running it and said so just now.
+            assertThat(store.claim(id, "4242@gpu-mgmt/aa", Instant.now(), CampaignRunner.LEASE)).isEmpty();
+
+            assertThatThrownBy(() -> runner.run(id)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("is being run by 4242@gpu-mgmt/aa").hasMessageContaining("60 s");
+            // Refused before touching anything: the other's running stage is not marked interrupted.
+            assertThat(store.stages(id)).isEmpty();
+            assertThat(cluster.calls).isEmpty();
+
+            // That process stopped without a word two leases ago: its claim has lapsed.
+            store.release(id, "4242@gpu-mgmt/aa");
+            store.claim(id, "4242@gpu-mgmt/aa", Instant.now().minus(CampaignRunner.LEASE.multipliedBy(2)),
+                    CampaignRunner.LEASE);
+            CampaignStatus status = runner.run(id);
+            assertThat(status.stages()).isNotEmpty();
+            // Finished, the claim is given up: anyone may read or label the campaign.
+            assertThat(store.claim(id, "later@host/bb", Instant.now(), CampaignRunner.LEASE)).isEmpty();
+        }
+    }
+
     @Test
     void pairsChangeEveryRoundAndEachNodeServesOneTest() {
         List<String> nodes = List.of("a", "b", "c", "d");
