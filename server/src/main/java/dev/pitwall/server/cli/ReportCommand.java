@@ -16,6 +16,7 @@ import dev.pitwall.server.report.MetricDesignReport;
 import dev.pitwall.trainops.detect.RuleCatalog;
 import dev.pitwall.trainops.incident.Incident;
 import dev.pitwall.trainops.incident.Incidents;
+import dev.pitwall.trainops.incident.StabilityReport;
 import dev.pitwall.trainops.incident.SupportSummary;
 import dev.pitwall.trainops.knowledge.KnowledgeBase;
 import dev.pitwall.trainops.signal.Signal;
@@ -29,14 +30,17 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,7 +49,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "report", description = "Reports for the platform team that span Pitwall's parts.",
-        mixinStandardHelpOptions = true, subcommands = {ReportCommand.Metrics.class, ReportCommand.Ab.class, ReportCommand.Support.class})
+        mixinStandardHelpOptions = true, subcommands = {ReportCommand.Metrics.class, ReportCommand.Ab.class, ReportCommand.Support.class,
+            ReportCommand.Stability.class})
 final class ReportCommand extends CommandGroup {
 
     @Command(name = "metrics", mixinStandardHelpOptions = true,
@@ -344,6 +349,71 @@ final class ReportCommand extends CommandGroup {
                     : DocumentWriter.write(summary.document(), format.id()));
             out.flush();
             return 0;
+        }
+    }
+
+    @Command(name = "stability", mixinStandardHelpOptions = true,
+            description = "The stability report of a long training run (days of it) from what Pitwall recorded while it "
+                    + "ran: incidents, incident-free hours and the longest stretch, restarts, link flaps, thermal events "
+                    + "and out-of-memory kills on its nodes; with --target-incident-free it passes or fails (exit 0 / 1).")
+    static final class Stability implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--period", paramLabel = "FROM..TO", required = true,
+                description = "The run's period: dates, ISO times or ages, as report ab takes them (72h.. for the last three days).")
+        String period;
+
+        @Option(names = "--job", paramLabel = "NAME", description = "The training job, as its log lines name it (default: every job).")
+        String job;
+
+        @Option(names = "--target-incident-free", paramLabel = "DURATION",
+                description = "The longest incident-free stretch the run must show (72h), for a verdict.")
+        Duration target;
+
+        @Mixin
+        StoreOptions store;
+
+        @Option(names = "--format", defaultValue = "text", paramLabel = "text|md|html|json", description = "(default: ${DEFAULT-VALUE})")
+        OutputFormat format;
+
+        @Override
+        public Integer call() throws Exception {
+            Instant[] span;
+            PitwallConfig loaded;
+            try {
+                span = Ab.period("--period", period, Clock.systemUTC().instant());
+                loaded = store.load();
+            } catch (ConfigException | IllegalArgumentException e) {
+                return PitwallCommand.usageError(spec, e.getMessage());
+            }
+            Database opened;
+            try {
+                opened = PitwallStore.openExisting(loaded, new SimpleMeterRegistry());
+            } catch (IllegalStateException e) {
+                return PitwallCommand.usageError(spec, e.getMessage());
+            }
+            spec.commandLine().getErr().println("reading " + opened.describe());
+            StabilityReport report;
+            try (Database database = opened) {
+                Clock clock = Clock.systemUTC();
+                SignalStore signals = new SignalStore(database, clock);
+                Set<String> rules = new HashSet<>(StabilityReport.LINK_RULES);
+                rules.addAll(StabilityReport.THERMAL_RULES);
+                rules.addAll(StabilityReport.OOM_RULES);
+                report = StabilityReport.of(new Incidents(database, new AuditLog(database, clock), clock,
+                                RuleCatalog.builtIn().suspectCategories()).detectedBetween(span[0], span[1]),
+                        signals.ofRules(rules, span[0], span[1]),
+                        job == null ? Set.of() : signals.nodesOfJob(job, span[0], span[1]), span[0], span[1], job,
+                        target == null ? null : target.toMillis() / 3_600_000.0);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(format == OutputFormat.JSON
+                    ? Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report) + "\n"
+                    : DocumentWriter.write(report.document(), format.id()));
+            out.flush();
+            return "FAIL".equals(report.verdict()) ? CheckCommand.Evaluate.EXIT_FAIL : 0;
         }
     }
 }

@@ -138,4 +138,19 @@ class ReportCommandTest {
         assertThat(run("report", "support", "--data-dir", data.toString(), "--period", "yesterday")).isEqualTo(2);
         assertThat(err.toString()).contains("is not a period FROM..TO");
     }
+
+    @Test
+    void stabilityJudgesTheLongestIncidentFreeStretchAgainstItsTarget() throws Exception {
+        assertThat(run("report", "stability", "--period", "2026-10-01..2026-10-03", "--data-dir", data.toString(),
+                "--target-incident-free", "72h", "--format", "json")).as(err.toString()).isZero();
+        JsonNode json = Json.mapper().readTree(out.toString());
+        assertThat(json.path("hours").asDouble()).isEqualTo(72.0);
+        assertThat(json.path("longest_incident_free_hours").asDouble()).isEqualTo(72.0);
+        assertThat(json.path("verdict").asText()).isEqualTo("PASS");
+        assertThat(run("report", "stability", "--period", "2026-10-01..2026-10-02", "--data-dir", data.toString(),
+                "--target-incident-free", "72h")).isEqualTo(1);
+        assertThat(out.toString()).contains("FAIL (longest incident-free stretch 48.0 h, target 72.0 h)");
+        assertThat(run("report", "stability", "--data-dir", data.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--period");
+    }
 }

@@ -142,6 +142,15 @@ public record Reliability(@JsonProperty("from") Instant from, @JsonProperty("to"
 
     /** Milliseconds of the period inside some incident, from its start to its mitigation, overlaps counted once. */
     private static double lost(List<Incident> incidents, Instant from, Instant to) {
+        return outages(incidents, from, to).stream().mapToLong(span -> span[1] - span[0]).sum();
+    }
+
+    /**
+     * The stretches of the period inside some incident (epoch milliseconds, start and end), from each
+     * incident's start (or detection) to its mitigation (or the period's end), overlapping ones merged,
+     * in time order.
+     */
+    static List<long[]> outages(List<Incident> incidents, Instant from, Instant to) {
         List<long[]> spans = new ArrayList<>();
         for (Incident i : incidents) {
             Instant start = i.startedAt() != null ? i.startedAt() : i.detectedAt();
@@ -153,15 +162,15 @@ public record Reliability(@JsonProperty("from") Instant from, @JsonProperty("to"
             }
         }
         spans.sort(Comparator.comparingLong(span -> span[0]));
-        long total = 0;
-        long coveredTo = Long.MIN_VALUE;
+        List<long[]> merged = new ArrayList<>();
         for (long[] span : spans) {
-            long s = Math.max(span[0], coveredTo);
-            if (span[1] > s) {
-                total += span[1] - s;
+            long[] last = merged.isEmpty() ? null : merged.getLast();
+            if (last != null && span[0] <= last[1]) {
+                last[1] = Math.max(last[1], span[1]);
+            } else {
+                merged.add(span.clone());
             }
-            coveredTo = Math.max(coveredTo, span[1]);
         }
-        return total;
+        return merged;
     }
 }

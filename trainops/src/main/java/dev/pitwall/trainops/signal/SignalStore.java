@@ -9,8 +9,11 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 
@@ -82,6 +85,29 @@ public final class SignalStore {
                         SELECT * FROM signal WHERE incident_id = :incident
                         ORDER BY COALESCE(occurred_at, received_at), id""")
                 .bind("incident", incidentId).map(SignalStore::row).list());
+    }
+
+    /** Signals of {@code rules} that showed in [from, to) (by their own time where the line had one), oldest first. */
+    public List<StoredSignal> ofRules(Collection<String> rules, Instant from, Instant to) {
+        if (rules.isEmpty()) {
+            return List.of();
+        }
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT * FROM signal WHERE rule IN (<rules>)
+                          AND COALESCE(occurred_at, received_at) >= :from AND COALESCE(occurred_at, received_at) < :to
+                        ORDER BY COALESCE(occurred_at, received_at), id""")
+                .bindList("rules", List.copyOf(rules)).bind("from", from.toEpochMilli()).bind("to", to.toEpochMilli())
+                .map(SignalStore::row).list());
+    }
+
+    /** The nodes whose lines named {@code job} in [from, to). */
+    public Set<String> nodesOfJob(String job, Instant from, Instant to) {
+        List<String> nodes = jdbi.withHandle(h -> h.createQuery("""
+                        SELECT DISTINCT node FROM signal WHERE job = :job
+                          AND COALESCE(occurred_at, received_at) >= :from AND COALESCE(occurred_at, received_at) < :to""")
+                .bind("job", job).bind("from", from.toEpochMilli()).bind("to", to.toEpochMilli())
+                .mapTo(String.class).list());
+        return new TreeSet<>(nodes);
     }
 
     /** The newest signals first. */

@@ -1,0 +1,155 @@
+package dev.pitwall.trainops.incident;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.pitwall.core.report.Document;
+import dev.pitwall.trainops.signal.StoredSignal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * How a long training run held up, from what Pitwall recorded while it ran: its incidents and the
+ * hours free of them (the longest stretch too), how often training was restarted, and the link
+ * flaps, thermal events and out-of-memory kills on its nodes. With a target for the longest
+ * incident-free stretch it passes or fails.
+ *
+ * @param restarts          incidents after which training ran again (mitigated)
+ * @param longestFreeHours  the longest stretch of the period outside any incident
+ * @param memoryGrowth      what is known of the training processes' memory growth
+ * @param targetFreeHours   the longest incident-free stretch the run must show; null for none
+ * @param verdict           PASS or FAIL against the target; null without one
+ */
+public record StabilityReport(@JsonProperty("from") Instant from, @JsonProperty("to") Instant to,
+                              @JsonProperty("job") String job, @JsonProperty("hours") double hours,
+                              @JsonProperty("nodes") Set<String> nodes, @JsonProperty("incidents") int incidents,
+                              @JsonProperty("restarts") int restarts,
+                              @JsonProperty("incident_free_hours") double incidentFreeHours,
+                              @JsonProperty("longest_incident_free_hours") double longestFreeHours,
+                              @JsonProperty("link_flaps") Events linkFlaps,
+                              @JsonProperty("thermal_events") Events thermalEvents,
+                              @JsonProperty("out_of_memory_kills") Events outOfMemory,
+                              @JsonProperty("memory_growth") String memoryGrowth,
+                              @JsonProperty("target_incident_free_hours") Double targetFreeHours,
+                              @JsonProperty("verdict") String verdict,
+                              @JsonProperty("incident_list") List<Incident> incidentList) {
+
+    /** Link-down lines, bursts counted by their lines. */
+    public static final Set<String> LINK_RULES = Set.of("ib-link-down");
+    /** Thermal slowdowns and throttling, from kernel lines and from DCGM's clock event reasons. */
+    public static final Set<String> THERMAL_RULES = Set.of("gpu-thermal-slowdown", "gpu-thermal-throttle");
+    public static final Set<String> OOM_RULES = Set.of("host-oom", "cuda-oom");
+
+    /** Events of one kind on the run's nodes: how many, and on which nodes. */
+    public record Events(@JsonProperty("total") int total, @JsonProperty("by_node") Map<String, Integer> byNode) {
+
+        static Events of(List<StoredSignal> signals, Set<String> nodes) {
+            Map<String, Integer> byNode = new TreeMap<>();
+            int total = 0;
+            for (StoredSignal s : signals) {
+                if (nodes.isEmpty() || nodes.contains(s.node())) {
+                    int count = count(s);
+                    byNode.merge(s.node(), count, Integer::sum);
+                    total += count;
+                }
+            }
+            return new Events(total, byNode);
+        }
+
+        /** A burst signal stands for its lines. */
+        private static int count(StoredSignal s) {
+            try {
+                return Math.max(1, Integer.parseInt(s.signal().fields().getOrDefault("count", "1")));
+            } catch (NumberFormatException e) {
+                return 1;
+            }
+        }
+    }
+
+    /**
+     * @param incidents the incidents detected in the period (all jobs; {@code job} filters them)
+     * @param events    the signals of {@link #LINK_RULES}, {@link #THERMAL_RULES} and {@link #OOM_RULES} in the period
+     * @param jobNodes  the nodes the job ran on, as its log lines named them; empty with no job (every node counts)
+     */
+    public static StabilityReport of(List<Incident> incidents, List<StoredSignal> events, Set<String> jobNodes,
+                                     Instant from, Instant to, String job, Double targetFreeHours) {
+        if (!to.isAfter(from)) {
+            throw new IllegalArgumentException("the period must end after it starts: " + from + " to " + to);
+        }
+        List<Incident> own = incidents.stream().filter(i -> job == null || job.equals(i.job())).toList();
+        Set<String> nodes = new HashSet<>(jobNodes);
+        if (job != null) {
+            own.forEach(i -> nodes.addAll(i.nodes()));
+        }
+        double hours = Duration.between(from, to).toMillis() / 3_600_000.0;
+        List<long[]> outages = Reliability.outages(own, from, to);
+        long lost = outages.stream().mapToLong(o -> o[1] - o[0]).sum();
+        long longest = 0;
+        long free = from.toEpochMilli();
+        for (long[] o : outages) {
+            longest = Math.max(longest, o[0] - free);
+            free = o[1];
+        }
+        longest = Math.max(longest, to.toEpochMilli() - free);
+        double longestHours = longest / 3_600_000.0;
+        String verdict = targetFreeHours == null ? null : longestHours >= targetFreeHours ? "PASS" : "FAIL";
+        return new StabilityReport(from, to, job, hours, new TreeSet<>(nodes), own.size(),
+                (int) own.stream().filter(i -> i.mitigatedAt() != null).count(), hours - lost / 3_600_000.0, longestHours,
+                Events.of(events.stream().filter(s -> LINK_RULES.contains(s.signal().rule())).toList(), nodes),
+                Events.of(events.stream().filter(s -> THERMAL_RULES.contains(s.signal().rule())).toList(), nodes),
+                Events.of(events.stream().filter(s -> OOM_RULES.contains(s.signal().rule())).toList(), nodes),
+                "not measured: node agents do not report the training processes' memory; out-of-memory kills are "
+                        + "counted instead",
+                targetFreeHours, verdict, own);
+    }
+
+    public Document document() {
+        List<Document.Fact> facts = new ArrayList<>();
+        if (verdict != null) {
+            facts.add(new Document.Fact("verdict", verdict + String.format(Locale.ROOT,
+                    " (longest incident-free stretch %.1f h, target %.1f h)", longestFreeHours, targetFreeHours)));
+        }
+        facts.add(new Document.Fact("period", from.truncatedTo(ChronoUnit.SECONDS) + " to "
+                + to.truncatedTo(ChronoUnit.SECONDS) + String.format(Locale.ROOT, " (%.1f h)", hours)));
+        facts.add(new Document.Fact("job", job == null ? "every job" : job + " on " + nodes.size() + " nodes"));
+        facts.add(new Document.Fact("incidents", String.valueOf(incidents)));
+        facts.add(new Document.Fact("restarts", restarts + " (incidents after which training ran again)"));
+        facts.add(new Document.Fact("incident-free", String.format(Locale.ROOT, "%.1f h of %.1f h (%.1f %%); longest "
+                + "stretch %.1f h", incidentFreeHours, hours, 100 * incidentFreeHours / hours, longestFreeHours)));
+        facts.add(new Document.Fact("MTBF", incidents == 0 ? "no failure in the period"
+                : String.format(Locale.ROOT, "%.1f h", hours / incidents)));
+        facts.add(new Document.Fact("link flaps", events(linkFlaps)));
+        facts.add(new Document.Fact("thermal events", events(thermalEvents)));
+        facts.add(new Document.Fact("out-of-memory kills", events(outOfMemory)));
+        facts.add(new Document.Fact("memory growth", memoryGrowth));
+        List<Document.Section> sections = new ArrayList<>();
+        sections.add(new Document.Facts("Summary", facts));
+        List<Document.Bar> bars = new ArrayList<>();
+        linkFlaps.byNode().forEach((n, c) -> bars.add(new Document.Bar(n + " link flaps", c, String.valueOf(c))));
+        thermalEvents.byNode().forEach((n, c) -> bars.add(new Document.Bar(n + " thermal", c, String.valueOf(c))));
+        if (!bars.isEmpty()) {
+            sections.add(new Document.Bars("Events by node", bars));
+        }
+        if (!incidentList.isEmpty()) {
+            sections.add(new Document.Table("Incidents", List.of("#", "detected", "title", "suspected node",
+                    "time to recover"), incidentList.stream().map(i -> List.of(String.valueOf(i.id()),
+                    i.detectedAt().truncatedTo(ChronoUnit.SECONDS).toString(), i.title(), i.suspectedNode(),
+                    i.timeToRecover().map(d -> String.format(Locale.ROOT, "%.1f min", d.toMillis() / 60_000.0))
+                            .orElse("not mitigated"))).toList()));
+        }
+        return new Document("Stability" + (job == null ? "" : ": " + job), "How a long run held up: incidents, the "
+                + "hours free of them, restarts, link flaps, thermal events.", sections);
+    }
+
+    private static String events(Events e) {
+        return e.total() == 0 ? "none" : e.total() + " (" + String.join(", ", e.byNode().entrySet().stream()
+                .map(x -> x.getKey() + " " + x.getValue()).toList()) + ")";
+    }
+}
