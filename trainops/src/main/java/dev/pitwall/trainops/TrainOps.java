@@ -99,6 +99,8 @@ public final class TrainOps implements AutoCloseable {
         services.put(DrillService.PATH, new DrillService(drills));
         this.loops = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("trainops-loops").factory());
         every(STALL_CHECK.toMillis(), STALL_CHECK.toMillis(), "checking for stalled jobs", ingest::checkStalledJobs);
+        every(STALL_CHECK.toMillis(), STALL_CHECK.toMillis(), "marking recovered incidents mitigated",
+                incidents::mitigateRecovered);
         if (!telemetryConfig.targets().isEmpty()) {
             every(0, telemetryConfig.interval().toMillis(), "GPU telemetry round",
                     () -> ingest.acceptSignals(telemetry.scrape()));

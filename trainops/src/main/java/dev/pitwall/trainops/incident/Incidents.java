@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -251,6 +252,49 @@ public final class Incidents {
     public Optional<Incident> get(long id) {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM incident WHERE id = :id").bind("id", id)
                 .map(Incidents::row).findOne());
+    }
+
+    /** Who marks an incident mitigated when training runs again, in the audit log. */
+    public static final String RECOVERY_ACTOR = "pitwall";
+
+    /**
+     * Marks mitigated each open incident on one of whose nodes training has made a step since the
+     * incident's last signal and past its burst (as correlation judges recovery): training running again is what mitigated means, and waiting for someone
+     * to press a button would measure the button, not the recovery. The mitigation time is that
+     * step's (the node's newest, so late by at most the time between two checks); an incident a
+     * person mitigated or resolved is left as it is. Each one moved is in the audit log.
+     *
+     * @return the incidents marked mitigated
+     */
+    public synchronized List<Incident> mitigateRecovered() {
+        Map<String, Instant> lastSteps = progress.lastSteps();
+        if (lastSteps.isEmpty()) {
+            return List.of();
+        }
+        List<Incident> open = jdbi.withHandle(h -> h.createQuery("""
+                        SELECT * FROM incident WHERE mitigated_at IS NULL AND state IN ('DETECTED', 'ACKNOWLEDGED')""")
+                .map(Incidents::row).list());
+        List<Incident> moved = new ArrayList<>();
+        for (Incident incident : open) {
+            Optional<Map.Entry<String, Instant>> step = incident.nodes().stream()
+                    .filter(lastSteps::containsKey).map(n -> Map.entry(n, lastSteps.get(n)))
+                    .filter(e -> e.getValue().isAfter(incident.lastSignalAt())
+                            && e.getValue().toEpochMilli() - start(incident) > BURST.toMillis())
+                    .min(Map.Entry.comparingByValue());
+            if (step.isEmpty()) {
+                continue;
+            }
+            int updated = jdbi.withHandle(h -> h.createUpdate("""
+                            UPDATE incident SET state = 'MITIGATED', mitigated_at = :at
+                            WHERE id = :id AND mitigated_at IS NULL AND state IN ('DETECTED', 'ACKNOWLEDGED')""")
+                    .bind("at", step.get().getValue().toEpochMilli()).bind("id", incident.id()).execute());
+            if (updated == 1) {
+                audit.record(RECOVERY_ACTOR, "incident.mitigated", "incident " + incident.id(), "training ran again: a "
+                        + "step at " + step.get().getValue() + " on " + step.get().getKey());
+                get(incident.id()).ifPresent(moved::add);
+            }
+        }
+        return moved;
     }
 
     /**

@@ -252,6 +252,42 @@ class IncidentsTest {
 
     @ParameterizedTest
     @MethodSource("targets")
+    void anIncidentIsMitigatedAtTheFirstStepOnItsNodesPastItsLastSignalAndBurst(String name) throws Exception {
+        StepClock clock = new StepClock(START);
+        Map<String, Instant> lastSteps = new HashMap<>();
+        withIncidents(name, clock, lastSteps, new AtomicInteger(), (incidents, audit) -> {
+            incidents.correlate(List.of(nanLoss("gpu-a05", START)));
+            long id = incidents.recent(1).getFirst().id();
+            // No progress anywhere yet; then a step inside the burst, and one on a node the incident never saw.
+            assertThat(incidents.mitigateRecovered()).isEmpty();
+            lastSteps.put("gpu-a05", START.plusSeconds(20));
+            lastSteps.put("gpu-a77", START.plus(Duration.ofMinutes(5)));
+            assertThat(incidents.mitigateRecovered()).isEmpty();
+            assertThat(incidents.get(id).orElseThrow().state()).isEqualTo(Incident.State.DETECTED);
+
+            lastSteps.put("gpu-a05", START.plus(Duration.ofMinutes(3)));
+            clock.set(START.plus(Duration.ofMinutes(4)));
+            assertThat(incidents.mitigateRecovered()).singleElement().satisfies(i -> {
+                assertThat(i.state()).isEqualTo(Incident.State.MITIGATED);
+                // The step's time, not the check's: time to recover is three minutes, not four.
+                assertThat(i.mitigatedAt()).isEqualTo(START.plus(Duration.ofMinutes(3)));
+                assertThat(i.timeToRecover()).hasValue(Duration.between(i.detectedAt(), START.plus(Duration.ofMinutes(3))));
+                assertThat(i.acknowledgedAt()).as("nobody acknowledged it").isNull();
+            });
+            assertThat(audit.recent(5)).anySatisfy(e -> {
+                assertThat(e.actor()).isEqualTo(Incidents.RECOVERY_ACTOR);
+                assertThat(e.action()).isEqualTo("incident.mitigated");
+                assertThat(e.detail()).contains("on gpu-a05");
+            });
+            // Once is enough; a person resolving it later keeps the measured time.
+            assertThat(incidents.mitigateRecovered()).isEmpty();
+            incidents.advance(id, Incident.State.RESOLVED, "alice");
+            assertThat(incidents.get(id).orElseThrow().mitigatedAt()).isEqualTo(START.plus(Duration.ofMinutes(3)));
+        });
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
     void anIncidentsWindowCountsFromItsFirstSignalAndDoesNotSlide(String name) throws Exception {
         StepClock clock = new StepClock(START);
         withIncidents(name, clock, (incidents, audit) -> {
