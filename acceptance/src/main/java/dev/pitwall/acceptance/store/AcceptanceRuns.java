@@ -9,10 +9,12 @@ import dev.pitwall.core.json.Json;
 import dev.pitwall.core.storage.Database;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import org.jdbi.v3.core.Jdbi;
 
 /** Acceptance runs kept in the store, with their reports, for the console and the API. */
@@ -125,6 +127,50 @@ public final class AcceptanceRuns {
                                 Instant.ofEpochMilli(rs.getLong("created_at")), byNode);
                     }).stream()) {
                 return rows.filter(r -> !r.byNode().isEmpty()).findFirst();
+            }
+        });
+    }
+
+    /** A stored run with its evaluation, as the integration report reads it. */
+    public record Stored(Summary summary, Evaluation evaluation) {
+    }
+
+    /** The newest run of {@code kind}; empty when none is stored. */
+    public Optional<Stored> newest(RunKind kind) {
+        return newest("name LIKE :prefix", kind.prefix() + "%", e -> true);
+    }
+
+    /**
+     * The newest tool-output run (of no integration kind) whose nodes have a figure named with
+     * {@code figurePrefix} ({@code nccl.}, {@code fio.}); empty when none.
+     */
+    public Optional<Stored> newestMeasuring(String figurePrefix) {
+        return newest("1 = 1", null, e -> e.figures().values().stream()
+                .anyMatch(figures -> figures.keySet().stream().anyMatch(f -> f.startsWith(figurePrefix))));
+    }
+
+    private Optional<Stored> newest(String where, String prefix, Predicate<Evaluation> wanted) {
+        return jdbi.withHandle(h -> {
+            // where is one of this class's own conditions, never a caller's text.
+            var query = h.createQuery("SELECT id, name, created_at, verdict, profile, nodes, failed_nodes, findings, "
+                    + "evaluation FROM acceptance_run WHERE " + where + " ORDER BY id DESC").setFetchSize(16);
+            if (prefix != null) {
+                query.bind("prefix", prefix);
+            }
+            try (var rows = query.map((rs, ctx) -> {
+                try {
+                    return new Stored(new Summary(rs.getLong("id"), rs.getString("name"),
+                            Instant.ofEpochMilli(rs.getLong("created_at")), Verdict.valueOf(rs.getString("verdict")),
+                            rs.getString("profile"), rs.getInt("nodes"), rs.getInt("failed_nodes"), rs.getInt("findings")),
+                            Json.mapper().readValue(rs.getString("evaluation"), Evaluation.class));
+                } catch (JsonProcessingException e) {
+                    throw new IllegalStateException("acceptance run " + rs.getLong("id")
+                            + " holds an evaluation that is not JSON", e);
+                }
+            }).stream()) {
+                return rows.filter(r -> prefix != null || Arrays.stream(RunKind.values())
+                        .noneMatch(k -> r.summary().name().startsWith(k.prefix()))).filter(r -> wanted.test(r.evaluation()))
+                        .findFirst();
             }
         });
     }

@@ -11,6 +11,7 @@ import dev.pitwall.acceptance.monitoring.Scrapes;
 import dev.pitwall.acceptance.scheduler.SchedulerSnapshot;
 import dev.pitwall.acceptance.scheduler.SnapshotCheck;
 import dev.pitwall.acceptance.store.AcceptanceService;
+import dev.pitwall.acceptance.store.RunKind;
 import dev.pitwall.acceptance.verdict.Baseline;
 import dev.pitwall.acceptance.verdict.Evaluation;
 import dev.pitwall.acceptance.verdict.Finding;
@@ -230,8 +231,8 @@ final class DemoCommand implements Callable<Integer> {
             List<Finding> scheduling = new SnapshotCheck(Duration.ofMinutes(5)).check(kubectl, now);
             Evaluation monitored = Evaluation.ofFindings(monitoring.nodes(), monitoring.findings(), scraped.files().size());
             Evaluation scheduled = Evaluation.ofFindings(kubectl.nodeNames(), scheduling, kubectl.objects());
-            pitwall.acceptanceRuns().saveUnlessStored("Monitoring check: simulated cluster (demo)", null, monitored);
-            pitwall.acceptanceRuns().saveUnlessStored("Scheduler check: simulated cluster (demo)", null, scheduled);
+            pitwall.acceptanceRuns().saveUnlessStored(RunKind.MONITORING.named("simulated cluster (demo)"), null, monitored);
+            pitwall.acceptanceRuns().saveUnlessStored(RunKind.SCHEDULER.named("simulated cluster (demo)"), null, scheduled);
             return List.of(
                     "  monitor  " + monitored.verdict() + ", " + monitoring.findings().size() + " findings (its dcgm-exporter "
                             + "keeps the default counters): pitwall check monitoring --scrape " + scrapes,

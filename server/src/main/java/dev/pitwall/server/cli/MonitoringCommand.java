@@ -5,6 +5,7 @@ import dev.pitwall.acceptance.monitoring.MonitoringCatalog;
 import dev.pitwall.acceptance.monitoring.MonitoringCheck;
 import dev.pitwall.acceptance.monitoring.PrometheusSource;
 import dev.pitwall.acceptance.monitoring.Scrapes;
+import dev.pitwall.acceptance.store.RunKind;
 import dev.pitwall.acceptance.verdict.Evaluation;
 import dev.pitwall.acceptance.verdict.Finding;
 import dev.pitwall.acceptance.verdict.Verdict;
@@ -97,7 +98,7 @@ final class MonitoringCommand implements Callable<Integer> {
         if (report.store) {
             String source = prometheus != null ? prometheus.toString()
                     : rounds.getLast().toAbsolutePath().normalize().getFileName().toString();
-            Optional<Integer> failed = CheckCommand.storeRun(spec, report.storeOptions, "Monitoring check: " + source, null,
+            Optional<Integer> failed = CheckCommand.storeRun(spec, report.storeOptions, RunKind.MONITORING.named(source), null,
                     Evaluation.ofFindings(result.nodes(), result.findings(),
                             read.stream().mapToInt(r -> r.files().size()).sum()));
             if (failed.isPresent()) {

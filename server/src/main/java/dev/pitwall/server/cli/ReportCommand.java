@@ -1,5 +1,7 @@
 package dev.pitwall.server.cli;
 
+import dev.pitwall.acceptance.store.AcceptanceRuns;
+import dev.pitwall.acceptance.verdict.Verdict;
 import dev.pitwall.core.audit.AuditLog;
 import dev.pitwall.core.config.ConfigException;
 import dev.pitwall.core.config.DurationText;
@@ -11,6 +13,7 @@ import dev.pitwall.server.PitwallStore;
 import dev.pitwall.server.config.PitwallConfig;
 import dev.pitwall.server.report.Bootstrap;
 import dev.pitwall.server.report.EffectReport;
+import dev.pitwall.server.report.IntegrationReport;
 import dev.pitwall.server.report.JobRecords;
 import dev.pitwall.server.report.MetricDesignReport;
 import dev.pitwall.trainops.detect.RuleCatalog;
@@ -50,7 +53,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "report", description = "Reports for the platform team that span Pitwall's parts.",
         mixinStandardHelpOptions = true, subcommands = {ReportCommand.Metrics.class, ReportCommand.Ab.class, ReportCommand.Support.class,
-            ReportCommand.Stability.class})
+            ReportCommand.Stability.class, ReportCommand.Integration.class})
 final class ReportCommand extends CommandGroup {
 
     @Command(name = "metrics", mixinStandardHelpOptions = true,
@@ -414,6 +417,50 @@ final class ReportCommand extends CommandGroup {
                     : DocumentWriter.write(report.document(), format.id()));
             out.flush();
             return "FAIL".equals(report.verdict()) ? CheckCommand.Evaluate.EXIT_FAIL : 0;
+        }
+    }
+
+    @Command(name = "integration", mixinStandardHelpOptions = true,
+            description = "The integration test report: compute–network, compute–storage, the storage interface, the "
+                    + "scheduler and monitoring, each with its target, the newest stored run's result and where to look "
+                    + "first; an item never checked is named with the command that checks it. Exit 0 when every item "
+                    + "passed or warned, 1 when one failed or was never checked.")
+    static final class Integration implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        StoreOptions store;
+
+        @Option(names = "--format", defaultValue = "text", paramLabel = "text|md|html|json", description = "(default: ${DEFAULT-VALUE})")
+        OutputFormat format;
+
+        @Override
+        public Integer call() throws Exception {
+            PitwallConfig loaded;
+            try {
+                loaded = store.load();
+            } catch (ConfigException e) {
+                return PitwallCommand.usageError(spec, e.getMessage());
+            }
+            Database opened;
+            try {
+                opened = PitwallStore.openExisting(loaded, new SimpleMeterRegistry());
+            } catch (IllegalStateException e) {
+                return PitwallCommand.usageError(spec, e.getMessage());
+            }
+            spec.commandLine().getErr().println("reading " + opened.describe());
+            IntegrationReport.Result result;
+            try (Database database = opened) {
+                result = IntegrationReport.of(new AcceptanceRuns(database, Clock.systemUTC()));
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(format == OutputFormat.JSON
+                    ? Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result) + "\n"
+                    : DocumentWriter.write(IntegrationReport.document(result), format.id()));
+            out.flush();
+            return result.verdict() == null || result.verdict() == Verdict.FAIL ? CheckCommand.Evaluate.EXIT_FAIL : 0;
         }
     }
 }

@@ -7,6 +7,7 @@ import dev.pitwall.acceptance.probe.SchedulerProbes;
 import dev.pitwall.acceptance.probe.VolcanoScheduler;
 import dev.pitwall.acceptance.scheduler.SchedulerSnapshot;
 import dev.pitwall.acceptance.scheduler.SnapshotCheck;
+import dev.pitwall.acceptance.store.RunKind;
 import dev.pitwall.acceptance.verdict.Finding;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -128,7 +129,7 @@ final class SchedulerCommand implements Callable<Integer> {
         String heading = "Scheduling snapshot of " + read.nodes().size() + " nodes, " + read.pods().size() + " pods, "
                 + read.podGroups().size() + " PodGroups, " + read.topologies().size() + " Topologies, "
                 + read.hyperNodes().size() + " HyperNodes, taken " + taken;
-        return report.write(spec, "Scheduler check: snapshot " + snapshot.toAbsolutePath().normalize().getFileName(), heading,
+        return report.write(spec, RunKind.SCHEDULER.named("snapshot " + snapshot.toAbsolutePath().normalize().getFileName()), heading,
                 read.nodeNames(), findings, read.objects(), Map.of("taken_at", taken.toString()));
     }
 
@@ -180,7 +181,7 @@ final class SchedulerCommand implements Callable<Integer> {
                     client.namespaces().withName(cluster.namespace).delete();
                 }
             }
-            return report.write(spec, "Scheduler check: " + asked.describe() + " at " + config.getMasterUrl(),
+            return report.write(spec, RunKind.SCHEDULER.named(asked.describe() + " at " + config.getMasterUrl()),
                     "Scheduler probes of " + asked.describe() + " on " + nodes + " nodes at " + config.getMasterUrl()
                             + " (run " + run + ")", List.of("cluster"), findings, findings.size(), Map.of("run", run));
         }

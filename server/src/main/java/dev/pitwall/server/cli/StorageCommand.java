@@ -2,6 +2,7 @@ package dev.pitwall.server.cli;
 
 import dev.pitwall.acceptance.probe.ProbeSession;
 import dev.pitwall.acceptance.probe.StorageProbe;
+import dev.pitwall.acceptance.store.RunKind;
 import dev.pitwall.acceptance.verdict.Finding;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -101,7 +102,7 @@ final class StorageCommand implements Callable<Integer> {
                     client.namespaces().withName(cluster.namespace).delete();
                 }
             }
-            return report.write(spec, "Storage check: " + storageClass + " at " + config.getMasterUrl(),
+            return report.write(spec, RunKind.STORAGE_INTERFACE.named(storageClass + " at " + config.getMasterUrl()),
                     "Storage class " + storageClass + " at " + config.getMasterUrl() + " (run " + run + ")",
                     List.of("cluster"), findings, findings.size(), Map.of("run", run, "storage_class", storageClass));
         }

@@ -1,5 +1,6 @@
 package dev.pitwall.server.cli;
 
+import dev.pitwall.acceptance.store.RunKind;
 import dev.pitwall.acceptance.stress.StressPlan;
 import dev.pitwall.acceptance.stress.StressResult;
 import dev.pitwall.acceptance.stress.StressRunner;
@@ -102,8 +103,8 @@ final class StressCommand implements Callable<Integer> {
             return PitwallCommand.usageError(spec, e.getMessage());
         }
         if (store) {
-            String name = "Stress test: " + loaded.name() + " at " + String.join(", ",
-                    loaded.scales().stream().map(String::valueOf).toList()) + " nodes";
+            String name = RunKind.STRESS.named(loaded.name() + " at " + String.join(", ",
+                    loaded.scales().stream().map(String::valueOf).toList()) + " nodes");
             Optional<Integer> failed = CheckCommand.storeRun(spec, storeOptions, runs -> runs.save(name,
                     result.evaluation(), DocumentWriter.html(result.document())));
             if (failed.isPresent()) {

@@ -9,6 +9,7 @@ import dev.pitwall.core.report.DocumentWriter;
 import dev.pitwall.core.storage.Database;
 import dev.pitwall.gateway.Gateway;
 import dev.pitwall.server.BuildInfo;
+import dev.pitwall.server.report.IntegrationReport;
 import dev.pitwall.server.report.MetricDesignReport;
 import dev.pitwall.trainops.TrainOps;
 import dev.pitwall.trainops.drill.DrillStore;
@@ -129,6 +130,7 @@ public final class ConsoleService implements HttpService {
         rules.get("/reports/reliability", this::reliability);
         rules.get("/reports/metrics", this::metricDesign);
         rules.get("/reports/support", this::support);
+        rules.get("/reports/integration", this::integration);
         rules.get("/api/system", this::systemJson);
         rules.get("/api/system/history", this::historyJson);
     }
@@ -195,6 +197,13 @@ public final class ConsoleService implements HttpService {
     /** The metric design report with this server's values now, as a page of its own. */
     private void metricDesign(ServerRequest request, ServerResponse response) {
         Document report = MetricDesignReport.document(MetricDesignReport.now(database, clock, "bf16"));
+        render(response, "document.jte", Map.of("view", view("/reports", report.title()), "title", report.title(),
+                "lead", report.lead(), "html", DocumentWriter.htmlSections(report)));
+    }
+
+    /** The integration test report from this store's newest runs, as a page of its own. */
+    private void integration(ServerRequest request, ServerResponse response) {
+        Document report = IntegrationReport.document(IntegrationReport.of(acceptanceRuns));
         render(response, "document.jte", Map.of("view", view("/reports", report.title()), "title", report.title(),
                 "lead", report.lead(), "html", DocumentWriter.htmlSections(report)));
     }

@@ -153,4 +153,12 @@ class ReportCommandTest {
         assertThat(run("report", "stability", "--data-dir", data.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("--period");
     }
+
+    @Test
+    void integrationIsIncompleteAndExitsOneWhileAnItemWasNeverChecked() throws Exception {
+        assertThat(run("report", "integration", "--data-dir", data.toString(), "--format", "json")).isEqualTo(1);
+        JsonNode json = Json.mapper().readTree(out.toString());
+        assertThat(json.path("verdict").isNull()).isTrue();
+        assertThat(json.path("items")).hasSize(5).allSatisfy(i -> assertThat(i.path("how").asText()).startsWith("pitwall"));
+    }
 }

@@ -176,6 +176,12 @@ class ConsoleBrowserTest {
             new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.titleIs("Training support · Pitwall"));
             assertThat(browser.findElement(By.tagName("body")).getText()).contains("Incidents by failure mode")
                     .contains("1 incident has no mitigation time");
+            browser.get(url("/reports"));
+            browser.findElement(By.linkText("Integration test report")).click();
+            new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.titleIs(
+                    "Integration test report · Pitwall"));
+            assertThat(browser.findElement(By.tagName("body")).getText()).contains("Compute–network")
+                    .contains("check it: pitwall check scheduler");
             browser.get(url("/training/incidents/" + id));
             browser.findElement(By.cssSelector("button[data-action=resolve]")).click();
             new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.textToBe(By.id("incident-state"),
