@@ -35,10 +35,15 @@ import dev.pitwall.sim.cluster.TrainingCluster;
 import dev.pitwall.sim.engine.EngineProfile;
 import dev.pitwall.sim.engine.SimEngine;
 import dev.pitwall.trainops.agent.NodeAgent;
+import dev.pitwall.trainops.drill.DrillResult;
+import dev.pitwall.trainops.drill.DrillService;
+import dev.pitwall.trainops.drill.FaultDrill;
 import dev.pitwall.trainops.telemetry.TelemetryConfig;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -46,6 +51,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -141,9 +147,11 @@ final class DemoCommand implements Callable<Integer> {
                     }
                     notes.add("  cluster  8 simulated nodes (gpu-c01..gpu-c08) training in " + clusterDir + "; a fault every "
                             + "3 min (the first in 20 s), incidents at http://127.0.0.1:" + pitwall.port() + "/training");
-                    notes.add("  drill    pitwall drill run --scenario kill-rank --server http://127.0.0.1:" + pitwall.port()
-                            + " --inject-url " + cluster.drillUri(TrainingCluster.Drill.KILL_RANK)
-                            + " --detect-within 1m --recover-within 2m (or hang-rank, nic-down, node-not-ready, disk-full)");
+                    notes.add("  drill    kill-rank in 90 s, its report then on the Reports page; another: pitwall drill "
+                            + "run --scenario hang-rank --server http://127.0.0.1:" + pitwall.port() + " --inject-url "
+                            + cluster.drillUri(TrainingCluster.Drill.HANG_RANK)
+                            + " --detect-within 1m --recover-within 2m (or nic-down, node-not-ready, disk-full)");
+                    companions.add(demoDrill(pitwall, cluster, spec.commandLine().getOut()));
                     Path keyFile = dataDir.resolve(DEMO_KEY_FILE);
                     String key = demoKey(pitwall.gateway().apiKeys(), keyFile);
                     String base = "http://127.0.0.1:" + pitwall.port();
@@ -184,6 +192,47 @@ final class DemoCommand implements Callable<Integer> {
      * the Llama 3 mix, two drifting), run once: a restart finds it stored and shows it again.
      * Returns where to read it.
      */
+    /**
+     * When the demo's drill runs: after the cluster's first fault (at 20 s) and its incident's first
+     * minute, inside which a new fault's lines would join that incident, and before its next (3 min on).
+     */
+    static final Duration DRILL_AFTER = Duration.ofSeconds(90);
+
+    /**
+     * Runs a kill-rank drill on the simulated cluster once the demo has settled, end to end through
+     * the server's API as {@code pitwall drill run} does, keeps its result for the Reports page and
+     * says how it went; closing stops it.
+     */
+    static AutoCloseable demoDrill(Pitwall pitwall, TrainingCluster cluster, PrintWriter out) {
+        URI server = URI.create("http://127.0.0.1:" + pitwall.port());
+        String scenario = TrainingCluster.Drill.KILL_RANK.scenario;
+        Thread drill = Thread.ofVirtual().name("demo-drill").start(() -> {
+            try {
+                Thread.sleep(DRILL_AFTER.toMillis());
+                HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+                FaultDrill.Report report = new FaultDrill(new FaultDrill.Settings(scenario, server, Duration.ofMinutes(1),
+                        Duration.ofMinutes(2), Duration.ofMinutes(3), Duration.ofSeconds(1),
+                        FaultDrill.RULES.get(scenario)), http, Clock.systemUTC())
+                        .run(() -> DrillCommand.Run.post(http, cluster.drillUri(TrainingCluster.Drill.KILL_RANK)));
+                DrillResult result = DrillResult.of(report);
+                long id = pitwall.trainOps().drills().save(result);
+                out.println(String.format(Locale.ROOT, "  drill    %s %s, detected in %s, recovered in %s: %s", scenario,
+                        result.verdict(), shown(result.timeToDetectSeconds()), shown(result.timeToRecoverSeconds()),
+                        server.resolve(DrillService.PATH + "/" + id + "/report")));
+            } catch (InterruptedException stopped) {
+                Thread.currentThread().interrupt();
+            } catch (IOException | RuntimeException e) {
+                out.println("  drill    " + scenario + " could not run: " + e.getMessage());
+            }
+            out.flush();
+        });
+        return drill::interrupt;
+    }
+
+    private static String shown(Double seconds) {
+        return seconds == null ? "—" : String.format(Locale.ROOT, "%.1f s", seconds);
+    }
+
     static String demoCampaign(Pitwall pitwall, Path folder) {
         CampaignStore store = new CampaignStore(pitwall.database());
         try {

@@ -150,7 +150,7 @@ final class DrillCommand extends CommandGroup {
             return said;
         }
 
-        private static String post(HttpClient http, URI url) throws IOException, InterruptedException {
+        static String post(HttpClient http, URI url) throws IOException, InterruptedException {
             HttpResponse<String> answer = http.send(HttpRequest.newBuilder(url).POST(HttpRequest.BodyPublishers.noBody())
                     .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
             if (answer.statusCode() / 100 != 2) {

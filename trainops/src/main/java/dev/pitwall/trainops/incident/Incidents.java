@@ -259,7 +259,7 @@ public final class Incidents {
 
     /**
      * Marks mitigated each open incident on one of whose nodes training has made a step since the
-     * incident's last signal and past its burst (as correlation judges recovery): training running again is what mitigated means, and waiting for someone
+     * incident's last signal: training running again is what mitigated means, and waiting for someone
      * to press a button would measure the button, not the recovery. The mitigation time is that
      * step's (the node's newest, so late by at most the time between two checks); an incident a
      * person mitigated or resolved is left as it is. Each one moved is in the audit log.
@@ -278,8 +278,7 @@ public final class Incidents {
         for (Incident incident : open) {
             Optional<Map.Entry<String, Instant>> step = incident.nodes().stream()
                     .filter(lastSteps::containsKey).map(n -> Map.entry(n, lastSteps.get(n)))
-                    .filter(e -> e.getValue().isAfter(incident.lastSignalAt())
-                            && e.getValue().toEpochMilli() - start(incident) > BURST.toMillis())
+                    .filter(e -> e.getValue().isAfter(incident.lastSignalAt()))
                     .min(Map.Entry.comparingByValue());
             if (step.isEmpty()) {
                 continue;

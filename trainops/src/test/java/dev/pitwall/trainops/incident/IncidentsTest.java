@@ -252,26 +252,31 @@ class IncidentsTest {
 
     @ParameterizedTest
     @MethodSource("targets")
-    void anIncidentIsMitigatedAtTheFirstStepOnItsNodesPastItsLastSignalAndBurst(String name) throws Exception {
+    void anIncidentIsMitigatedAtTheFirstStepOnItsNodesAfterItsLastSignal(String name) throws Exception {
         StepClock clock = new StepClock(START);
         Map<String, Instant> lastSteps = new HashMap<>();
         withIncidents(name, clock, lastSteps, new AtomicInteger(), (incidents, audit) -> {
             incidents.correlate(List.of(nanLoss("gpu-a05", START)));
+            clock.set(START.plusSeconds(30));
+            incidents.correlate(List.of(nanLoss("gpu-a05", START.plusSeconds(30))));
             long id = incidents.recent(1).getFirst().id();
-            // No progress anywhere yet; then a step inside the burst, and one on a node the incident never saw.
+            // No progress anywhere yet; then a step before the fault's last line, and one on a node it never named.
             assertThat(incidents.mitigateRecovered()).isEmpty();
             lastSteps.put("gpu-a05", START.plusSeconds(20));
             lastSteps.put("gpu-a77", START.plus(Duration.ofMinutes(5)));
             assertThat(incidents.mitigateRecovered()).isEmpty();
             assertThat(incidents.get(id).orElseThrow().state()).isEqualTo(Incident.State.DETECTED);
 
-            lastSteps.put("gpu-a05", START.plus(Duration.ofMinutes(3)));
-            clock.set(START.plus(Duration.ofMinutes(4)));
+            // Ten seconds after the last line training runs again: well inside the fault's first minute,
+            // which must not add itself to the time to recover.
+            Instant resumed = START.plusSeconds(40);
+            lastSteps.put("gpu-a05", resumed);
+            clock.set(START.plusSeconds(55));
             assertThat(incidents.mitigateRecovered()).singleElement().satisfies(i -> {
                 assertThat(i.state()).isEqualTo(Incident.State.MITIGATED);
-                // The step's time, not the check's: time to recover is three minutes, not four.
-                assertThat(i.mitigatedAt()).isEqualTo(START.plus(Duration.ofMinutes(3)));
-                assertThat(i.timeToRecover()).hasValue(Duration.between(i.detectedAt(), START.plus(Duration.ofMinutes(3))));
+                // The step's time, not the check's.
+                assertThat(i.mitigatedAt()).isEqualTo(resumed);
+                assertThat(i.timeToRecover()).hasValue(Duration.between(i.detectedAt(), resumed));
                 assertThat(i.acknowledgedAt()).as("nobody acknowledged it").isNull();
             });
             assertThat(audit.recent(5)).anySatisfy(e -> {
@@ -282,7 +287,7 @@ class IncidentsTest {
             // Once is enough; a person resolving it later keeps the measured time.
             assertThat(incidents.mitigateRecovered()).isEmpty();
             incidents.advance(id, Incident.State.RESOLVED, "alice");
-            assertThat(incidents.get(id).orElseThrow().mitigatedAt()).isEqualTo(START.plus(Duration.ofMinutes(3)));
+            assertThat(incidents.get(id).orElseThrow().mitigatedAt()).isEqualTo(resumed);
         });
     }
 
