@@ -1,15 +1,7 @@
 package dev.pitwall.server.cli;
 
-import dev.pitwall.core.audit.AuditLog;
-import dev.pitwall.core.config.ConfigException;
 import dev.pitwall.core.config.DurationText;
-import dev.pitwall.core.json.Json;
 import dev.pitwall.core.report.Document;
-import dev.pitwall.core.report.DocumentWriter;
-import dev.pitwall.core.storage.Database;
-import dev.pitwall.server.PitwallStore;
-import dev.pitwall.server.config.PitwallConfig;
-import dev.pitwall.trainops.detect.RuleCatalog;
 import dev.pitwall.trainops.fleet.NodeSightings;
 import dev.pitwall.trainops.incident.Incident;
 import dev.pitwall.trainops.incident.IncidentReports;
@@ -21,8 +13,6 @@ import dev.pitwall.trainops.knowledge.KnowledgeBase;
 import dev.pitwall.trainops.signal.SignalStore;
 import dev.pitwall.trainops.signal.StoredSignal;
 import dev.pitwall.trainops.telemetry.UtilizationStore;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -73,26 +63,15 @@ final class IncidentsCommand extends CommandGroup {
 
         @Override
         public Integer call() throws Exception {
-            PrintWriter out = spec.commandLine().getOut();
             Instant now = Clock.systemUTC().instant();
             Instant from;
-            PitwallConfig loaded;
             try {
                 from = start(since, now);
-                loaded = store.load();
-            } catch (ConfigException | IllegalArgumentException e) {
+            } catch (IllegalArgumentException e) {
                 return PitwallCommand.usageError(spec, e.getMessage());
             }
-            Database opened;
-            try {
-                opened = PitwallStore.openExisting(loaded, new SimpleMeterRegistry());
-            } catch (IllegalStateException e) {
-                return PitwallCommand.usageError(spec, e.getMessage());
-            }
-            spec.commandLine().getErr().println("reading " + opened.describe());
-            try (Database database = opened) {
-                Incidents incidents = new Incidents(database, new AuditLog(database, Clock.systemUTC()), Clock.systemUTC(),
-                        RuleCatalog.builtIn().suspectCategories());
+            return store.readExisting(spec, database -> {
+                Incidents incidents = Incidents.reading(database, Clock.systemUTC());
                 SignalStore signals = new SignalStore(database, Clock.systemUTC());
                 Object json;
                 Document document;
@@ -117,12 +96,9 @@ final class IncidentsCommand extends CommandGroup {
                     json = reliability;
                     document = IncidentReports.reliability(reliability);
                 }
-                out.print(format == OutputFormat.JSON
-                        ? Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n"
-                        : DocumentWriter.write(document, format.id()));
-                out.flush();
-            }
-            return 0;
+                format.write(spec.commandLine().getOut(), json, document);
+                return 0;
+            });
         }
 
         /** "30d", "12h", "90m" (any duration the configuration takes) before now, or a date (midnight UTC). */

@@ -1,5 +1,10 @@
 package dev.pitwall.server.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.pitwall.core.json.Json;
+import dev.pitwall.core.report.Document;
+import dev.pitwall.core.report.DocumentWriter;
+import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
@@ -16,6 +21,16 @@ enum OutputFormat {
     /** The format's name as people type it, and as {@code DocumentWriter} reads it. */
     String id() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Writes a report as this format asks: {@code json} pretty-printed for JSON, else {@code document}
+     * as text, Markdown or HTML.
+     */
+    void write(PrintWriter out, Object json, Document document) throws JsonProcessingException {
+        out.print(this == JSON ? Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n"
+                : DocumentWriter.write(document, id()));
+        out.flush();
     }
 
     /** Why {@code this} is refused by a command that writes only {@code written}; empty when it writes it. */

@@ -2,11 +2,8 @@ package dev.pitwall.server.cli;
 
 import dev.pitwall.acceptance.store.AcceptanceRuns;
 import dev.pitwall.acceptance.verdict.Verdict;
-import dev.pitwall.core.audit.AuditLog;
 import dev.pitwall.core.config.ConfigException;
 import dev.pitwall.core.config.DurationText;
-import dev.pitwall.core.json.Json;
-import dev.pitwall.core.report.DocumentWriter;
 import dev.pitwall.core.storage.Database;
 import dev.pitwall.planner.compare.RunMetrics;
 import dev.pitwall.server.PitwallStore;
@@ -16,7 +13,6 @@ import dev.pitwall.server.report.EffectReport;
 import dev.pitwall.server.report.IntegrationReport;
 import dev.pitwall.server.report.JobRecords;
 import dev.pitwall.server.report.MetricDesignReport;
-import dev.pitwall.trainops.detect.RuleCatalog;
 import dev.pitwall.trainops.incident.Incident;
 import dev.pitwall.trainops.incident.Incidents;
 import dev.pitwall.trainops.incident.StabilityReport;
@@ -28,7 +24,6 @@ import dev.pitwall.trainops.signal.StoredSignal;
 import dev.pitwall.trainops.telemetry.UtilizationStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -105,11 +100,7 @@ final class ReportCommand extends CommandGroup {
                     now = MetricDesignReport.now(database, Clock.systemUTC(), precision);
                 }
             }
-            PrintWriter out = spec.commandLine().getOut();
-            out.print(format == OutputFormat.JSON
-                    ? Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(MetricDesignReport.json(now)) + "\n"
-                    : DocumentWriter.write(MetricDesignReport.document(now), format.id()));
-            out.flush();
+            format.write(spec.commandLine().getOut(), MetricDesignReport.json(now), MetricDesignReport.document(now));
             return 0;
         }
     }
@@ -176,76 +167,65 @@ final class ReportCommand extends CommandGroup {
             }
             boolean beforeIsPeriod = before.contains("..");
             boolean afterIsPeriod = after.contains("..");
-            EffectReport.Result result;
-            if (!beforeIsPeriod && !afterIsPeriod) {
-                if (warmupSteps < 0) {
-                    return PitwallCommand.usageError(spec, "--warmup-steps must be 0 or more");
-                }
-                try {
-                    result = report.runs(new EffectReport.RunData(run(before), warmupSteps),
-                            new EffectReport.RunData(run(after), warmupSteps));
-                } catch (IllegalArgumentException e) {
-                    return PitwallCommand.usageError(spec, e.getMessage());
-                }
-            } else if (beforeIsPeriod && afterIsPeriod) {
-                Instant[] b;
-                Instant[] a;
-                JobRecords jobRecords = null;
-                PitwallConfig loaded;
-                try {
-                    b = period("--before", before, now);
-                    a = period("--after", after, now);
-                    if (b[0].isBefore(a[1]) && a[0].isBefore(b[1])) {
-                        throw new IllegalArgumentException("the periods overlap (" + b[0] + ".." + b[1] + " and " + a[0]
-                                + ".." + a[1] + "): a figure cannot be both before and after");
-                    }
-                    if (price != null && !(price > 0)) {
-                        throw new IllegalArgumentException("--price-per-gpu-hour must be above 0");
-                    }
-                    if (jobs != null) {
-                        jobRecords = JobRecords.read(jobs);
-                    }
-                    loaded = store.load();
-                } catch (ConfigException | IllegalArgumentException | NoSuchFileException e) {
-                    return PitwallCommand.usageError(spec, e instanceof NoSuchFileException
-                            ? "no such file: " + e.getMessage() : e.getMessage());
-                }
-                if (jobRecords != null) {
-                    for (String problem : jobRecords.problems()) {
-                        spec.commandLine().getErr().println(jobs + ": " + problem + " (left out)");
-                    }
-                }
-                Database opened;
-                try {
-                    opened = PitwallStore.openExisting(loaded, new SimpleMeterRegistry());
-                } catch (IllegalStateException e) {
-                    return PitwallCommand.usageError(spec, e.getMessage());
-                }
-                spec.commandLine().getErr().println("reading " + opened.describe());
-                try (Database database = opened) {
-                    List<JobRecords.Job> jobList = jobRecords == null ? null : jobRecords.jobs();
-                    result = report.periods(periodData(database, b, jobList), periodData(database, a, jobList),
-                            price == null ? OptionalDouble.empty() : OptionalDouble.of(price), currency);
-                }
-            } else {
+            if (beforeIsPeriod != afterIsPeriod) {
                 return PitwallCommand.usageError(spec, "--before and --after must both be periods (FROM..TO) or both "
                         + "runs (log files): got " + before + " and " + after);
             }
-            PrintWriter out = spec.commandLine().getOut();
-            out.print(format == OutputFormat.JSON
-                    ? Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(EffectReport.json(result)) + "\n"
-                    : DocumentWriter.write(EffectReport.document(result), format.id()));
-            out.flush();
+            return beforeIsPeriod ? periods(report, now) : runs(report);
+        }
+
+        private int runs(EffectReport report) throws IOException {
+            if (warmupSteps < 0) {
+                return PitwallCommand.usageError(spec, "--warmup-steps must be 0 or more");
+            }
+            EffectReport.Result result;
+            try {
+                result = report.runs(new EffectReport.RunData(run(before), warmupSteps),
+                        new EffectReport.RunData(run(after), warmupSteps));
+            } catch (IllegalArgumentException e) {
+                return PitwallCommand.usageError(spec, e.getMessage());
+            }
+            format.write(spec.commandLine().getOut(), EffectReport.json(result), EffectReport.document(result));
             return 0;
         }
 
+        private int periods(EffectReport report, Instant now) throws Exception {
+            Instant[] b;
+            Instant[] a;
+            List<JobRecords.Job> jobList = null;
+            try {
+                b = period("--before", before, now);
+                a = period("--after", after, now);
+                if (b[0].isBefore(a[1]) && a[0].isBefore(b[1])) {
+                    throw new IllegalArgumentException("the periods overlap (" + b[0] + ".." + b[1] + " and " + a[0]
+                            + ".." + a[1] + "): a figure cannot be both before and after");
+                }
+                if (price != null && !(price > 0)) {
+                    throw new IllegalArgumentException("--price-per-gpu-hour must be above 0");
+                }
+                if (jobs != null) {
+                    JobRecords read = JobRecords.read(jobs);
+                    read.problems().forEach(p -> spec.commandLine().getErr().println(jobs + ": " + p + " (left out)"));
+                    jobList = read.jobs();
+                }
+            } catch (IllegalArgumentException | NoSuchFileException e) {
+                return PitwallCommand.usageError(spec, e instanceof NoSuchFileException
+                        ? "no such file: " + e.getMessage() : e.getMessage());
+            }
+            List<JobRecords.Job> finished = jobList;
+            return store.readExisting(spec, database -> {
+                EffectReport.Result result = report.periods(periodData(database, b, finished),
+                        periodData(database, a, finished),
+                        price == null ? OptionalDouble.empty() : OptionalDouble.of(price), currency);
+                format.write(spec.commandLine().getOut(), EffectReport.json(result), EffectReport.document(result));
+                return 0;
+            });
+        }
+
         private static EffectReport.PeriodData periodData(Database database, Instant[] period, List<JobRecords.Job> jobs) {
-            Clock clock = Clock.systemUTC();
-            Incidents incidents = new Incidents(database, new AuditLog(database, clock), clock,
-                    RuleCatalog.builtIn().suspectCategories());
             return new EffectReport.PeriodData(period[0], period[1],
                     new UtilizationStore(database).hourly(period[0], period[1]),
-                    incidents.detectedBetween(period[0], period[1]), jobs);
+                    Incidents.reading(database, Clock.systemUTC()).detectedBetween(period[0], period[1]), jobs);
         }
 
         private static RunMetrics run(String file) throws IOException {
@@ -320,38 +300,26 @@ final class ReportCommand extends CommandGroup {
         @Override
         public Integer call() throws Exception {
             Instant[] span;
-            PitwallConfig loaded;
             try {
                 span = Ab.period("--period", period, Clock.systemUTC().instant());
-                loaded = store.load();
-            } catch (ConfigException | IllegalArgumentException e) {
+            } catch (IllegalArgumentException e) {
                 return PitwallCommand.usageError(spec, e.getMessage());
             }
-            Database opened;
-            try {
-                opened = PitwallStore.openExisting(loaded, new SimpleMeterRegistry());
-            } catch (IllegalStateException e) {
-                return PitwallCommand.usageError(spec, e.getMessage());
-            }
-            spec.commandLine().getErr().println("reading " + opened.describe());
-            SupportSummary summary;
-            try (Database database = opened; KnowledgeBase knowledge = new KnowledgeBase(database, Clock.systemUTC())) {
+            return store.readExisting(spec, database -> {
                 Clock clock = Clock.systemUTC();
-                List<Incident> incidents = new Incidents(database, new AuditLog(database, clock), clock,
-                        RuleCatalog.builtIn().suspectCategories()).detectedBetween(span[0], span[1]);
+                List<Incident> incidents = Incidents.reading(database, clock).detectedBetween(span[0], span[1]);
                 SignalStore signals = new SignalStore(database, clock);
                 Map<Long, List<Signal>> byIncident = new HashMap<>();
                 for (Incident i : incidents) {
                     byIncident.put(i.id(), signals.ofIncident(i.id()).stream().map(StoredSignal::signal).toList());
                 }
-                summary = SupportSummary.of(incidents, byIncident, knowledge.all(), span[0], span[1], job);
-            }
-            PrintWriter out = spec.commandLine().getOut();
-            out.print(format == OutputFormat.JSON
-                    ? Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n"
-                    : DocumentWriter.write(summary.document(), format.id()));
-            out.flush();
-            return 0;
+                SupportSummary summary;
+                try (KnowledgeBase knowledge = new KnowledgeBase(database, clock)) {
+                    summary = SupportSummary.of(incidents, byIncident, knowledge.all(), span[0], span[1], job);
+                }
+                format.write(spec.commandLine().getOut(), summary, summary.document());
+                return 0;
+            });
         }
     }
 
@@ -384,39 +352,24 @@ final class ReportCommand extends CommandGroup {
         @Override
         public Integer call() throws Exception {
             Instant[] span;
-            PitwallConfig loaded;
             try {
                 span = Ab.period("--period", period, Clock.systemUTC().instant());
-                loaded = store.load();
-            } catch (ConfigException | IllegalArgumentException e) {
+            } catch (IllegalArgumentException e) {
                 return PitwallCommand.usageError(spec, e.getMessage());
             }
-            Database opened;
-            try {
-                opened = PitwallStore.openExisting(loaded, new SimpleMeterRegistry());
-            } catch (IllegalStateException e) {
-                return PitwallCommand.usageError(spec, e.getMessage());
-            }
-            spec.commandLine().getErr().println("reading " + opened.describe());
-            StabilityReport report;
-            try (Database database = opened) {
+            return store.readExisting(spec, database -> {
                 Clock clock = Clock.systemUTC();
                 SignalStore signals = new SignalStore(database, clock);
                 Set<String> rules = new HashSet<>(StabilityReport.LINK_RULES);
                 rules.addAll(StabilityReport.THERMAL_RULES);
                 rules.addAll(StabilityReport.OOM_RULES);
-                report = StabilityReport.of(new Incidents(database, new AuditLog(database, clock), clock,
-                                RuleCatalog.builtIn().suspectCategories()).detectedBetween(span[0], span[1]),
-                        signals.ofRules(rules, span[0], span[1]),
+                StabilityReport report = StabilityReport.of(Incidents.reading(database, clock)
+                                .detectedBetween(span[0], span[1]), signals.ofRules(rules, span[0], span[1]),
                         job == null ? Set.of() : signals.nodesOfJob(job, span[0], span[1]), span[0], span[1], job,
                         target == null ? null : target.toMillis() / 3_600_000.0);
-            }
-            PrintWriter out = spec.commandLine().getOut();
-            out.print(format == OutputFormat.JSON
-                    ? Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report) + "\n"
-                    : DocumentWriter.write(report.document(), format.id()));
-            out.flush();
-            return "FAIL".equals(report.verdict()) ? CheckCommand.Evaluate.EXIT_FAIL : 0;
+                format.write(spec.commandLine().getOut(), report, report.document());
+                return "FAIL".equals(report.verdict()) ? CheckCommand.Evaluate.EXIT_FAIL : 0;
+            });
         }
     }
 
@@ -438,29 +391,11 @@ final class ReportCommand extends CommandGroup {
 
         @Override
         public Integer call() throws Exception {
-            PitwallConfig loaded;
-            try {
-                loaded = store.load();
-            } catch (ConfigException e) {
-                return PitwallCommand.usageError(spec, e.getMessage());
-            }
-            Database opened;
-            try {
-                opened = PitwallStore.openExisting(loaded, new SimpleMeterRegistry());
-            } catch (IllegalStateException e) {
-                return PitwallCommand.usageError(spec, e.getMessage());
-            }
-            spec.commandLine().getErr().println("reading " + opened.describe());
-            IntegrationReport.Result result;
-            try (Database database = opened) {
-                result = IntegrationReport.of(new AcceptanceRuns(database, Clock.systemUTC()));
-            }
-            PrintWriter out = spec.commandLine().getOut();
-            out.print(format == OutputFormat.JSON
-                    ? Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result) + "\n"
-                    : DocumentWriter.write(IntegrationReport.document(result), format.id()));
-            out.flush();
-            return result.verdict() == null || result.verdict() == Verdict.FAIL ? CheckCommand.Evaluate.EXIT_FAIL : 0;
+            return store.readExisting(spec, database -> {
+                IntegrationReport.Result result = IntegrationReport.of(new AcceptanceRuns(database, Clock.systemUTC()));
+                format.write(spec.commandLine().getOut(), result, IntegrationReport.document(result));
+                return result.verdict() == null || result.verdict() == Verdict.FAIL ? CheckCommand.Evaluate.EXIT_FAIL : 0;
+            });
         }
     }
 }

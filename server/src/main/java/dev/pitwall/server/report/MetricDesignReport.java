@@ -2,13 +2,11 @@ package dev.pitwall.server.report;
 
 import dev.pitwall.acceptance.store.AcceptanceRuns;
 import dev.pitwall.acceptance.verdict.NodeFigures;
-import dev.pitwall.core.audit.AuditLog;
 import dev.pitwall.core.catalog.ClusterMetric;
 import dev.pitwall.core.catalog.GpuCatalog;
 import dev.pitwall.core.catalog.GpuSpec;
 import dev.pitwall.core.report.Document;
 import dev.pitwall.core.storage.Database;
-import dev.pitwall.trainops.detect.RuleCatalog;
 import dev.pitwall.trainops.fleet.NodeSightings;
 import dev.pitwall.trainops.incident.Incidents;
 import dev.pitwall.trainops.incident.Reliability;
@@ -58,9 +56,7 @@ public final class MetricDesignReport {
     public static Now now(Database database, Clock clock, String precision) {
         Instant to = clock.instant();
         Instant from = to.minus(Duration.ofDays(30));
-        Incidents incidents = new Incidents(database, new AuditLog(database, clock), clock,
-                RuleCatalog.builtIn().suspectCategories());
-        Reliability reliability = Reliability.of(incidents.detectedBetween(from, to), from, to,
+        Reliability reliability = Reliability.of(Incidents.reading(database, clock).detectedBetween(from, to), from, to,
                 new NodeSightings(database).observed(from, to), OptionalInt.empty(),
                 new UtilizationStore(database).between(from, to));
         return new Now(theoretical(new NodeInventory(database, clock).all(), GpuCatalog.builtIn(), precision),

@@ -2,6 +2,7 @@ package dev.pitwall.trainops.incident;
 
 import dev.pitwall.core.audit.AuditLog;
 import dev.pitwall.core.storage.Database;
+import dev.pitwall.trainops.detect.RuleCatalog;
 import dev.pitwall.trainops.signal.Severity;
 import dev.pitwall.trainops.signal.StoredSignal;
 import java.sql.ResultSet;
@@ -62,6 +63,11 @@ public final class Incidents {
         Map<String, Instant> lastSteps();
 
         TrainingProgress NONE = Map::of;
+    }
+
+    /** The incidents of a store, for a command that reads them: the shipped rules name the suspects. */
+    public static Incidents reading(Database database, Clock clock) {
+        return new Incidents(database, new AuditLog(database, clock), clock, RuleCatalog.builtIn().suspectCategories());
     }
 
     /** @param suspectCategories categories whose critical signals name their node as the suspect */
