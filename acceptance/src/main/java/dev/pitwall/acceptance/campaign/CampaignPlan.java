@@ -119,8 +119,8 @@ public record CampaignPlan(String name, String description, String runner, List<
         Path file = Path.of(nameOrFile);
         if (!Files.exists(file)) {
             throw new ConfigException(nameOrFile + ": no such campaign plan; use one of " + String.join(", ", BUILT_IN)
-                    + " or the path of a YAML campaign plan" + (nameOrFile.equals("stress")
-                    ? " (a training job at several scales is pitwall check stress)" : ""));
+                    + " or the path of a YAML campaign plan" + (nameOrFile.equals("stability")
+                    ? " (a long training run's stability is judged by pitwall report stability)" : ""));
         }
         return loader.load(Optional.of(file), Map.of());
     }

@@ -8,6 +8,7 @@ import dev.pitwall.acceptance.campaign.CampaignStore;
 import dev.pitwall.acceptance.campaign.NodeMarks;
 import dev.pitwall.acceptance.campaign.NodeRound;
 import dev.pitwall.acceptance.run.CheckRunner;
+import dev.pitwall.acceptance.stress.StressPlan;
 import dev.pitwall.acceptance.verdict.Baseline;
 import dev.pitwall.acceptance.verdict.Verdict;
 import dev.pitwall.core.config.ConfigException;
@@ -41,7 +42,8 @@ import picocli.CommandLine.Spec;
         description = "Run a burn-in (or a YAML campaign plan) on the nodes: its stages round after round until the "
                 + "duration ends, each output judged with the acceptance rules, each node followed for trends across "
                 + "rounds. The campaign is kept in the store: --resume goes on after a restart, --show prints where "
-                + "it stands. Exit 0 pass, 1 a node failed, 2 could not run.",
+                + "it stands. --plan stress runs the training stress test instead (as check stress, kept in the store). "
+                + "Exit 0 pass, 1 a node failed, 2 could not run.",
         mixinStandardHelpOptions = true)
 final class CampaignCommand implements Callable<Integer> {
 
@@ -53,7 +55,8 @@ final class CampaignCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--plan", paramLabel = "NAME|FILE", defaultValue = "burn-in",
-            description = "burn-in (sanity, validation, performance, stress), or a YAML campaign plan (default: ${DEFAULT-VALUE}).")
+            description = "burn-in (sanity, validation, performance, stress), stress (a reference training job at 32, 64 "
+                    + "and 128 nodes), or a YAML campaign plan (default: ${DEFAULT-VALUE}).")
     String plan;
 
     @Option(names = "--nodes", paramLabel = "NODE", split = ",", description = "The nodes (default: the plan's).")
@@ -119,6 +122,9 @@ final class CampaignCommand implements Callable<Integer> {
         if (refused.isPresent()) {
             return PitwallCommand.usageError(spec, refused.get());
         }
+        if (StressPlan.BUILT_IN.contains(plan) && show == null && resume == null) {
+            return stress();
+        }
         PitwallConfig config;
         try {
             config = storeOptions.load();
@@ -140,6 +146,26 @@ final class CampaignCommand implements Callable<Integer> {
         } catch (ConfigException | IllegalArgumentException | IllegalStateException e) {
             return PitwallCommand.usageError(spec, e.getMessage());
         }
+    }
+
+    /** {@code --plan stress}: the training stress test, as {@code check stress} runs it, kept in the store. */
+    private int stress() throws Exception {
+        if (duration != null || profile != null || labelNodes) {
+            return PitwallCommand.usageError(spec, "--duration, --profile and --label-nodes are a burn-in's; the stress "
+                    + "plan runs each scale once (pitwall check stress --help)");
+        }
+        StressCommand stress = new StressCommand();
+        stress.spec = spec;
+        stress.plan = plan;
+        stress.nodes = nodes;
+        stress.results = results;
+        stress.simulate = simulate;
+        stress.faulty = faulty != null && faulty > 0;
+        stress.seed = seed;
+        stress.store = true;
+        stress.storeOptions = storeOptions;
+        stress.format = format;
+        return stress.call();
     }
 
     private int start(CampaignStore store, PitwallConfig config) throws Exception {

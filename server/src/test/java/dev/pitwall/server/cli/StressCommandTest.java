@@ -75,6 +75,22 @@ class StressCommandTest {
     }
 
     @Test
+    void theStressPlanRunsThroughCheckCampaignTooAndIsKept() throws Exception {
+        Path data = dir.resolve("data");
+        assertThat(run("check", "campaign", "--plan", "stress", "--simulate", "128", "--results",
+                dir.resolve("through-campaign").toString(), "--data-dir", data.toString(), "--format", "json"))
+                .as(err.toString()).isZero();
+        assertThat(Json.mapper().readTree(out.toString()).path("scales")).hasSize(3);
+        assertThat(err.toString()).contains("stored as acceptance run 1");
+        assertThat(run("check", "campaign", "--plan", "stress", "--simulate", "128", "--duration", "24h",
+                "--data-dir", data.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--duration, --profile and --label-nodes are a burn-in's");
+        assertThat(run("check", "campaign", "--plan", "stability", "--nodes", "a", "--data-dir", data.toString()))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("pitwall report stability");
+    }
+
+    @Test
     void whatCannotRunIsAUsageError() {
         assertThat(run("check", "stress", "--results", dir.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("give the nodes (--nodes a,b,…) or --simulate N");
