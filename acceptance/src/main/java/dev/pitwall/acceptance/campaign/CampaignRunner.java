@@ -72,6 +72,9 @@ public final class CampaignRunner {
         };
     }
 
+    /** The check of a node a stage did not test because other work had it. */
+    public static final String DEFERRED = "campaign.deferred";
+
     /** The stage name of findings against the hardware profile, made at each round's end. */
     public static final String PROFILE = "profile";
 
@@ -199,24 +202,31 @@ public final class CampaignRunner {
         Files.createDirectories(stageFolder);
         store.stageStarted(id, round, stage.name(), active.size(), clock.instant());
         progress.stageStarted(round, stage.name(), active.size());
-        executor.run(plan.stagePlan(stage), round, active, peers(active, round), stageFolder);
+        Map<String, String> deferred = executor.run(plan.stagePlan(stage), round, active, peers(active, round),
+                stageFolder).deferred();
+        // A node busy with real work (or preempted by it) was not tested: nothing of it is judged, and its
+        // warning says so, so that a node never tested is never taken for one that passed.
+        List<String> tested = active.stream().filter(n -> !deferred.containsKey(n)).toList();
 
         Evaluation evaluation = ResultsEvaluator.evaluate(stageFolder);
         Map<String, Map<String, Double>> readings = new HashMap<>();
-        for (String node : active) {
+        for (String node : tested) {
             readings.put(node, counters(stageFolder.resolve(node)));
         }
         List<CampaignFinding> findings = new ArrayList<>();
+        deferred.forEach((node, why) -> findings.add(new CampaignFinding(round, stage.name(), new Finding(node, DEFERRED,
+                Verdict.WARN, why, "tested", "not tested in this stage: it yielded to real work, and is tried again "
+                + "next round"), NodeRound.folder(round, stage.name(), node))));
         for (Finding finding : evaluation.findings()) {
             // Exporter outputs are no tool output the evaluator reads, but counters read from them are evidence.
             boolean countersRead = !readings.getOrDefault(finding.node(), Map.of()).isEmpty();
-            if (active.contains(finding.node()) && !(finding.check().equals(ResultsEvaluator.NO_OUTPUTS) && countersRead)) {
+            if (tested.contains(finding.node()) && !(finding.check().equals(ResultsEvaluator.NO_OUTPUTS) && countersRead)) {
                 findings.add(new CampaignFinding(round, stage.name(), finding,
                         NodeRound.folder(round, stage.name(), finding.node())));
             }
         }
         List<NodeRound> measured = new ArrayList<>();
-        for (String node : active) {
+        for (String node : tested) {
             List<NodeRound> rounds = history.computeIfAbsent(node, n -> new ArrayList<>());
             Map<String, Double> figures = new TreeMap<>();
             Map<String, Double> counters = new TreeMap<>();
@@ -249,7 +259,12 @@ public final class CampaignRunner {
         }
         Optional<List<CampaignFinding>> trends = Optional.empty();
         if (lastOfRound) {
-            profile.ifPresent(p -> findings.addAll(againstProfile(p, round, active, history)));
+            // Against the profile only nodes every stage of this round tested: a deferred stage's figures are missing.
+            Set<String> untested = new HashSet<>(deferred.keySet());
+            store.findings(id).stream().filter(f -> f.round() == round && f.finding().check().equals(DEFERRED))
+                    .forEach(f -> untested.add(f.finding().node()));
+            List<String> judged = active.stream().filter(n -> !untested.contains(n) && history.containsKey(n)).toList();
+            profile.ifPresent(p -> findings.addAll(againstProfile(p, round, judged, history)));
             List<CampaignFinding> acrossRounds = new ArrayList<>();
             history.forEach((node, rounds) -> acrossRounds.addAll(CampaignTrends.check(node, rounds, plan.trends())));
             trends = Optional.of(acrossRounds);

@@ -27,9 +27,18 @@ public final class CheckRunner {
     /** Where a command names the node's partner. */
     public static final String PEER = "{peer}";
 
-    /** The record of a run, as saved beside its outputs. */
+    /**
+     * The record of a run, as saved beside its outputs.
+     *
+     * @param deferred nodes the run did not test, each with why (busy with other work, preempted by it):
+     *                 not a fault of the node, and nothing to judge
+     */
     public record RunRecord(String plan, String runner, List<String> nodes, Instant started, Instant finished,
-                            List<StepResult> results) {
+                            List<StepResult> results, Map<String, String> deferred) {
+
+        public RunRecord {
+            deferred = deferred == null ? Map.of() : Map.copyOf(deferred);
+        }
 
         public boolean allOk() {
             return results.stream().allMatch(StepResult::ok);
@@ -78,7 +87,8 @@ public final class CheckRunner {
                 }
             }
         }
-        RunRecord record = new RunRecord(plan.name(), plan.runner(), List.copyOf(nodes), started, clock.instant(), all);
+        RunRecord record = new RunRecord(plan.name(), plan.runner(), List.copyOf(nodes), started, clock.instant(), all,
+                Map.of());
         save(record, results);
         return record;
     }

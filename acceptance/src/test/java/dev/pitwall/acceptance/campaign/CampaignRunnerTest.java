@@ -187,6 +187,36 @@ class CampaignRunnerTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("targets")
+    void aNodeOtherWorkHeldIsDeferredNotFailedAndTestedAgainNextRound(String target) throws Exception {
+        StepClock clock = new StepClock(Instant.parse("2026-12-01T00:00:00Z"));
+        StandInCluster cluster = new StandInCluster(clock, (n, r) -> StandInCluster.Reading.healthy())
+                .busyIn(1, "performance", "a01");
+        try (StorageTarget storage = StorageTarget.create(target, dir); Database database = open(storage)) {
+            CampaignStore store = new CampaignStore(database);
+            CampaignRunner runner = new CampaignRunner(store, cluster, clock, CampaignRunner.Progress.NONE);
+            long id = runner.start("busy", plan(dir.resolve("plan.yaml")), NODES, Duration.ofHours(3), Optional.empty(),
+                    dir.resolve("campaign"));
+
+            CampaignStatus status = runner.run(id);
+
+            assertThat(status.failedNodes()).isEmpty();
+            assertThat(store.findings(id)).filteredOn(f -> f.finding().node().equals("a01")).singleElement()
+                    .satisfies(f -> {
+                        assertThat(f.finding().check()).isEqualTo(CampaignRunner.DEFERRED);
+                        assertThat(f.finding().verdict()).isEqualTo(Verdict.WARN);
+                        assertThat(f.round()).isEqualTo(1);
+                        assertThat(f.stage()).isEqualTo("performance");
+                    });
+            // Still in the campaign: the next round's performance stage tests it.
+            assertThat(cluster.calls).filteredOn(c -> c.round() == 2 && c.stage().equals("performance")).singleElement()
+                    .satisfies(c -> assertThat(c.nodes()).contains("a01"));
+            // A node with a stage not tested does not pass: it warns.
+            assertThat(status.verdict()).isEqualTo(Verdict.WARN);
+        }
+    }
+
     @Test
     void pairsChangeEveryRoundAndEachNodeServesOneTest() {
         List<String> nodes = List.of("a", "b", "c", "d");

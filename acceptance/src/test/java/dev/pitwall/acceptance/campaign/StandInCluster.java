@@ -43,6 +43,8 @@ final class StandInCluster implements CampaignRunner.StageExecutor {
     private final StepClock clock;
     private final Behaviour behaviour;
     private final Map<String, String> crashes = new HashMap<>();
+    /** round/stage → the node that other work held then. */
+    private final Map<String, String> busy = new HashMap<>();
 
     StandInCluster(StepClock clock, Behaviour behaviour) {
         this.clock = clock;
@@ -55,14 +57,24 @@ final class StandInCluster implements CampaignRunner.StageExecutor {
         return this;
     }
 
+    /** In this stage of this round another workload holds {@code node}: it is deferred, nothing written for it. */
+    StandInCluster busyIn(int round, String stage, String node) {
+        busy.put(round + "/" + stage, node);
+        return this;
+    }
+
     @Override
     public CheckRunner.RunRecord run(CheckPlan stage, int round, List<String> nodes, Map<String, String> peers,
                                      Path folder) throws IOException {
         calls.add(new Call(round, stage.name(), List.copyOf(nodes), Map.copyOf(peers)));
         Instant started = clock.instant();
         List<StepResult> results = new ArrayList<>();
+        String held = busy.get(round + "/" + stage.name());
         for (CheckPlan.Step step : stage.steps()) {
             for (String node : nodes) {
+                if (node.equals(held)) {
+                    continue;
+                }
                 Path dir = Files.createDirectories(folder.resolve(node));
                 Reading reading = behaviour.at(node, round);
                 if (reading.stepFails() && step.output().endsWith(".log")) {
@@ -79,7 +91,7 @@ final class StandInCluster implements CampaignRunner.StageExecutor {
             throw new IllegalStateException("power cut in round " + round + ", stage " + stage.name());
         }
         CheckRunner.RunRecord record = new CheckRunner.RunRecord(stage.name(), "local", nodes, started, clock.instant(),
-                results);
+                results, held == null || !nodes.contains(held) ? Map.of() : Map.of(held, "busy: research/llama-0"));
         CheckRunner.save(record, folder);
         return record;
     }

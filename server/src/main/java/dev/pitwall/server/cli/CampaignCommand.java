@@ -5,6 +5,7 @@ import dev.pitwall.acceptance.campaign.CampaignReport;
 import dev.pitwall.acceptance.campaign.CampaignRunner;
 import dev.pitwall.acceptance.campaign.CampaignStatus;
 import dev.pitwall.acceptance.campaign.CampaignStore;
+import dev.pitwall.acceptance.campaign.KubernetesStages;
 import dev.pitwall.acceptance.campaign.NodeMarks;
 import dev.pitwall.acceptance.campaign.NodeRound;
 import dev.pitwall.acceptance.run.CheckRunner;
@@ -18,6 +19,7 @@ import dev.pitwall.core.storage.Database;
 import dev.pitwall.server.PitwallStore;
 import dev.pitwall.server.config.PitwallConfig;
 import dev.pitwall.sim.cluster.BurnInCluster;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -107,6 +109,21 @@ final class CampaignCommand implements Callable<Integer> {
     @Mixin
     KubeconfigOptions kube;
 
+    @Option(names = "--kubernetes-image", paramLabel = "IMAGE",
+            description = "Run each stage on Kubernetes instead: one pod a node at the cluster's lowest priority class, "
+                    + "asking for all its GPUs, in this image (it must hold the plan's tools). A node other work holds "
+                    + "GPUs on is not tested then, a pod that real work preempts yields, and the node is tried again "
+                    + "next round. Give it again with --resume.")
+    String kubernetesImage;
+
+    @Option(names = "--namespace", paramLabel = "NAME", defaultValue = "pitwall-campaigns",
+            description = "With --kubernetes-image: where the pods go, made when missing (default: ${DEFAULT-VALUE}).")
+    String namespace;
+
+    @Option(names = "--priority-class", paramLabel = "NAME",
+            description = "With --kubernetes-image: the pods' priority class (default: the cluster's lowest-valued one).")
+    String priorityClass;
+
     @Option(names = "--format", paramLabel = "text|json|md|html", defaultValue = "text",
             description = "text, the campaign's status as JSON, or its report in Markdown or as a self-contained HTML page "
                     + "with charts (default: ${DEFAULT-VALUE}).")
@@ -176,6 +193,9 @@ final class CampaignCommand implements Callable<Integer> {
         Clock clock = Clock.systemUTC();
         CampaignRunner.StageExecutor executor = THROUGH_RUNNER;
         List<String> targets = nodes != null && !nodes.isEmpty() ? nodes : loaded.nodes();
+        if (simulate != null && kubernetesImage != null) {
+            return PitwallCommand.usageError(spec, "--simulate and --kubernetes-image do not go together");
+        }
         if (simulate != null) {
             if (simulate < 3) {
                 return PitwallCommand.usageError(spec, "--simulate needs at least 3 nodes (faults and two drifts)");
@@ -197,8 +217,29 @@ final class CampaignCommand implements Callable<Integer> {
                         .format(java.time.Instant.now()));
         long id = runner.start(heading, loaded, targets, runFor, baseline, folder);
         spec.commandLine().getErr().println("campaign " + id + ": " + heading + ", outputs in " + folder
-                + "; if this stops, go on with: pitwall check campaign --resume " + id);
+                + "; if this stops, go on with: pitwall check campaign --resume " + id
+                + (kubernetesImage != null ? " --kubernetes-image " + kubernetesImage : ""));
+        if (kubernetesImage != null) {
+            try (KubernetesClient client = onKubernetes()) {
+                return print(store, new CampaignRunner(store, kubernetesStages(client), clock, progress()).run(id), null);
+            }
+        }
         return print(store, runner.run(id), cluster);
+    }
+
+    /** A client of the kubeconfig's cluster, with the campaign's namespace made when missing. */
+    private KubernetesClient onKubernetes() {
+        KubernetesClient client = ClusterOptions.connect(kube.config());
+        if (client.namespaces().withName(namespace).get() == null) {
+            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()
+                    .build()).create();
+        }
+        return client;
+    }
+
+    private KubernetesStages kubernetesStages(KubernetesClient client) {
+        return new KubernetesStages(client, namespace, kubernetesImage, Optional.ofNullable(priorityClass),
+                KubernetesStages.START_UP, Duration.ofSeconds(5), Clock.systemUTC());
     }
 
     private int resume(CampaignStore store, Database database) throws Exception {
@@ -206,13 +247,24 @@ final class CampaignCommand implements Callable<Integer> {
                 .orElseThrow(() -> new IllegalArgumentException("no campaign " + resume + " in " + database.describe()));
         Path firstStage = Path.of(started.folder()).resolve(NodeRound.folder(1, started.plan().stages().getFirst().name(), ""))
                 .resolve(CheckRunner.RECORD);
-        if (Files.isRegularFile(firstStage) && Json.mapper().readValue(firstStage.toFile(), CheckRunner.RunRecord.class)
-                .runner().equals(SimulatedBurnIn.RUNNER)) {
+        String ranOn = Files.isRegularFile(firstStage)
+                ? Json.mapper().readValue(firstStage.toFile(), CheckRunner.RunRecord.class).runner() : "";
+        if (ranOn.equals(SimulatedBurnIn.RUNNER)) {
             throw new IllegalArgumentException("campaign " + resume + " ran on the simulated cluster, which is gone; "
                     + "start a new one with --simulate");
         }
-        CampaignRunner runner = new CampaignRunner(store, THROUGH_RUNNER, Clock.systemUTC(), progress());
+        if (ranOn.equals(KubernetesStages.RUNNER) && kubernetesImage == null) {
+            throw new IllegalArgumentException("campaign " + resume + " ran its stages on Kubernetes: give "
+                    + "--kubernetes-image (and --kubeconfig, --context, --namespace as it started with) to go on");
+        }
         spec.commandLine().getErr().println("resuming campaign " + started.id() + ": " + started.name());
+        if (kubernetesImage != null) {
+            try (KubernetesClient client = onKubernetes()) {
+                return print(store, new CampaignRunner(store, kubernetesStages(client), Clock.systemUTC(), progress())
+                        .run(resume), null);
+            }
+        }
+        CampaignRunner runner = new CampaignRunner(store, THROUGH_RUNNER, Clock.systemUTC(), progress());
         return print(store, runner.run(resume), null);
     }
 

@@ -88,7 +88,7 @@ final class SimulatedBurnIn implements CampaignRunner.StageExecutor {
         }
         time.advance(took);
         CheckRunner.RunRecord record = new CheckRunner.RunRecord(stage.name(), RUNNER, List.copyOf(nodes), started,
-                time.instant(), results);
+                time.instant(), results, Map.of());
         CheckRunner.save(record, folder);
         return record;
     }

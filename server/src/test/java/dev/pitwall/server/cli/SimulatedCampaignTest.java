@@ -110,6 +110,9 @@ class SimulatedCampaignTest {
         assertThat(line.execute("check", "campaign", "--resume", "1", "--data-dir", dir.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("campaign 1 ran on the simulated cluster");
         assertThat(Files.exists(dir.resolve("out").resolve("round-001").resolve("sanity").resolve("run.json"))).isTrue();
+        assertThat(line.execute("check", "campaign", "--simulate", "8", "--kubernetes-image", "burn-in:1",
+                "--data-dir", dir.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--simulate and --kubernetes-image do not go together");
 
         // The server over the same store: listed, shown, reported, and on the console's Reports page.
         PitwallConfig config = PitwallConfig.defaults().withDataDir(dir)

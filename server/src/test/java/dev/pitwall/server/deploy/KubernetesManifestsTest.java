@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.File;
 import java.lang.reflect.Method;
@@ -52,7 +53,7 @@ class KubernetesManifestsTest {
             "ServiceAccount", ServiceAccount.class, "ClusterRole", ClusterRole.class,
             "ClusterRoleBinding", ClusterRoleBinding.class, "Deployment", Deployment.class, "Service", Service.class,
             "PodDisruptionBudget", PodDisruptionBudget.class, "HorizontalPodAutoscaler", HorizontalPodAutoscaler.class,
-            "DaemonSet", DaemonSet.class);
+            "DaemonSet", DaemonSet.class, "PriorityClass", PriorityClass.class);
     /** Kustomize's own files and the configuration, which are not Kubernetes objects. */
     private static final Set<String> NOT_MANIFESTS = Set.of("kustomization.yaml", "pitwall.yaml");
 
@@ -160,10 +161,10 @@ class KubernetesManifestsTest {
         for (String document : out.split("(?m)^---$")) {
             objects.add(yaml.readTree(document));
         }
-        assertThat(objects).hasSize(12);
+        assertThat(objects).hasSize(13);
         for (JsonNode o : objects) {
             String kind = o.path("kind").asText();
-            if (!kind.startsWith("Cluster")) {
+            if (!kind.startsWith("Cluster") && !kind.equals("PriorityClass")) {
                 assertThat(o.path("metadata").path("namespace").asText()).as(kind).isEqualTo("pitwall");
             }
         }
