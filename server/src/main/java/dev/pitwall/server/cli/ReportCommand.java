@@ -363,9 +363,12 @@ final class ReportCommand extends CommandGroup {
                 Set<String> rules = new HashSet<>(StabilityReport.LINK_RULES);
                 rules.addAll(StabilityReport.THERMAL_RULES);
                 rules.addAll(StabilityReport.OOM_RULES);
-                StabilityReport report = StabilityReport.of(Incidents.reading(database, clock)
-                                .detectedBetween(span[0], span[1]), signals.ofRules(rules, span[0], span[1]),
-                        job == null ? Set.of() : signals.nodesOfJob(job, span[0], span[1]), span[0], span[1], job,
+                Set<String> nodes = job == null ? Set.of() : signals.nodesOfJob(job, span[0], span[1]);
+                List<Incident> incidents = Incidents.reading(database, clock).detectedBetween(span[0], span[1]);
+                Set<String> memoryNodes = new HashSet<>(nodes);
+                incidents.stream().filter(i -> job != null && job.equals(i.job())).forEach(i -> memoryNodes.addAll(i.nodes()));
+                StabilityReport report = StabilityReport.of(incidents, signals.ofRules(rules, span[0], span[1]), nodes,
+                        new UtilizationStore(database).memoryHourly(memoryNodes, span[0], span[1]), span[0], span[1], job,
                         target == null ? null : target.toMillis() / 3_600_000.0);
                 format.write(spec.commandLine().getOut(), report, report.document());
                 return "FAIL".equals(report.verdict()) ? CheckCommand.Evaluate.EXIT_FAIL : 0;

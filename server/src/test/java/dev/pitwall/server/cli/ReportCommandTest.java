@@ -60,7 +60,7 @@ class ReportCommandTest {
                 List<GpuReading> gpus = new ArrayList<>();
                 for (int g = 0; g < 8; g++) {
                     gpus.add(new GpuReading("n1", String.valueOf(g), "H100", 90, OptionalDouble.empty(), 0,
-                            g < allocated ? "train-0" : ""));
+                            g < allocated ? "train-0" : "", OptionalDouble.of(60_000 + round)));
                 }
                 utilization.record(at, gpus);
             }
@@ -147,6 +147,9 @@ class ReportCommandTest {
         assertThat(json.path("hours").asDouble()).isEqualTo(72.0);
         assertThat(json.path("longest_incident_free_hours").asDouble()).isEqualTo(72.0);
         assertThat(json.path("verdict").asText()).isEqualTo("PASS");
+        // The seeded GPUs' memory grows a MiB a round, two rounds an hour.
+        assertThat(json.path("memory_growth_mib_per_hour").asDouble()).isCloseTo(2.0, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(json.path("memory_growth").asText()).startsWith("rising");
         assertThat(run("report", "stability", "--period", "2026-10-01..2026-10-02", "--data-dir", data.toString(),
                 "--target-incident-free", "72h")).isEqualTo(1);
         assertThat(out.toString()).contains("FAIL (longest incident-free stretch 48.0 h, target 72.0 h)");

@@ -1,8 +1,10 @@
 package dev.pitwall.trainops.incident;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.pitwall.acceptance.campaign.Trend;
 import dev.pitwall.core.report.Document;
 import dev.pitwall.trainops.signal.StoredSignal;
+import dev.pitwall.trainops.telemetry.UtilizationStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -23,7 +25,8 @@ import java.util.TreeSet;
  *
  * @param restarts          incidents after which training ran again (mitigated)
  * @param longestFreeHours  the longest stretch of the period outside any incident
- * @param memoryGrowth      what is known of the training processes' memory growth
+ * @param memoryGrowth      how the GPU memory the job's processes held moved over the run, in words
+ * @param memoryGrowthMibPerHour its Theil-Sen slope per allocated GPU; null under {@link #MIN_MEMORY_HOURS} hours
  * @param targetFreeHours   the longest incident-free stretch the run must show; null for none
  * @param verdict           PASS or FAIL against the target; null without one
  */
@@ -37,6 +40,7 @@ public record StabilityReport(@JsonProperty("from") Instant from, @JsonProperty(
                               @JsonProperty("thermal_events") Events thermalEvents,
                               @JsonProperty("out_of_memory_kills") Events outOfMemory,
                               @JsonProperty("memory_growth") String memoryGrowth,
+                              @JsonProperty("memory_growth_mib_per_hour") Double memoryGrowthMibPerHour,
                               @JsonProperty("target_incident_free_hours") Double targetFreeHours,
                               @JsonProperty("verdict") String verdict,
                               @JsonProperty("incident_list") List<Incident> incidentList) {
@@ -46,6 +50,10 @@ public record StabilityReport(@JsonProperty("from") Instant from, @JsonProperty(
     /** Thermal slowdowns and throttling, from kernel lines and from DCGM's clock event reasons. */
     public static final Set<String> THERMAL_RULES = Set.of("gpu-thermal-slowdown", "gpu-thermal-throttle");
     public static final Set<String> OOM_RULES = Set.of("host-oom", "cuda-oom");
+    /** Hours of memory readings below which there is no trend to tell. */
+    public static final int MIN_MEMORY_HOURS = 3;
+    /** A rise in memory counts when Mann-Kendall says so below this p-value. */
+    static final double MEMORY_P = 0.01;
 
     /** Events of one kind on the run's nodes: how many, and on which nodes. */
     public record Events(@JsonProperty("total") int total, @JsonProperty("by_node") Map<String, Integer> byNode) {
@@ -79,7 +87,8 @@ public record StabilityReport(@JsonProperty("from") Instant from, @JsonProperty(
      * @param jobNodes  the nodes the job ran on, as its log lines named them; empty with no job (every node counts)
      */
     public static StabilityReport of(List<Incident> incidents, List<StoredSignal> events, Set<String> jobNodes,
-                                     Instant from, Instant to, String job, Double targetFreeHours) {
+                                     List<UtilizationStore.MemoryHour> memory, Instant from, Instant to, String job,
+                                     Double targetFreeHours) {
         if (!to.isAfter(from)) {
             throw new IllegalArgumentException("the period must end after it starts: " + from + " to " + to);
         }
@@ -105,9 +114,26 @@ public record StabilityReport(@JsonProperty("from") Instant from, @JsonProperty(
                 Events.of(events.stream().filter(s -> LINK_RULES.contains(s.signal().rule())).toList(), nodes),
                 Events.of(events.stream().filter(s -> THERMAL_RULES.contains(s.signal().rule())).toList(), nodes),
                 Events.of(events.stream().filter(s -> OOM_RULES.contains(s.signal().rule())).toList(), nodes),
-                "not measured: node agents do not report the training processes' memory; out-of-memory kills are "
-                        + "counted instead",
+                memoryGrowth(memory), memory.size() < MIN_MEMORY_HOURS ? null : Trend.of(values(memory)).slope(),
                 targetFreeHours, verdict, own);
+    }
+
+    private static double[] values(List<UtilizationStore.MemoryHour> memory) {
+        return memory.stream().mapToDouble(UtilizationStore.MemoryHour::meanMib).toArray();
+    }
+
+    /** The allocated GPUs' framebuffer memory hour by hour: rising (a leak, fragmentation) or flat. */
+    private static String memoryGrowth(List<UtilizationStore.MemoryHour> memory) {
+        if (memory.size() < MIN_MEMORY_HOURS) {
+            return "not measured: fewer than " + MIN_MEMORY_HOURS + " hours of dcgm-exporter framebuffer readings "
+                    + "(DCGM_FI_DEV_FB_USED) on the job's allocated GPUs";
+        }
+        Trend t = Trend.of(values(memory));
+        String span = String.format(Locale.ROOT, "from %,.0f to %,.0f MiB per GPU over %d hours", memory.getFirst().meanMib(),
+                memory.getLast().meanMib(), memory.size());
+        return (t.pRising() < MEMORY_P ? String.format(Locale.ROOT, "rising %+.1f MiB an hour (p = %.4f), ", t.slope(),
+                t.pRising()) + "a leak or fragmentation: " : "flat: ") + span
+                + " (GPU memory; the host processes' memory is not measured)";
     }
 
     public Document document() {

@@ -70,7 +70,10 @@ final class DcgmScrape {
             // dcgm-exporter 3.3+ names it CLOCKS_EVENT_REASONS; older ones CLOCK_THROTTLE_REASONS.
             long reasons = (long) value(metrics, "DCGM_FI_DEV_CLOCKS_EVENT_REASONS",
                     value(metrics, "DCGM_FI_DEV_CLOCK_THROTTLE_REASONS", 0));
-            out.add(new GpuReading(node, any.label("gpu"), any.label("modelName"), util, sm, reasons, any.label("pod")));
+            OptionalDouble fb = metrics.containsKey("DCGM_FI_DEV_FB_USED")
+                    ? OptionalDouble.of(metrics.get("DCGM_FI_DEV_FB_USED").value()) : OptionalDouble.empty();
+            out.add(new GpuReading(node, any.label("gpu"), any.label("modelName"), util, sm, reasons, any.label("pod"),
+                    fb));
         });
         return out;
     }

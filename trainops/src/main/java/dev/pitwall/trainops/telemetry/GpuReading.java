@@ -7,9 +7,10 @@ import java.util.OptionalDouble;
  *
  * @param reasons NVML's clock event reasons bitmask
  * @param pod     the pod it is allocated to (dcgm-exporter's pod label), empty when none
+ * @param fbUsedMib framebuffer memory in use (DCGM_FI_DEV_FB_USED), when the exporter has it
  */
 public record GpuReading(String node, String gpu, String model, double utilPct, OptionalDouble smActive, long reasons,
-                         String pod) {
+                         String pod, OptionalDouble fbUsedMib) {
 
     public boolean allocated() {
         return !pod.isEmpty();

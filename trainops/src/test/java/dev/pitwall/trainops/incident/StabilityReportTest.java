@@ -7,10 +7,13 @@ import dev.pitwall.core.report.DocumentWriter;
 import dev.pitwall.trainops.signal.Severity;
 import dev.pitwall.trainops.signal.Signal;
 import dev.pitwall.trainops.signal.StoredSignal;
+import dev.pitwall.trainops.telemetry.UtilizationStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
@@ -46,7 +49,8 @@ class StabilityReportTest {
                 signal("gpu-thermal-slowdown", "n2", 31, 1),
                 signal("host-oom", "n1", 50, 1));
 
-        StabilityReport report = StabilityReport.of(incidents, events, Set.of("n1", "n2", "n3"), FROM, TO, "llama", 24.0);
+        StabilityReport report = StabilityReport.of(incidents, events, Set.of("n1", "n2", "n3"), List.of(), FROM, TO,
+                "llama", 24.0);
 
         assertThat(report.incidents()).isEqualTo(2);
         assertThat(report.restarts()).isEqualTo(2);
@@ -62,9 +66,9 @@ class StabilityReportTest {
         assertThat(DocumentWriter.write(report.document(), "md")).contains("longest stretch 30.0 h")
                 .contains("| link flaps | 4 (n1 4) |");
 
-        assertThat(StabilityReport.of(incidents, events, Set.of("n1", "n2"), FROM, TO, "llama", 36.0).verdict())
+        assertThat(StabilityReport.of(incidents, events, Set.of("n1", "n2"), List.of(), FROM, TO, "llama", 36.0).verdict())
                 .isEqualTo("FAIL");
-        assertThat(StabilityReport.of(incidents, events, Set.of(), FROM, TO, null, null).verdict()).isNull();
+        assertThat(StabilityReport.of(incidents, events, Set.of(), List.of(), FROM, TO, null, null).verdict()).isNull();
     }
 
     @Test
@@ -72,11 +76,32 @@ class StabilityReportTest {
         List<Incident> incidents = List.of(
                 incident(1, null, "n1", 60, null),
                 incident(2, null, "n2", 61, 3.0));
-        StabilityReport report = StabilityReport.of(incidents, List.of(), Set.of(), FROM, TO, null, null);
+        StabilityReport report = StabilityReport.of(incidents, List.of(), Set.of(), List.of(), FROM, TO, null, null);
         assertThat(report.restarts()).isEqualTo(1);
         assertThat(report.incidentFreeHours()).isCloseTo(60.0, Offset.offset(1e-6));
         assertThat(report.longestFreeHours()).isCloseTo(60.0, Offset.offset(1e-6));
-        assertThatThrownBy(() -> StabilityReport.of(incidents, List.of(), Set.of(), TO, FROM, null, null))
+        assertThatThrownBy(() -> StabilityReport.of(incidents, List.of(), Set.of(), List.of(), TO, FROM, null, null))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void gpuMemoryThatKeepsRisingHourAfterHourIsSaidAndNoiseIsFlat() {
+        Random random = new Random(11);
+        List<UtilizationStore.MemoryHour> leaking = new ArrayList<>();
+        List<UtilizationStore.MemoryHour> steady = new ArrayList<>();
+        for (int h = 0; h < 48; h++) {
+            Instant at = FROM.plus(Duration.ofHours(h));
+            leaking.add(new UtilizationStore.MemoryHour(at, 60_000 + 25.0 * h + 40 * random.nextGaussian(), 240));
+            steady.add(new UtilizationStore.MemoryHour(at, 60_000 + 40 * random.nextGaussian(), 240));
+        }
+        StabilityReport leak = StabilityReport.of(List.of(), List.of(), Set.of(), leaking, FROM, TO, null, null);
+        assertThat(leak.memoryGrowth()).startsWith("rising +").contains("a leak or fragmentation");
+        assertThat(leak.memoryGrowthMibPerHour()).isBetween(20.0, 30.0);
+        StabilityReport flat = StabilityReport.of(List.of(), List.of(), Set.of(), steady, FROM, TO, null, null);
+        assertThat(flat.memoryGrowth()).startsWith("flat: from");
+        StabilityReport few = StabilityReport.of(List.of(), List.of(), Set.of(), leaking.subList(0, 2), FROM, TO,
+                null, null);
+        assertThat(few.memoryGrowth()).startsWith("not measured");
+        assertThat(few.memoryGrowthMibPerHour()).isNull();
     }
 }
