@@ -19,6 +19,7 @@ import dev.pitwall.trainops.incident.IncidentReports;
 import dev.pitwall.trainops.incident.IncidentTimeline;
 import dev.pitwall.trainops.incident.Incidents;
 import dev.pitwall.trainops.incident.Reliability;
+import dev.pitwall.trainops.incident.StabilityReport;
 import dev.pitwall.trainops.incident.SupportSummary;
 import dev.pitwall.trainops.incident.Symptoms;
 import dev.pitwall.trainops.knowledge.KnowledgeBase;
@@ -42,10 +43,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * The web console: server-rendered pages (JTE templates compiled at build time) with a shared
@@ -131,6 +134,7 @@ public final class ConsoleService implements HttpService {
         rules.get("/reports/metrics", this::metricDesign);
         rules.get("/reports/support", this::support);
         rules.get("/reports/integration", this::integration);
+        rules.get("/reports/stability", this::stability);
         rules.get("/api/system", this::systemJson);
         rules.get("/api/system/history", this::historyJson);
     }
@@ -170,6 +174,7 @@ public final class ConsoleService implements HttpService {
     }
 
     private static final Duration RELIABILITY_PERIOD = Duration.ofDays(30);
+    private static final Duration STABILITY_PERIOD = Duration.ofDays(7);
     private static final int KNOWLEDGE_MATCHES = 3;
 
     /** The last 30 days' reliability figures and charts, for the Training page; null before the first incident. */
@@ -204,6 +209,19 @@ public final class ConsoleService implements HttpService {
     /** The integration test report from this store's newest runs, as a page of its own. */
     private void integration(ServerRequest request, ServerResponse response) {
         Document report = IntegrationReport.document(IntegrationReport.of(acceptanceRuns));
+        render(response, "document.jte", Map.of("view", view("/reports", report.title()), "title", report.title(),
+                "lead", report.lead(), "html", DocumentWriter.htmlSections(report)));
+    }
+
+    /** How the last seven days held up, every job together, as a page of its own. */
+    private void stability(ServerRequest request, ServerResponse response) {
+        Instant to = clock.instant();
+        Instant from = to.minus(STABILITY_PERIOD);
+        Set<String> rules = new HashSet<>(StabilityReport.LINK_RULES);
+        rules.addAll(StabilityReport.THERMAL_RULES);
+        rules.addAll(StabilityReport.OOM_RULES);
+        Document report = StabilityReport.of(incidents.detectedBetween(from, to), signals.ofRules(rules, from, to),
+                Set.of(), utilization.memoryHourly(Set.of(), from, to), from, to, null, null).document();
         render(response, "document.jte", Map.of("view", view("/reports", report.title()), "title", report.title(),
                 "lead", report.lead(), "html", DocumentWriter.htmlSections(report)));
     }

@@ -177,6 +177,11 @@ class ConsoleBrowserTest {
             assertThat(browser.findElement(By.tagName("body")).getText()).contains("Incidents by failure mode")
                     .contains("1 incident has no mitigation time");
             browser.get(url("/reports"));
+            browser.findElement(By.linkText("Stability, last 7 days")).click();
+            new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.titleIs("Stability · Pitwall"));
+            assertThat(browser.findElement(By.tagName("body")).getText()).contains("incident-free")
+                    .contains("memory growth");
+            browser.get(url("/reports"));
             browser.findElement(By.linkText("Integration test report")).click();
             new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.titleIs(
                     "Integration test report · Pitwall"));
