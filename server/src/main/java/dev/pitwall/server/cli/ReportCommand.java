@@ -360,14 +360,11 @@ final class ReportCommand extends CommandGroup {
             return store.readExisting(spec, database -> {
                 Clock clock = Clock.systemUTC();
                 SignalStore signals = new SignalStore(database, clock);
-                Set<String> rules = new HashSet<>(StabilityReport.LINK_RULES);
-                rules.addAll(StabilityReport.THERMAL_RULES);
-                rules.addAll(StabilityReport.OOM_RULES);
                 Set<String> nodes = job == null ? Set.of() : signals.nodesOfJob(job, span[0], span[1]);
                 List<Incident> incidents = Incidents.reading(database, clock).detectedBetween(span[0], span[1]);
                 Set<String> memoryNodes = new HashSet<>(nodes);
                 incidents.stream().filter(i -> job != null && job.equals(i.job())).forEach(i -> memoryNodes.addAll(i.nodes()));
-                StabilityReport report = StabilityReport.of(incidents, signals.ofRules(rules, span[0], span[1]), nodes,
+                StabilityReport report = StabilityReport.of(incidents, signals.ofRules(StabilityReport.RULES, span[0], span[1]), nodes,
                         new UtilizationStore(database).memoryHourly(memoryNodes, span[0], span[1]), span[0], span[1], job,
                         target == null ? null : target.toMillis() / 3_600_000.0);
                 format.write(spec.commandLine().getOut(), report, report.document());

@@ -43,7 +43,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -217,10 +216,8 @@ public final class ConsoleService implements HttpService {
     private void stability(ServerRequest request, ServerResponse response) {
         Instant to = clock.instant();
         Instant from = to.minus(STABILITY_PERIOD);
-        Set<String> rules = new HashSet<>(StabilityReport.LINK_RULES);
-        rules.addAll(StabilityReport.THERMAL_RULES);
-        rules.addAll(StabilityReport.OOM_RULES);
-        Document report = StabilityReport.of(incidents.detectedBetween(from, to), signals.ofRules(rules, from, to),
+        Document report = StabilityReport.of(incidents.detectedBetween(from, to),
+                signals.ofRules(StabilityReport.RULES, from, to),
                 Set.of(), utilization.memoryHourly(Set.of(), from, to), from, to, null, null).document();
         render(response, "document.jte", Map.of("view", view("/reports", report.title()), "title", report.title(),
                 "lead", report.lead(), "html", DocumentWriter.htmlSections(report)));

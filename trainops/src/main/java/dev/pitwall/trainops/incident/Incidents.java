@@ -273,13 +273,11 @@ public final class Incidents {
      * @return the incidents marked mitigated
      */
     public synchronized List<Incident> mitigateRecovered() {
-        Map<String, Instant> lastSteps = progress.lastSteps();
-        if (lastSteps.isEmpty()) {
-            return List.of();
-        }
         List<Incident> open = jdbi.withHandle(h -> h.createQuery("""
                         SELECT * FROM incident WHERE mitigated_at IS NULL AND state IN ('DETECTED', 'ACKNOWLEDGED')""")
                 .map(Incidents::row).list());
+        // Job progress is read only when an incident waits for it: most checks find none open.
+        Map<String, Instant> lastSteps = open.isEmpty() ? Map.of() : progress.lastSteps();
         List<Incident> moved = new ArrayList<>();
         for (Incident incident : open) {
             Optional<Map.Entry<String, Instant>> step = incident.nodes().stream()

@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * How a long training run held up, from what Pitwall recorded while it ran: its incidents and the
@@ -50,6 +52,9 @@ public record StabilityReport(@JsonProperty("from") Instant from, @JsonProperty(
     /** Thermal slowdowns and throttling, from kernel lines and from DCGM's clock event reasons. */
     public static final Set<String> THERMAL_RULES = Set.of("gpu-thermal-slowdown", "gpu-thermal-throttle");
     public static final Set<String> OOM_RULES = Set.of("host-oom", "cuda-oom");
+    /** Every rule whose signals the report counts: the signals to give {@link #of}. */
+    public static final Set<String> RULES = Stream.of(LINK_RULES, THERMAL_RULES, OOM_RULES).flatMap(Set::stream)
+            .collect(Collectors.toUnmodifiableSet());
     /** Hours of memory readings below which there is no trend to tell. */
     public static final int MIN_MEMORY_HOURS = 3;
     /** A rise in memory counts when Mann-Kendall says so below this p-value. */
@@ -83,7 +88,7 @@ public record StabilityReport(@JsonProperty("from") Instant from, @JsonProperty(
 
     /**
      * @param incidents the incidents detected in the period (all jobs; {@code job} filters them)
-     * @param events    the signals of {@link #LINK_RULES}, {@link #THERMAL_RULES} and {@link #OOM_RULES} in the period
+     * @param events    the signals of {@link #RULES} in the period
      * @param jobNodes  the nodes the job ran on, as its log lines named them; empty with no job (every node counts)
      */
     public static StabilityReport of(List<Incident> incidents, List<StoredSignal> events, Set<String> jobNodes,
