@@ -112,6 +112,16 @@ public record StressPlan(String name, String description, Job job, List<Integer>
                 null);
     }
 
+    /**
+     * A template of the job's ({@code command}, {@code checkpoint}) for a run on {@code hosts} writing to
+     * {@code output}: {@code {nodes}}, {@code {hosts}}, {@code {gpus}} and {@code {output}} filled in.
+     */
+    public String fill(String template, List<String> hosts, Path output) {
+        return template.replace("{nodes}", String.valueOf(hosts.size())).replace("{hosts}", String.join(",", hosts))
+                .replace("{gpus}", String.valueOf(hosts.size() * gpusPerNode))
+                .replace("{output}", output.toAbsolutePath().toString());
+    }
+
     /** The same plan at other scales (the command line's {@code --scales}). */
     public StressPlan withScales(List<Integer> other) {
         return new StressPlan(name, description, job, other, gpusPerNode, efficiency);

@@ -75,18 +75,12 @@ public final class StressRunner {
             Path output = results.resolve(String.format(Locale.ROOT, "scale-%03d", scale));
             Files.createDirectories(output);
             List<String> hosts = nodes.subList(0, scale);
-            String command = fill(plan.job().command(), scale, hosts, output);
+            String command = plan.fill(plan.job().command(), hosts, output);
             Instant begun = clock.instant();
             int exit = launcher.run(scale, command, output, plan.job().timeout());
             runs.add(measure(scale, hosts, output, exit, Duration.between(begun, clock.instant())));
         }
         return StressResult.of(plan, results, started, judge(runs));
-    }
-
-    String fill(String template, int scale, List<String> hosts, Path output) {
-        return template.replace("{nodes}", String.valueOf(scale)).replace("{hosts}", String.join(",", hosts))
-                .replace("{gpus}", String.valueOf(scale * plan.gpusPerNode()))
-                .replace("{output}", output.toAbsolutePath().toString());
     }
 
     private StressResult.ScaleRun measure(int scale, List<String> hosts, Path output, int exit, Duration took)
@@ -115,7 +109,7 @@ public final class StressRunner {
         List<Double> kept = values.subList(Math.min(values.size(), plan.job().warmupSteps()), values.size());
         Double median = kept.isEmpty() ? null : median(kept);
         StressResult.Checkpoint checkpoint = plan.job().checkpoint() == null ? StressResult.Checkpoint.NOT_CHECKED
-                : checkpoint(Path.of(fill(plan.job().checkpoint(), scale, hosts, output)));
+                : checkpoint(Path.of(plan.fill(plan.job().checkpoint(), hosts, output)));
         return new StressResult.ScaleRun(scale, scale * plan.gpusPerNode(), exit, Files.isRegularFile(log), kept.size(),
                 median, null, checkpoint, took.toMillis() / 1000.0, lastLine, List.of());
     }

@@ -45,7 +45,7 @@ import picocli.CommandLine.Spec;
         description = "Cluster acceptance checks: run them, read their outputs, judge the nodes.",
         mixinStandardHelpOptions = true,
         subcommands = {CheckCommand.Run.class, CheckCommand.Parse.class, CheckCommand.Evaluate.class,
-                CheckCommand.ScalingCommand.class, CampaignCommand.class, StressCommand.class, MonitoringCommand.class, SchedulerCommand.class, StorageCommand.class})
+                CheckCommand.ScalingCommand.class, CampaignCommand.class, StressCommand.class, StabilityCommand.class, MonitoringCommand.class, SchedulerCommand.class, StorageCommand.class})
 final class CheckCommand extends CommandGroup {
 
     /**

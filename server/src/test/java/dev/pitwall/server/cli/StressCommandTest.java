@@ -91,6 +91,38 @@ class StressCommandTest {
     }
 
     @Test
+    void aStabilityRunIsStoppedWhenItsDurationEndsAndJudgedFromTheStore() throws Exception {
+        Path data = dir.resolve("data");
+        PitwallStore.open(PitwallConfig.load(Optional.empty(), Map.of()).withDataDir(data), new SimpleMeterRegistry())
+                .close();
+        Path longJob = Files.writeString(dir.resolve("long.yaml"), "name: long\nscales: [2]\njob:\n"
+                + "  command: \"echo training on {hosts} > {output}/train.log; sleep 30\"\n");
+        assertThat(run("check", "stability", "--plan", longJob.toString(), "--nodes", "n1,n2", "--duration", "1s",
+                "--results", dir.resolve("run").toString(), "--data-dir", data.toString(), "--format", "json"))
+                .as(err.toString()).isZero();
+        assertThat(err.toString()).contains("the job ran until the duration ended");
+        assertThat(Files.readString(dir.resolve("run/train.log"))).isEqualTo("training on n1,n2\n");
+        JsonNode json = Json.mapper().readTree(out.toString());
+        assertThat(json.path("incidents").asInt()).isZero();
+        assertThat(json.path("hours").asDouble()).isBetween(0.0, 0.01);
+
+        // The run must hold for 72 h: a second is not that.
+        assertThat(run("check", "stability", "--plan", longJob.toString(), "--nodes", "n1", "--duration", "1s",
+                "--target-incident-free", "72h", "--results", dir.resolve("run2").toString(), "--data-dir",
+                data.toString())).isEqualTo(1);
+        Path failing = Files.writeString(dir.resolve("failing.yaml"), "name: failing\nscales: [1]\njob:\n"
+                + "  command: \"exit 3\"\n");
+        assertThat(run("check", "stability", "--plan", failing.toString(), "--nodes", "n1", "--duration", "10s",
+                "--results", dir.resolve("run3").toString(), "--data-dir", data.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("the job failed with exit 3");
+        // No store: said before the job starts, nothing run.
+        assertThat(run("check", "stability", "--plan", longJob.toString(), "--nodes", "n1", "--duration", "1s",
+                "--results", dir.resolve("run4").toString(), "--data-dir", dir.resolve("nowhere").toString()))
+                .isEqualTo(2);
+        assertThat(Files.exists(dir.resolve("run4"))).isFalse();
+    }
+
+    @Test
     void whatCannotRunIsAUsageError() {
         assertThat(run("check", "stress", "--results", dir.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("give the nodes (--nodes a,b,…) or --simulate N");

@@ -89,7 +89,8 @@ public record StabilityReport(@JsonProperty("from") Instant from, @JsonProperty(
     /**
      * @param incidents the incidents detected in the period (all jobs; {@code job} filters them)
      * @param events    the signals of {@link #RULES} in the period
-     * @param jobNodes  the nodes the job ran on, as its log lines named them; empty with no job (every node counts)
+     * @param jobNodes  the nodes the job ran on (as its log lines named them, or as it was launched on); with no job
+ *                  name, the incidents on them count; empty with neither (every node counts)
      */
     public static StabilityReport of(List<Incident> incidents, List<StoredSignal> events, Set<String> jobNodes,
                                      List<UtilizationStore.MemoryHour> memory, Instant from, Instant to, String job,
@@ -97,7 +98,9 @@ public record StabilityReport(@JsonProperty("from") Instant from, @JsonProperty(
         if (!to.isAfter(from)) {
             throw new IllegalArgumentException("the period must end after it starts: " + from + " to " + to);
         }
-        List<Incident> own = incidents.stream().filter(i -> job == null || job.equals(i.job())).toList();
+        // A job by its name; a run of unnamed nodes by those nodes; else every incident.
+        List<Incident> own = incidents.stream().filter(i -> job != null ? job.equals(i.job())
+                : jobNodes.isEmpty() || i.nodes().stream().anyMatch(jobNodes::contains)).toList();
         Set<String> nodes = new HashSet<>(jobNodes);
         if (job != null) {
             own.forEach(i -> nodes.addAll(i.nodes()));

@@ -69,6 +69,11 @@ class StabilityReportTest {
         assertThat(StabilityReport.of(incidents, events, Set.of("n1", "n2"), List.of(), FROM, TO, "llama", 36.0).verdict())
                 .isEqualTo("FAIL");
         assertThat(StabilityReport.of(incidents, events, Set.of(), List.of(), FROM, TO, null, null).verdict()).isNull();
+        // A run launched on nodes, its job unnamed: the incidents on those nodes, not another job's elsewhere.
+        StabilityReport launched = StabilityReport.of(incidents, events, Set.of("n1", "n2"), List.of(), FROM, TO, null,
+                null);
+        assertThat(launched.incidentList()).extracting(Incident::id).containsExactly(1L, 2L);
+        assertThat(launched.linkFlaps().total()).isEqualTo(4);
     }
 
     @Test
