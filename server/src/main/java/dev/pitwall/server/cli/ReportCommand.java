@@ -34,7 +34,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -358,14 +357,7 @@ final class ReportCommand extends CommandGroup {
                 return PitwallCommand.usageError(spec, e.getMessage());
             }
             return store.readExisting(spec, database -> {
-                Clock clock = Clock.systemUTC();
-                SignalStore signals = new SignalStore(database, clock);
-                Set<String> nodes = job == null ? Set.of() : signals.nodesOfJob(job, span[0], span[1]);
-                List<Incident> incidents = Incidents.reading(database, clock).detectedBetween(span[0], span[1]);
-                Set<String> memoryNodes = new HashSet<>(nodes);
-                incidents.stream().filter(i -> job != null && job.equals(i.job())).forEach(i -> memoryNodes.addAll(i.nodes()));
-                StabilityReport report = StabilityReport.of(incidents, signals.ofRules(StabilityReport.RULES, span[0], span[1]), nodes,
-                        new UtilizationStore(database).memoryHourly(memoryNodes, span[0], span[1]), span[0], span[1], job,
+                StabilityReport report = StabilityReport.read(database, Clock.systemUTC(), span[0], span[1], job, Set.of(),
                         target == null ? null : target.toMillis() / 3_600_000.0);
                 format.write(spec.commandLine().getOut(), report, report.document());
                 return "FAIL".equals(report.verdict()) ? CheckCommand.Evaluate.EXIT_FAIL : 0;

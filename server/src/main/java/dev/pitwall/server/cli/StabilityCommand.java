@@ -3,10 +3,7 @@ package dev.pitwall.server.cli;
 import dev.pitwall.acceptance.stress.StressPlan;
 import dev.pitwall.acceptance.stress.StressRunner;
 import dev.pitwall.core.config.ConfigException;
-import dev.pitwall.trainops.incident.Incidents;
 import dev.pitwall.trainops.incident.StabilityReport;
-import dev.pitwall.trainops.signal.SignalStore;
-import dev.pitwall.trainops.telemetry.UtilizationStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -16,7 +13,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -96,11 +92,7 @@ final class StabilityCommand implements Callable<Integer> {
                     : String.format(Locale.ROOT, exit == 0 ? "ended by itself after %.2f h, before the duration"
                     : "failed with exit " + exit + " after %.2f h", hours);
             spec.commandLine().getErr().println("the job " + outcome);
-            SignalStore signals = new SignalStore(database, clock);
-            Set<String> onto = new TreeSet<>(nodes);
-            StabilityReport report = StabilityReport.of(Incidents.reading(database, clock).detectedBetween(start, end),
-                    signals.ofRules(StabilityReport.RULES, start, end), onto,
-                    new UtilizationStore(database).memoryHourly(onto, start, end), start, end, job,
+            StabilityReport report = StabilityReport.read(database, clock, start, end, job, new TreeSet<>(nodes),
                     target == null ? null : target.toMillis() / 3_600_000.0);
             format.write(spec.commandLine().getOut(), report, report.document());
             boolean held = exit == -1 || exit == 0;

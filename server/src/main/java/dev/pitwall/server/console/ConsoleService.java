@@ -216,9 +216,7 @@ public final class ConsoleService implements HttpService {
     private void stability(ServerRequest request, ServerResponse response) {
         Instant to = clock.instant();
         Instant from = to.minus(STABILITY_PERIOD);
-        Document report = StabilityReport.of(incidents.detectedBetween(from, to),
-                signals.ofRules(StabilityReport.RULES, from, to),
-                Set.of(), utilization.memoryHourly(Set.of(), from, to), from, to, null, null).document();
+        Document report = StabilityReport.read(database, clock, from, to, null, Set.of(), null).document();
         render(response, "document.jte", Map.of("view", view("/reports", report.title()), "title", report.title(),
                 "lead", report.lead(), "html", DocumentWriter.htmlSections(report)));
     }

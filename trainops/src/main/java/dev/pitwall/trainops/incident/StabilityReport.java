@@ -3,8 +3,11 @@ package dev.pitwall.trainops.incident;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.pitwall.acceptance.campaign.Trend;
 import dev.pitwall.core.report.Document;
+import dev.pitwall.core.storage.Database;
+import dev.pitwall.trainops.signal.SignalStore;
 import dev.pitwall.trainops.signal.StoredSignal;
 import dev.pitwall.trainops.telemetry.UtilizationStore;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -84,6 +87,26 @@ public record StabilityReport(@JsonProperty("from") Instant from, @JsonProperty(
                 return 1;
             }
         }
+    }
+
+    /**
+     * The report of [from, to) from a store: its incidents, the signals of {@link #RULES}, the GPU memory on
+     * the run's nodes (those given, those {@code job}'s lines came from, and its incidents').
+     *
+     * @param nodes the nodes the run was launched on; empty when not known
+     */
+    public static StabilityReport read(Database database, Clock clock, Instant from, Instant to, String job,
+                                       Set<String> nodes, Double targetFreeHours) {
+        SignalStore signals = new SignalStore(database, clock);
+        Set<String> onto = new TreeSet<>(nodes);
+        if (job != null) {
+            onto.addAll(signals.nodesOfJob(job, from, to));
+        }
+        List<Incident> incidents = Incidents.reading(database, clock).detectedBetween(from, to);
+        Set<String> memoryNodes = new TreeSet<>(onto);
+        incidents.stream().filter(i -> job != null && job.equals(i.job())).forEach(i -> memoryNodes.addAll(i.nodes()));
+        return of(incidents, signals.ofRules(RULES, from, to), onto,
+                new UtilizationStore(database).memoryHourly(memoryNodes, from, to), from, to, job, targetFreeHours);
     }
 
     /**
