@@ -43,6 +43,7 @@ public final class BackendMonitor implements AutoCloseable {
             for (Backend backend : backends) {
                 probe(backend);
             }
+            clients.closeExpiredConnections(); // when no request comes to do it
             try {
                 Thread.sleep(interval);
             } catch (InterruptedException e) {

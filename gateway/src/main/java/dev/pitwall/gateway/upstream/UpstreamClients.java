@@ -28,8 +28,12 @@ import java.util.stream.Collectors;
  */
 public final class UpstreamClients implements AutoCloseable {
 
-    /** Idle connections kept per backend at most; see {@link BackendConnections}. */
-    private static final int MAX_IDLE_CONNECTIONS = 16;
+    /**
+     * Idle connections kept per backend at most. As many as requests were in flight at once, so
+     * that a steady load opens none: unwatched, an idle connection costs only its socket, and
+     * {@link BackendConnections#KEEP_ALIVE} closes those a burst left.
+     */
+    private static final int MAX_IDLE_CONNECTIONS = 1024;
 
     private record Client(Http1Client http, BackendConnections connections) {
     }
@@ -50,7 +54,7 @@ public final class UpstreamClients implements AutoCloseable {
                 .followRedirects(false)
                 .build();
         return new Client(web.client(Http1Client.PROTOCOL), new BackendConnections(web,
-                URI.create(backend.url()), Math.min(backend.maxInFlight(), MAX_IDLE_CONNECTIONS)));
+                URI.create(backend.url()), Math.min(backend.maxInFlight(), MAX_IDLE_CONNECTIONS), System::nanoTime));
     }
 
     /**
@@ -124,6 +128,11 @@ public final class UpstreamClients implements AutoCloseable {
             connection.closeResource(); // it may hold part of an answer no one will read
             throw e;
         }
+    }
+
+    /** Closes the connections idle too long to be reused, which a load that ended left open. */
+    public void closeExpiredConnections() {
+        clients.values().forEach(client -> client.connections().closeExpired());
     }
 
     @Override
