@@ -5,7 +5,8 @@
 # Pitwall's gateway (API key, contract check, routing, metrics, access log). Each target is warmed
 # up first (the gateway for WARMUP seconds, for its JIT); the CPU seconds each proxy used are read
 # from /proc, so CPU per request is its own, not wrk's or the upstream's.
-# Bounded: (2 + 1 phase per count) × SECONDS per target, plus the warm-ups; then everything stops.
+# Bounded: one phase of SECONDS per target and count, after warm-ups of WARMUP seconds (the gateway)
+# and 5 s (nginx); then everything it started stops.
 # Usage: bench/throughput.sh [SECONDS] [CONNECTIONS] [WARMUP]
 #   bench/throughput.sh 10 64,8 40
 set -eu
