@@ -14,6 +14,6 @@ public final class Main {
         if (System.getProperty("jdk.console") == null) {
             System.setProperty("jdk.console", "java.base");
         }
-        System.exit(PitwallCommand.commandLine().execute(args));
+        System.exit(PitwallCommand.commandLine(args).execute(args));
     }
 }

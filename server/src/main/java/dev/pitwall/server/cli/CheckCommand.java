@@ -43,10 +43,14 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "check",
         description = "Cluster acceptance checks: run them, read their outputs, judge the nodes.",
-        mixinStandardHelpOptions = true,
-        subcommands = {CheckCommand.Run.class, CheckCommand.Parse.class, CheckCommand.Evaluate.class,
-                CheckCommand.ScalingCommand.class, CampaignCommand.class, StressCommand.class, StabilityCommand.class, MonitoringCommand.class, SchedulerCommand.class, StorageCommand.class})
+        mixinStandardHelpOptions = true)
 final class CheckCommand extends CommandGroup {
+
+    CheckCommand() {
+        super(List.of(Run.class, Parse.class, Evaluate.class, ScalingCommand.class, CampaignCommand.class,
+                StressCommand.class, StabilityCommand.class, MonitoringCommand.class, SchedulerCommand.class,
+                StorageCommand.class));
+    }
 
     /**
      * Keeps an evaluation as an acceptance run in the store the options name, saying where on
@@ -233,7 +237,7 @@ final class CheckCommand extends CommandGroup {
 
     @Command(name = "scaling",
             description = "Scaling efficiency from nccl-tests runs of the same test at 1, 2, 4, 8 ... nodes: each run's bus "
-                    + "bandwidth at its largest message against the smallest run's (under 90% warns, under 80% fails). "
+                    + "bandwidth at its largest message against the smallest run's (under 90%% warns, under 80%% fails). "
                     + "Exit 0 pass, 1 fail, 2 could not read.",
             mixinStandardHelpOptions = true)
     static final class ScalingCommand implements Callable<Integer> {

@@ -24,8 +24,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "drill", description = "Fault drills: perform a fault on a training job and measure what Pitwall saw.",
-        mixinStandardHelpOptions = true, subcommands = DrillCommand.Run.class)
+        mixinStandardHelpOptions = true)
 final class DrillCommand extends CommandGroup {
+
+    DrillCommand() {
+        super(List.of(DrillCommand.Run.class));
+    }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
             description = {"Perform a fault (--inject: a command such as kubectl delete pod …, kill -STOP over ssh, "

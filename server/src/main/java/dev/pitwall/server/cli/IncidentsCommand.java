@@ -31,9 +31,12 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "incidents",
         description = "Reports on the incidents Pitwall recorded.",
-        mixinStandardHelpOptions = true,
-        subcommands = {IncidentsCommand.ReportCommand.class})
+        mixinStandardHelpOptions = true)
 final class IncidentsCommand extends CommandGroup {
+
+    IncidentsCommand() {
+        super(List.of(IncidentsCommand.ReportCommand.class));
+    }
 
     @Command(name = "report",
             description = "The reliability report for a period (MTBF, failures per 1,000 node-days, time to detect and to "

@@ -42,11 +42,13 @@ import picocli.CommandLine.Spec;
 @Command(name = "plan",
         description = "Plan training runs: estimates, parallel layouts, compatibility, migration risks, profiles, "
                 + "run comparison, tuning advice and scheduling-policy simulation.",
-        mixinStandardHelpOptions = true,
-        subcommands = {PlanCommand.EstimateCommand.class, PlanCommand.SearchCommand.class, PlanCommand.CompatCommand.class,
-                PlanCommand.ProfileCommand.class, PlanCommand.CompareCommand.class,
-                PlanCommand.ScanCommand.class, PlanCommand.AdviseCommand.class, ScheduleCommand.class})
+        mixinStandardHelpOptions = true)
 final class PlanCommand extends CommandGroup {
+
+    PlanCommand() {
+        super(List.of(EstimateCommand.class, SearchCommand.class, CompatCommand.class, ProfileCommand.class,
+                CompareCommand.class, ScanCommand.class, AdviseCommand.class, ScheduleCommand.class));
+    }
 
     /** The inputs of an estimate, as options; each one set overrides the same field of --spec. */
     static final class PlanOptions {

@@ -46,9 +46,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "report", description = "Reports for the platform team that span Pitwall's parts.",
-        mixinStandardHelpOptions = true, subcommands = {ReportCommand.Metrics.class, ReportCommand.Ab.class, ReportCommand.Support.class,
-            ReportCommand.Stability.class, ReportCommand.Integration.class})
+        mixinStandardHelpOptions = true)
 final class ReportCommand extends CommandGroup {
+
+    ReportCommand() {
+        super(List.of(Metrics.class, Ab.class, Support.class, Stability.class, Integration.class));
+    }
 
     @Command(name = "metrics", mixinStandardHelpOptions = true,
             description = {"The metric design report: every cluster metric Pitwall computes or reads (theoretical and "

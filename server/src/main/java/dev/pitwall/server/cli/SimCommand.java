@@ -4,6 +4,7 @@ import dev.pitwall.core.config.ConfigException;
 import dev.pitwall.sim.engine.EngineProfile;
 import dev.pitwall.sim.engine.SimEngine;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -12,9 +13,12 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "sim",
         description = "Run simulated components that speak real protocols (for tests and demos).",
-        mixinStandardHelpOptions = true,
-        subcommands = SimCommand.Engine.class)
+        mixinStandardHelpOptions = true)
 final class SimCommand extends CommandGroup {
+
+    SimCommand() {
+        super(List.of(SimCommand.Engine.class));
+    }
 
     @Command(name = "engine",
             description = "A simulated vLLM server: OpenAI endpoints, vLLM metrics, fault injection.",

@@ -17,9 +17,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "slo", description = "Service-level objectives of the gateway.", mixinStandardHelpOptions = true,
-        subcommands = {SloCommand.Rules.class})
+@Command(name = "slo", description = "Service-level objectives of the gateway.", mixinStandardHelpOptions = true)
 final class SloCommand extends CommandGroup {
+
+    SloCommand() {
+        super(List.of(SloCommand.Rules.class));
+    }
 
     @Command(name = "rules", mixinStandardHelpOptions = true,
             description = {"Write Prometheus recording and alerting rules for the objectives of gateway.slos, in the "

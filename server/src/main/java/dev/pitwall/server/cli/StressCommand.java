@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "stress", mixinStandardHelpOptions = true,
         description = {"Training stress test: run a reference training job at several scales (the stress plan's 32, 64 "
                 + "and 128 nodes, or --scales) and judge each run: throughput per GPU against the plan's expectation, "
-                + "scaling efficiency against the smallest scale (under 90 % warns, under 80 % fails), a checkpoint "
+                + "scaling efficiency against the smallest scale (under 90 %% warns, under 80 %% fails), a checkpoint "
                 + "that reads back, a log that kept arriving.",
             "--simulate N runs it on a simulated cluster of N nodes (--faulty: a congested spine at the largest scale, "
                 + "a failed save at the middle one). Exit 0 pass or warn, 1 fail, 2 when it cannot be run."})

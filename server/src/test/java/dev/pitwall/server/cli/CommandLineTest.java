@@ -29,8 +29,9 @@ class CommandLineTest {
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
+    /** Runs the command line as {@code ./pitwall} does: built only as far as the arguments reach. */
     private int run(String... args) {
-        CommandLine cli = PitwallCommand.commandLine();
+        CommandLine cli = PitwallCommand.commandLine(args);
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         return cli.execute(args);
@@ -43,6 +44,45 @@ class CommandLineTest {
                 .contains("Usage: pitwall")
                 .containsPattern("(?m)^\\s+serve\\s+Run Pitwall for production")
                 .containsPattern("(?m)^\\s+demo\\s+Run everything on embedded defaults");
+    }
+
+    @Test
+    void buildsOnlyTheCommandTheArgumentsName() {
+        CommandLine detect = PitwallCommand.commandLine("detect", "kern.log");
+        assertThat(detect.getSubcommands()).containsOnlyKeys("detect");
+        CommandLine scaling = PitwallCommand.commandLine("check", "scaling", "--help");
+        assertThat(scaling.getSubcommands()).containsOnlyKeys("check");
+        assertThat(scaling.getSubcommands().get("check").getSubcommands()).containsOnlyKeys("scaling");
+    }
+
+    @Test
+    void aCommandBuiltAloneReadsAsInTheWholeTree() {
+        CommandLine whole = PitwallCommand.commandLine();
+        for (var command : whole.getSubcommands().entrySet()) {
+            CommandLine alone = PitwallCommand.commandLine(command.getKey()).getSubcommands().get(command.getKey());
+            assertThat(alone.getUsageMessage()).as(command.getKey()).isEqualTo(command.getValue().getUsageMessage());
+            for (var nested : command.getValue().getSubcommands().entrySet()) {
+                CommandLine nestedAlone = PitwallCommand.commandLine(command.getKey(), nested.getKey())
+                        .getSubcommands().get(command.getKey()).getSubcommands().get(nested.getKey());
+                assertThat(nestedAlone.getUsageMessage()).as(command.getKey() + " " + nested.getKey())
+                        .isEqualTo(nested.getValue().getUsageMessage());
+            }
+        }
+    }
+
+    @Test
+    void aGroupAloneListsEachOfItsCommands() {
+        assertThat(run("check")).isZero();
+        assertThat(out.toString()).containsPattern("(?m)^\\s+run\\s").containsPattern("(?m)^\\s+scaling\\s")
+                .containsPattern("(?m)^\\s+storage\\s");
+    }
+
+    @Test
+    void helpOnAGroupListsEachOfItsCommands() {
+        assertThat(run("help", "check")).isZero();
+        assertThat(out.toString()).startsWith("Usage: pitwall check")
+                .containsPattern("(?m)^\\s+scaling\\s+Scaling efficiency").containsPattern("under\\s+90%\\s+warns");
+        assertThat(err.toString()).isEmpty();
     }
 
     @Test
@@ -403,8 +443,8 @@ class CommandLineTest {
     void takesDurationsAsTheConfigurationWritesThem() {
         assertThat(run("agent", "--server", "http://127.0.0.1:1", "--interval", "soon")).isEqualTo(2);
         assertThat(err.toString()).contains("--interval").contains("expected a duration such as 500ms, 10s, 5m or 1h");
-        CommandLine.ParseResult parsed = PitwallCommand.commandLine()
-                .parseArgs("agent", "--server", "http://127.0.0.1:1", "--interval", "5m");
+        String[] args = {"agent", "--server", "http://127.0.0.1:1", "--interval", "5m"};
+        CommandLine.ParseResult parsed = PitwallCommand.commandLine(args).parseArgs(args);
         assertThat(((AgentCommand) parsed.subcommand().commandSpec().userObject()).interval)
                 .isEqualTo(java.time.Duration.ofMinutes(5));
     }
