@@ -1,8 +1,9 @@
 #!/bin/sh
-# Start-up of short commands and the size of the runtime image. Runs `pitwall --help` and
-# `pitwall plan compat` RUNS times each (default 10) on the plain JVM and with the AOT cache
-# (JDK 25+) or CDS archive the launcher makes, and prints the median and the range; then cuts
-# the jlink runtime of the container image and prints its size beside the JDK's.
+# Start-up of short commands and the size of the runtime image. Runs `pitwall --version`,
+# `pitwall --help`, `pitwall detect` on a one-line log and `pitwall plan compat` RUNS times each
+# (default 10) on the plain JVM and with the AOT cache (JDK 25+) or CDS archive the launcher
+# makes, and prints the median and the range; then cuts the jlink runtime of the container
+# image and prints its size beside the JDK's.
 # Usage: bench/startup.sh [RUNS]
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,15 +35,23 @@ time_runs() {
   sort -n "$root/target/startup-times" | awk '{a[NR]=$1} END {printf "%.2f s (%.2f–%.2f)", a[int((NR+1)/2)]/1000, a[1]/1000, a[NR]/1000}'
 }
 
-echo "JDK $JAVA_HOME, $runs runs each"
-# shellcheck disable=SC2086
-echo "  --help, plain JVM:          $(time_runs "$java" $opts -jar "$jar" --help)"
-# shellcheck disable=SC2086
-echo "  --help, with ${cache##*/}: $(time_runs "$java" $opts $cached -jar "$jar" --help)"
-# shellcheck disable=SC2086
-echo "  plan compat, plain JVM:     $(time_runs "$java" $opts -jar "$jar" plan compat --gpu h100-sxm)"
-# shellcheck disable=SC2086
-echo "  plan compat, with cache:    $(time_runs "$java" $opts $cached -jar "$jar" plan compat --gpu h100-sxm)"
+log="$root/target/bench/startup-kern.log"
+mkdir -p "${log%/*}"
+echo "[Sun Feb 23 16:24:18 2025] NVRM: Xid (PCI:0000:9b:00): 79, pid=1, name=python, GPU has fallen off the bus." > "$log"
+
+echo "JDK $JAVA_HOME, $runs runs each; plain JVM, then with ${cache##*/}"
+# Prints one row: the command's name, then its times on the plain JVM and with the cache.
+row() {
+  name=$1
+  shift
+  # shellcheck disable=SC2086
+  printf '  %-13s %s   %s\n' "$name" "$(time_runs "$java" $opts -jar "$jar" "$@")" \
+    "$(time_runs "$java" $opts $cached -jar "$jar" "$@")"
+}
+row "--version" --version
+row "--help" --help
+row "detect" detect "$log"
+row "plan compat" plan compat --gpu h100-sxm
 
 runtime="$root/target/bench/runtime"
 "$root/deploy/docker/jlink-runtime.sh" "$runtime" >/dev/null 2>&1
