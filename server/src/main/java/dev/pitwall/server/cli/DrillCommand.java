@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
 final class DrillCommand extends CommandGroup {
 
     DrillCommand() {
-        super(List.of(DrillCommand.Run.class));
+        super(List.of(Run.class));
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,

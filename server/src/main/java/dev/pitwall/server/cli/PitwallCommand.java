@@ -35,12 +35,10 @@ public final class PitwallCommand extends CommandGroup {
         return EXIT_USAGE;
     }
 
-    /** The whole command line, every command built. */
-    public static CommandLine commandLine() {
-        return commandLine(new String[0]);
-    }
-
-    /** The command line for these arguments, built only as far as they reach (see {@link CommandGroup}). */
+    /**
+     * The command line for these arguments, built only as far as they reach (see {@link
+     * CommandGroup}); with none, every command.
+     */
     public static CommandLine commandLine(String... args) {
         // Set after the commands are added: picocli applies these to the subcommands it has.
         // Durations as the YAML takes them (1s, 5m, 2h), on every command.

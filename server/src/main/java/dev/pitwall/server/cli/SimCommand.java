@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 final class SimCommand extends CommandGroup {
 
     SimCommand() {
-        super(List.of(SimCommand.Engine.class));
+        super(List.of(Engine.class));
     }
 
     @Command(name = "engine",

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 final class SloCommand extends CommandGroup {
 
     SloCommand() {
-        super(List.of(SloCommand.Rules.class));
+        super(List.of(Rules.class));
     }
 
     @Command(name = "rules", mixinStandardHelpOptions = true,
