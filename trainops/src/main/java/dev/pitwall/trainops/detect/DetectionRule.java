@@ -12,10 +12,13 @@ import java.util.regex.PatternSyntaxException;
  * signal's fields, what it means and what to do.
  *
  * @param literals strings every line the rule matches contains, for the fast pass; empty: every line is tried
+ * @param startsAtLiteral every match begins where one of the literals does, so the expression is tried only
+ *                        there instead of at every position of the line (where the line holds a literal that
+ *                        often does not begin a match, as "loss" in every training step's line, that is most of its cost)
  * @param burst    how repeats of the rule on one node make one signal, or null when each line is one
  */
 public record DetectionRule(String id, String category, Severity severity, String pattern, List<String> literals,
-                            String meaning, String action, Burst burst) {
+                            Boolean startsAtLiteral, String meaning, String action, Burst burst) {
 
     /**
      * Repeats on one node within {@code within} of the first are one signal, counted; from
@@ -49,6 +52,10 @@ public record DetectionRule(String id, String category, Severity severity, Strin
         literals = literals == null ? List.of() : List.copyOf(literals);
         if (literals.stream().anyMatch(l -> l.isEmpty() || l.chars().anyMatch(c -> c > 0x7f))) {
             throw new ConfigProblem("literals", literals.toString(), "non-empty ASCII strings");
+        }
+        startsAtLiteral = Boolean.TRUE.equals(startsAtLiteral);
+        if (startsAtLiteral && literals.isEmpty()) {
+            throw new ConfigProblem("starts-at-literal", "true with no literals", "literals where the rule's matches begin");
         }
         severity = severity == null ? Severity.WARNING : severity;
         category = category == null ? "other" : category;

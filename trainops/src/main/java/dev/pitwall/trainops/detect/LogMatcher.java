@@ -219,6 +219,30 @@ public final class LogMatcher {
         return target;
     }
 
+    /**
+     * The leftmost match of a rule whose matches begin at one of its literals: the expression is tried
+     * anchored at each place a literal begins, the text before it still visible to {@code \b} and lookbehinds.
+     */
+    private static boolean findAtLiteral(Matcher m, String line, List<String> literals) {
+        m.useTransparentBounds(true).useAnchoringBounds(false);
+        for (int from = 0; ; ) {
+            int at = -1;
+            for (String literal : literals) {
+                int i = line.indexOf(literal, from);
+                if (i >= 0 && (at < 0 || i < at)) {
+                    at = i;
+                }
+            }
+            if (at < 0) {
+                return false;
+            }
+            if (m.region(at, line.length()).lookingAt()) {
+                return true;
+            }
+            from = at + 1;
+        }
+    }
+
     private Optional<Signal> classify(String line, long[] candidates) {
         int best = -1;
         Matcher bestMatch = null;
@@ -227,7 +251,8 @@ public final class LogMatcher {
                 continue;
             }
             Matcher m = patterns[i].matcher(line);
-            if (m.find() && (bestMatch == null || m.start() < bestMatch.start())) {
+            boolean found = rules.get(i).startsAtLiteral() ? findAtLiteral(m, line, rules.get(i).literals()) : m.find();
+            if (found && (bestMatch == null || m.start() < bestMatch.start())) {
                 best = i;
                 bestMatch = m;
             }

@@ -1,6 +1,7 @@
 package dev.pitwall.trainops.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pitwall.core.testing.SharedSamples;
 import dev.pitwall.trainops.signal.Severity;
@@ -157,6 +158,36 @@ class LogMatcherTest {
             assertThat(s.signal().fields()).containsEntry("ms", "76015.3");
             assertThat(s.line()).isEqualTo(2);
         });
+    }
+
+    @Test
+    void aRuleThatStartsAtItsLiteralIsTriedAtEachOneWithTheTextBeforeItInView(@TempDir Path dir) throws Exception {
+        Path rules = Files.writeString(dir.resolve("rules.yaml"), """
+                rules:
+                  - id: retries
+                    pattern: '\\bretries=(?<count>\\d+)'
+                    literals: ["retries="]
+                    starts-at-literal: true
+                """);
+        LogMatcher mine = new LogMatcher(RuleCatalog.builtIn().with(rules));
+        // The first "retries=" is inside a word: \b must see the 'x' before it, and the next one be tried.
+        assertThat(mine.match("maxretries=5 retries=2")).hasValueSatisfying(s -> {
+            assertThat(s.rule()).isEqualTo("retries");
+            assertThat(s.fields()).containsEntry("count", "2");
+        });
+        assertThat(mine.match("maxretries=5")).isEmpty();
+    }
+
+    @Test
+    void aRuleCannotStartAtLiteralsItDoesNotHave(@TempDir Path dir) throws Exception {
+        Path rules = Files.writeString(dir.resolve("rules.yaml"), """
+                rules:
+                  - id: retries
+                    pattern: 'retries=(?<count>\\d+)'
+                    starts-at-literal: true
+                """);
+        assertThatThrownBy(() -> RuleCatalog.builtIn().with(rules))
+                .hasMessageContaining("starts-at-literal").hasMessageContaining("literals");
     }
 
     @Test
