@@ -91,6 +91,63 @@ public final class DetectBench {
             Files.deleteIfExists(log);
         }
         delay(work, samples);
+        ingest(work);
+    }
+
+    /**
+     * Pushed lines into signals: batches of the mixed log's lines as JSON lines to
+     * {@code /api/ingest/logs} of a server on loopback, each line detected and its signals stored
+     * and correlated, one batch at a time. CPU is the whole process's, the client's share included,
+     * so lines per CPU-second is a lower bound for the server's.
+     */
+    static void ingest(Path work) throws Exception {
+        Path slice = work.resolve("ingest.log");
+        write(slice, 4L * 1024 * 1024);
+        List<String> lines = Files.readAllLines(slice, StandardCharsets.ISO_8859_1);
+        Files.delete(slice);
+        int perBatch = 20_000;
+        int batches = 40;
+        List<String> bodies = new ArrayList<>();
+        for (int b = 0; b < 4; b++) {
+            StringBuilder body = new StringBuilder();
+            for (int i = 0; i < perBatch; i++) {
+                int at = (b * perBatch + i) % lines.size();
+                body.append(JSON.writeValueAsString(java.util.Map.of("node", "gpu-a" + (at % 64), "source", "kernel",
+                        "line", lines.get(at)))).append('\n');
+            }
+            bodies.add(body.toString());
+        }
+        var cpu = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        HttpClient http = HttpClient.newHttpClient();
+        try (Pitwall pitwall = Pitwall.start(PitwallConfig.defaults().withDataDir(work.resolve("ingest-data"))
+                .withServer(new ServerConfig("127.0.0.1", 0, 64L << 20, Duration.ofSeconds(5), false)), Clock.systemUTC())) {
+            URI uri = URI.create("http://127.0.0.1:" + pitwall.port() + "/api/ingest/logs");
+            long signals = 0;
+            long cpuStarted = 0;
+            long started = 0;
+            // The first quarter warms the JIT and is not counted.
+            for (int b = 0; b < batches; b++) {
+                if (b == batches / 4) {
+                    cpuStarted = cpu.getProcessCpuTime();
+                    started = System.nanoTime();
+                    signals = 0;
+                }
+                HttpResponse<String> answer = http.send(HttpRequest.newBuilder(uri)
+                        .POST(HttpRequest.BodyPublishers.ofString(bodies.get(b % bodies.size()))).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                JsonNode reply = JSON.readTree(answer.body());
+                if (answer.statusCode() != 200 || reply.path("accepted").asInt() != perBatch) {
+                    throw new IllegalStateException("ingest answered " + answer.statusCode() + ": " + answer.body());
+                }
+                signals += reply.path("signals").asLong();
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            double cpuSeconds = (cpu.getProcessCpuTime() - cpuStarted) / 1e9;
+            long counted = (long) (batches - batches / 4) * perBatch;
+            System.out.printf(Locale.ROOT, "ingest of pushed lines %d lines in %.2f s: %.0f lines/s, %.0f lines per CPU-second "
+                    + "(client included), %d signals stored (target: 100,000 lines/s per core)%n", counted, seconds,
+                    counted / seconds, counted / cpuSeconds, signals);
+        }
     }
 
     /**
