@@ -167,7 +167,7 @@ public final class LogMatcher {
     /**
      * Where the reading of one log stands between chunks. A chunk is read by one call of
      * {@link #feed}: a method called per chunk is compiled whole, where one loop over the whole
-     * file would only get the JIT's on-stack replacement of it, and run at half the speed.
+     * file would only get the JIT's on-stack replacement of it, measured slower here.
      */
     private final class Reading {
         private final Consumer<LineSignal> signals;
