@@ -2,6 +2,7 @@ package dev.pitwall.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.management.OperatingSystemMXBean;
 import dev.pitwall.server.Pitwall;
 import dev.pitwall.server.config.PitwallConfig;
 import dev.pitwall.server.config.ServerConfig;
@@ -13,6 +14,7 @@ import dev.pitwall.trainops.detect.LogScanner;
 import dev.pitwall.trainops.detect.RuleCatalog;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,8 +29,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Detection benchmark. (1) Classification throughput: a generated mixed log (kernel, training and
@@ -40,6 +45,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class DetectBench {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** What GNU time writes with {@code -f "peak-kb %M"}. */
+    private static final Pattern PEAK_KB = Pattern.compile("peak-kb (\\d+)");
 
     private DetectBench() {
     }
@@ -112,12 +119,12 @@ public final class DetectBench {
             StringBuilder body = new StringBuilder();
             for (int i = 0; i < perBatch; i++) {
                 int at = (b * perBatch + i) % lines.size();
-                body.append(JSON.writeValueAsString(java.util.Map.of("node", "gpu-a" + (at % 64), "source", "kernel",
+                body.append(JSON.writeValueAsString(Map.of("node", "gpu-a" + (at % 64), "source", "kernel",
                         "line", lines.get(at)))).append('\n');
             }
             bodies.add(body.toString());
         }
-        var cpu = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        var cpu = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         HttpClient http = HttpClient.newHttpClient();
         try (Pitwall pitwall = Pitwall.start(PitwallConfig.defaults().withDataDir(work.resolve("ingest-data"))
                 .withServer(new ServerConfig("127.0.0.1", 0, 64L << 20, Duration.ofSeconds(5), false)), Clock.systemUTC())) {
@@ -168,7 +175,7 @@ public final class DetectBench {
             if (exit > 1) {
                 throw new IllegalStateException("pitwall detect exited " + exit + ": " + timeReport.strip());
             }
-            java.util.regex.Matcher peak = java.util.regex.Pattern.compile("peak-kb (\\d+)").matcher(timeReport);
+            Matcher peak = PEAK_KB.matcher(timeReport);
             if (peak.find()) {
                 peakKb = Math.max(peakKb, Long.parseLong(peak.group(1)));
             }
