@@ -8,6 +8,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -127,49 +129,86 @@ public final class JobProgress {
         this.histories = histories;
     }
 
+    /** A line of a job log (the node and source name the log) and when it was written. */
+    public record Line(String node, String source, String text, Instant at) {
+    }
+
     /** Reads one line of a job log; answers a signal when it shows a spike or a drop. */
     public Optional<Signal> observe(String node, String source, String line, Instant at) {
-        Matcher it = ITERATION.matcher(line);
-        if (!it.find()) {
-            return Optional.empty();
+        return Optional.ofNullable(observe(List.of(new Line(node, source, line, at))).get(0));
+    }
+
+    /**
+     * Reads a batch of lines in their order; answers the signals they show by each line's index in
+     * the batch. A log's history is taken once for all of its steps in the batch, so a history kept
+     * in the store costs one transaction per log and batch, not one per step.
+     */
+    public Map<Integer, Signal> observe(List<Line> lines) {
+        Map<Map.Entry<String, String>, List<Step>> steps = new LinkedHashMap<>();
+        for (int i = 0; i < lines.size(); i++) {
+            Line line = lines.get(i);
+            // indexOf is far cheaper than the expression's try at every position of every line.
+            if (!line.text().contains("iteration")) {
+                continue;
+            }
+            Matcher it = ITERATION.matcher(line.text());
+            if (it.find()) {
+                steps.computeIfAbsent(Map.entry(line.node(), line.source()), log -> new ArrayList<>())
+                        .add(new Step(i, it.group(1)));
+            }
         }
-        return histories.update(node, source, h -> {
-            h.lastIteration = Long.parseLong(it.group(1));
-            h.lastStepAt = at;
-            h.stallReported = false;
-            Optional<Signal> found = Optional.empty();
-            Double loss = number(LOSS, line);
-            if (loss != null && Double.isFinite(loss)) {
-                if (h.losses.size() >= MIN_HISTORY) {
-                    double[] recent = h.losses.stream().mapToDouble(Double::doubleValue).toArray();
-                    double mean = Arrays.stream(recent).average().orElse(0);
-                    double sd = Math.sqrt(Arrays.stream(recent).map(x -> (x - mean) * (x - mean)).sum() / recent.length);
-                    if (loss > mean + SPIKE_SIGMAS * sd && loss > mean * SPIKE_RATIO) {
-                        found = Optional.of(signal("loss-spike", Severity.WARNING, line, Map.of("loss", fmt(loss),
-                                        "recent_mean", fmt(mean), "iteration", it.group(1)),
-                                String.format(Locale.ROOT, "loss %.4g jumped above its recent mean %.4g (%.1f sigma)", loss,
-                                        mean, sd > 0 ? (loss - mean) / sd : 0),
-                                "watch the next steps; if it does not come back, restart from the last checkpoint with the "
-                                        + "offending batch skipped or a lower learning rate"));
-                    }
-                }
-                push(h.losses, loss);
+        Map<Integer, Signal> found = new HashMap<>();
+        steps.forEach((log, logSteps) -> histories.update(log.getKey(), log.getValue(), h -> {
+            for (Step step : logSteps) {
+                judge(h, step.iteration(), lines.get(step.index())).ifPresent(s -> found.put(step.index(), s));
             }
-            Double ms = number(STEP_MS, line);
-            if (ms != null) {
-                if (found.isEmpty() && h.stepMs.size() >= MIN_HISTORY) {
-                    double median = median(h.stepMs);
-                    if (ms > median * SLOW_RATIO) {
-                        found = Optional.of(signal("throughput-drop", Severity.WARNING, line, Map.of("step_ms", fmt(ms),
-                                        "median_ms", fmt(median), "iteration", it.group(1)),
-                                String.format(Locale.ROOT, "a step took %.0f ms against a recent median of %.0f ms", ms, median),
-                                "look for a slow node (clocks, thermals, a degraded link) or a storage or data-loader stall"));
-                    }
+            return null;
+        }));
+        return found;
+    }
+
+    /** A step line: its index in the batch and the iteration it reports. */
+    private record Step(int index, String iteration) {
+    }
+
+    /** Takes one step into the history; a signal when it is a spike or a drop against the steps before it. */
+    private static Optional<Signal> judge(History h, String iteration, Line step) {
+        String line = step.text();
+        h.lastIteration = Long.parseLong(iteration);
+        h.lastStepAt = step.at();
+        h.stallReported = false;
+        Optional<Signal> found = Optional.empty();
+        Double loss = number(LOSS, line);
+        if (loss != null && Double.isFinite(loss)) {
+            if (h.losses.size() >= MIN_HISTORY) {
+                double[] recent = h.losses.stream().mapToDouble(Double::doubleValue).toArray();
+                double mean = Arrays.stream(recent).average().orElse(0);
+                double sd = Math.sqrt(Arrays.stream(recent).map(x -> (x - mean) * (x - mean)).sum() / recent.length);
+                if (loss > mean + SPIKE_SIGMAS * sd && loss > mean * SPIKE_RATIO) {
+                    found = Optional.of(signal("loss-spike", Severity.WARNING, line, Map.of("loss", fmt(loss),
+                                    "recent_mean", fmt(mean), "iteration", iteration),
+                            String.format(Locale.ROOT, "loss %.4g jumped above its recent mean %.4g (%.1f sigma)", loss,
+                                    mean, sd > 0 ? (loss - mean) / sd : 0),
+                            "watch the next steps; if it does not come back, restart from the last checkpoint with the "
+                                    + "offending batch skipped or a lower learning rate"));
                 }
-                push(h.stepMs, ms);
             }
-            return found;
-        });
+            push(h.losses, loss);
+        }
+        Double ms = number(STEP_MS, line);
+        if (ms != null) {
+            if (found.isEmpty() && h.stepMs.size() >= MIN_HISTORY) {
+                double median = median(h.stepMs);
+                if (ms > median * SLOW_RATIO) {
+                    found = Optional.of(signal("throughput-drop", Severity.WARNING, line, Map.of("step_ms", fmt(ms),
+                                    "median_ms", fmt(median), "iteration", iteration),
+                            String.format(Locale.ROOT, "a step took %.0f ms against a recent median of %.0f ms", ms, median),
+                            "look for a slow node (clocks, thermals, a degraded link) or a storage or data-loader stall"));
+                }
+            }
+            push(h.stepMs, ms);
+        }
+        return found;
     }
 
     /** Jobs that logged steps before and none for many median step times: one finding per stall. */

@@ -113,15 +113,22 @@ public final class IngestService implements HttpService {
         // Each node's source read as one log, in the batch's order, so that multi-line driver messages join.
         Map<String, LogMatcher.Stream> streams = new HashMap<>();
         Map<String, Long> lineNumbers = new HashMap<>();
+        List<JobProgress.Line> steps = new ArrayList<>(lines.size());
+        Instant now = clock.instant();
         for (Line line : lines) {
-            Instant at = line.occurredAt() != null ? line.occurredAt() : clock.instant();
+            Instant at = line.occurredAt() != null ? line.occurredAt() : now;
             seen.merge(line.node(), new NodeSightings.Span(at, at), (a, b) -> a.widen(b.first()));
-            // The catalog first; every line also feeds the job's progress (spikes, drops, stalls).
+            steps.add(new JobProgress.Line(line.node(), line.source(), line.text(), at));
+        }
+        // Every line also feeds its job's progress (spikes, drops, stalls); the catalog's signal comes first.
+        Map<Integer, Signal> fromProgress = progress.observe(steps);
+        for (int i = 0; i < lines.size(); i++) {
+            Line line = lines.get(i);
             String stream = line.node() + "\u0000" + line.source();
             Optional<Signal> signal = matcher.match(line.text(), lineNumbers.merge(stream, 1L, Long::sum),
                     streams.computeIfAbsent(stream, s -> new LogMatcher.Stream()));
-            Optional<Signal> fromProgress = progress.observe(line.node(), line.source(), line.text(), at);
-            signal.or(() -> fromProgress)
+            int index = i;
+            signal.or(() -> Optional.ofNullable(fromProgress.get(index)))
                     .ifPresent(s -> found.add(StoredSignal.of(line.node(), line.source(), line.occurredAt(), s).ofJob(line.job())));
         }
         sightings.saw(seen);

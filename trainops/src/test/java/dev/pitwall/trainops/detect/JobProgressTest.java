@@ -6,9 +6,13 @@ import dev.pitwall.trainops.signal.Severity;
 import dev.pitwall.trainops.signal.Signal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /** A job's iteration lines: a loss spike, a slow step and a stall are each seen once, ordinary noise is not. */
@@ -47,6 +51,45 @@ class JobProgressTest {
         // Another job's log on the same node keeps its own history: nothing to compare yet.
         assertThat(progress.observe("gpu-a01", "job:other.log", line(1, 5000, 9.0), at)).isEmpty();
         assertThat(progress.observe("gpu-a01", "job:train.log", "NCCL INFO Channel 00/0", at)).isEmpty();
+    }
+
+    @Test
+    void aBatchJudgesEachStepAgainstTheStepsBeforeItAndKeepsInterleavedLogsApart() {
+        List<String> updated = new ArrayList<>();
+        JobProgress.InMemory memory = new JobProgress.InMemory();
+        JobProgress progress = new JobProgress(new JobProgress.Histories() {
+            @Override
+            public <T> T update(String node, String source, Function<JobProgress.History, T> change) {
+                updated.add(node + " " + source);
+                return memory.update(node, source, change);
+            }
+
+            @Override
+            public List<Map.Entry<String, String>> logs() {
+                return memory.logs();
+            }
+        });
+        Random noise = new Random(3);
+        List<JobProgress.Line> batch = new ArrayList<>();
+        Instant at = START;
+        for (int i = 1; i <= 30; i++) {
+            at = at.plusMillis(800);
+            batch.add(new JobProgress.Line("gpu-a01", "job:train.log", line(i, 800 + noise.nextGaussian() * 20,
+                    2.5 + noise.nextGaussian() * 0.02), at));
+            // The other job's losses are four times higher: were the histories mixed, neither would look steady.
+            batch.add(new JobProgress.Line("gpu-a02", "job:train.log", line(i, 800 + noise.nextGaussian() * 20,
+                    10 + noise.nextGaussian() * 0.02), at));
+            batch.add(new JobProgress.Line("gpu-a01", "kernel", "NCCL INFO Channel 00/0 iteration of nothing", at));
+        }
+        batch.add(new JobProgress.Line("gpu-a01", "job:train.log", line(31, 805, 4.1), at.plusMillis(800)));
+
+        Map<Integer, Signal> found = progress.observe(batch);
+
+        assertThat(found).as("only the last line, the spike against the 30 steps of its own log in the same batch")
+                .containsOnlyKeys(batch.size() - 1);
+        assertThat(found.get(batch.size() - 1).rule()).isEqualTo("loss-spike");
+        assertThat(updated).as("each log's history taken once for the batch").containsExactlyInAnyOrder(
+                "gpu-a01 job:train.log", "gpu-a02 job:train.log");
     }
 
     @Test
