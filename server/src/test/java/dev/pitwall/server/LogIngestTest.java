@@ -65,11 +65,17 @@ class LogIngestTest {
                 "{\"node\":\"gpu-a02\",\"source\":\"job\",\"line\":\" iteration 1200 | lm loss: nan |\"}",
                 "{\"node\":\"../../etc\",\"source\":\"kernel\",\"line\":\"NVRM: Xid (PCI:0000:3b:00): 79, pid=1, name=x, y\"}",
                 "{\"node\":\"gpu a03\",\"source\":\"kernel\",\"line\":\"NVRM: Xid (PCI:0000:3b:00): 79, pid=1, name=x, y\"}",
-                "{\"node\":\"-gpu-a04\",\"source\":\"kernel\",\"line\":\"NVRM: Xid (PCI:0000:3b:00): 79, pid=1, name=x, y\"}");
+                "{\"node\":\"-gpu-a04\",\"source\":\"kernel\",\"line\":\"NVRM: Xid (PCI:0000:3b:00): 79, pid=1, name=x, y\"}",
+                "[\"gpu-a05\", \"NVRM: Xid (PCI:0000:3b:00): 79, pid=1, name=x, y\"]",
+                "{\"node\":\"gpu-a05\",\"line\":79}",
+                "{\"node\":\"gpu-a05\",\"line\":\"a\"} {\"node\":\"gpu-a06\",\"line\":\"b\"}",
+                // A field of its own, nested, with a \"line\" inside: skipped whole, the line is the outer one.
+                "{\"node\":\"gpu-a08\",\"labels\":{\"rack\":\"r1\",\"line\":\"NVRM: Xid (PCI:0000:3b:00): 79, pid=1, name=x, y\"},"
+                        + "\"line\":\"systemd[1]: Started Session 5 of user root.\"}");
         HttpResponse<String> response = post("/api/ingest/logs", batch);
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode answer = Json.mapper().readTree(response.body());
-        assertThat(answer.path("accepted").asInt()).isEqualTo(3);
+        assertThat(answer.path("accepted").asInt()).isEqualTo(4);
         assertThat(answer.path("signals").asInt()).isEqualTo(2);
         assertThat(answer.path("rejected").findValuesAsText("reason"))
                 .containsExactly("not JSON", "node is missing: the host name of the node it comes from",
@@ -78,8 +84,11 @@ class LogIngestTest {
                         "node \"gpu a03\" is not a host name (RFC 1123: letters, digits and hyphens in dot-separated "
                                 + "labels of at most 63 characters)",
                         "node \"-gpu-a04\" is not a host name (RFC 1123: letters, digits and hyphens in dot-separated "
-                                + "labels of at most 63 characters)");
-        assertThat(answer.path("rejected").findValues("line")).extracting(JsonNode::asInt).containsExactly(3, 4, 6, 7, 8);
+                                + "labels of at most 63 characters)",
+                        "not a JSON object", "line is missing: the log line itself",
+                        "not JSON: more follows the object on its line");
+        assertThat(answer.path("rejected").findValues("line")).extracting(JsonNode::asInt)
+                .containsExactly(3, 4, 6, 7, 8, 9, 10, 11);
 
         JsonNode signals = Json.mapper().readTree(send(at("/api/ingest/signals?limit=10")).body());
         assertThat(signals).hasSize(2);
@@ -89,8 +98,8 @@ class LogIngestTest {
         assertThat(signals.get(0).path("signal").path("rule").asText()).isEqualTo("nan-loss");
 
         String metrics = send(at("/metrics")).body();
-        assertThat(metrics).contains("pitwall_ingest_lines_total{outcome=\"accepted\"} 3.0")
-                .contains("pitwall_ingest_lines_total{outcome=\"rejected\"} 5.0")
+        assertThat(metrics).contains("pitwall_ingest_lines_total{outcome=\"accepted\"} 4.0")
+                .contains("pitwall_ingest_lines_total{outcome=\"rejected\"} 8.0")
                 .contains("pitwall_ingest_signals_total 2.0");
         assertThat(send(at("/training")).body()).contains("gpu-a07").contains("Xid 79: GPU has fallen off the bus");
         assertThat(send(at("/api/ingest/signals?limit=0")).statusCode()).isEqualTo(400);

@@ -1,6 +1,7 @@
 package dev.pitwall.trainops.ingest;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pitwall.core.http.ApiError;
@@ -98,12 +99,17 @@ public final class IngestService implements HttpService {
                 .get("/signals", this::recent);
     }
 
+    /** What a sender's line became: a line to detect, or a rejection. */
+    public sealed interface Pushed permits Line, Rejection {
+    }
+
     /** A line as a sender gave it; {@code where} names it in a rejection ("3", "streams[0].values[2]"). */
-    public record Line(String where, String node, String source, String job, Instant occurredAt, String text) {
+    public record Line(String where, String node, String source, String job, Instant occurredAt, String text)
+            implements Pushed {
     }
 
     /** Why a line was refused. */
-    public record Rejection(String where, String reason) {
+    public record Rejection(String where, String reason) implements Pushed {
     }
 
     /** Detects, stores and correlates the lines; counts them with the rejections the sender's format already made. */
@@ -158,6 +164,8 @@ public final class IngestService implements HttpService {
     private void logs(ServerRequest req, ServerResponse res) throws IOException {
         List<Line> lines = new ArrayList<>();
         List<Rejection> rejections = new ArrayList<>();
+        // A batch names few nodes, each on many lines: each name is judged once.
+        Map<String, Optional<String>> nodeProblems = new HashMap<>();
         int number = 0;
         try (BufferedReader reader = new BufferedReader(
                 new InputStreamReader(req.content().inputStream(), StandardCharsets.UTF_8))) {
@@ -166,41 +174,79 @@ public final class IngestService implements HttpService {
                 if (raw.isBlank()) {
                     continue;
                 }
-                String why = null;
-                JsonNode entry = null;
-                try {
-                    entry = Json.mapper().readTree(raw);
-                } catch (IOException e) {
-                    why = "not JSON";
+                switch (pushed(String.valueOf(number), raw, nodeProblems)) {
+                    case Line line -> lines.add(line);
+                    case Rejection rejection -> rejections.add(rejection);
                 }
-                if (why == null && (entry == null || !entry.isObject())) {
-                    why = "not a JSON object";
-                } else if (why == null) {
-                    why = NodeNames.problem(entry.path("node").isTextual() ? entry.path("node").asText() : null)
-                            .orElse(null);
-                }
-                if (why == null && !entry.path("line").isTextual()) {
-                    why = "line is missing: the log line itself";
-                }
-                Instant occurred = null;
-                if (why == null && entry.hasNonNull("time")) {
-                    occurred = time(entry.get("time"));
-                    if (occurred == null) {
-                        why = "time is neither RFC 3339 text (2026-11-24T08:00:00Z) nor epoch milliseconds";
-                    }
-                }
-                if (why != null) {
-                    rejections.add(new Rejection(String.valueOf(number), why));
-                    continue;
-                }
-                String job = entry.path("job").isTextual() && !entry.path("job").asText().isBlank()
-                        ? entry.path("job").asText() : null;
-                lines.add(new Line(String.valueOf(number), entry.path("node").asText(), entry.path("source").asText("log"),
-                        job, occurred, entry.path("line").asText()));
             }
         }
         res.header(HeaderValues.CONTENT_TYPE_JSON);
         res.send(accept(lines, rejections).toString());
+    }
+
+    /**
+     * One pushed JSON line, read field by field with the streaming parser (a tree per line cost
+     * more than detecting it). Fields it does not know are skipped whole, nested ones included;
+     * anything after the object is refused, as two objects run together lose one.
+     */
+    private static Pushed pushed(String where, String raw, Map<String, Optional<String>> nodeProblems) {
+        String node = null;
+        String source = "log";
+        String job = null;
+        String text = null;
+        Instant occurred = null;
+        boolean timeReadable = true;
+        try (JsonParser parser = Json.mapper().createParser(raw)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return new Rejection(where, "not a JSON object");
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                boolean scalar = value.isScalarValue() && value != JsonToken.VALUE_NULL;
+                switch (field) {
+                    case "node" -> node = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+                    case "source" -> source = scalar ? parser.getText() : "log";
+                    case "job" -> job = value == JsonToken.VALUE_STRING && !parser.getText().isBlank() ? parser.getText() : null;
+                    case "line" -> text = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+                    case "time" -> {
+                        occurred = value == JsonToken.VALUE_NULL ? null : time(parser, value);
+                        timeReadable = value == JsonToken.VALUE_NULL || occurred != null;
+                    }
+                    default -> {
+                    }
+                }
+                parser.skipChildren();
+            }
+            if (parser.nextToken() != null) {
+                return new Rejection(where, "not JSON: more follows the object on its line");
+            }
+        } catch (IOException e) {
+            return new Rejection(where, "not JSON");
+        }
+        Optional<String> nodeProblem = node == null ? NodeNames.problem(null) : nodeProblems.computeIfAbsent(node, NodeNames::problem);
+        if (nodeProblem.isPresent()) {
+            return new Rejection(where, nodeProblem.get());
+        }
+        if (text == null) {
+            return new Rejection(where, "line is missing: the log line itself");
+        }
+        if (!timeReadable) {
+            return new Rejection(where, "time is neither RFC 3339 text (2026-11-24T08:00:00Z) nor epoch milliseconds");
+        }
+        return new Line(where, node, source, job, occurred, text);
+    }
+
+    /** RFC 3339 text or epoch milliseconds at the parser's value; null when it is neither. */
+    private static Instant time(JsonParser parser, JsonToken value) throws IOException {
+        if (value == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+            return Instant.ofEpochMilli(parser.getLongValue());
+        }
+        try {
+            return value == JsonToken.VALUE_STRING ? OffsetDateTime.parse(parser.getText()).toInstant() : null;
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     /** A node's dcgm-exporter exposition, pushed by its agent: {@code POST /api/ingest/metrics?node=gpu-a01}. */
@@ -265,18 +311,6 @@ public final class IngestService implements HttpService {
     public void acceptSignals(List<StoredSignal> found) {
         signals.increment(found.size());
         incidents.correlate(store.saveAll(found));
-    }
-
-    /** RFC 3339 text or epoch milliseconds; null when it is neither. */
-    static Instant time(JsonNode value) {
-        if (value.isIntegralNumber()) {
-            return Instant.ofEpochMilli(value.asLong());
-        }
-        try {
-            return value.isTextual() ? OffsetDateTime.parse(value.asText()).toInstant() : null;
-        } catch (DateTimeParseException e) {
-            return null;
-        }
     }
 
     private void recent(ServerRequest req, ServerResponse res) throws IOException {
