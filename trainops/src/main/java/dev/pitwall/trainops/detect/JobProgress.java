@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -15,7 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
+import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -92,29 +93,38 @@ public final class JobProgress {
         }
     }
 
-    /** Where each job log's history is kept; each change is atomic per log. */
+    /** A job log: the node that wrote it and its source there. */
+    public record Log(String node, String source) {
+    }
+
+    /** Where each job log's history is kept. */
     public interface Histories {
-        /** Runs {@code change} on the log's history (a new one when there is none) and keeps the history it leaves. */
-        <T> T update(String node, String source, Function<History, T> change);
+        /**
+         * Runs {@code change} on each log's history (a new one where it has none) and keeps the
+         * histories it leaves; each log's change is atomic.
+         */
+        void update(Collection<Log> logs, BiConsumer<Log, History> change);
 
         /** The logs that have a history, for the stall check. */
-        List<Map.Entry<String, String>> logs();
+        List<Log> logs();
     }
 
     /** Histories in this process's memory: lost on restart, not shared by replicas. */
     public static final class InMemory implements Histories {
-        private final Map<Map.Entry<String, String>, History> histories = new ConcurrentHashMap<>();
+        private final Map<Log, History> histories = new ConcurrentHashMap<>();
 
         @Override
-        public <T> T update(String node, String source, Function<History, T> change) {
-            History history = histories.computeIfAbsent(Map.entry(node, source), log -> new History());
-            synchronized (history) {
-                return change.apply(history);
+        public void update(Collection<Log> logs, BiConsumer<Log, History> change) {
+            for (Log log : logs) {
+                History history = histories.computeIfAbsent(log, l -> new History());
+                synchronized (history) {
+                    change.accept(log, history);
+                }
             }
         }
 
         @Override
-        public List<Map.Entry<String, String>> logs() {
+        public List<Log> logs() {
             return List.copyOf(histories.keySet());
         }
     }
@@ -144,7 +154,7 @@ public final class JobProgress {
      * in the store costs one transaction per log and batch, not one per step.
      */
     public Map<Integer, Signal> observe(List<Line> lines) {
-        Map<Map.Entry<String, String>, List<Step>> steps = new LinkedHashMap<>();
+        Map<Log, List<Step>> steps = new LinkedHashMap<>();
         for (int i = 0; i < lines.size(); i++) {
             Line line = lines.get(i);
             // indexOf is far cheaper than the expression's try at every position of every line.
@@ -153,17 +163,16 @@ public final class JobProgress {
             }
             Matcher it = ITERATION.matcher(line.text());
             if (it.find()) {
-                steps.computeIfAbsent(Map.entry(line.node(), line.source()), log -> new ArrayList<>())
+                steps.computeIfAbsent(new Log(line.node(), line.source()), log -> new ArrayList<>())
                         .add(new Step(i, it.group(1)));
             }
         }
         Map<Integer, Signal> found = new HashMap<>();
-        steps.forEach((log, logSteps) -> histories.update(log.getKey(), log.getValue(), h -> {
-            for (Step step : logSteps) {
+        histories.update(steps.keySet(), (log, h) -> {
+            for (Step step : steps.get(log)) {
                 judge(h, step.iteration(), lines.get(step.index())).ifPresent(s -> found.put(step.index(), s));
             }
-            return null;
-        }));
+        });
         return found;
     }
 
@@ -214,29 +223,26 @@ public final class JobProgress {
     /** Jobs that logged steps before and none for many median step times: one finding per stall. */
     public List<Finding> stalled(Instant now) {
         List<Finding> out = new ArrayList<>();
-        for (Map.Entry<String, String> log : histories.logs()) {
-            histories.update(log.getKey(), log.getValue(), h -> {
-                if (h.stallReported || h.lastStepAt == null || h.stepMs.size() < MIN_HISTORY) {
-                    return null;
-                }
-                Duration limit = Duration.ofMillis((long) (median(h.stepMs) * STALL_STEPS));
-                if (limit.compareTo(MIN_STALL) < 0) {
-                    limit = MIN_STALL;
-                }
-                Duration quiet = Duration.between(h.lastStepAt, now);
-                if (quiet.compareTo(limit) > 0) {
-                    h.stallReported = true;
-                    out.add(new Finding(log.getKey(), log.getValue(), signal("stalled-progress", Severity.ERROR,
-                            "no iteration after " + h.lastIteration, Map.of("last_iteration", Long.toString(h.lastIteration),
-                                    "quiet_s", Long.toString(quiet.toSeconds())),
-                            String.format(Locale.ROOT, "no training step for %d s (the median step takes %.1f s)",
-                                    quiet.toSeconds(), median(h.stepMs) / 1000),
-                            "the job is hung or dead: check its ranks for a collective that never finished, then restart "
-                                    + "from the last checkpoint")));
-                }
-                return null;
-            });
-        }
+        histories.update(histories.logs(), (log, h) -> {
+            if (h.stallReported || h.lastStepAt == null || h.stepMs.size() < MIN_HISTORY) {
+                return;
+            }
+            Duration limit = Duration.ofMillis((long) (median(h.stepMs) * STALL_STEPS));
+            if (limit.compareTo(MIN_STALL) < 0) {
+                limit = MIN_STALL;
+            }
+            Duration quiet = Duration.between(h.lastStepAt, now);
+            if (quiet.compareTo(limit) > 0) {
+                h.stallReported = true;
+                out.add(new Finding(log.node(), log.source(), signal("stalled-progress", Severity.ERROR,
+                        "no iteration after " + h.lastIteration, Map.of("last_iteration", Long.toString(h.lastIteration),
+                                "quiet_s", Long.toString(quiet.toSeconds())),
+                        String.format(Locale.ROOT, "no training step for %d s (the median step takes %.1f s)",
+                                quiet.toSeconds(), median(h.stepMs) / 1000),
+                        "the job is hung or dead: check its ranks for a collective that never finished, then restart "
+                                + "from the last checkpoint")));
+            }
+        });
         return out;
     }
 

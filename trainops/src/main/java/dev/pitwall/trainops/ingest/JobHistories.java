@@ -11,17 +11,20 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.BiConsumer;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
- * Job progress histories in the store (table {@code job_progress}), one row per job log. Each
- * change runs in a transaction that first takes the row (an update, which PostgreSQL locks and
- * SQLite serialises), so two replicas reading one job's lines judge them against one history, and
- * a restarted server goes on where it stopped.
+ * Job progress histories in the store (table {@code job_progress}), one row per job log. A change
+ * to a batch's logs runs in one transaction that first takes their rows (an update, which
+ * PostgreSQL locks and SQLite serialises), so two replicas reading one job's lines judge them
+ * against one history, and a restarted server goes on where it stopped.
  */
 public final class JobHistories implements JobProgress.Histories {
 
@@ -37,31 +40,46 @@ public final class JobHistories implements JobProgress.Histories {
     }
 
     @Override
-    public <T> T update(String node, String source, Function<JobProgress.History, T> change) {
+    public void update(Collection<JobProgress.Log> logs, BiConsumer<JobProgress.Log, JobProgress.History> change) {
+        if (logs.isEmpty()) {
+            return;
+        }
+        // Rows are taken in one order, so that two replicas' batches over the same logs cannot deadlock.
+        List<JobProgress.Log> ordered = logs.stream()
+                .sorted(Comparator.comparing(JobProgress.Log::node).thenComparing(JobProgress.Log::source)).toList();
         long now = clock.millis();
-        return jdbi.inTransaction(h -> {
-            h.createUpdate("""
-                            INSERT INTO job_progress (node, source, history, updated_at) VALUES (:node, :source, '{}', :now)
-                            ON CONFLICT (node, source) DO NOTHING""")
-                    .bind("node", node).bind("source", source).bind("now", now).execute();
-            h.createUpdate("UPDATE job_progress SET updated_at = updated_at WHERE node = :node AND source = :source")
-                    .bind("node", node).bind("source", source).execute();
-            String kept = h.createQuery("SELECT history FROM job_progress WHERE node = :node AND source = :source")
-                    .bind("node", node).bind("source", source).mapTo(String.class).one();
-            JobProgress.History history = read(kept);
-            T result = change.apply(history);
-            h.createUpdate("UPDATE job_progress SET history = :history, updated_at = :now WHERE node = :node AND source = :source")
-                    .bind("history", write(history)).bind("now", now).bind("node", node).bind("source", source).execute();
-            return result;
+        jdbi.useTransaction(h -> {
+            PreparedBatch create = h.prepareBatch("""
+                    INSERT INTO job_progress (node, source, history, updated_at) VALUES (:node, :source, '{}', :now)
+                    ON CONFLICT (node, source) DO NOTHING""");
+            PreparedBatch take = h.prepareBatch(
+                    "UPDATE job_progress SET updated_at = updated_at WHERE node = :node AND source = :source");
+            for (JobProgress.Log log : ordered) {
+                create.bind("node", log.node()).bind("source", log.source()).bind("now", now).add();
+                take.bind("node", log.node()).bind("source", log.source()).add();
+            }
+            create.execute();
+            take.execute();
+            PreparedBatch keep = h.prepareBatch(
+                    "UPDATE job_progress SET history = :history, updated_at = :now WHERE node = :node AND source = :source");
+            for (JobProgress.Log log : ordered) {
+                JobProgress.History history = read(h.createQuery(
+                                "SELECT history FROM job_progress WHERE node = :node AND source = :source")
+                        .bind("node", log.node()).bind("source", log.source()).mapTo(String.class).one());
+                change.accept(log, history);
+                keep.bind("history", write(history)).bind("now", now).bind("node", log.node()).bind("source", log.source())
+                        .add();
+            }
+            keep.execute();
         });
     }
 
     @Override
-    public List<Map.Entry<String, String>> logs() {
+    public List<JobProgress.Log> logs() {
         long since = clock.millis() - FORGOTTEN_AFTER.toMillis();
         return jdbi.withHandle(h -> h.createQuery("SELECT node, source FROM job_progress WHERE updated_at >= :since")
                 .bind("since", since)
-                .map((rs, ctx) -> Map.entry(rs.getString("node"), rs.getString("source"))).list());
+                .map((rs, ctx) -> new JobProgress.Log(rs.getString("node"), rs.getString("source"))).list());
     }
 
     /** Where one job log stands: its last step and when it came. */

@@ -7,12 +7,13 @@ import dev.pitwall.trainops.signal.Signal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.function.Function;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 
 /** A job's iteration lines: a loss spike, a slow step and a stall are each seen once, ordinary noise is not. */
@@ -59,13 +60,13 @@ class JobProgressTest {
         JobProgress.InMemory memory = new JobProgress.InMemory();
         JobProgress progress = new JobProgress(new JobProgress.Histories() {
             @Override
-            public <T> T update(String node, String source, Function<JobProgress.History, T> change) {
-                updated.add(node + " " + source);
-                return memory.update(node, source, change);
+            public void update(Collection<JobProgress.Log> logs, BiConsumer<JobProgress.Log, JobProgress.History> change) {
+                logs.forEach(log -> updated.add(log.node() + " " + log.source()));
+                memory.update(logs, change);
             }
 
             @Override
-            public List<Map.Entry<String, String>> logs() {
+            public List<JobProgress.Log> logs() {
                 return memory.logs();
             }
         });

@@ -1,6 +1,7 @@
 package dev.pitwall.trainops.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.pitwall.core.storage.Database;
 import dev.pitwall.core.storage.StorageTarget;
@@ -12,7 +13,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -73,6 +77,33 @@ class JobHistoriesTest {
                         .satisfies(f -> assertThat(f.signal().rule()).isEqualTo("stalled-progress"));
                 assertThat(progress.stalled(clock.instant())).isEmpty();
             }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void aBatchOverSeveralLogsKeepsEachLogsHistory(String name) throws Exception {
+        StepClock clock = new StepClock(START);
+        try (StorageTarget target = StorageTarget.create(name, dir);
+             Database store = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry())) {
+            store.migrate(TrainOps.MODULE);
+            JobHistories histories = new JobHistories(store, clock);
+            JobProgress progress = new JobProgress(histories);
+            List<JobProgress.Line> batch = new ArrayList<>();
+            for (int i = 1; i <= 20; i++) {
+                batch.add(new JobProgress.Line("gpu-a01", "job:train.log", line(i, 800, 2.5), clock.instant()));
+                batch.add(new JobProgress.Line("gpu-a02", "job:train.log", line(100 + i, 900, 3.0), clock.instant()));
+            }
+            assertThat(progress.observe(batch)).isEmpty();
+
+            assertThat(histories.progress()).extracting(JobHistories.Progress::node, JobHistories.Progress::lastIteration)
+                    .containsExactly(tuple("gpu-a01", 20L), tuple("gpu-a02", 120L));
+            Map<Integer, Signal> next = progress.observe(List.of(
+                    new JobProgress.Line("gpu-a01", "job:train.log", line(21, 800, 2.5), clock.instant()),
+                    new JobProgress.Line("gpu-a02", "job:train.log", line(121, 2000, 3.0), clock.instant())));
+            assertThat(next).as("gpu-a02's slow step against its own 900 ms steps, kept from the first batch")
+                    .containsOnlyKeys(1);
+            assertThat(next.get(1).rule()).isEqualTo("throughput-drop");
         }
     }
 }
