@@ -1,5 +1,7 @@
 package dev.pitwall.core.json;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,11 +16,14 @@ import java.util.Optional;
 /**
  * The one JSON mapper of the process. Instants are written as ISO-8601 text, empty Optionals as
  * null, and unknown fields are tolerated on read (API payloads are validated at the edge by
- * their own contracts).
+ * their own contracts). Parsers and generators take their buffers from one pool shared by all
+ * threads: Jackson's default keeps them per thread, and a virtual thread per request or stream
+ * then allocates its own and holds them as long as it lives.
  */
 public final class Json {
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
+    private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .recyclerPool(JsonRecyclerPools.newConcurrentDequePool()).build())
             .addModule(new JavaTimeModule())
             .addModule(new Jdk8Module())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
