@@ -160,6 +160,9 @@ public final class Pitwall implements AutoCloseable {
                 // Streamed tokens are small writes; without TCP_NODELAY, Nagle's algorithm holds
                 // each one back until the client's (delayed) acknowledgement of the previous one.
                 .connectionOptions(socket -> socket.tcpNoDelay(true))
+                // A plain socket keeps one 8 KiB read buffer a connection where Helidon's NIO
+                // socket keeps two; with a virtual thread per connection both block the same way.
+                .useNio(false)
                 .addProtocol(Http1Config.builder().maxPrologueLength(MAX_REQUEST_LINE).addReceiveListener(gatewayListener)
                         .build())
                 // Other HTTP versions, lines that are not requests and over-long URLs get an answer, not a bare close.
