@@ -106,7 +106,7 @@ public final class LogMatcher {
         }
         stream.lastLine = number;
         Optional<Signal> alone = classify(line, candidates);
-        if (alone.isPresent() || !line.contains(CONTINUED)) {
+        if (alone.isPresent() || !continuesMessage(line)) {
             stream.held.clear();
             return alone;
         }
@@ -128,6 +128,14 @@ public final class LogMatcher {
         }
         stream.held.add(line);
         return Optional.empty();
+    }
+
+    /**
+     * Whether {@code line} may carry on a driver message begun on the lines before it; a line that
+     * does not is read the same whatever came before it.
+     */
+    static boolean continuesMessage(String line) {
+        return line.contains(CONTINUED);
     }
 
     /** The signal {@code line} gives, if any. */
@@ -153,15 +161,17 @@ public final class LogMatcher {
     /**
      * Reads a log as bytes (ISO-8859-1: every byte is a character, as kernel logs need) and hands
      * each signal, with its line number, to {@code signals}. The automaton reads each byte once, and
-     * only lines that hold a literal are turned into text.
+     * only lines that hold a literal are turned into text. Answers how many lines ended in a line
+     * break.
      */
-    public void scan(InputStream in, Consumer<LineSignal> signals) throws IOException {
+    public int scan(InputStream in, Consumer<LineSignal> signals) throws IOException {
         Reading reading = new Reading(signals);
         byte[] buffer = new byte[CHUNK];
         for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
             reading.feed(buffer, read);
         }
         reading.finish();
+        return reading.lineNumber - 1;
     }
 
     /**
