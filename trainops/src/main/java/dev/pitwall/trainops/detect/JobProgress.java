@@ -190,9 +190,16 @@ public final class JobProgress {
         Double loss = number(LOSS, line);
         if (loss != null && Double.isFinite(loss)) {
             if (h.losses.size() >= MIN_HISTORY) {
-                double[] recent = h.losses.stream().mapToDouble(Double::doubleValue).toArray();
-                double mean = Arrays.stream(recent).average().orElse(0);
-                double sd = Math.sqrt(Arrays.stream(recent).map(x -> (x - mean) * (x - mean)).sum() / recent.length);
+                double mean = 0;
+                for (double x : h.losses) {
+                    mean += x;
+                }
+                mean /= h.losses.size();
+                double squares = 0;
+                for (double x : h.losses) {
+                    squares += (x - mean) * (x - mean);
+                }
+                double sd = Math.sqrt(squares / h.losses.size());
                 if (loss > mean + SPIKE_SIGMAS * sd && loss > mean * SPIKE_RATIO) {
                     found = Optional.of(signal("loss-spike", Severity.WARNING, line, Map.of("loss", fmt(loss),
                                     "recent_mean", fmt(mean), "iteration", iteration),
@@ -261,7 +268,12 @@ public final class JobProgress {
     }
 
     private static double median(Deque<Double> values) {
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double[] sorted = new double[values.size()];
+        int i = 0;
+        for (double v : values) {
+            sorted[i++] = v;
+        }
+        Arrays.sort(sorted);
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }

@@ -62,10 +62,15 @@ public final class JobHistories implements JobProgress.Histories {
             take.execute();
             PreparedBatch keep = h.prepareBatch(
                     "UPDATE job_progress SET history = :history, updated_at = :now WHERE node = :node AND source = :source");
+            // One query for the batch's nodes; their other logs' rows are read and passed over.
+            Map<JobProgress.Log, String> kept = new HashMap<>();
+            h.createQuery("SELECT node, source, history FROM job_progress WHERE node IN (<nodes>)")
+                    .bindList("nodes", ordered.stream().map(JobProgress.Log::node).distinct().toList())
+                    .map((rs, ctx) -> Map.entry(new JobProgress.Log(rs.getString("node"), rs.getString("source")),
+                            rs.getString("history")))
+                    .forEach(row -> kept.put(row.getKey(), row.getValue()));
             for (JobProgress.Log log : ordered) {
-                JobProgress.History history = read(h.createQuery(
-                                "SELECT history FROM job_progress WHERE node = :node AND source = :source")
-                        .bind("node", log.node()).bind("source", log.source()).mapTo(String.class).one());
+                JobProgress.History history = read(kept.get(log));
                 change.accept(log, history);
                 keep.bind("history", write(history)).bind("now", now).bind("node", log.node()).bind("source", log.source())
                         .add();
