@@ -30,6 +30,7 @@ public final class JobHistories implements JobProgress.Histories {
 
     /** Logs quiet this long are no longer checked for stalls: the job ended long ago. */
     static final Duration FORGOTTEN_AFTER = Duration.ofDays(1);
+    private static final int NODES_PER_QUERY = 500;
 
     private final Jdbi jdbi;
     private final Clock clock;
@@ -62,13 +63,17 @@ public final class JobHistories implements JobProgress.Histories {
             take.execute();
             PreparedBatch keep = h.prepareBatch(
                     "UPDATE job_progress SET history = :history, updated_at = :now WHERE node = :node AND source = :source");
-            // One query for the batch's nodes; their other logs' rows are read and passed over.
+            // A query for many of the batch's nodes at once (their other logs' rows are read and
+            // passed over), in groups well under the databases' limits on bound parameters.
             Map<JobProgress.Log, String> kept = new HashMap<>();
-            h.createQuery("SELECT node, source, history FROM job_progress WHERE node IN (<nodes>)")
-                    .bindList("nodes", ordered.stream().map(JobProgress.Log::node).distinct().toList())
-                    .map((rs, ctx) -> Map.entry(new JobProgress.Log(rs.getString("node"), rs.getString("source")),
-                            rs.getString("history")))
-                    .forEach(row -> kept.put(row.getKey(), row.getValue()));
+            List<String> nodes = ordered.stream().map(JobProgress.Log::node).distinct().toList();
+            for (int from = 0; from < nodes.size(); from += NODES_PER_QUERY) {
+                h.createQuery("SELECT node, source, history FROM job_progress WHERE node IN (<nodes>)")
+                        .bindList("nodes", nodes.subList(from, Math.min(nodes.size(), from + NODES_PER_QUERY)))
+                        .map((rs, ctx) -> Map.entry(new JobProgress.Log(rs.getString("node"), rs.getString("source")),
+                                rs.getString("history")))
+                        .forEach(row -> kept.put(row.getKey(), row.getValue()));
+            }
             for (JobProgress.Log log : ordered) {
                 JobProgress.History history = read(kept.get(log));
                 change.accept(log, history);

@@ -104,6 +104,15 @@ class JobHistoriesTest {
             assertThat(next).as("gpu-a02's slow step against its own 900 ms steps, kept from the first batch")
                     .containsOnlyKeys(1);
             assertThat(next.get(1).rule()).isEqualTo("throughput-drop");
+
+            // A collector's batch naming more nodes than one query takes: every log's step kept.
+            List<JobProgress.Line> wide = new ArrayList<>();
+            for (int n = 0; n < 1200; n++) {
+                wide.add(new JobProgress.Line("gpu-w" + n, "job:train.log", line(7, 800, 2.5), clock.instant()));
+            }
+            progress.observe(wide);
+            assertThat(histories.progress()).hasSize(1202)
+                    .filteredOn(p -> p.node().startsWith("gpu-w")).allSatisfy(p -> assertThat(p.lastIteration()).isEqualTo(7));
         }
     }
 }
