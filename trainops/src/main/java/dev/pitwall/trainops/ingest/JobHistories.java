@@ -74,13 +74,22 @@ public final class JobHistories implements JobProgress.Histories {
                                 rs.getString("history")))
                         .forEach(row -> kept.put(row.getKey(), row.getValue()));
             }
+            int changed = 0;
             for (JobProgress.Log log : ordered) {
-                JobProgress.History history = read(kept.get(log));
+                String before = kept.get(log);
+                JobProgress.History history = read(before);
                 change.accept(log, history);
-                keep.bind("history", write(history)).bind("now", now).bind("node", log.node()).bind("source", log.source())
-                        .add();
+                String after = write(history);
+                // An unchanged history keeps its row as it was, time included: a log gone quiet is
+                // forgotten a day later, not kept alive by the stall check that reads it.
+                if (!after.equals(before)) {
+                    keep.bind("history", after).bind("now", now).bind("node", log.node()).bind("source", log.source()).add();
+                    changed++;
+                }
             }
-            keep.execute();
+            if (changed > 0) {
+                keep.execute();
+            }
         });
     }
 
