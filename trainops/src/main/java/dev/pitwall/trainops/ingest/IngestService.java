@@ -100,7 +100,7 @@ public final class IngestService implements HttpService {
     }
 
     /** What a sender's line became: a line to detect, or a rejection. */
-    public sealed interface Pushed permits Line, Rejection {
+    private sealed interface Pushed permits Line, Rejection {
     }
 
     /** A line as a sender gave it; {@code where} names it in a rejection ("3", "streams[0].values[2]"). */
