@@ -33,8 +33,11 @@ import java.util.regex.Pattern;
 public final class JobProgress {
 
     private static final Pattern ITERATION = Pattern.compile("\\biteration\\s+(\\d+)\\s*/\\s*\\d+\\s*\\|");
-    private static final Pattern LOSS = Pattern.compile("\\|\\s*(?:lm )?loss:\\s*([-+0-9.eE]+)\\s*\\|");
+    /** The step's values, each matched where its literal starts (a step line is long, and every one is read). */
+    private static final Pattern LOSS = Pattern.compile("(?<=\\|\\s{0,16}(?:lm )?)loss:\\s*([-+0-9.eE]+)\\s*\\|");
+    private static final String LOSS_LITERAL = "loss:";
     private static final Pattern STEP_MS = Pattern.compile("elapsed time per iteration \\(ms\\):\\s*([0-9.]+)");
+    private static final String STEP_MS_LITERAL = "elapsed time per iteration (ms):";
     /** Steps of history a condition compares against; fewer than MIN_HISTORY and nothing is judged. */
     static final int HISTORY = 50;
     static final int MIN_HISTORY = 20;
@@ -187,7 +190,7 @@ public final class JobProgress {
         h.lastStepAt = step.at();
         h.stallReported = false;
         Optional<Signal> found = Optional.empty();
-        Double loss = number(LOSS, line);
+        Double loss = number(LOSS, LOSS_LITERAL, line);
         if (loss != null && Double.isFinite(loss)) {
             if (h.losses.size() >= MIN_HISTORY) {
                 double mean = 0;
@@ -211,7 +214,7 @@ public final class JobProgress {
             }
             push(h.losses, loss);
         }
-        Double ms = number(STEP_MS, line);
+        Double ms = number(STEP_MS, STEP_MS_LITERAL, line);
         if (ms != null) {
             if (found.isEmpty() && h.stepMs.size() >= MIN_HISTORY) {
                 double median = median(h.stepMs);
@@ -278,9 +281,9 @@ public final class JobProgress {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    private static Double number(Pattern pattern, String line) {
+    private static Double number(Pattern pattern, String literal, String line) {
         Matcher m = pattern.matcher(line);
-        if (!m.find()) {
+        if (!LogMatcher.findAtLiteral(m, line, List.of(literal))) {
             return null;
         }
         try {

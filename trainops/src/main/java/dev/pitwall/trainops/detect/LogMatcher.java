@@ -249,10 +249,10 @@ public final class LogMatcher {
     }
 
     /**
-     * The leftmost match of a rule whose matches begin at one of its literals: the expression is tried
+     * The leftmost match of an expression whose matches begin at one of its literals: it is tried
      * anchored at each place a literal begins, the text before it still visible to {@code \b} and lookbehinds.
      */
-    private static boolean findAtLiteral(Matcher m, String line, List<String> literals) {
+    static boolean findAtLiteral(Matcher m, String line, List<String> literals) {
         m.useTransparentBounds(true).useAnchoringBounds(false);
         for (int from = 0; ; ) {
             int at = -1;

@@ -94,6 +94,21 @@ class JobProgressTest {
     }
 
     @Test
+    void readsTheLanguageModelsLossNotAnotherLossOnTheLine() {
+        JobProgress progress = new JobProgress();
+        Instant at = START;
+        for (int i = 1; i <= 25; i++) {
+            at = at.plusMillis(800);
+            assertThat(progress.observe("gpu-a03", "job:train.log", " iteration " + i + "/ 100 | moe aux loss: 9.0 | "
+                    + "lm loss: " + (2.5 + (i % 2) * 0.01) + " | loss scale: 1.0 |", at)).isEmpty();
+        }
+        Optional<Signal> spike = progress.observe("gpu-a03", "job:train.log",
+                " iteration 26/ 100 | moe aux loss: 9.0 | lm loss: 4.1 | loss scale: 1.0 |", at.plusMillis(800));
+        assertThat(spike).as("against the lm losses of about 2.5; the aux loss of 9 is not the model's")
+                .hasValueSatisfying(s -> assertThat(s.fields()).containsEntry("loss", "4.10000"));
+    }
+
+    @Test
     void reportsAStallOnceUntilStepsComeBack() {
         JobProgress progress = new JobProgress();
         Instant at = START;
