@@ -146,11 +146,6 @@ public final class JobProgress {
     public record Line(String node, String source, String text, Instant at) {
     }
 
-    /** Reads one line of a job log; answers a signal when it shows a spike or a drop. */
-    public Optional<Signal> observe(String node, String source, String line, Instant at) {
-        return Optional.ofNullable(observe(List.of(new Line(node, source, line, at))).get(0));
-    }
-
     /**
      * Reads a batch of lines in their order; answers the signals they show by each line's index in
      * the batch. A log's history is taken once for all of its steps in the batch, so a history kept

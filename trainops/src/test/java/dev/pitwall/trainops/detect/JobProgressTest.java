@@ -27,6 +27,11 @@ class JobProgressTest {
                 + "number of nan iterations:   0 |", iteration, iteration * 1024, stepMs, loss);
     }
 
+    /** One line, as a batch of one. */
+    private static Optional<Signal> observe(JobProgress progress, String node, String source, String line, Instant at) {
+        return Optional.ofNullable(progress.observe(List.of(new JobProgress.Line(node, source, line, at))).get(0));
+    }
+
     @Test
     void seesALossSpikeAndASlowStepButNotNoise() {
         JobProgress progress = new JobProgress();
@@ -34,24 +39,24 @@ class JobProgressTest {
         Instant at = START;
         for (int i = 1; i <= 200; i++) {
             at = at.plusMillis(800);
-            Optional<Signal> s = progress.observe("gpu-a01", "job:train.log", line(i, 800 + noise.nextGaussian() * 20,
+            Optional<Signal> s = observe(progress, "gpu-a01", "job:train.log", line(i, 800 + noise.nextGaussian() * 20,
                     2.5 - i * 0.001 + noise.nextGaussian() * 0.02), at);
             assertThat(s).as("step %d is ordinary", i).isEmpty();
         }
-        Optional<Signal> spike = progress.observe("gpu-a01", "job:train.log", line(201, 805, 4.1), at.plusMillis(800));
+        Optional<Signal> spike = observe(progress, "gpu-a01", "job:train.log", line(201, 805, 4.1), at.plusMillis(800));
         assertThat(spike).hasValueSatisfying(s -> {
             assertThat(s.rule()).isEqualTo("loss-spike");
             assertThat(s.fields()).containsEntry("iteration", "201");
             assertThat(s.meaning()).startsWith("loss 4.100 jumped above its recent mean 2.3");
         });
-        Optional<Signal> slow = progress.observe("gpu-a01", "job:train.log", line(202, 1500, 2.3), at.plusMillis(2300));
+        Optional<Signal> slow = observe(progress, "gpu-a01", "job:train.log", line(202, 1500, 2.3), at.plusMillis(2300));
         assertThat(slow).hasValueSatisfying(s -> {
             assertThat(s.rule()).isEqualTo("throughput-drop");
             assertThat(s.fields()).containsEntry("step_ms", "1500.00");
         });
         // Another job's log on the same node keeps its own history: nothing to compare yet.
-        assertThat(progress.observe("gpu-a01", "job:other.log", line(1, 5000, 9.0), at)).isEmpty();
-        assertThat(progress.observe("gpu-a01", "job:train.log", "NCCL INFO Channel 00/0", at)).isEmpty();
+        assertThat(observe(progress, "gpu-a01", "job:other.log", line(1, 5000, 9.0), at)).isEmpty();
+        assertThat(observe(progress, "gpu-a01", "job:train.log", "NCCL INFO Channel 00/0", at)).isEmpty();
     }
 
     @Test
@@ -99,10 +104,10 @@ class JobProgressTest {
         Instant at = START;
         for (int i = 1; i <= 25; i++) {
             at = at.plusMillis(800);
-            assertThat(progress.observe("gpu-a03", "job:train.log", " iteration " + i + "/ 100 | moe aux loss: 9.0 | "
+            assertThat(observe(progress, "gpu-a03", "job:train.log", " iteration " + i + "/ 100 | moe aux loss: 9.0 | "
                     + "lm loss: " + (2.5 + (i % 2) * 0.01) + " | loss scale: 1.0 |", at)).isEmpty();
         }
-        Optional<Signal> spike = progress.observe("gpu-a03", "job:train.log",
+        Optional<Signal> spike = observe(progress, "gpu-a03", "job:train.log",
                 " iteration 26/ 100 | moe aux loss: 9.0 | lm loss: 4.1 | loss scale: 1.0 |", at.plusMillis(800));
         assertThat(spike).as("against the lm losses of about 2.5; the aux loss of 9 is not the model's")
                 .hasValueSatisfying(s -> assertThat(s.fields()).containsEntry("loss", "4.10000"));
@@ -114,7 +119,7 @@ class JobProgressTest {
         Instant at = START;
         for (int i = 1; i <= 30; i++) {
             at = at.plusSeconds(30);
-            progress.observe("gpu-a02", "job:train.log", line(i, 30_000, 2.0), at);
+            observe(progress, "gpu-a02", "job:train.log", line(i, 30_000, 2.0), at);
         }
         // Median step 30 s: a stall is 10 steps, 300 s, of silence.
         assertThat(progress.stalled(at.plusSeconds(290))).isEmpty();
@@ -126,7 +131,7 @@ class JobProgressTest {
             assertThat(f.signal().fields()).containsEntry("last_iteration", "30");
         });
         assertThat(progress.stalled(at.plusSeconds(600))).as("once per stall").isEmpty();
-        progress.observe("gpu-a02", "job:train.log", line(31, 30_000, 2.0), at.plus(Duration.ofMinutes(11)));
+        observe(progress, "gpu-a02", "job:train.log", line(31, 30_000, 2.0), at.plus(Duration.ofMinutes(11)));
         assertThat(progress.stalled(at.plus(Duration.ofMinutes(22)))).hasSize(1);
     }
 }

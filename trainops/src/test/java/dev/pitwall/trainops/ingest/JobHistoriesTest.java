@@ -41,6 +41,11 @@ class JobHistoriesTest {
                 + "lm loss: %.6E | loss scale: 1.0 |", iteration, stepMs, loss);
     }
 
+    /** One line, as a batch of one. */
+    private static Optional<Signal> observe(JobProgress progress, String node, String source, String line, Instant at) {
+        return Optional.ofNullable(progress.observe(List.of(new JobProgress.Line(node, source, line, at))).get(0));
+    }
+
     @ParameterizedTest
     @MethodSource("targets")
     void replicasShareOneHistoryAndARestartKeepsIt(String name) throws Exception {
@@ -57,10 +62,10 @@ class JobHistoriesTest {
                 for (int i = 1; i <= 20; i++) {
                     clock.advance(Duration.ofMillis(800));
                     JobProgress replica = i % 2 == 0 ? first : second;
-                    assertThat(replica.observe("gpu-a01", "job:train.log", line(i, 800 + noise.nextGaussian() * 10,
+                    assertThat(observe(replica, "gpu-a01", "job:train.log", line(i, 800 + noise.nextGaussian() * 10,
                             2.5 + noise.nextGaussian() * 0.01), clock.instant())).isEmpty();
                 }
-                Optional<Signal> spike = first.observe("gpu-a01", "job:train.log", line(21, 800, 4.0), clock.instant());
+                Optional<Signal> spike = observe(first, "gpu-a01", "job:train.log", line(21, 800, 4.0), clock.instant());
                 assertThat(spike).as("judged against both replicas' steps").hasValueSatisfying(
                         s -> assertThat(s.rule()).isEqualTo("loss-spike"));
             }
@@ -68,7 +73,7 @@ class JobHistoriesTest {
             try (Database restarted = Database.open(target.config(), target.dataDir(), new SimpleMeterRegistry())) {
                 JobProgress progress = new JobProgress(new JobHistories(restarted, clock));
                 clock.advance(Duration.ofMillis(800));
-                assertThat(progress.observe("gpu-a01", "job:train.log", line(22, 1600, 2.5), clock.instant()))
+                assertThat(observe(progress, "gpu-a01", "job:train.log", line(22, 1600, 2.5), clock.instant()))
                         .as("the slow step is seen against the history from before the restart")
                         .hasValueSatisfying(s -> assertThat(s.rule()).isEqualTo("throughput-drop"));
                 // The stall check finds the job from the store, once.
