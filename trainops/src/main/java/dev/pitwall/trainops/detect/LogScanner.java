@@ -41,13 +41,15 @@ public final class LogScanner {
     }
 
     public List<LineSignal> scan(Path file) throws IOException {
+        // A pipe (a shell's <(zcat log.gz), a FIFO) has no size to cut into parts: it is read as a stream.
+        if (!Files.isRegularFile(file)) {
+            try (InputStream in = Files.newInputStream(file)) {
+                return scan(in);
+            }
+        }
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             List<Long> edges = edges(channel);
-            if (edges.size() == 2) {
-                try (InputStream in = Files.newInputStream(file)) {
-                    return scan(in);
-                }
-            }
+            // The first part is read on this thread, so a file of one part starts no other.
             List<FutureTask<Part>> parts = new ArrayList<>();
             for (int i = 0; i + 1 < edges.size(); i++) {
                 long from = edges.get(i);

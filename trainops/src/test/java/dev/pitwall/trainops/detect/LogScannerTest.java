@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,5 +75,22 @@ class LogScannerTest {
         Path file = Files.writeString(dir.resolve("dmesg.log"), quiet + message + quiet);
         assertThat(described(new LogScanner(matcher, 2, 1).scan(file)))
                 .containsExactly("6 gpu-fallen-off-bus {pci=0000:b3:00.0}");
+    }
+
+    @Test
+    void aPipeIsReadAsAStream() throws Exception {
+        // As a shell hands over <(zcat dmesg.log.gz): a path with no size.
+        Path fifo = dir.resolve("fifo");
+        Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "mkfifo is available");
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                Files.writeString(fifo, "systemd[1]: Started Session 4 of user root.\n"
+                        + "NVRM: Xid (PCI:0000:3b:00): 79, pid=1, name=x, GPU has fallen off the bus.\n");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertThat(described(new LogScanner(matcher, 4, 1).scan(fifo))).containsExactly("2 xid {pci=0000:3b:00, xid=79, pid=1, process=x}");
+        writer.join();
     }
 }
