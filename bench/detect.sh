@@ -4,8 +4,8 @@
 # whole `./pitwall detect FILE` command (three runs under GNU time, Debian package time, for peak
 # resident memory); then the delay from a line being written to its incident showing it (SAMPLES
 # lines, default 20), through the node agent and a server on loopback; last, lines pushed to a
-# server's /api/ingest/logs in batches of 20,000 (600,000 counted). Bounded: one pass over the file,
-# SAMPLES lines, 40 batches. Files go under target/bench/.
+# server's /api/ingest/logs in batches of 20,000 (800,000 counted). Bounded: one pass over the file,
+# SAMPLES lines, 60 batches. Files go under target/bench/.
 # Usage: bench/detect.sh [MEGABYTES] [SAMPLES]
 set -eu
 command -v rg >/dev/null 2>&1 || { echo "bench/detect.sh: ripgrep is missing: apt-get install ripgrep" >&2; exit 1; }
