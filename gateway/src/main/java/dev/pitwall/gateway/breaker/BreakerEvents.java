@@ -32,6 +32,13 @@ public final class BreakerEvents implements Consumer<QualityBreaker.Transition> 
 
     @Override
     public void accept(QualityBreaker.Transition t) {
+        // The page's list first: the audit log below writes to the store and takes milliseconds.
+        synchronized (recent) {
+            recent.addFirst(t);
+            if (recent.size() > RECENT) {
+                recent.removeLast();
+            }
+        }
         String evidence = describe(t.evidence());
         String line = "backend " + t.backend() + " for " + t.model() + ": " + t.from().label() + " → " + t.to().label()
                 + " (" + t.why() + "; " + evidence + ")";
@@ -44,12 +51,6 @@ public final class BreakerEvents implements Consumer<QualityBreaker.Transition> 
                 t.why() + "; " + evidence);
         Counter.builder("pitwall.gateway.breaker.transitions").description("Moves of the quality-aware circuit breaker")
                 .tags("backend", t.backend(), "model", t.model(), "to", t.to().label()).register(registry).increment();
-        synchronized (recent) {
-            recent.addFirst(t);
-            if (recent.size() > RECENT) {
-                recent.removeLast();
-            }
-        }
     }
 
     /** Shows {@code breaker}'s state on {@code /metrics}: 0 closed, 1 degraded, 2 open, 3 half-open. */
