@@ -10,9 +10,9 @@ import java.nio.file.Path;
  * The run the launcher makes its AOT cache from (JDK 25+, {@code -XX:AOTCacheOutput}): short
  * commands of each kind a user runs, so that the classes they need (the whole command tree, the
  * YAML reader, the fault catalog and its scanner, the GPU catalog, the logging set up on exit)
- * start loaded and linked. What
- * the commands write is discarded; one that does not end as it should stops the training, so
- * that the launcher goes without a cache rather than keep one made from a failing run.
+ * start loaded and linked. What the commands write is discarded; one that does not end as it
+ * should stops the training, so that the launcher goes without a cache rather than keep one made
+ * from a failing run.
  */
 public final class StartupTraining {
 
@@ -20,6 +20,14 @@ public final class StartupTraining {
     }
 
     public static void main(String[] args) throws IOException {
+        train();
+        // As every command ends: the JVM asks the platform's logger whether to log the exit,
+        // which sets up logging (SLF4J's bridge and logback), so those classes are cached too.
+        System.exit(0);
+    }
+
+    /** The commands of the training run, each checked for its exit status. */
+    static void train() throws IOException {
         Path log = Files.createTempFile("pitwall-training", ".log");
         try {
             Files.writeString(log, "[Sun Feb 23 16:24:18 2025] NVRM: Xid (PCI:0000:9b:00): 79, pid=1, name=python, "
@@ -31,9 +39,6 @@ public final class StartupTraining {
         } finally {
             Files.delete(log);
         }
-        // As every command ends: the JVM asks the platform's logger whether to log the exit,
-        // which sets up logging (SLF4J's bridge and logback), so those classes are cached too.
-        System.exit(0);
     }
 
     private static void run(int expectedExit, String... args) {

@@ -14,7 +14,7 @@ class StartupTrainingTest {
 
     @Test
     void runsEachCommandToItsExpectedEndAndLeavesNoFileBehind() throws IOException {
-        assertThatCode(() -> StartupTraining.main(new String[0])).doesNotThrowAnyException();
+        assertThatCode(() -> StartupTraining.train()).doesNotThrowAnyException();
         try (Stream<Path> left = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
             assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("pitwall-training"));
         }
