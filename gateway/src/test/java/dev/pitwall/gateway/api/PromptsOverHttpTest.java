@@ -231,7 +231,9 @@ class PromptsOverHttpTest {
         assertThat(why.path("actor").asText()).isEqualTo("gateway");
         assertThat(why.path("reason").asText()).startsWith("rolled back: its error rate is worse than production's")
                 .contains("canary version 3: ", "100.0 % failed", "production version 1: ", "0.0 % failed");
-        assertThat(server.audit().recent(20)).extracting(e -> e.action()).contains("prompt.rollback");
+        // The audit log is written just after the rollback's transaction, which the reads above may see first.
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(server.audit().recent(20)).extracting(e -> e.action()).contains("prompt.rollback"));
         for (int i = 0; i < 20; i++) {
             HttpResponse<String> after = chat(server, "{\"model\":\"" + MODEL + "\",\"user\":\"later-" + i
                     + "\",\"prompt\":{\"name\":\"support-triage\",\"variables\":{\"product\":\"gpu\"}}}", null);
