@@ -52,6 +52,10 @@ public final class UpstreamClients implements AutoCloseable {
         WebClient web = WebClient.builder()
                 .socketOptions(socket -> socket.connectTimeout(backend.timeouts().connect()).tcpNoDelay(true))
                 .followRedirects(false)
+                // Unbuffered: a request's head and body go out as one write all the same (the
+                // client puts them in one buffer of the call's own), and a connection's 4 KiB
+                // buffer would be held for as long as it lives, through a whole stream.
+                .writeBufferSize(0)
                 .build();
         return new Client(web.client(Http1Client.PROTOCOL), new BackendConnections(web,
                 URI.create(backend.url()), Math.min(backend.maxInFlight(), MAX_IDLE_CONNECTIONS), System::nanoTime));
