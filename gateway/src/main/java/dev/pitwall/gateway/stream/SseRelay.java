@@ -49,7 +49,7 @@ public final class SseRelay {
         final RequestObservation observation;
         final boolean relayUsage;
         OutputStream out;
-        boolean firstEvent = true;
+        boolean awaitingFirstToken = true;
         boolean complete;
         long eventDeadline;
 
@@ -83,7 +83,7 @@ public final class SseRelay {
                 long deadline = Math.min(relayed.eventDeadline, totalDeadline);
                 if (now >= deadline) {
                     String why = now >= totalDeadline ? "the answer took longer than " + seconds(timeouts.total())
-                            : relayed.firstEvent ? "no first token within " + seconds(timeouts.firstToken())
+                            : relayed.awaitingFirstToken ? "no first token within " + seconds(timeouts.firstToken())
                             : "no token for " + seconds(timeouts.idle());
                     return fail(relayed, why, Outcome.TIMEOUT, "upstream_timeout");
                 }
@@ -141,6 +141,7 @@ public final class SseRelay {
                         relayed.call.trace().firstToken();
                     }
                     observation.token(System.nanoTime());
+                    relayed.awaitingFirstToken = false;
                 }
                 relayed.call.output().addChunk(chunk.get());
                 OutputStream out = open(relayed);
@@ -148,8 +149,11 @@ public final class SseRelay {
                     boolean stripped = relayed.call.stripLogprobs() && OutputSample.strip(chunk.get());
                     write(out, stripped ? chunk.get().toString() : data.data());
                 }
-                relayed.firstEvent = false;
-                relayed.eventDeadline = System.nanoTime() + relayed.call.backend().config().timeouts().idle().toNanos();
+                // An event before the first token (the role's, which some engines send at once) leaves
+                // the first token's deadline as it was: the prefill may take longer than a gap between tokens.
+                if (!relayed.awaitingFirstToken) {
+                    relayed.eventDeadline = System.nanoTime() + relayed.call.backend().config().timeouts().idle().toNanos();
+                }
                 yield Optional.empty();
             }
             case UpstreamEvent.Ended ended -> Optional.of(fail(relayed, "ended the stream before it finished",

@@ -335,6 +335,54 @@ class GatewayOverHttpTest {
     }
 
     @Test
+    void waitsForAFirstTokenAfterTheRoleUntilTheFirstTokenDeadlineNotTheIdleOne() throws Exception {
+        SimEngine hanging = engine(new Faults(1.0, 0, 503, 0, -1, false)); // the role's event, then nothing
+        BackendTimeouts timeouts = new BackendTimeouts(Duration.ofSeconds(2), Duration.ofMillis(1500),
+                Duration.ofMillis(300), Duration.ofMinutes(1));
+        startGateway(backend("hanging", hanging.baseUrl().toString(), 1, 10, timeouts));
+        long sent = System.nanoTime();
+        List<String> events = events(chat(50, true));
+        assertThat(Duration.ofNanos(System.nanoTime() - sent)).isGreaterThanOrEqualTo(Duration.ofMillis(1500));
+        JsonNode last = json(events.getLast());
+        assertThat(last.path("error").path("code").asText()).isEqualTo("upstream_timeout");
+        assertThat(last.path("error").path("message").asText()).isEqualTo("backend hanging no first token within 1500 ms");
+    }
+
+    @Test
+    void keepsASlowStreamAliveWithItsOwnCommentsAndRelaysNoneOfTheBackends() throws Exception {
+        SimEngine slow = engine(new Faults(100.0, 0, 503, -1, -1, false)); // about 0.9 s a token
+        startGateway(backend("slow", slow.baseUrl().toString(), 1));
+        HttpResponse<InputStream> response = CLIENT.send(request("/v1/chat/completions")
+                .POST(HttpRequest.BodyPublishers.ofString(chat(3, true))).build(), HttpResponse.BodyHandlers.ofInputStream());
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                lines.add(line);
+            }
+        }
+        assertThat(response.statusCode()).isEqualTo(200);
+        // Each token comes after more than the gateway's 500 ms heartbeat: a comment between each two.
+        assertThat(lines).filteredOn(": keep-alive"::equals).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(lines).as("the engine's own comments (': waiting') are not the client's")
+                .filteredOn(line -> line.startsWith(":")).containsOnly(": keep-alive");
+        assertThat(lines).contains("data: [DONE]");
+    }
+
+    @Test
+    void endsAStreamThatRunsPastItsWholeAnswerDeadline() throws Exception {
+        SimEngine slow = engine(new Faults(20.0, 0, 503, -1, -1, false)); // about 0.2 s a token
+        BackendTimeouts timeouts = new BackendTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(10),
+                Duration.ofSeconds(10), Duration.ofSeconds(1));
+        startGateway(backend("slow", slow.baseUrl().toString(), 1, 10, timeouts));
+        List<String> events = events(chat(50, true));
+        JsonNode last = json(events.getLast());
+        assertThat(last.path("error").path("code").asText()).isEqualTo("upstream_timeout");
+        assertThat(last.path("error").path("message").asText()).isEqualTo("backend slow the answer took longer than 1 s");
+        assertThat(events).as("tokens came before the deadline; the answer was not finished")
+                .hasSizeGreaterThan(2).doesNotContain("[DONE]");
+    }
+
+    @Test
     void cancelsTheUpstreamRequestWithinASecondOfAClientLeavingMidStream() throws Exception {
         SimEngine slow = engine(new Faults(5.0, 0, 503, -1, -1, false)); // 45 ms a token
         startGateway(backend("slow", slow.baseUrl().toString(), 1));
