@@ -402,6 +402,23 @@ class GatewayOverHttpTest {
     }
 
     @Test
+    void closesTheBackendsConnectionSoonAfterAClientLeavesWhileTheBackendIsSilent() throws Exception {
+        RawBackend stalled = new RawBackend((post, onConnection) -> RawBackend.Reply.STALL);
+        running.add(stalled);
+        startGateway("stalled", stalled);
+        HttpResponse<InputStream> response = CLIENT.send(request("/v1/chat/completions")
+                .POST(HttpRequest.BodyPublishers.ofString(chat(20, true))).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+        assertThat(reader.readLine()).as("the role's event, before any token").startsWith("data: ");
+        // The client leaves while no token is on its way: only the heartbeat's writes can tell.
+        reader.close();
+        long left = System.nanoTime();
+        long closed = stalled.closedAt.get(5, TimeUnit.SECONDS);
+        assertThat(Duration.ofNanos(closed - left)).isLessThan(Duration.ofSeconds(2));
+    }
+
+    @Test
     void keepsBackendConnectionsAlive() throws Exception {
         RawBackend answering = new RawBackend((post, onConnection) -> RawBackend.Reply.ANSWER);
         running.add(answering);

@@ -25,7 +25,12 @@ final class RawBackend implements AutoCloseable {
         /** Never answers; notes when the gateway closes the connection. */
         HANG,
         /** Closes the connection unanswered, as a server whose idle timeout passed just then. */
-        CLOSE
+        CLOSE,
+        /**
+         * Starts an event stream with the role's event, as an engine does before its first token,
+         * then sends nothing; notes when the gateway closes the connection.
+         */
+        STALL
     }
 
     interface Plan {
@@ -40,13 +45,17 @@ final class RawBackend implements AutoCloseable {
             + "\"model\":\"m\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},"
             + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1,\"total_tokens\":4}}";
 
+    private static final String ROLE_CHUNK = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":0,"
+            + "\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},"
+            + "\"finish_reason\":null}]}";
+
     private final ServerSocket server;
     private final Plan plan;
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger posts = new AtomicInteger();
     /** For the first hanging POST, once read: how many requests its connection had carried before. */
     final CompletableFuture<Integer> hangingAfter = new CompletableFuture<>();
-    /** {@link System#nanoTime()} when a hanging POST's connection was closed by the gateway. */
+    /** {@link System#nanoTime()} when a hanging or stalled POST's connection was closed by the gateway. */
     final CompletableFuture<Long> closedAt = new CompletableFuture<>();
 
     RawBackend(Plan plan) throws IOException {
@@ -103,6 +112,19 @@ final class RawBackend implements AutoCloseable {
                         return;
                     }
                     case CLOSE -> {
+                        return;
+                    }
+                    case STALL -> {
+                        byte[] role = ("data: " + ROLE_CHUNK + "\n\n").getBytes(StandardCharsets.UTF_8);
+                        out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                + Integer.toHexString(role.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                        out.write(role);
+                        out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                        out.flush();
+                        while (in.read() >= 0) {
+                            // nothing more is sent or expected until the gateway closes the connection
+                        }
+                        closedAt.complete(System.nanoTime());
                         return;
                     }
                 }
