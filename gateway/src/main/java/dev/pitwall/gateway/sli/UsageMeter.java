@@ -18,11 +18,20 @@ public final class UsageMeter {
         return true;
     }
 
-    /** True when a chunk carries generated text (chat delta or completion text). */
+    /**
+     * True when a chunk carries generated tokens: a completion's text, or anything in a chat delta
+     * but its role (content, a reasoning model's reasoning, tool calls, a refusal).
+     */
     public static boolean carriesOutput(JsonNode chunk) {
         for (JsonNode choice : chunk.path("choices")) {
-            if (!choice.path("delta").path("content").asText("").isEmpty() || !choice.path("text").asText("").isEmpty()) {
+            if (!choice.path("text").asText("").isEmpty()) {
                 return true;
+            }
+            for (var field : choice.path("delta").properties()) {
+                JsonNode value = field.getValue();
+                if (!field.getKey().equals("role") && (value.isContainerNode() ? !value.isEmpty() : !value.asText("").isEmpty())) {
+                    return true;
+                }
             }
         }
         return false;
