@@ -40,6 +40,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -123,20 +124,19 @@ class GatewayOverHttpTest {
 
     /** Every data payload of a streamed answer, in order. */
     private List<String> events(String body) throws Exception {
+        return lines(body).stream().filter(line -> line.startsWith("data: ")).map(line -> line.substring(6)).toList();
+    }
+
+    /** Every line of a streamed answer, comments and blank lines included, in order. */
+    private List<String> lines(String body) throws Exception {
         HttpResponse<InputStream> response = CLIENT.send(request("/v1/chat/completions")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("content-type")).hasValue("text/event-stream");
         assertThat(response.headers().allValues("cache-control")).containsExactly("no-cache");
-        List<String> events = new ArrayList<>();
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                if (line.startsWith("data: ")) {
-                    events.add(line.substring(6));
-                }
-            }
+            return reader.lines().toList();
         }
-        return events;
     }
 
     private static JsonNode json(String text) throws Exception {
@@ -322,45 +322,38 @@ class GatewayOverHttpTest {
         assertThat(events).noneMatch(event -> event.contains("<garbage"));
     }
 
-    @Test
-    void givesUpOnAStreamThatFallsSilent() throws Exception {
-        SimEngine hanging = engine(new Faults(1.0, 0, 503, 2, -1, false));
-        BackendTimeouts timeouts = new BackendTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(10),
-                Duration.ofMillis(700), Duration.ofMinutes(1));
-        startGateway(backend("hanging", hanging.baseUrl().toString(), 1, 10, timeouts));
-        List<String> events = events(chat(50, true));
-        JsonNode last = json(events.getLast());
-        assertThat(last.path("error").path("code").asText()).isEqualTo("upstream_timeout");
-        assertThat(last.path("error").path("message").asText()).isEqualTo("backend hanging no token for 700 ms");
-    }
-
-    @Test
-    void waitsForAFirstTokenAfterTheRoleUntilTheFirstTokenDeadlineNotTheIdleOne() throws Exception {
-        SimEngine hanging = engine(new Faults(1.0, 0, 503, 0, -1, false)); // the role's event, then nothing
-        BackendTimeouts timeouts = new BackendTimeouts(Duration.ofSeconds(2), Duration.ofMillis(1500),
-                Duration.ofMillis(300), Duration.ofMinutes(1));
-        startGateway(backend("hanging", hanging.baseUrl().toString(), 1, 10, timeouts));
+    /**
+     * A stream's three deadlines, each ended with an error event that names it: a silence after
+     * two tokens (idle); the role's event and then nothing, which the first token's deadline
+     * covers, not the idle one (the prefill may take longer than a gap between tokens); tokens
+     * still flowing when the whole answer's time is up.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            silent after two tokens     | 1  | 2  | 10000 | 700   | 60000 | 700  | no token for 700 ms
+            the role's event, then none | 1  | 0  | 1500  | 300   | 60000 | 1500 | no first token within 1500 ms
+            slower than the whole answer| 20 | -1 | 10000 | 10000 | 1000  | 1000 | the answer took longer than 1 s
+            """)
+    void endsAStreamWhoseDeadlinePassesWithAnErrorEventNamingIt(String what, double slowdown, int hangAfterTokens,
+            long firstTokenMs, long idleMs, long totalMs, long deadlineMs, String why) throws Exception {
+        SimEngine engine = engine(new Faults(slowdown, 0, 503, hangAfterTokens, -1, false));
+        BackendTimeouts timeouts = new BackendTimeouts(Duration.ofSeconds(2), Duration.ofMillis(firstTokenMs),
+                Duration.ofMillis(idleMs), Duration.ofMillis(totalMs));
+        startGateway(backend("late", engine.baseUrl().toString(), 1, 10, timeouts));
         long sent = System.nanoTime();
         List<String> events = events(chat(50, true));
-        assertThat(Duration.ofNanos(System.nanoTime() - sent)).isGreaterThanOrEqualTo(Duration.ofMillis(1500));
+        assertThat(Duration.ofNanos(System.nanoTime() - sent)).isGreaterThanOrEqualTo(Duration.ofMillis(deadlineMs));
         JsonNode last = json(events.getLast());
         assertThat(last.path("error").path("code").asText()).isEqualTo("upstream_timeout");
-        assertThat(last.path("error").path("message").asText()).isEqualTo("backend hanging no first token within 1500 ms");
+        assertThat(last.path("error").path("message").asText()).isEqualTo("backend late " + why);
+        assertThat(events).doesNotContain("[DONE]");
     }
 
     @Test
     void keepsASlowStreamAliveWithItsOwnCommentsAndRelaysNoneOfTheBackends() throws Exception {
         SimEngine slow = engine(new Faults(100.0, 0, 503, -1, -1, false)); // about 0.9 s a token
         startGateway(backend("slow", slow.baseUrl().toString(), 1));
-        HttpResponse<InputStream> response = CLIENT.send(request("/v1/chat/completions")
-                .POST(HttpRequest.BodyPublishers.ofString(chat(3, true))).build(), HttpResponse.BodyHandlers.ofInputStream());
-        List<String> lines = new ArrayList<>();
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                lines.add(line);
-            }
-        }
-        assertThat(response.statusCode()).isEqualTo(200);
+        List<String> lines = lines(chat(3, true));
         // Each token comes after more than the gateway's 500 ms heartbeat: a comment between each two.
         assertThat(lines).filteredOn(": keep-alive"::equals).hasSizeGreaterThanOrEqualTo(2);
         assertThat(lines).as("the engine's own comments (': waiting') are not the client's")
