@@ -49,7 +49,6 @@ public final class SseRelay {
         final RequestObservation observation;
         final boolean relayUsage;
         OutputStream out;
-        boolean awaitingFirstToken = true;
         boolean complete;
         long eventDeadline;
 
@@ -83,7 +82,7 @@ public final class SseRelay {
                 long deadline = Math.min(relayed.eventDeadline, totalDeadline);
                 if (now >= deadline) {
                     String why = now >= totalDeadline ? "the answer took longer than " + seconds(timeouts.total())
-                            : relayed.awaitingFirstToken ? "no first token within " + seconds(timeouts.firstToken())
+                            : observation.timeToFirstToken() == null ? "no first token within " + seconds(timeouts.firstToken())
                             : "no token for " + seconds(timeouts.idle());
                     return fail(relayed, why, Outcome.TIMEOUT, "upstream_timeout");
                 }
@@ -141,7 +140,6 @@ public final class SseRelay {
                         relayed.call.trace().firstToken();
                     }
                     observation.token(System.nanoTime());
-                    relayed.awaitingFirstToken = false;
                 }
                 relayed.call.output().addChunk(chunk.get());
                 OutputStream out = open(relayed);
@@ -151,7 +149,7 @@ public final class SseRelay {
                 }
                 // An event before the first token (the role's, which some engines send at once) leaves
                 // the first token's deadline as it was: the prefill may take longer than a gap between tokens.
-                if (!relayed.awaitingFirstToken) {
+                if (observation.timeToFirstToken() != null) {
                     relayed.eventDeadline = System.nanoTime() + relayed.call.backend().config().timeouts().idle().toNanos();
                 }
                 yield Optional.empty();
