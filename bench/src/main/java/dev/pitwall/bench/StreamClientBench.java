@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpServer;
 import dev.pitwall.gateway.config.BackendConfig;
 import dev.pitwall.gateway.config.BackendKind;
 import dev.pitwall.gateway.stream.SseReader;
-import dev.pitwall.gateway.stream.UpstreamEvent;
 import dev.pitwall.gateway.upstream.Cancellation;
 import dev.pitwall.gateway.upstream.UpstreamClients;
 import io.helidon.webclient.api.HttpClientResponse;
@@ -37,7 +36,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What one open upstream stream costs the gateway's heap, by HTTP client: Helidon's WebClient as
- * the gateway uses it (its connections, a reader thread and queue per stream, {@link SseReader})
+ * the gateway uses it (its connections and a {@link SseReader} per stream, read on the request's
+ * thread, none of its own)
  * against the JDK's HttpClient with a push subscriber (no thread per stream: the client's selector
  * reads every connection). STREAMS streams are opened to a server in a child process that sends
  * one event on each and holds it open; the heap's live bytes after a collection, less those before
@@ -75,7 +75,7 @@ public final class StreamClientBench {
             System.out.printf(Locale.ROOT, "Upstream stream memory: %d streams held open on loopback, %d cores, JDK %s%n",
                     streams, Runtime.getRuntime().availableProcessors(), Runtime.version());
             System.out.printf(Locale.ROOT, "%-40s %12s %12s%n", "client", "heap/stream", "heap MiB");
-            report("Helidon WebClient + reader thread", streams, n -> helidon(url, n), toServer);
+            report("Helidon WebClient, read on the caller's thread", streams, n -> helidon(url, n), toServer);
             report("JDK HttpClient + push subscriber", streams, n -> jdk(url, n), toServer);
         } finally {
             server.destroy();
@@ -112,23 +112,22 @@ public final class StreamClientBench {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
-    private static AutoCloseable helidon(URI url, int streams) throws InterruptedException {
+    private static AutoCloseable helidon(URI url, int streams) throws IOException {
         BackendConfig backend = BackendConfig.of("upstream", url.toString(), BackendKind.VLLM, List.of("m"), Map.of());
         UpstreamClients clients = new UpstreamClients(List.of(backend), Map.of());
         List<HttpClientResponse> responses = new ArrayList<>();
-        List<BlockingQueue<UpstreamEvent>> queues = new ArrayList<>();
+        List<SseReader> readers = new ArrayList<>();
         for (int i = 0; i < streams; i++) {
             HttpClientResponse response = clients.post(backend, new UpstreamClients.Post("/v1/chat/completions", BODY, true,
                     Map.of()), Duration.ofMinutes(5), new Cancellation());
             responses.add(response);
-            queues.add(SseReader.start(response.inputStream(), backend.name()));
-        }
-        for (BlockingQueue<UpstreamEvent> queue : queues) {
-            firstEvent(queue.poll(60, TimeUnit.SECONDS));
+            SseReader reader = new SseReader(response.inputStream());
+            readers.add(reader);
+            firstEvent(reader.next()); // the server sends it at once
         }
         return () -> {
-            for (BlockingQueue<UpstreamEvent> queue : queues) {
-                queue.poll(60, TimeUnit.SECONDS); // [DONE]
+            for (SseReader reader : readers) {
+                reader.next(); // [DONE]
             }
             responses.forEach(HttpClientResponse::close);
             clients.close();
@@ -159,8 +158,8 @@ public final class StreamClientBench {
         };
     }
 
-    private static void firstEvent(Object event) {
-        if (event == null || event instanceof UpstreamEvent.Failed || event instanceof String s && s.startsWith(FAILED)) {
+    private static void firstEvent(String event) {
+        if (event == null || event.startsWith(FAILED)) {
             throw new IllegalStateException("a stream did not start: " + event);
         }
     }

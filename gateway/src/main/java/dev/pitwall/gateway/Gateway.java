@@ -40,6 +40,7 @@ import dev.pitwall.gateway.slo.SliKind;
 import dev.pitwall.gateway.slo.SloBoard;
 import dev.pitwall.gateway.slo.SloSpec;
 import dev.pitwall.gateway.slo.SlosApi;
+import dev.pitwall.gateway.stream.StreamWatch;
 import dev.pitwall.gateway.upstream.UpstreamClients;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http1.Http1ConnectionListener;
@@ -70,6 +71,7 @@ public final class Gateway implements AutoCloseable {
     private final Map<String, HttpService> services;
     private final BackendMonitor monitor;
     private final ClientHangUps hangUps = new ClientHangUps();
+    private final StreamWatch streams = new StreamWatch();
     private final BudgetCounters counters;
     private final BreakerEvents breakerEvents;
     private final EmbeddingBatcher batcher;
@@ -110,7 +112,7 @@ public final class Gateway implements AutoCloseable {
         mounted.put(PATH, new OpenAiService(contract, router, clients,
                 new TenantAuthentication(apiKeys, config.requireApiKey()), new Budgets(tenantBudgets, counters, registry),
                 new PromptStage(prompts), new CanaryGuard(config.promptRollback(), prompts), batcher, metrics, slos,
-                slowRequests, tracer, hangUps));
+                slowRequests, tracer, hangUps, streams));
         mounted.put(AdminKeysService.PATH, new AdminKeysService(apiKeys, admin));
         mounted.put(TenantsApi.PATH, TenantsApi.service(tenantBudgets, admin));
         Supplier<List<PromptFolder.Source>> promptFiles = () -> promptFolder == null ? List.of() : promptFolder.sources();
@@ -170,6 +172,7 @@ public final class Gateway implements AutoCloseable {
     public void close() {
         monitor.close();
         hangUps.close();
+        streams.close();
         batcher.close();
         if (promptFolder != null) {
             promptFolder.close();

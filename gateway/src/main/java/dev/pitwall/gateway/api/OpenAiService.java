@@ -31,6 +31,7 @@ import dev.pitwall.gateway.sli.Outcome;
 import dev.pitwall.gateway.sli.RequestObservation;
 import dev.pitwall.gateway.slo.SloBoard;
 import dev.pitwall.gateway.stream.SseRelay;
+import dev.pitwall.gateway.stream.StreamWatch;
 import dev.pitwall.gateway.tracing.RequestTrace;
 import dev.pitwall.gateway.tracing.TraceHeaders;
 import dev.pitwall.gateway.upstream.Cancellation;
@@ -87,11 +88,13 @@ public final class OpenAiService implements HttpService {
     private final OpenApiContract contract;
     private final Tracer tracer;
     private final ClientHangUps hangUps;
+    private final StreamWatch streams;
 
     public OpenAiService(OpenApiContract contract, Router router, UpstreamClients clients,
                          TenantAuthentication authentication, Budgets budgets, PromptStage prompts,
                          CanaryGuard canaries, EmbeddingBatcher batcher, GatewayMetrics metrics, SloBoard slos,
-                         SlowRequests slowRequests, Tracer tracer, ClientHangUps hangUps) {
+                         SlowRequests slowRequests, Tracer tracer, ClientHangUps hangUps,
+                         StreamWatch streams) {
         this.slos = slos;
         this.slowRequests = slowRequests;
         this.budgets = budgets;
@@ -99,6 +102,7 @@ public final class OpenAiService implements HttpService {
         this.prompts = prompts;
         this.batcher = batcher;
         this.hangUps = hangUps;
+        this.streams = streams;
         this.contract = contract;
         this.tracer = tracer;
         this.router = router;
@@ -378,6 +382,7 @@ public final class OpenAiService implements HttpService {
     private Attempt stream(UpstreamCall call, boolean relayUsage, Exchange exchange) throws IOException {
         Forwarder.Opened opened = forwarder.openStream(call, exchange.res(), exchange.observation());
         return opened.done() != null ? opened.done()
-                : SseRelay.relay(call, opened.response(), relayUsage, exchange.res(), exchange.observation());
+                : SseRelay.relay(call, opened.response(), relayUsage, exchange.res(), exchange.observation(),
+                        streams);
     }
 }

@@ -97,8 +97,9 @@ public final class Forwarder {
     }
 
     /**
-     * Sends a streamed request and waits for the answer's head. From the head on, the relay
-     * notices a client that leaves (its writes fail), so the cancellation is released here.
+     * Sends a streamed request and waits for the answer's head. A stream the backend took keeps
+     * its connection in the call's cancellation, for the relay to close at a deadline or when the
+     * client leaves (which the relay notices itself: its writes fail); anything else releases it.
      */
     public Opened openStream(UpstreamCall call, ServerResponse res, RequestObservation observation)
             throws IOException {
@@ -112,27 +113,30 @@ public final class Forwarder {
         try {
             response = send(call, readTimeout, true);
         } catch (RuntimeException e) {
+            call.cancellation().release();
             return new Opened(null, call.cancellation().cancelled() ? cancelled(call, observation)
                     : Attempt.failed(failure(e, readTimeout)));
         } finally {
-            call.cancellation().release();
             observation.waitedOnBackend(System.nanoTime() - sent);
         }
         call.trace().answered();
         int status = response.status().code();
+        if (status < 400) {
+            call.cancellation().streaming();
+            observation.backend(call.backend().name());
+            return new Opened(response, null);
+        }
+        call.cancellation().release();
         if (RetryRules.retryable(status)) {
             response.close();
             return new Opened(null, Attempt.failed("answered " + status));
         }
         observation.backend(call.backend().name());
-        if (status >= 400) {
-            try (response) {
-                return new Opened(null, refused(call, status, response.inputStream().readAllBytes(), res));
-            } catch (IOException | RuntimeException e) {
-                return new Opened(null, Attempt.failed("broke off its answer: " + failure(e, readTimeout)));
-            }
+        try (response) {
+            return new Opened(null, refused(call, status, response.inputStream().readAllBytes(), res));
+        } catch (IOException | RuntimeException e) {
+            return new Opened(null, Attempt.failed("broke off its answer: " + failure(e, readTimeout)));
         }
-        return new Opened(response, null);
     }
 
     /** Sends the request; {@code readTimeout} bounds the wait for the answer's head and for each later read. */

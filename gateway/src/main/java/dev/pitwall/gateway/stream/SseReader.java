@@ -4,52 +4,41 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 
 /**
- * Reads a backend's event stream on a virtual thread of its own and hands each event over as it
- * completes, so the request's thread can wait for the next event with a deadline, keep the client
- * connection alive meanwhile, and close the upstream connection to stop the reader at any time.
- * The body is not closed here: read to its end it returns its connection to the pool by itself,
- * and closing it early would read the rest first.
+ * Reads a backend's event stream one event at a time, on the caller's thread: a stream needs no
+ * thread of its own beside its request's (the {@link StreamWatch} keeps its deadlines and its
+ * client's heartbeat meanwhile). The body is not closed here: read to its end it returns its
+ * connection to the pool by itself.
  */
 public final class SseReader {
 
-    private SseReader() {
+    private final Lines lines;
+
+    public SseReader(InputStream body) {
+        this.lines = new Lines(body);
     }
 
-    public static BlockingQueue<UpstreamEvent> start(InputStream body, String backend) {
-        BlockingQueue<UpstreamEvent> events = new LinkedBlockingQueue<>();
-        Thread.ofVirtual().name("sse-" + backend).start(() -> read(body, events));
-        return events;
-    }
-
-    static void read(InputStream body, BlockingQueue<UpstreamEvent> events) {
-        try {
-            Lines lines = new Lines(body);
-            StringBuilder data = null;
-            String line;
-            while ((line = lines.next()) != null) {
-                if (line.isEmpty()) {
-                    if (data != null) {
-                        events.add(new UpstreamEvent.Data(data.toString()));
-                        data = null;
-                    }
-                } else if (line.startsWith("data:")) {
-                    String value = line.length() > 5 && line.charAt(5) == ' ' ? line.substring(6) : line.substring(5);
-                    data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
+    /**
+     * The next event's data, its {@code data:} lines joined ({@code [DONE]} as sent); null when the
+     * backend ended the stream. Fails as the connection does: broken, timed out, or closed by the
+     * gateway (unchecked, as the HTTP client reports it, or an {@link IOException}).
+     */
+    public String next() throws IOException {
+        StringBuilder data = null;
+        String line;
+        while ((line = lines.next()) != null) {
+            if (line.isEmpty()) {
+                if (data != null) {
+                    return data.toString();
                 }
-                // Comments (":") and the other SSE fields (event, id, retry) carry nothing OpenAI clients use.
+            } else if (line.startsWith("data:")) {
+                String value = line.length() > 5 && line.charAt(5) == ' ' ? line.substring(6) : line.substring(5);
+                data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
             }
-            if (data != null) {
-                events.add(new UpstreamEvent.Data(data.toString()));
-            }
-            events.add(new UpstreamEvent.Ended());
-        } catch (IOException | RuntimeException e) {
-            // RuntimeException too: the HTTP client reports a broken or closed connection unchecked.
-            events.add(new UpstreamEvent.Failed(e));
+            // Comments (":") and the other SSE fields (event, id, retry) carry nothing OpenAI clients use.
         }
+        return data == null ? null : data.toString();
     }
 
     /**

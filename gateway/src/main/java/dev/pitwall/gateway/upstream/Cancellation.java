@@ -14,6 +14,7 @@ public final class Cancellation {
     private final ReentrantLock lock = new ReentrantLock();
     private ClientConnection connection;
     private boolean waiting;
+    private boolean streaming;
     private boolean cancelled;
 
     /** Closes the connection the call is on, if any; calls made after this are closed at once. */
@@ -35,7 +36,7 @@ public final class Cancellation {
     public void cancelIfDuringCall(BooleanSupplier clientLeft) {
         lock.lock();
         try {
-            if ((connection != null || waiting) && clientLeft.getAsBoolean()) {
+            if ((connection != null && !streaming || waiting) && clientLeft.getAsBoolean()) {
                 cancelLocked();
             }
         } finally {
@@ -48,6 +49,36 @@ public final class Cancellation {
         if (connection != null) {
             connection.closeResource();
             connection = null;
+        }
+    }
+
+    /**
+     * Closes the connection the call is on without cancelling the request: a deadline passed, and
+     * another backend may still be tried.
+     */
+    public void closeCall() {
+        lock.lock();
+        try {
+            if (connection != null) {
+                connection.closeResource();
+                connection = null;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A stream's head is in: its connection stays here, to be closed by {@link #cancel()} or
+     * {@link #closeCall()} until {@link #release()}, but the client is no longer looked at. The
+     * relay writes to it from here on, and a write that fails tells that it left.
+     */
+    public void streaming() {
+        lock.lock();
+        try {
+            streaming = true;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -88,6 +119,7 @@ public final class Cancellation {
         lock.lock();
         try {
             connection = null;
+            streaming = false;
         } finally {
             lock.unlock();
         }

@@ -301,6 +301,29 @@ class GatewayOverHttpTest {
         }
     }
 
+    /**
+     * A backend that starts its stream and sends nothing past the first token's deadline, before a
+     * heartbeat has gone to the client: its connection is closed, and the next backend serves the
+     * stream whole.
+     */
+    @Test
+    void triesTheNextBackendWhenTheFirstSendsNoTokenInTimeBeforeAnyByteWentOut() throws Exception {
+        RawBackend silent = new RawBackend((post, onConnection) -> RawBackend.Reply.SILENT);
+        running.add(silent);
+        SimEngine healthy = engine(Faults.NONE);
+        BackendTimeouts quick = new BackendTimeouts(Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofSeconds(10),
+                Duration.ofSeconds(60));
+        startGateway(backend("silent", silent.baseUrl(), 1000, 10, quick),
+                backend("healthy", healthy.baseUrl().toString(), 0.001));
+        HttpResponse<InputStream> response = CLIENT.send(request("/v1/chat/completions")
+                .POST(HttpRequest.BodyPublishers.ofString(chat(5, true))).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.headers().firstValue("x-pitwall-backend")).hasValue("healthy");
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            assertThat(reader.lines().toList()).contains("data: [DONE]").noneMatch(line -> line.contains("\"error\""));
+        }
+        assertThat(silent.closedAt.get(5, TimeUnit.SECONDS)).isPositive();
+    }
+
     @Test
     void endsAStreamThatBreaksWithAnErrorEvent() throws Exception {
         SimEngine dropping = engine(new Faults(1.0, 0, 503, -1, 3, false));

@@ -30,7 +30,9 @@ final class RawBackend implements AutoCloseable {
          * Starts an event stream with the role's event, as an engine does before its first token,
          * then sends nothing; notes when the gateway closes the connection.
          */
-        STALL
+        STALL,
+        /** Starts an event stream and sends nothing in it; notes when the gateway closes the connection. */
+        SILENT
     }
 
     interface Plan {
@@ -101,7 +103,8 @@ final class RawBackend implements AutoCloseable {
                     respond(out, "{}");
                     continue;
                 }
-                switch (plan.reply(posts.incrementAndGet(), onConnection)) {
+                Reply reply = plan.reply(posts.incrementAndGet(), onConnection);
+                switch (reply) {
                     case ANSWER -> respond(out, CHAT_COMPLETION);
                     case HANG -> {
                         hangingAfter.complete(onConnection - 1);
@@ -114,12 +117,15 @@ final class RawBackend implements AutoCloseable {
                     case CLOSE -> {
                         return;
                     }
-                    case STALL -> {
-                        byte[] role = ("data: " + ROLE_CHUNK + "\n\n").getBytes(StandardCharsets.UTF_8);
-                        out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
-                                + Integer.toHexString(role.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
-                        out.write(role);
-                        out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                    case STALL, SILENT -> {
+                        out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n")
+                                .getBytes(StandardCharsets.ISO_8859_1));
+                        if (reply == Reply.STALL) {
+                            byte[] role = ("data: " + ROLE_CHUNK + "\n\n").getBytes(StandardCharsets.UTF_8);
+                            out.write((Integer.toHexString(role.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                            out.write(role);
+                            out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                        }
                         out.flush();
                         while (in.read() >= 0) {
                             // nothing more is sent or expected until the gateway closes the connection

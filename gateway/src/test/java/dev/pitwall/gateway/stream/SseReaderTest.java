@@ -1,10 +1,12 @@
 package dev.pitwall.gateway.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,7 +14,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** A backend's event stream, as the network splits it: events whole, in order, each as soon as it is complete. */
@@ -59,17 +60,13 @@ class SseReaderTest {
         }
     }
 
-    private static List<String> events(List<byte[]> chunks) {
-        BlockingQueue<UpstreamEvent> events = new LinkedBlockingQueue<>();
-        SseReader.read(new Chunks(chunks, null), events);
+    private static List<String> events(List<byte[]> chunks) throws IOException {
+        SseReader reader = new SseReader(new Chunks(chunks, null));
         List<String> out = new ArrayList<>();
-        for (UpstreamEvent e : events) {
-            out.add(switch (e) {
-                case UpstreamEvent.Data d -> d.data();
-                case UpstreamEvent.Ended ended -> "(end)";
-                case UpstreamEvent.Failed f -> "(failed " + f.cause() + ")";
-            });
+        for (String data = reader.next(); data != null; data = reader.next()) {
+            out.add(data);
         }
+        out.add("(end)");
         return out;
     }
 
@@ -87,7 +84,7 @@ class SseReaderTest {
     }
 
     @Test
-    void eventsComeWholeWhereverTheStreamIsCut() {
+    void eventsComeWholeWhereverTheStreamIsCut() throws Exception {
         String stream = "data: {\"a\":\"é€\"}\r\n\r\n: keep-alive\n\ndata: one\r\ndata: two\r\rdata:{\"b\":1}\n\ndata: [DONE]\n\n";
         List<String> expected = List.of("{\"a\":\"é€\"}", "one\ntwo", "{\"b\":1}", "[DONE]", "(end)");
         int length = stream.getBytes(StandardCharsets.UTF_8).length;
@@ -99,7 +96,7 @@ class SseReaderTest {
     }
 
     @Test
-    void aLineLongerThanTheBufferAndALastEventWithoutItsBlankLineAreKept() {
+    void aLineLongerThanTheBufferAndALastEventWithoutItsBlankLineAreKept() throws Exception {
         String big = "x".repeat(10_000);
         assertThat(events(cut("data: " + big + "\n\ndata: tail", 3000, 7000)))
                 .containsExactly(big, "tail", "(end)");
@@ -109,15 +106,14 @@ class SseReaderTest {
     @Test
     void anEventIsHandedOverAsSoonAsItIsCompleteNotWhenMoreArrives() throws Exception {
         BlockingQueue<byte[]> later = new LinkedBlockingQueue<>();
-        BlockingQueue<UpstreamEvent> events = SseReader.start(new Chunks(List.of(), later), "test");
+        SseReader reader = new SseReader(new Chunks(List.of(), later));
         later.add("data: first\n".getBytes(StandardCharsets.UTF_8));
         later.add("\n".getBytes(StandardCharsets.UTF_8));
-        UpstreamEvent first = events.poll(10, TimeUnit.SECONDS);
-        assertThat(first).isEqualTo(new UpstreamEvent.Data("first"));
-        assertThat(events).as("nothing more until the backend sends more").isEmpty();
+        // A reader that waited for more than the event would block here: the backend sends nothing more yet.
+        assertThat(assertTimeoutPreemptively(Duration.ofSeconds(10), reader::next)).isEqualTo("first");
         later.add("data: second\n\n".getBytes(StandardCharsets.UTF_8));
-        assertThat(events.poll(10, TimeUnit.SECONDS)).isEqualTo(new UpstreamEvent.Data("second"));
+        assertThat(assertTimeoutPreemptively(Duration.ofSeconds(10), reader::next)).isEqualTo("second");
         later.add(new byte[0]);
-        assertThat(events.poll(10, TimeUnit.SECONDS)).isInstanceOf(UpstreamEvent.Ended.class);
+        assertThat(assertTimeoutPreemptively(Duration.ofSeconds(10), reader::next)).isNull();
     }
 }
